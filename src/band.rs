@@ -1,0 +1,206 @@
+//! Filtering one band of output rows: streams the source rows once through
+//! the window-sum stages and applies the per-pixel rule.
+
+use std::ops::Range;
+
+use crate::params::{Coefficients, Params, Statistic};
+use crate::rule::enhanced_lee;
+use crate::stage::{Columns, Stage};
+use crate::Region;
+
+/// Where a band reads its source rows and writes its output rows.
+pub trait BandIo {
+    /// Raster row `q`, starting at raster column [`Plan::src_x`]. Only rows
+    /// of the band's source window are asked for, in increasing order except
+    /// where the border rule maps outside positions back into the raster.
+    fn source_row(&self, q: usize) -> &[f32];
+
+    /// Sets output raster row `y`: column `j` of the region becomes
+    /// `f(j, x)`, where `x` is the source value of that pixel.
+    fn write_row(&mut self, y: usize, f: impl FnMut(usize, f32) -> f32);
+}
+
+/// What every band of one call shares.
+pub struct Plan {
+    pub params: Params,
+    pub coeffs: Coefficients,
+    pub raster_width: usize,
+    pub raster_height: usize,
+    /// The output region, in raster coordinates.
+    pub region: Region,
+    /// Raster column of the first source column.
+    pub src_x: usize,
+}
+
+impl Plan {
+    fn output_columns(&self) -> Columns {
+        Columns {
+            raster: self.raster_width,
+            out_start: self.region.x_off,
+            out_len: self.region.width,
+        }
+    }
+
+    /// Scratch (f64) one band needs; an upper bound for every band of a
+    /// region `width` columns wide.
+    pub fn band_scratch_len(params: &Params, width: usize) -> Option<usize> {
+        let (w, r) = (params.window, params.radius());
+        match params.statistic {
+            Statistic::Window => {
+                Stage::scratch_len(3, w, width)?.checked_add(width.checked_mul(3)?)
+            }
+            Statistic::Residual => {
+                let wide = width.checked_add(2 * r)?;
+                let ring = (r + 1).checked_mul(3)?.checked_mul(wide)?;
+                Stage::scratch_len(2, w, wide)?
+                    .checked_add(Stage::scratch_len(1, w, width)?)?
+                    .checked_add(ring)?
+                    .checked_add(wide.checked_mul(2)?)?
+                    .checked_add(width)
+            }
+        }
+    }
+}
+
+/// Writes the valid-pixel count, the value and (with `k == 3`) its square
+/// for raster columns `cols` of `row` into `k` runs of `buf`.
+fn load_moments(plan: &Plan, row: &[f32], cols: &Range<usize>, k: usize, buf: &mut [f64]) {
+    let src = &row[cols.start - plan.src_x..cols.end - plan.src_x];
+    let n = src.len();
+    let (count, rest) = buf.split_at_mut(n);
+    let (sum, rest) = rest.split_at_mut(n);
+    for ((x, c), s) in src.iter().zip(count.iter_mut()).zip(sum.iter_mut()) {
+        let valid = plan.params.is_valid(*x);
+        *c = if valid { 1.0 } else { 0.0 };
+        *s = if valid { f64::from(*x) } else { 0.0 };
+    }
+    if k == 3 {
+        for (q, s) in rest[..n].iter_mut().zip(sum.iter()) {
+            *q = *s * *s;
+        }
+    }
+}
+
+/// Filters output raster rows `rows` of `plan.region`.
+pub fn filter_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
+    match plan.params.statistic {
+        Statistic::Window => window_band(io, plan, rows, scratch),
+        Statistic::Residual => residual_band(io, plan, rows, scratch),
+    }
+}
+
+/// `var = mean(x^2) - mean(x)^2` over each window: one stage.
+fn window_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
+    let p = &plan.params;
+    let cols = plan.output_columns();
+    let (mut stage, rest) = Stage::new(3, p.window, p.border, cols, scratch);
+    let input = stage.input_columns();
+    let n = cols.out_len;
+    let sums = &mut rest[..3 * n];
+    for y in rows {
+        stage.sums(
+            y,
+            plan.raster_height,
+            |q, buf| load_moments(plan, io.source_row(q), &input, 3, buf),
+            sums,
+        );
+        let (count, rest) = sums.split_at(n);
+        let (s1, s2) = rest.split_at(n);
+        io.write_row(y, |j, x| {
+            if !p.is_valid(x) {
+                return x;
+            }
+            let m = s1[j] / count[j];
+            enhanced_lee(x, count[j], m, s2[j] / count[j] - m * m, &plan.coeffs)
+        });
+    }
+}
+
+/// The last few rows of local statistics, by raster row.
+struct Ring<'a> {
+    buf: &'a mut [f64],
+    row_len: usize,
+    capacity: usize,
+    next: usize,
+}
+
+impl Ring<'_> {
+    fn get(&self, row: usize) -> &[f64] {
+        assert!(row < self.next && row + self.capacity >= self.next, "row {row} left the ring");
+        let slot = row % self.capacity;
+        &self.buf[slot * self.row_len..(slot + 1) * self.row_len]
+    }
+
+    /// Computes rows up to `row` with `compute(row, slot)`.
+    fn advance_to(&mut self, row: usize, mut compute: impl FnMut(usize, &mut [f64])) {
+        while self.next <= row {
+            let slot = self.next % self.capacity;
+            compute(self.next, &mut self.buf[slot * self.row_len..(slot + 1) * self.row_len]);
+            self.next += 1;
+        }
+    }
+}
+
+/// `var = mean((x_j - m_j)^2)`: a first stage gives the local mean `m_j` of
+/// every pixel the output windows touch, kept in a ring of `r + 1` rows; a
+/// second stage sums the squared residuals.
+fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
+    let p = &plan.params;
+    let r = p.radius();
+    let cols = plan.output_columns();
+    let wide = cols.widened(r);
+    let (mut means, rest) = Stage::new(2, p.window, p.border, wide, scratch);
+    let (mut residuals, rest) = Stage::new(1, p.window, p.border, cols, rest);
+    let (nw, n) = (wide.out_len, cols.out_len);
+    debug_assert_eq!(residuals.input_columns().len(), nw);
+    let (ring, rest) = rest.split_at_mut((r + 1) * 3 * nw);
+    let (mean_sums, rest) = rest.split_at_mut(2 * nw);
+    let residual_sums = &mut rest[..n];
+    let mut ring = Ring { buf: ring, row_len: 3 * nw, capacity: r + 1, next: rows.start.saturating_sub(r) };
+    let input = means.input_columns();
+    let wide_cols = wide.out_start..wide.out_start + nw;
+    let offset = cols.out_start - wide.out_start;
+    for y in rows {
+        residuals.sums(
+            y,
+            plan.raster_height,
+            |q, buf| {
+                // Ring rows hold (count, mean, squared residual) per column.
+                ring.advance_to(q, |row, stats| {
+                    let source = io.source_row(row);
+                    means.sums(
+                        row,
+                        plan.raster_height,
+                        |q1, b| load_moments(plan, io.source_row(q1), &input, 2, b),
+                        mean_sums,
+                    );
+                    let (count, sum) = mean_sums.split_at(nw);
+                    let (c, rest) = stats.split_at_mut(nw);
+                    let (m, res) = rest.split_at_mut(nw);
+                    let xs = &source[wide_cols.start - plan.src_x..wide_cols.end - plan.src_x];
+                    for j in 0..nw {
+                        c[j] = count[j];
+                        m[j] = sum[j] / count[j];
+                        let x = xs[j];
+                        res[j] = if p.is_valid(x) {
+                            let d = f64::from(x) - m[j];
+                            d * d
+                        } else {
+                            0.0
+                        };
+                    }
+                });
+                buf.copy_from_slice(&ring.get(q)[2 * nw..]);
+            },
+            residual_sums,
+        );
+        let stats = ring.get(y);
+        let (count, mean) = (&stats[offset..nw], &stats[nw + offset..2 * nw]);
+        io.write_row(y, |j, x| {
+            if !p.is_valid(x) {
+                return x;
+            }
+            enhanced_lee(x, count[j], mean[j], residual_sums[j] / count[j], &plan.coeffs)
+        });
+    }
+}

@@ -1,0 +1,488 @@
+//! The C ABI (`include/enh_lee.h`, generated from this module by cbindgen).
+//!
+//! This is the only module with `unsafe` code. Every export catches panics
+//! (`ENH_LEE_ERROR_INTERNAL`), checks every pointer, size and stride
+//! (with checked arithmetic) before it makes a slice from a raw pointer, and
+//! writes its outputs only on success.
+
+mod status;
+
+use std::ffi::c_char;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
+
+pub use status::*;
+
+use crate::{
+    filter_in_place, filter_region, scratch_len, source_region, Border, Error, Params, Region,
+    Scratch, Signal, Statistic,
+};
+
+/// Major version of the library this header belongs to.
+pub const ENH_LEE_VERSION_MAJOR: u32 = 0;
+/// Minor version of the library this header belongs to.
+pub const ENH_LEE_VERSION_MINOR: u32 = 1;
+/// Patch version of the library this header belongs to.
+pub const ENH_LEE_VERSION_PATCH: u32 = 0;
+
+/// `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
+pub const ENH_LEE_SIGNAL_INTENSITY: u32 = 0;
+/// `signal`: amplitude image, `Cu = sqrt(4/pi - 1)/sqrt(looks)`.
+pub const ENH_LEE_SIGNAL_AMPLITUDE: u32 = 1;
+/// `statistic`: `var = mean(x^2) - mean(x)^2` over the window (PCI FELEE).
+pub const ENH_LEE_STATISTIC_WINDOW: u32 = 0;
+/// `statistic`: `var = mean((x_j - m_j)^2)`, `m_j` the local mean at each
+/// window pixel (two `uniform_filter` passes, as the classic numpy code).
+pub const ENH_LEE_STATISTIC_RESIDUAL: u32 = 1;
+/// `border`: `d c b a | a b c d | d c b a` (scipy `reflect`, numpy `symmetric`).
+pub const ENH_LEE_BORDER_REFLECT: u32 = 0;
+/// `border`: `d c b | a b c d | c b a` (scipy `mirror`, numpy `reflect`).
+pub const ENH_LEE_BORDER_MIRROR: u32 = 1;
+/// `border`: `a a a | a b c d | d d d`.
+pub const ENH_LEE_BORDER_NEAREST: u32 = 2;
+/// `border`: no padding; statistics use only the pixels inside the image.
+pub const ENH_LEE_BORDER_SHRINK: u32 = 3;
+
+/// The filter's parameters. Start from `enh_lee_params_default()` and set
+/// the fields you need; every field is validated on each call.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct EnhLeeParams {
+    /// Window side: odd, >= 3. Default 7.
+    pub window: u32,
+    /// Number of looks L: finite, > 0 (may be fractional). Default 1.
+    pub looks: f64,
+    /// Damping factor K: finite, >= 0. Default 1.
+    pub damping: f64,
+    /// Explicit Cu, or NaN to derive it from looks and signal. Default NaN.
+    pub cu: f64,
+    /// Explicit Cmax, or NaN for sqrt(1 + 2/looks). Default NaN.
+    pub cmax: f64,
+    /// `ENH_LEE_SIGNAL_*`. Default intensity.
+    pub signal: u32,
+    /// `ENH_LEE_STATISTIC_*`. Default window.
+    pub statistic: u32,
+    /// `ENH_LEE_BORDER_*`. Default reflect.
+    pub border: u32,
+    /// 1: pixels equal to `nodata` are invalid; 0: only non-finite ones are.
+    pub has_nodata: u32,
+    /// The nodata value, compared as float; used when `has_nodata` is 1.
+    pub nodata: f32,
+    /// Worker threads: 0 uses every thread of the current rayon pool (all
+    /// cores by default); N uses at most N. Results do not depend on it.
+    pub threads: u32,
+}
+
+impl EnhLeeParams {
+    fn to_params(self) -> Result<Params, Error> {
+        let optional = |v: f64| (!v.is_nan()).then_some(v);
+        let params = Params {
+            window: self.window as usize,
+            looks: self.looks,
+            damping: self.damping,
+            cu: optional(self.cu),
+            cmax: optional(self.cmax),
+            signal: match self.signal {
+                ENH_LEE_SIGNAL_INTENSITY => Signal::Intensity,
+                ENH_LEE_SIGNAL_AMPLITUDE => Signal::Amplitude,
+                _ => return Err(Error::InvalidSignal),
+            },
+            statistic: match self.statistic {
+                ENH_LEE_STATISTIC_WINDOW => Statistic::Window,
+                ENH_LEE_STATISTIC_RESIDUAL => Statistic::Residual,
+                _ => return Err(Error::InvalidStatistic),
+            },
+            border: match self.border {
+                ENH_LEE_BORDER_REFLECT => Border::Reflect,
+                ENH_LEE_BORDER_MIRROR => Border::Mirror,
+                ENH_LEE_BORDER_NEAREST => Border::Nearest,
+                ENH_LEE_BORDER_SHRINK => Border::Shrink,
+                _ => return Err(Error::InvalidBorder),
+            },
+            nodata: match self.has_nodata {
+                0 => None,
+                1 => Some(self.nodata),
+                _ => return Err(Error::InvalidNodataFlag),
+            },
+            threads: self.threads as usize,
+        };
+        params.validate()?;
+        Ok(params)
+    }
+}
+
+/// Runs `f`, turning its result and any panic into a status code.
+fn guard(f: impl FnOnce() -> Result<(), Error>) -> EnhLeeStatus {
+    status_of(catch_unwind(AssertUnwindSafe(f)).unwrap_or(Err(Error::Internal)))
+}
+
+/// Reads the caller's parameters.
+///
+/// # Safety
+/// `params` is NULL or points to a readable `EnhLeeParams`.
+unsafe fn read_params(params: *const EnhLeeParams) -> Result<Params, Error> {
+    // SAFETY: the caller guarantees `params` is NULL or valid for reads;
+    // `as_ref` turns NULL into None.
+    unsafe { params.as_ref() }.ok_or(Error::NullPointer)?.to_params()
+}
+
+/// Bytes of scratch for a region of `width x height` pixels: the f64 part,
+/// the f32 part, and 8 bytes to align the f64 part within any buffer.
+fn scratch_bytes_for(width: usize, height: usize, params: &Params) -> Result<usize, Error> {
+    let need = scratch_len(width, height, params)?;
+    need.f64s
+        .checked_mul(8)
+        .and_then(|b| b.checked_add(need.f32s.checked_mul(4)?))
+        .and_then(|b| b.checked_add(8))
+        .filter(|&b| b <= isize::MAX as usize)
+        .ok_or(Error::SizeOverflow)
+}
+
+/// Returns the default parameters (SPEC defaults): window 7, looks 1,
+/// damping 1, cu and cmax NaN (derived), intensity, window statistic,
+/// reflect border, no nodata, all threads.
+///
+/// Thread-safe; cannot fail.
+#[no_mangle]
+pub extern "C" fn enh_lee_params_default() -> EnhLeeParams {
+    let d = Params::default();
+    EnhLeeParams {
+        window: d.window as u32,
+        looks: d.looks,
+        damping: d.damping,
+        cu: f64::NAN,
+        cmax: f64::NAN,
+        signal: ENH_LEE_SIGNAL_INTENSITY,
+        statistic: ENH_LEE_STATISTIC_WINDOW,
+        border: ENH_LEE_BORDER_REFLECT,
+        has_nodata: 0,
+        nodata: 0.0,
+        threads: d.threads as u32,
+    }
+}
+
+/// Writes to `*out_bytes` the scratch size, in bytes, that `enh_lee_f32` on
+/// a `width x height` image, or `enh_lee_f32_region` on a `width x height`
+/// region, needs with `params`. It grows with width, window and threads,
+/// never with height. With `threads == 0` it depends on the number of
+/// threads of the calling rayon pool: query from the thread that filters.
+///
+/// Ownership: reads `*params`, writes `*out_bytes` only on success.
+/// Thread-safe.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+/// `ENH_LEE_ERROR_SIZE_OVERFLOW`, and any parameter error.
+///
+/// # Safety
+/// `params` is NULL or points to a readable `EnhLeeParams`; `out_bytes` is
+/// NULL or points to a writable `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_scratch_size(
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+    out_bytes: *mut usize,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params) }?;
+        if out_bytes.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let bytes = scratch_bytes_for(width, height, &params)?;
+        // SAFETY: `out_bytes` is non-null and writable per the contract.
+        unsafe { out_bytes.write(bytes) };
+        Ok(())
+    })
+}
+
+/// Writes to `*out_pixels` how many pixels of context a region needs on
+/// each side: `(window - 1) / 2` for the window statistic, `window - 1` for
+/// the residual statistic (its local means need their own windows).
+///
+/// Ownership: reads `*params`, writes `*out_pixels` only on success.
+/// Thread-safe.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER` and any parameter error.
+///
+/// # Safety
+/// `params` is NULL or points to a readable `EnhLeeParams`; `out_pixels` is
+/// NULL or points to a writable `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_halo(
+    params: *const EnhLeeParams,
+    out_pixels: *mut usize,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params) }?;
+        if out_pixels.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let halo = params.halo()?;
+        // SAFETY: `out_pixels` is non-null and writable per the contract.
+        unsafe { out_pixels.write(halo) };
+        Ok(())
+    })
+}
+
+/// Filters a whole `width x height` float32 image.
+///
+/// `src` and `dst` point at the first pixel; row `y` starts
+/// `y * stride_bytes` bytes further (strides: multiples of 4, at least
+/// `4 * width`). `dst == src` with equal strides filters in place (peak
+/// memory: the image plus the scratch); any other overlap is an error.
+///
+/// Scratch: pass a buffer of at least `enh_lee_scratch_size` bytes (any
+/// alignment, contents ignored, used only during the call), or NULL with 0
+/// bytes to let the library allocate it for the call.
+///
+/// Ownership: the caller owns every buffer; nothing is kept after return.
+/// Thread-safe: concurrent calls on different buffers are fine (from any
+/// thread, or from inside a rayon pool). The result does not depend on the
+/// thread count.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+/// `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+/// `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_PARTIAL_OVERLAP`,
+/// `ENH_LEE_ERROR_SCRATCH_TOO_SMALL`, `ENH_LEE_ERROR_OUT_OF_MEMORY`,
+/// `ENH_LEE_ERROR_THREAD_POOL`, any parameter error; `dst` is untouched on
+/// all of them. `ENH_LEE_ERROR_INTERNAL` (a bug) may leave `dst` partly
+/// written.
+///
+/// # Safety
+/// `src` is readable for `height` rows of `src_stride_bytes` (the last row
+/// `4 * width` bytes), `dst` writable likewise, `scratch` writable for
+/// `scratch_bytes`, `params` readable; or NULL, which is reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_f32(
+    src: *const f32,
+    src_stride_bytes: usize,
+    dst: *mut f32,
+    dst_stride_bytes: usize,
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+    scratch: *mut core::ffi::c_void,
+    scratch_bytes: usize,
+) -> EnhLeeStatus {
+    // SAFETY: forwarded from this function's contract, which is the
+    // region call's contract for the whole raster.
+    unsafe {
+        enh_lee_f32_region(
+            src,
+            src_stride_bytes,
+            dst,
+            dst_stride_bytes,
+            width,
+            height,
+            0,
+            0,
+            width,
+            height,
+            params,
+            scratch,
+            scratch_bytes,
+        )
+    }
+}
+
+/// Filters the region `(x_off, y_off, width, height)` of a
+/// `raster_width x raster_height` raster, reading only the region and its
+/// halo (`enh_lee_halo`). `src` points at raster pixel
+/// `(max(0, x_off - halo), max(0, y_off - halo))` and covers the region
+/// grown by the halo on every side, clipped to the raster; `dst` receives
+/// `width x height` pixels. The result is bit for bit what `enh_lee_f32`
+/// gives for those pixels of the whole raster, so a raster can be filtered
+/// strip by strip or tile by tile with no seams.
+///
+/// In place (`dst == src`, equal strides) is allowed only when the region is
+/// the whole raster; any other overlap is an error. Scratch, ownership,
+/// thread-safety and errors as `enh_lee_f32`, plus
+/// `ENH_LEE_ERROR_INVALID_REGION` for a region not inside the raster.
+///
+/// # Safety
+/// As `enh_lee_f32`, with `src` covering the halo-grown, clipped region and
+/// `dst` covering `height` rows of `width` pixels.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_f32_region(
+    src: *const f32,
+    src_stride_bytes: usize,
+    dst: *mut f32,
+    dst_stride_bytes: usize,
+    raster_width: usize,
+    raster_height: usize,
+    x_off: usize,
+    y_off: usize,
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+    scratch: *mut core::ffi::c_void,
+    scratch_bytes: usize,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params) }?;
+        let region = Region { x_off, y_off, width, height };
+        let source = source_region(raster_width, raster_height, region, &params)?;
+        let src = Image::new(src.cast_mut(), src_stride_bytes, source.width, source.height)?;
+        let dst = Image::new(dst, dst_stride_bytes, width, height)?;
+        let in_place = src.start == dst.start && src.stride == dst.stride && source == region;
+        if !in_place && src.overlaps(&dst) {
+            return Err(Error::PartialOverlap);
+        }
+        let need = scratch_bytes_for(width, height, &params)?;
+        // SAFETY: `scratch` is NULL or writable for `scratch_bytes` bytes.
+        let mut buffers = unsafe { ScratchBuffer::new(scratch, scratch_bytes, need) }?;
+        let scratch = buffers.as_scratch(&params, width, height)?;
+        if in_place {
+            // SAFETY: `dst` was checked non-null, aligned and of a size that
+            // fits the address space; the caller guarantees it is writable
+            // for these rows, and no other view of it exists in this call.
+            let image = unsafe { dst.view_mut() };
+            filter_in_place(image, &params, scratch)
+        } else {
+            // SAFETY: as above; `src` and `dst` do not overlap (checked), so
+            // the shared view of `src` and the mutable view of `dst` alias
+            // nothing.
+            let (src_view, dst_view) = unsafe { (src.view(), dst.view_mut()) };
+            filter_region(src_view, dst_view, raster_width, raster_height, region, &params, scratch)
+        }
+    })
+}
+
+/// Returns a static, NUL-terminated English sentence describing `status`,
+/// for every value including unknown ones. Never NULL; do not free it.
+/// Thread-safe.
+#[no_mangle]
+pub extern "C" fn enh_lee_status_message(status: EnhLeeStatus) -> *const c_char {
+    message_of(status)
+}
+
+/// Returns the library version as a static, NUL-terminated string
+/// "MAJOR.MINOR.PATCH" (equal to the `ENH_LEE_VERSION_*` macros of the
+/// header it was built with). Never NULL; do not free it. Thread-safe.
+#[no_mangle]
+pub extern "C" fn enh_lee_version() -> *const c_char {
+    const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+    VERSION.as_ptr().cast()
+}
+
+/// A caller's image buffer, checked: non-null, aligned, stride and extent
+/// valid, total byte length within the address space.
+struct Image {
+    ptr: *mut f32,
+    start: usize,
+    len_bytes: usize,
+    stride: usize,
+    width: usize,
+    height: usize,
+}
+
+impl Image {
+    fn new(ptr: *mut f32, stride: usize, width: usize, height: usize) -> Result<Image, Error> {
+        if ptr.is_null() {
+            return Err(Error::NullPointer);
+        }
+        if ptr.align_offset(std::mem::align_of::<f32>()) != 0 {
+            return Err(Error::Misaligned);
+        }
+        let row_bytes = width.checked_mul(4).ok_or(Error::SizeOverflow)?;
+        if stride % 4 != 0 || stride < row_bytes {
+            return Err(Error::InvalidStride);
+        }
+        let len_bytes = (height - 1)
+            .checked_mul(stride)
+            .and_then(|b| b.checked_add(row_bytes))
+            .filter(|&b| b <= isize::MAX as usize)
+            .ok_or(Error::SizeOverflow)?;
+        let start = ptr as usize;
+        start.checked_add(len_bytes).ok_or(Error::SizeOverflow)?;
+        Ok(Image { ptr, start, len_bytes, stride, width, height })
+    }
+
+    fn overlaps(&self, other: &Image) -> bool {
+        self.start < other.start + other.len_bytes && other.start < self.start + self.len_bytes
+    }
+
+    fn shape(&self) -> ndarray::StrideShape<ndarray::Ix2> {
+        (self.height, self.width).strides((self.stride / 4, 1))
+    }
+
+    /// # Safety
+    /// The buffer is readable for `len_bytes` and not written during `'a`.
+    unsafe fn view<'a>(&self) -> ArrayView2<'a, f32> {
+        // SAFETY: non-null, aligned, and every element lies within
+        // `len_bytes` (checked in `new`); readability is the caller's promise.
+        unsafe { ArrayView2::from_shape_ptr(self.shape(), self.ptr.cast_const()) }
+    }
+
+    /// # Safety
+    /// The buffer is writable for `len_bytes` and not otherwise accessed
+    /// during `'a`.
+    unsafe fn view_mut<'a>(&self) -> ArrayViewMut2<'a, f32> {
+        // SAFETY: as `view`, with exclusive access promised by the caller.
+        unsafe { ArrayViewMut2::from_shape_ptr(self.shape(), self.ptr) }
+    }
+}
+
+/// The caller's scratch, or none (the library allocates).
+struct ScratchBuffer<'a> {
+    bytes: Option<&'a mut [u8]>,
+}
+
+impl<'a> ScratchBuffer<'a> {
+    /// # Safety
+    /// `ptr` is NULL or writable for `len` bytes during `'a`.
+    unsafe fn new(ptr: *mut core::ffi::c_void, len: usize, need: usize) -> Result<Self, Error> {
+        if ptr.is_null() {
+            return if len == 0 { Ok(ScratchBuffer { bytes: None }) } else { Err(Error::NullPointer) };
+        }
+        if len < need {
+            return Err(Error::ScratchTooSmall);
+        }
+        // SAFETY: non-null and writable for `len` bytes per the contract;
+        // zeroing first makes every byte initialised before the slice exists.
+        let bytes = unsafe {
+            std::ptr::write_bytes(ptr.cast::<u8>(), 0, need);
+            std::slice::from_raw_parts_mut(ptr.cast::<u8>(), need)
+        };
+        Ok(ScratchBuffer { bytes: Some(bytes) })
+    }
+
+    /// Splits the bytes into the aligned f64 part and the f32 part.
+    fn as_scratch(
+        &mut self,
+        params: &Params,
+        width: usize,
+        height: usize,
+    ) -> Result<Option<Scratch<'_>>, Error> {
+        let Some(bytes) = self.bytes.as_deref_mut() else { return Ok(None) };
+        let need = scratch_len(width, height, params)?;
+        let skip = bytes.as_ptr().align_offset(std::mem::align_of::<f64>());
+        let (f64_bytes, rest) = bytes[skip..].split_at_mut(need.f64s * 8);
+        let f32_bytes = &mut rest[..need.f32s * 4];
+        // SAFETY: `f64_bytes` starts 8-aligned (align_offset above) and holds
+        // exactly `need.f64s * 8` initialised bytes; any bit pattern is a
+        // valid f64. Likewise `f32_bytes` is 4-aligned (it follows a
+        // multiple of 8 bytes from an 8-aligned start).
+        let (f64s, f32s) = unsafe {
+            (
+                std::slice::from_raw_parts_mut(f64_bytes.as_mut_ptr().cast::<f64>(), need.f64s),
+                std::slice::from_raw_parts_mut(f32_bytes.as_mut_ptr().cast::<f32>(), need.f32s),
+            )
+        };
+        Ok(Some(Scratch { f64s, f32s }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_macros_match_cargo() {
+        let v = format!(
+            "{ENH_LEE_VERSION_MAJOR}.{ENH_LEE_VERSION_MINOR}.{ENH_LEE_VERSION_PATCH}"
+        );
+        assert_eq!(v, env!("CARGO_PKG_VERSION"));
+    }
+}

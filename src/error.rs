@@ -1,0 +1,95 @@
+//! The one error type of the core. The C boundary maps each variant to its
+//! own status code (`capi::status`).
+
+use std::fmt;
+
+/// Why a call was refused or failed. Nothing is written to the output when
+/// a call returns one of these, except [`Error::Internal`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// A required pointer was null (C boundary only).
+    NullPointer,
+    /// Width or height is zero.
+    EmptyImage,
+    /// A size computation overflowed `usize`.
+    SizeOverflow,
+    /// A row stride is smaller than a row or not a multiple of 4 bytes.
+    InvalidStride,
+    /// The window is even, smaller than 3, or too large.
+    InvalidWindow,
+    /// A buffer pointer is not aligned to 4 bytes (C boundary only).
+    Misaligned,
+    /// `looks` is not finite or not > 0.
+    InvalidLooks,
+    /// `damping` is not finite or < 0.
+    InvalidDamping,
+    /// `cu`/`cmax` not finite, `cu` < 0, or `cu >= cmax`.
+    InvalidCoefficients,
+    /// Unknown `signal` value (C boundary only).
+    InvalidSignal,
+    /// Unknown `statistic` value (C boundary only).
+    InvalidStatistic,
+    /// Unknown `border` value (C boundary only).
+    InvalidBorder,
+    /// `has_nodata` is neither 0 nor 1 (C boundary only).
+    InvalidNodataFlag,
+    /// More threads than [`crate::MAX_THREADS`].
+    InvalidThreads,
+    /// The scratch buffer is smaller than the scratch-size query said.
+    ScratchTooSmall,
+    /// Output and input buffers overlap without being the same buffer.
+    PartialOverlap,
+    /// The region lies (partly) outside the raster, or the source does not
+    /// cover the region plus its halo clipped to the raster.
+    InvalidRegion,
+    /// The library could not allocate its own scratch buffer.
+    OutOfMemory,
+    /// The worker thread pool could not be started.
+    ThreadPool,
+    /// A bug: a panic was caught. The output may be partly written.
+    Internal,
+}
+
+impl Error {
+    /// A sentence for people, without trailing punctuation.
+    pub fn message(self) -> &'static str {
+        match self {
+            Error::NullPointer => "a required pointer argument is NULL",
+            Error::EmptyImage => "width and height must both be at least 1",
+            Error::SizeOverflow => "the image size overflows the address space",
+            Error::InvalidStride => {
+                "a row stride is smaller than width*4 bytes or not a multiple of 4"
+            }
+            Error::InvalidWindow => "window must be an odd integer >= 3",
+            Error::Misaligned => "a buffer pointer is not aligned to 4 bytes (float)",
+            Error::InvalidLooks => "looks must be a finite number > 0",
+            Error::InvalidDamping => "damping must be a finite number >= 0",
+            Error::InvalidCoefficients => "cu and cmax must be finite with 0 <= cu < cmax",
+            Error::InvalidSignal => "unknown signal value (use intensity or amplitude)",
+            Error::InvalidStatistic => "unknown statistic value (use window or residual)",
+            Error::InvalidBorder => {
+                "unknown border value (use reflect, mirror, nearest or shrink)"
+            }
+            Error::InvalidNodataFlag => "has_nodata must be 0 or 1",
+            Error::InvalidThreads => "threads must be at most 1024 (0 means all cores)",
+            Error::ScratchTooSmall => {
+                "the scratch buffer is smaller than enh_lee_scratch_size reported"
+            }
+            Error::PartialOverlap => {
+                "input and output buffers partially overlap (in place needs dst == src and equal strides)"
+            }
+            Error::InvalidRegion => "the region does not lie inside the raster",
+            Error::OutOfMemory => "out of memory while allocating the scratch buffer",
+            Error::ThreadPool => "could not start the worker threads",
+            Error::Internal => "internal error (a bug in enh-lee; please report it)",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Error {}

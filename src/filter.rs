@@ -1,0 +1,410 @@
+//! The entry points of the core: checks the call, cuts the output into row
+//! bands, gives each band its scratch, and runs the bands on the threads.
+
+use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ndarray::{ArrayView2, ArrayViewMut2, Axis};
+use rayon::prelude::*;
+
+use crate::band::{filter_band, BandIo, Plan};
+use crate::error::Error;
+use crate::params::Params;
+
+/// Bands shorter than this are not worth a thread of their own.
+const MIN_BAND_ROWS: usize = 32;
+
+/// A rectangle of a raster, in pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub x_off: usize,
+    pub y_off: usize,
+    pub width: usize,
+    pub height: usize,
+}
+
+impl Region {
+    /// A whole `width x height` raster.
+    pub fn whole(width: usize, height: usize) -> Region {
+        Region { x_off: 0, y_off: 0, width, height }
+    }
+
+    /// This region grown by `halo` pixels on every side, clipped to a
+    /// `raster_width x raster_height` raster: the source a region call reads.
+    pub fn with_halo(&self, halo: usize, raster_width: usize, raster_height: usize) -> Region {
+        let grow = |off: usize, len: usize, max: usize| {
+            let start = off.saturating_sub(halo);
+            (start, off.saturating_add(len).saturating_add(halo).min(max) - start)
+        };
+        let (x_off, width) = grow(self.x_off, self.width, raster_width);
+        let (y_off, height) = grow(self.y_off, self.height, raster_height);
+        Region { x_off, y_off, width, height }
+    }
+
+    fn rows(&self) -> Range<usize> {
+        self.y_off..self.y_off + self.height
+    }
+}
+
+/// How much scratch a call needs, in elements of each type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScratchLen {
+    pub f64s: usize,
+    pub f32s: usize,
+}
+
+/// Caller-provided scratch. Its contents on entry do not matter.
+pub struct Scratch<'a> {
+    pub f64s: &'a mut [f64],
+    pub f32s: &'a mut [f32],
+}
+
+/// The thread count a call with these parameters uses.
+fn thread_count(params: &Params) -> usize {
+    match params.threads {
+        0 => rayon::current_num_threads(),
+        n => n,
+    }
+}
+
+fn band_count(params: &Params, height: usize) -> usize {
+    thread_count(params).min(height.div_ceil(MIN_BAND_ROWS)).max(1)
+}
+
+/// Scratch needed to filter a `width x height` image (or a region of that
+/// size) with `params`. It grows with width, window and threads, never with
+/// height beyond the thread count. With `threads == 0` it depends on the
+/// rayon pool it is asked from: ask from the pool that will filter.
+pub fn scratch_len(width: usize, height: usize, params: &Params) -> Result<ScratchLen, Error> {
+    params.validate()?;
+    if width == 0 || height == 0 {
+        return Err(Error::EmptyImage);
+    }
+    let bands = band_count(params, height);
+    let per_band = Plan::band_scratch_len(params, width).ok_or(Error::SizeOverflow)?;
+    let f64s = per_band.checked_mul(bands).ok_or(Error::SizeOverflow)?;
+    let f32s = saved_row_bound(params, bands)?.checked_mul(width).ok_or(Error::SizeOverflow)?;
+    Ok(ScratchLen { f64s, f32s })
+}
+
+/// Pixels of context a region needs on each side (SPEC: larger for the
+/// `residual` statistic).
+pub fn halo(params: &Params) -> Result<usize, Error> {
+    params.halo()
+}
+
+/// Filters `src` into `dst` (same shape). See [`filter_region`].
+pub fn filter(
+    src: ArrayView2<f32>,
+    dst: ArrayViewMut2<f32>,
+    params: &Params,
+    scratch: Option<Scratch>,
+) -> Result<(), Error> {
+    let (height, width) = src.dim();
+    filter_region(src, dst, width, height, Region::whole(width, height), params, scratch)
+}
+
+/// Filters region `region` of a `raster_width x raster_height` raster.
+/// `src` holds the region grown by the halo and clipped to the raster
+/// ([`Region::with_halo`]); `dst` receives `region.height x region.width`.
+/// The result is bit for bit what [`filter`] gives for those pixels of the
+/// whole raster. Rows must be contiguous (unit column stride).
+///
+/// `scratch: None` allocates the scratch for the call.
+pub fn filter_region(
+    src: ArrayView2<f32>,
+    mut dst: ArrayViewMut2<f32>,
+    raster_width: usize,
+    raster_height: usize,
+    region: Region,
+    params: &Params,
+    scratch: Option<Scratch>,
+) -> Result<(), Error> {
+    let source = source_region(raster_width, raster_height, region, params)?;
+    if src.dim() != (source.height, source.width) || dst.dim() != (region.height, region.width) {
+        return Err(Error::InvalidRegion);
+    }
+    if !rows_contiguous(&src) || !rows_contiguous(&dst) {
+        return Err(Error::InvalidStride);
+    }
+    let plan = plan(params, raster_width, raster_height, region, source.x_off)?;
+    with_scratch(region, params, scratch, |f64s, _| {
+        let bands = band_rows(params, region);
+        let src_y = source.y_off;
+        let ios = dst.axis_chunks_iter_mut(Axis(0), bands.band_height).enumerate().map(
+            |(i, dst)| Split {
+                src: src.view(),
+                src_y,
+                src_col: region.x_off - source.x_off,
+                dst,
+                dst_y: bands.band(i).start,
+            },
+        );
+        run_bands(ios, &bands, &plan, f64s)
+    })
+}
+
+/// Filters `image` in place: peak memory is the image plus the scratch.
+pub fn filter_in_place(
+    mut image: ArrayViewMut2<f32>,
+    params: &Params,
+    scratch: Option<Scratch>,
+) -> Result<(), Error> {
+    let (height, width) = image.dim();
+    let region = Region::whole(width, height);
+    source_region(width, height, region, params)?;
+    if !rows_contiguous(&image) {
+        return Err(Error::InvalidStride);
+    }
+    let plan = plan(params, width, height, region, 0)?;
+    with_scratch(region, params, scratch, |f64s, f32s| {
+        let bands = band_rows(params, region);
+        // Rows that bands read after they may have been overwritten: the
+        // neighbours' halos and the rows the border rule reflects into.
+        let saved = SavedRows::copy(&image, saved_rows(params, &bands, height)?, f32s);
+        let ios = image
+            .axis_chunks_iter_mut(Axis(0), bands.band_height)
+            .enumerate()
+            .map(|(i, band)| InPlace { band, band_y: bands.band(i).start, saved: &saved });
+        run_bands(ios, &bands, &plan, f64s)
+    })
+}
+
+/// Checks a region call's sizes and parameters and returns the source
+/// window it reads: the region grown by the halo, clipped to the raster.
+pub fn source_region(
+    raster_width: usize,
+    raster_height: usize,
+    region: Region,
+    params: &Params,
+) -> Result<Region, Error> {
+    let halo = params.halo()?;
+    if raster_width == 0 || raster_height == 0 || region.width == 0 || region.height == 0 {
+        return Err(Error::EmptyImage);
+    }
+    let x_end = region.x_off.checked_add(region.width);
+    let y_end = region.y_off.checked_add(region.height);
+    if x_end.map_or(true, |e| e > raster_width) || y_end.map_or(true, |e| e > raster_height) {
+        return Err(Error::InvalidRegion);
+    }
+    Ok(region.with_halo(halo, raster_width, raster_height))
+}
+
+fn rows_contiguous<S: ndarray::RawData>(a: &ndarray::ArrayBase<S, ndarray::Ix2>) -> bool {
+    a.strides()[1] == 1 || a.dim().1 <= 1
+}
+
+fn plan(
+    params: &Params,
+    raster_width: usize,
+    raster_height: usize,
+    region: Region,
+    src_x: usize,
+) -> Result<Plan, Error> {
+    Ok(Plan {
+        params: *params,
+        coeffs: params.validate()?,
+        raster_width,
+        raster_height,
+        region,
+        src_x,
+    })
+}
+
+/// Runs `f` with the caller's scratch, checked against the query, or with
+/// scratch allocated here.
+fn with_scratch(
+    region: Region,
+    params: &Params,
+    scratch: Option<Scratch>,
+    f: impl FnOnce(&mut [f64], &mut [f32]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let need = scratch_len(region.width, region.height, params)?;
+    match scratch {
+        Some(s) if s.f64s.len() < need.f64s || s.f32s.len() < need.f32s => {
+            Err(Error::ScratchTooSmall)
+        }
+        Some(s) => f(&mut s.f64s[..need.f64s], &mut s.f32s[..need.f32s]),
+        None => {
+            let mut f64s = Vec::new();
+            let mut f32s = Vec::new();
+            f64s.try_reserve_exact(need.f64s).map_err(|_| Error::OutOfMemory)?;
+            f32s.try_reserve_exact(need.f32s).map_err(|_| Error::OutOfMemory)?;
+            f64s.resize(need.f64s, 0.0);
+            f32s.resize(need.f32s, 0.0);
+            f(&mut f64s, &mut f32s)
+        }
+    }
+}
+
+/// How the output rows are cut into bands, one per worker.
+struct Bands {
+    rows: Range<usize>,
+    band_height: usize,
+    per_band_scratch: usize,
+    threads: usize,
+}
+
+fn band_rows(params: &Params, region: Region) -> Bands {
+    let count = band_count(params, region.height);
+    Bands {
+        rows: region.rows(),
+        band_height: region.height.div_ceil(count),
+        per_band_scratch: Plan::band_scratch_len(params, region.width)
+            .expect("checked by scratch_len"),
+        threads: params.threads,
+    }
+}
+
+impl Bands {
+    /// Raster rows of band `i`.
+    fn band(&self, i: usize) -> Range<usize> {
+        let start = self.rows.start + i * self.band_height;
+        start..(start + self.band_height).min(self.rows.end)
+    }
+
+    /// First raster rows of every band but the first.
+    fn boundaries(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.rows.start + self.band_height..self.rows.end).step_by(self.band_height)
+    }
+}
+
+fn run_bands<IO: BandIo + Send>(
+    ios: impl Iterator<Item = IO>,
+    bands: &Bands,
+    plan: &Plan,
+    scratch: &mut [f64],
+) -> Result<(), Error> {
+    let mut work: Vec<_> = ios
+        .zip(scratch.chunks_mut(bands.per_band_scratch))
+        .enumerate()
+        .map(|(i, (io, s))| (io, bands.band(i), s))
+        .collect();
+    if work.len() == 1 {
+        // One band runs on the caller's thread: no pool is involved.
+        let (mut io, rows, s) = work.pop().expect("one band");
+        filter_band(&mut io, plan, rows, s);
+        return Ok(());
+    }
+    let job = || {
+        work.into_par_iter().for_each(|(mut io, rows, s)| filter_band(&mut io, plan, rows, s));
+    };
+    match bands.threads {
+        0 => job(),
+        n => thread_pool(n)?.install(job),
+    }
+    Ok(())
+}
+
+/// One pool per thread count, started once and kept for the process.
+fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, Error> {
+    static POOLS: OnceLock<Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>>> = OnceLock::new();
+    let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, pool)) = pools.iter().find(|(n, _)| *n == threads) {
+        return Ok(pool.clone());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("enh-lee-{i}"))
+        .build()
+        .map_err(|_| Error::ThreadPool)?;
+    let pool = Arc::new(pool);
+    pools.push((threads, pool.clone()));
+    Ok(pool)
+}
+
+/// Out of place: read `src`, write this band's rows of `dst`.
+struct Split<'a> {
+    src: ArrayView2<'a, f32>,
+    /// Raster row of `src` row 0.
+    src_y: usize,
+    /// Column of `src` holding the region's first column.
+    src_col: usize,
+    /// This band's output rows, from raster row `dst_y` on.
+    dst: ArrayViewMut2<'a, f32>,
+    dst_y: usize,
+}
+
+impl BandIo for Split<'_> {
+    fn source_row(&self, q: usize) -> &[f32] {
+        self.src.row(q - self.src_y).to_slice().expect("rows are contiguous")
+    }
+
+    fn write_row(&mut self, y: usize, mut f: impl FnMut(usize, f32) -> f32) {
+        let src = self.src.row(y - self.src_y).to_slice().expect("rows are contiguous");
+        let mut dst = self.dst.row_mut(y - self.dst_y);
+        let dst = dst.as_slice_mut().expect("rows are contiguous");
+        for (j, (d, x)) in dst.iter_mut().zip(&src[self.src_col..]).enumerate() {
+            *d = f(j, *x);
+        }
+    }
+}
+
+/// In place: this band's rows of the image, and copies of the rows that
+/// must be read after another band (or this one) may have rewritten them.
+struct InPlace<'a> {
+    band: ArrayViewMut2<'a, f32>,
+    band_y: usize,
+    saved: &'a SavedRows<'a>,
+}
+
+impl BandIo for InPlace<'_> {
+    fn source_row(&self, q: usize) -> &[f32] {
+        match self.saved.get(q) {
+            Some(row) => row,
+            None => self.band.row(q - self.band_y).to_slice().expect("rows are contiguous"),
+        }
+    }
+
+    fn write_row(&mut self, y: usize, mut f: impl FnMut(usize, f32) -> f32) {
+        let mut row = self.band.row_mut(y - self.band_y);
+        for (j, v) in row.as_slice_mut().expect("rows are contiguous").iter_mut().enumerate() {
+            *v = f(j, *v);
+        }
+    }
+}
+
+/// Copies of whole image rows, by raster row.
+struct SavedRows<'a> {
+    rows: Vec<usize>,
+    data: &'a [f32],
+    width: usize,
+}
+
+impl<'a> SavedRows<'a> {
+    fn copy(image: &ArrayViewMut2<f32>, rows: Vec<usize>, buf: &'a mut [f32]) -> Self {
+        let width = image.dim().1;
+        for (i, &q) in rows.iter().enumerate() {
+            for (d, s) in buf[i * width..(i + 1) * width].iter_mut().zip(image.row(q)) {
+                *d = *s;
+            }
+        }
+        SavedRows { rows, data: buf, width }
+    }
+
+    fn get(&self, q: usize) -> Option<&[f32]> {
+        let i = self.rows.binary_search(&q).ok()?;
+        Some(&self.data[i * self.width..(i + 1) * self.width])
+    }
+}
+
+/// Upper bound of the rows [`saved_rows`] picks.
+fn saved_row_bound(params: &Params, bands: usize) -> Result<usize, Error> {
+    let (r, halo) = (params.radius(), params.halo()?);
+    (2 * halo).checked_mul(bands - 1).and_then(|n| n.checked_add(2 * (r + 1))).ok_or(Error::SizeOverflow)
+}
+
+/// The rows an in-place call must copy before any band writes: `halo` rows
+/// on each side of every band boundary, and the `r + 1` rows at the top and
+/// bottom edges that the border rule maps window positions into.
+fn saved_rows(params: &Params, bands: &Bands, height: usize) -> Result<Vec<usize>, Error> {
+    let (r, halo) = (params.radius(), params.halo()?);
+    let edge = (r + 1).min(height);
+    let mut rows: Vec<usize> = (0..edge).chain(height - edge..height).collect();
+    for b in bands.boundaries() {
+        rows.extend(b.saturating_sub(halo)..(b + halo).min(height));
+    }
+    rows.sort_unstable();
+    rows.dedup();
+    Ok(rows)
+}

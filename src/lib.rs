@@ -1,0 +1,35 @@
+//! # enh-lee
+//!
+//! The Enhanced Lee speckle filter (Lopes, Touzi & Nezry, 1990) for SAR
+//! images: exact (every window summed to the accuracy of a direct float64
+//! sum), fast (O(1) per pixel whatever the window, all cores) and in bounded
+//! memory (input + output + a scratch that does not grow with the height, or
+//! in place). `../shared/SPEC.md` in the repository is the definition.
+//!
+//! ```
+//! use enh_lee::{filter, Params};
+//! use ndarray::Array2;
+//!
+//! let image = Array2::<f32>::from_shape_fn((64, 80), |(y, x)| 1.0 + ((x * 7 + y * 13) % 5) as f32);
+//! let mut out = Array2::<f32>::zeros(image.dim());
+//! filter(image.view(), out.view_mut(), &Params { looks: 4.0, ..Params::default() }, None).unwrap();
+//! ```
+//!
+//! The C ABI (`include/enh_lee.h`) is in [`capi`]; it is the only module
+//! with `unsafe` code.
+
+mod band;
+mod border;
+pub mod capi;
+mod error;
+mod filter;
+mod params;
+mod rule;
+mod stage;
+mod window_sum;
+
+pub use error::Error;
+pub use filter::{
+    filter, filter_in_place, filter_region, halo, scratch_len, source_region, Region, Scratch, ScratchLen,
+};
+pub use params::{Border, Coefficients, Params, Signal, Statistic, MAX_THREADS};
