@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of enh-lee: Rust, C (against the installed CMake package),
+# Python, GDAL and QGIS. Installs missing system packages first.
+#   scripts/test.sh            all suites
+#   scripts/test.sh rust c     only the named suites
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/install-deps.sh || exit 1
+
+# name:command, in order; a suite whose script is missing is an error.
+suites=(
+  "rust:cargo test --release"
+  "header:cargo test --release --test header"
+  "c:tests/c/run.sh"
+  "python:bindings/python/run-tests.sh"
+  "gdal:bindings/gdal/run-tests.sh"
+  "qgis:bindings/qgis/run-tests.sh"
+)
+
+selected=("$@")
+passed=0; failed=0; failures=()
+for entry in "${suites[@]}"; do
+  name=${entry%%:*}; cmd=${entry#*:}
+  if [ ${#selected[@]} -gt 0 ] && [[ ! " ${selected[*]} " =~ " $name " ]]; then continue; fi
+  script=${cmd%% *}
+  if [[ "$script" == */* ]] && [ ! -x "$root/$script" ]; then
+    echo "=== $name: SKIPPED ($script not present yet)"
+    continue
+  fi
+  echo "=== $name: $cmd"
+  start=$SECONDS
+  if bash -c "$cmd"; then
+    passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED ($((SECONDS - start)) s)"
+  fi
+done
+echo
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] || { echo "failed suites: ${failures[*]}"; exit 1; }
