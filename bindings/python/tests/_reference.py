@@ -83,11 +83,12 @@ def enh_lee_numpy(Ic, filtsize, nlooks, dfactor):
     Ic = Ic.astype(np.float64)
     cu = np.sqrt(1 / nlooks)
     cmax = np.sqrt(1 + 2 * nlooks)
-    Im = uniform_filter(Ic, filtsize, mode="reflect")
-    S = np.sqrt(uniform_filter((Ic - Im) ** 2, filtsize, mode="reflect"))
-    Ci = S / Im
-    W = np.exp(-dfactor * (Ci - cu) / (cmax - Ci))
-    return np.where(Ci <= cu, Im, np.where(Ci >= cmax, Ic, Im * W + Ic * (1 - W)))
+    with np.errstate(all="ignore"):  # exp overflows where Ci > cmax: discarded
+        Im = uniform_filter(Ic, filtsize, mode="reflect")
+        S = np.sqrt(uniform_filter((Ic - Im) ** 2, filtsize, mode="reflect"))
+        Ci = S / Im
+        W = np.exp(-dfactor * (Ci - cu) / (cmax - Ci))
+        return np.where(Ci <= cu, Im, np.where(Ci >= cmax, Ic, Im * W + Ic * (1 - W)))
 
 
 def speckled(shape, looks, seed=0, dtype=np.float32):
