@@ -1,0 +1,152 @@
+"""The ctypes layer: struct layout against a C compiler, library lookup and version check."""
+
+import ctypes
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import enh_lee
+from enh_lee import _lib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PKG_ROOT = os.path.dirname(HERE)
+REPO_ROOT = os.path.dirname(os.path.dirname(PKG_ROOT))
+HEADER_DIR = os.path.join(REPO_ROOT, "include")
+FIELDS = ["window", "looks", "damping", "cu", "cmax", "signal", "statistic", "border",
+          "has_nodata", "nodata", "threads"]
+
+needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
+
+
+def compile_and_run(tmp_path, source, *cflags):
+    c = tmp_path / "prog.c"
+    exe = tmp_path / "prog"
+    c.write_text(source)
+    subprocess.run(["gcc", "-std=c99", "-Wall", "-I", HEADER_DIR, str(c), "-o", str(exe),
+                    *cflags], check=True)
+    return subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
+
+
+def test_struct_fields_in_header_order():
+    assert [name for name, _ in enh_lee.EnhLeeParams._fields_] == FIELDS
+    assert ctypes.sizeof(enh_lee.EnhLeeParams) == 64
+
+
+@needs_gcc
+def test_struct_layout_matches_the_c_compiler(tmp_path):
+    prints = "\n".join(
+        f'    printf("{f} %zu %zu\\n", offsetof(EnhLeeParams, {f}), '
+        f"sizeof(((EnhLeeParams *)0)->{f}));" for f in FIELDS)
+    out = compile_and_run(tmp_path, textwrap.dedent("""\
+        #include <stddef.h>
+        #include <stdio.h>
+        #include "enh_lee.h"
+        int main(void) {
+            printf("sizeof %zu %zu\\n", sizeof(EnhLeeParams), _Alignof(EnhLeeParams));
+        """) + prints + "\n    return 0;\n}\n", "-std=c11")
+    rows = dict((l.split()[0], tuple(map(int, l.split()[1:]))) for l in out.splitlines())
+    P = enh_lee.EnhLeeParams
+    assert rows.pop("sizeof") == (ctypes.sizeof(P), ctypes.alignment(P))
+    for name, _ in P._fields_:
+        field = getattr(P, name)
+        assert rows[name] == (field.offset, field.size), name
+
+
+@needs_gcc
+def test_constants_match_the_header(tmp_path):
+    names = sorted(n for n in vars(_lib) if n.startswith("ENH_LEE_") and n.isupper())
+    prints = "\n".join(f'    printf("{n} %ld\\n", (long)({n}));' for n in names)
+    out = compile_and_run(tmp_path, '#include <stdio.h>\n#include "enh_lee.h"\nint main(void) {\n'
+                          + prints + "\n    return 0;\n}\n")
+    got = dict((l.split()[0], int(l.split()[1])) for l in out.splitlines())
+    assert got == {n: getattr(_lib, n) for n in names}
+    assert len(names) >= 29
+    # The last status code in the header is covered by the mapping to exceptions.
+    assert max(_lib.STATUS_NAMES) == _lib.ENH_LEE_ERROR_INTERNAL
+
+
+def test_every_function_is_declared():
+    for fname in ("enh_lee_params_default", "enh_lee_scratch_size", "enh_lee_halo",
+                  "enh_lee_f32", "enh_lee_f32_region", "enh_lee_status_message",
+                  "enh_lee_version"):
+        fn = getattr(_lib.lib, fname)
+        assert fn.restype is not None and fn.argtypes is not None, fname
+    # CDLL (not PyDLL): foreign calls release the GIL.
+    assert type(_lib.lib) is ctypes.CDLL
+
+
+def run_import(env_update, pythonpath=PKG_ROOT, code="import enh_lee; print(enh_lee.library_path)"):
+    env = {k: v for k, v in os.environ.items() if k not in ("ENH_LEE_LIBRARY", "LD_LIBRARY_PATH")}
+    env.update(env_update)
+    env["PYTHONPATH"] = pythonpath
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, cwd="/")
+
+
+def test_env_var_pointing_nowhere_is_a_clear_import_error():
+    r = run_import({"ENH_LEE_LIBRARY": "/nonexistent/libenh_lee.so"})
+    assert r.returncode != 0
+    assert "ImportError" in r.stderr and "ENH_LEE_LIBRARY" in r.stderr
+    assert "cargo build --release" in r.stderr
+
+
+def test_not_found_is_a_clear_import_error(tmp_path):
+    shutil.copytree(os.path.join(PKG_ROOT, "enh_lee"), tmp_path / "enh_lee",
+                    ignore=shutil.ignore_patterns("libenh_lee*", "__pycache__"))
+    r = run_import({}, pythonpath=str(tmp_path))
+    if r.returncode == 0:
+        pytest.skip(f"a libenh_lee is installed on the system: {r.stdout.strip()}")
+    assert "ImportError" in r.stderr and "not found" in r.stderr
+    assert "ENH_LEE_LIBRARY" in r.stderr and "cargo build --release" in r.stderr
+
+
+def test_library_bundled_next_to_the_package(tmp_path):
+    shutil.copytree(os.path.join(PKG_ROOT, "enh_lee"), tmp_path / "enh_lee",
+                    ignore=shutil.ignore_patterns("libenh_lee*", "__pycache__"))
+    shutil.copy(_lib.library_path, tmp_path / "enh_lee" / "libenh_lee.so")
+    r = run_import({}, pythonpath=str(tmp_path),
+                   code="import enh_lee, numpy as np; print(enh_lee.library_path); "
+                        "print(enh_lee.filter(np.ones((4, 4))).sum())")
+    assert r.returncode == 0, r.stderr
+    path, total = r.stdout.split()
+    assert path == str(tmp_path / "enh_lee" / "libenh_lee.so") and float(total) == 16.0
+
+
+def test_system_search_path(tmp_path):
+    libdir = tmp_path / "lib"
+    libdir.mkdir()
+    shutil.copy(_lib.library_path, libdir / "libenh_lee.so.0")
+    shutil.copytree(os.path.join(PKG_ROOT, "enh_lee"), tmp_path / "enh_lee",
+                    ignore=shutil.ignore_patterns("libenh_lee*", "__pycache__"))
+    r = run_import({"LD_LIBRARY_PATH": str(libdir)}, pythonpath=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "libenh_lee.so" in r.stdout
+
+
+@needs_gcc
+def test_version_mismatch_is_an_import_error(tmp_path):
+    # A stub library with every symbol of the ABI but another MINOR version.
+    stub = textwrap.dedent("""\
+        #include "enh_lee.h"
+        EnhLeeParams enh_lee_params_default(void) { EnhLeeParams p = {0}; return p; }
+        EnhLeeStatus enh_lee_scratch_size(size_t w, size_t h, const EnhLeeParams *p, size_t *o) { return 20; }
+        EnhLeeStatus enh_lee_halo(const EnhLeeParams *p, size_t *o) { return 20; }
+        EnhLeeStatus enh_lee_f32(const float *s, size_t ss, float *d, size_t ds, size_t w, size_t h,
+                                 const EnhLeeParams *p, void *x, size_t xs) { return 20; }
+        EnhLeeStatus enh_lee_f32_region(const float *s, size_t ss, float *d, size_t ds, size_t rw,
+                                        size_t rh, size_t x0, size_t y0, size_t w, size_t h,
+                                        const EnhLeeParams *p, void *x, size_t xs) { return 20; }
+        const char *enh_lee_status_message(EnhLeeStatus s) { return "stub"; }
+        const char *enh_lee_version(void) { return "0.2.0"; }
+        """)
+    (tmp_path / "stub.c").write_text(stub)
+    so = tmp_path / "libenh_lee.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-I", HEADER_DIR, str(tmp_path / "stub.c"),
+                    "-o", str(so)], check=True)
+    r = run_import({"ENH_LEE_LIBRARY": str(so)})
+    assert r.returncode != 0
+    assert "ImportError" in r.stderr and "0.2.0" in r.stderr and "0.1.0" in r.stderr
