@@ -1,0 +1,130 @@
+"""Peak memory of in-place filtering, and the GIL being released during calls."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import enh_lee
+
+MiB = 1 << 20
+
+# Runs in a fresh interpreter so that ru_maxrss is this measurement's alone.
+MEASURE = textwrap.dedent("""\
+    import resource, sys
+    import numpy as np
+    import enh_lee
+
+    def peak():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+    n, statistic, window, in_place = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+    img = np.empty((n, n), np.float32)
+    rng = np.random.default_rng(0)
+    for y in range(0, n, 64):  # fill in small blocks: no big temporaries
+        block = img[y:y + 64]
+        block[...] = rng.gamma(2.0, 50.0, block.shape)
+    warm = np.ones((64, n), np.float32)  # load the library's code, start its threads
+    enh_lee.filter(warm, window=window, statistic=statistic, out=warm)
+    del warm
+    before = peak()
+    out = enh_lee.filter(img, window=window, statistic=statistic, out=img if in_place else None)
+    after = peak()
+    assert np.isfinite(out[::97, ::89]).all()
+    print(img.nbytes, before, after)
+""")
+
+
+def measure(n, statistic, window, in_place):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)  # enh_lee as imported here
+    r = subprocess.run([sys.executable, "-c", MEASURE, str(n), statistic, str(window),
+                        "1" if in_place else "0"], env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    nbytes, before, after = map(int, r.stdout.split())
+    return nbytes, after - before
+
+
+@pytest.mark.parametrize("statistic,window", [("window", 7), ("residual", 11)])
+def test_in_place_4000x4000_stays_within_image_plus_scratch(statistic, window):
+    nbytes, growth = measure(4000, statistic, window, in_place=True)
+    assert nbytes == 64_000_000
+    assert growth < 64 * MiB, f"peak grew by {growth / MiB:.1f} MiB filtering in place"
+
+
+def test_the_memory_measurement_sees_an_output_image():
+    # Out of place, the new 61 MiB output must show up: the measurement works.
+    nbytes, growth = measure(4000, "window", 7, in_place=False)
+    assert growth > 0.9 * nbytes, f"peak grew by only {growth / MiB:.1f} MiB out of place"
+
+
+def test_gil_is_released_during_the_call():
+    """While one thread is inside a long filter call, another Python thread
+    keeps running (and filtering small images) all along: if the call held
+    the GIL, the second thread would stall for the whole call.
+
+    Robust on a loaded machine: it checks that the two threads' calls
+    overlap in time (progress in the middle of the long call, no stall
+    anywhere near its length), not any speedup ratio."""
+    rng = np.random.default_rng(1)
+    probe = rng.gamma(1.0, 100.0, (1000, 1000)).astype(np.float32)
+    t0 = time.perf_counter()
+    enh_lee.filter(probe, window=11, statistic="residual", threads=1)
+    per_pixel = (time.perf_counter() - t0) / probe.size
+    # One call of about 0.5 s (between 1500^2 and 5000^2 pixels).
+    n = int(np.clip(np.sqrt(0.5 / per_pixel), 1500, 5000))
+    big = rng.gamma(1.0, 100.0, (n, n)).astype(np.float32)
+    small = probe[:32, :32].copy()
+
+    span = {}
+    started = threading.Event()
+
+    def long_call():
+        started.set()
+        span["start"] = time.perf_counter()
+        enh_lee.filter(big, window=11, statistic="residual", threads=1, out=big)
+        span["end"] = time.perf_counter()
+
+    t = threading.Thread(target=long_call)
+    t.start()
+    started.wait()
+    stamps = []
+    while t.is_alive():
+        enh_lee.filter(small, window=3, threads=1)  # short calls from this thread
+        stamps.append(time.perf_counter())
+    t.join()
+    start, end = span["start"], span["end"]
+    duration = end - start
+    inside = [s for s in stamps if start < s < end]
+    middle = [s for s in inside if start + 0.25 * duration < s < end - 0.25 * duration]
+    assert len(middle) >= 3, (
+        f"{len(inside)} short calls finished during a {duration:.2f} s call, "
+        f"{len(middle)} in its middle half: the GIL seems held during the call")
+    gaps = np.diff([start] + inside + [end])
+    assert gaps.max() < 0.5 * duration, (
+        f"this thread stalled {gaps.max():.2f} s during a {duration:.2f} s call")
+
+
+def test_two_threads_filter_concurrently_and_correctly():
+    rng = np.random.default_rng(3)
+    imgs = [rng.gamma(1.0, 100.0, (600, 500)).astype(np.float32) for _ in range(4)]
+    expected = [enh_lee.filter(a, window=7, threads=1) for a in imgs]
+    results = [None] * len(imgs)
+
+    def work(i):
+        for _ in range(3):
+            results[i] = enh_lee.filter(imgs[i], window=7, threads=1)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(imgs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, exp in zip(results, expected):
+        np.testing.assert_array_equal(got, exp)
