@@ -133,3 +133,48 @@ def test_threads_do_not_change_the_result():
         for threads in (0, 2, 3):
             b = enh_lee.filter(img, window=5, statistic=statistic, threads=threads)
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_configurations(seed):
+    """Random small images (speckle, signed noise up to 1e8, small integers,
+    a 1e-5..1e5 log-normal range, constants) with NaN/inf/nodata pixels, under
+    random parameters; each also tiled with filter_region."""
+    rng = np.random.default_rng(1000 + seed)
+    for _ in range(150):
+        h, w = (int(v) for v in rng.integers(1, 25, 2))
+        kind = rng.integers(5)
+        if kind == 0:
+            img = rng.gamma(rng.uniform(0.5, 5), 100, (h, w))
+        elif kind == 1:
+            img = rng.normal(0, 1, (h, w)) * 10 ** rng.uniform(-3, 8)
+        elif kind == 2:
+            img = rng.integers(0, 4, (h, w)).astype(float)
+        elif kind == 3:
+            img = np.exp(rng.normal(0, 5, (h, w)))
+        else:
+            img = np.full((h, w), rng.uniform(-2, 1e6))
+        img = img.astype(np.float32)
+        u = rng.random((h, w))
+        img[u < 0.05] = np.nan
+        img[(u > 0.05) & (u < 0.08)] = -5.0
+        img[(u > 0.08) & (u < 0.09)] = np.inf
+        params = dict(window=int(rng.choice([3, 5, 7, 9, 15, 31, 51])),
+                      looks=float(rng.uniform(0.3, 10)), damping=float(rng.uniform(0, 4)),
+                      signal=str(rng.choice(SIGNALS)), statistic=str(rng.choice(STATISTICS)),
+                      border=str(rng.choice(BORDERS)),
+                      nodata=-5.0 if rng.random() < 0.5 else None)
+        if rng.random() < 0.3:
+            cu = float(rng.uniform(0, 1))
+            params.update(cu=cu, cmax=cu + float(rng.uniform(0.01, 3)))
+        out = enh_lee.filter(img, **params)
+        assert_matches_spec(out, img, **params)
+        th, tw = (int(v) for v in rng.integers(1, 8, 2))
+        tiled = np.empty_like(out)
+        for y in range(0, h, th):
+            for x in range(0, w, tw):
+                region = (x, y, min(tw, w - x), min(th, h - y))
+                sx, sy, sw, sh = enh_lee.source_window((h, w), region, **params)
+                tiled[y:y + region[3], x:x + region[2]] = enh_lee.filter_region(
+                    img[sy:sy + sh, sx:sx + sw], (h, w), region, **params)
+        np.testing.assert_array_equal(tiled, out, err_msg=str(params))
