@@ -401,8 +401,9 @@ def filter(image, window=7, looks=1.0, damping=1.0, signal="intensity", statisti
         with row-contiguous pixels (else ValueError, or TypeError for a
         wrong type or dtype). ``out=image`` filters in place, with a peak
         memory of the image plus a small scratch buffer (this needs `image`
-        itself to be usable without a copy). Any other overlap of `out` with
-        `image` is an error.
+        itself to be usable without a copy). Any other overlap of the
+        address ranges of `out` and `image` is an error (InvalidArgumentError),
+        even when no pixel is shared, e.g. two column halves of one array.
 
     Returns
     -------
