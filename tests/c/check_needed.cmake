@@ -1,0 +1,20 @@
+# cmake -DPROGRAM=<exe> -DSONAME=<name> [-DABSENT=1] -P check_needed.cmake
+# Checks that PROGRAM records SONAME as DT_NEEDED (or, with ABSENT, that it
+# needs no libenh_lee at all).
+find_program(READELF readelf)
+if(NOT READELF)
+  message(FATAL_ERROR "readelf not found (binutils)")
+endif()
+execute_process(COMMAND "${READELF}" -d "${PROGRAM}" OUTPUT_VARIABLE dyn RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "readelf -d ${PROGRAM} failed")
+endif()
+string(REGEX MATCHALL "\\(NEEDED\\)[^\n]*\\[([^]\n]*)\\]" needed "${dyn}")
+message(STATUS "${PROGRAM}: ${needed}")
+if(ABSENT)
+  if(dyn MATCHES "\\[libenh_lee")
+    message(FATAL_ERROR "${PROGRAM} needs a shared libenh_lee but should be static")
+  endif()
+elseif(NOT dyn MATCHES "\\(NEEDED\\)[^\n]*\\[${SONAME}\\]")
+  message(FATAL_ERROR "${PROGRAM} does not record ${SONAME} as NEEDED")
+endif()

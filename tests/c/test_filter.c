@@ -1,0 +1,1038 @@
+/*
+ * What enh_lee_f32 computes, against a float64 reference written straight
+ * from SPEC.md (every window summed on its own, direct loops), and the
+ * invariances the API promises: in place == out of place, strided buffers,
+ * region tiling == whole image bit for bit, thread count and caller scratch
+ * do not change a bit, concurrent calls from several C threads.
+ *
+ * Image buffers are allocated with exactly the bytes the API contract says
+ * the library may touch, so AddressSanitizer and valgrind see any access
+ * past them.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+#include "check.h"
+
+static const char *const BORDER_NAMES[] = {"reflect", "mirror", "nearest", "shrink"};
+static const char *const STATISTIC_NAMES[] = {"window", "residual"};
+static const char *const SIGNAL_NAMES[] = {"intensity", "amplitude"};
+
+static void *xmalloc(size_t bytes) {
+    void *p = malloc(bytes == 0 ? 1 : bytes);
+    if (p == NULL) {
+        fprintf(stderr, "out of memory (%zu bytes)\n", bytes);
+        abort();
+    }
+    return p;
+}
+
+static uint32_t float_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static float bits_float(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Random numbers (splitmix64) and speckled test images                    */
+/* ---------------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x243F6A8885A308D3ull;
+
+static uint64_t rng_next(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in (0, 1). */
+static double rng_uniform(void) {
+    return ((double)(rng_next() >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* Gamma(looks, 1/looks) speckle with mean 1 (integer looks). */
+static double rng_speckle(int looks) {
+    double s = 0.0;
+    int i;
+    for (i = 0; i < looks; i++) {
+        s -= log(rng_uniform());
+    }
+    return s / looks;
+}
+
+enum ImageKind {
+    KIND_SPECKLE,    /* two fields and a bright target, L-look speckle */
+    KIND_RAMP,       /* arange-like ramp up to 1e8, as the question's test image */
+    KIND_SIGNED,     /* values of both signs and zeros: the m <= 0 branch */
+    KIND_CALM_WATER, /* 1e-3 water and 1e4 targets: a 1e7 dynamic range */
+    KIND_CONSTANT    /* constant patches: var = 0, Ci = 0 */
+};
+
+/* Pixel (x, y) of a w x h scene of the given kind, before invalid pixels. */
+static float scene_pixel(enum ImageKind kind, size_t x, size_t y, size_t w, size_t h,
+                         uint32_t signal) {
+    double v;
+    switch (kind) {
+    case KIND_SPECKLE: {
+        double level = (x * 3 < w * 2 && y * 2 < h) ? 8.0 : 1.0;
+        if (x == w / 3 && y == (2 * h) / 3) {
+            level = 500.0;
+        }
+        v = level * rng_speckle(1 + (int)(rng_next() % 4));
+        break;
+    }
+    case KIND_RAMP:
+        v = (double)(y * w + x) * (1e8 / (double)(w * h));
+        break;
+    case KIND_SIGNED:
+        v = (rng_next() % 5 == 0) ? 0.0 : 2.0 * rng_uniform() - 1.0;
+        break;
+    case KIND_CALM_WATER:
+        v = 1e-3 * rng_speckle(1);
+        if ((x + 3 * y) % 37 == 5) {
+            v = 1e4 * rng_speckle(4);
+        }
+        break;
+    case KIND_CONSTANT:
+    default:
+        v = (x < w / 2) ? 3.0 : 0.25;
+        if ((x * 7 + y * 3) % 11 == 0) {
+            v *= rng_speckle(2);
+        }
+        break;
+    }
+    if (signal == ENH_LEE_SIGNAL_AMPLITUDE && kind != KIND_SIGNED) {
+        v = sqrt(v);
+    }
+    return (float)v;
+}
+
+/* Invalid values to sprinkle: NaNs (with payloads and sign), infinities. */
+static float invalid_value(unsigned i) {
+    switch (i % 5) {
+    case 0:
+        return bits_float(0x7FC00000u); /* NaN */
+    case 1:
+        return bits_float(0xFFC01234u); /* -NaN with a payload */
+    case 2:
+        return (float)INFINITY;
+    case 3:
+        return (float)-INFINITY;
+    default:
+        return bits_float(0x7F800001u); /* signalling NaN */
+    }
+}
+
+/* A contiguous w x h image. invalid_percent of the pixels are invalid:
+ * non-finite, or the nodata value when has_nodata. */
+static float *make_image(enum ImageKind kind, size_t w, size_t h, uint32_t signal,
+                         unsigned invalid_percent, const EnhLeeParams *p) {
+    float *img = xmalloc(sizeof(float) * w * h);
+    size_t x, y;
+    for (y = 0; y < h; y++) {
+        for (x = 0; x < w; x++) {
+            float v = scene_pixel(kind, x, y, w, h, signal);
+            if (rng_next() % 100 < invalid_percent) {
+                unsigned which = (unsigned)(rng_next() % 7);
+                v = (p->has_nodata && which >= 5) ? p->nodata : invalid_value(which);
+            }
+            img[y * w + x] = v;
+        }
+    }
+    return img;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The float64 reference, straight from SPEC.md                            */
+/* ---------------------------------------------------------------------- */
+
+/* The image index padded index i maps to (numpy.pad), or -1 (shrink). */
+static long ref_map(uint32_t border, long i, long n) {
+    long period, k;
+    if (i >= 0 && i < n) {
+        return i;
+    }
+    switch (border) {
+    case ENH_LEE_BORDER_SHRINK:
+        return -1;
+    case ENH_LEE_BORDER_NEAREST:
+        return i < 0 ? 0 : n - 1;
+    case ENH_LEE_BORDER_REFLECT: /* numpy 'symmetric': d c b a | a b c d | d c b a */
+        period = 2 * n;
+        k = ((i % period) + period) % period;
+        return k < n ? k : period - 1 - k;
+    case ENH_LEE_BORDER_MIRROR: /* numpy 'reflect': d c b | a b c d | c b a */
+        if (n == 1) {
+            return 0;
+        }
+        period = 2 * n - 2;
+        k = ((i % period) + period) % period;
+        return k < n ? k : period - k;
+    default:
+        abort();
+    }
+}
+
+static int ref_valid(float x, const EnhLeeParams *p) {
+    return isfinite(x) && !(p->has_nodata == 1 && x == p->nodata);
+}
+
+typedef struct {
+    double *out;  /* reference output */
+    double *mean; /* m of each pixel's window (0 without valid pixel) */
+    double *ci;   /* Ci of each pixel (NAN where the rule does not use it) */
+} Reference;
+
+static void ref_free(Reference *r) {
+    free(r->out);
+    free(r->mean);
+    free(r->ci);
+}
+
+/* Window statistics of pixel (x, y): count, sum, sum of squares. */
+static void ref_window(const float *img, long w, long h, long x, long y, const EnhLeeParams *p,
+                       double *n, double *s, double *s2) {
+    long r = (long)(p->window / 2), dx, dy;
+    *n = *s = *s2 = 0.0;
+    for (dy = -r; dy <= r; dy++) {
+        long yy = ref_map(p->border, y + dy, h);
+        if (yy < 0) {
+            continue;
+        }
+        for (dx = -r; dx <= r; dx++) {
+            long xx = ref_map(p->border, x + dx, w);
+            double v;
+            if (xx < 0 || !ref_valid(img[yy * w + xx], p)) {
+                continue;
+            }
+            v = img[yy * w + xx];
+            *n += 1.0;
+            *s += v;
+            *s2 += v * v;
+        }
+    }
+}
+
+static Reference reference(const float *img, size_t width, size_t height, const EnhLeeParams *p) {
+    const long w = (long)width, h = (long)height, r = (long)(p->window / 2);
+    const double pi = 3.14159265358979323846;
+    double cu, cmax;
+    Reference ref;
+    double *count = xmalloc(sizeof(double) * width * height);
+    double *sq = xmalloc(sizeof(double) * width * height);
+    long x, y;
+    ref.out = xmalloc(sizeof(double) * width * height);
+    ref.mean = xmalloc(sizeof(double) * width * height);
+    ref.ci = xmalloc(sizeof(double) * width * height);
+
+    if (isnan(p->cu)) {
+        cu = (p->signal == ENH_LEE_SIGNAL_INTENSITY ? 1.0 : sqrt(4.0 / pi - 1.0)) / sqrt(p->looks);
+    } else {
+        cu = p->cu;
+    }
+    cmax = isnan(p->cmax) ? sqrt(1.0 + 2.0 / p->looks) : p->cmax;
+
+    /* Local mean of every pixel (the residual statistic needs them all). */
+    for (y = 0; y < h; y++) {
+        for (x = 0; x < w; x++) {
+            double n, s, s2;
+            ref_window(img, w, h, x, y, p, &n, &s, &s2);
+            count[y * w + x] = n;
+            ref.mean[y * w + x] = n > 0 ? s / n : 0.0;
+            sq[y * w + x] = s2;
+        }
+    }
+    for (y = 0; y < h; y++) {
+        for (x = 0; x < w; x++) {
+            const long i = y * w + x;
+            const double n = count[i], m = ref.mean[i];
+            const double xv = img[i];
+            double var, ci;
+            ref.ci[i] = NAN;
+            if (!ref_valid(img[i], p) || n == 0.0 || !(m > 0.0)) {
+                ref.out[i] = xv; /* invalid: copied; no valid pixel or m <= 0: x */
+                continue;
+            }
+            if (p->statistic == ENH_LEE_STATISTIC_WINDOW) {
+                var = sq[i] / n - m * m;
+                if (var < 0.0) {
+                    var = 0.0;
+                }
+            } else {
+                /* mean over the valid window positions of (x_j - m_j)^2, m_j
+                 * the local mean at the image pixel the position maps to */
+                long dx, dy;
+                double acc = 0.0;
+                for (dy = -r; dy <= r; dy++) {
+                    long yy = ref_map(p->border, y + dy, h);
+                    if (yy < 0) {
+                        continue;
+                    }
+                    for (dx = -r; dx <= r; dx++) {
+                        long xx = ref_map(p->border, x + dx, w);
+                        double d;
+                        if (xx < 0 || !ref_valid(img[yy * w + xx], p)) {
+                            continue;
+                        }
+                        d = (double)img[yy * w + xx] - ref.mean[yy * w + xx];
+                        acc += d * d;
+                    }
+                }
+                var = acc / n;
+            }
+            ci = sqrt(var) / m;
+            ref.ci[i] = ci;
+            if (ci <= cu) {
+                ref.out[i] = m;
+            } else if (ci >= cmax) {
+                ref.out[i] = xv;
+            } else {
+                double wgt = exp(-p->damping * (ci - cu) / (cmax - ci));
+                ref.out[i] = m * wgt + xv * (1.0 - wgt);
+            }
+        }
+    }
+    free(count);
+    free(sq);
+    return ref;
+}
+
+/* The reference's border rule is numpy.pad's (arrays printed by numpy). */
+static void test_ref_map_is_numpy_pad(void) {
+    /* np.pad(np.arange(n), 9, mode) for n = 1..4 */
+    static const int symmetric[4][22] = {
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+        {0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1},
+        {2, 1, 0, 0, 1, 2, 2, 1, 0, 0, 1, 2, 2, 1, 0, 0, 1, 2, 2, 1, 0},
+        {0, 0, 1, 2, 3, 3, 2, 1, 0, 0, 1, 2, 3, 3, 2, 1, 0, 0, 1, 2, 3, 3}};
+    static const int reflect[4][22] = {
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+        {1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0},
+        {1, 0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2, 1},
+        {3, 2, 1, 0, 1, 2, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0}};
+    static const int edge[4][22] = {
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2},
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}};
+    long n, j;
+    for (n = 1; n <= 4; n++) {
+        for (j = 0; j < n + 18; j++) {
+            long i = j - 9;
+            CHECK(ref_map(ENH_LEE_BORDER_REFLECT, i, n) == symmetric[n - 1][j]);
+            CHECK(ref_map(ENH_LEE_BORDER_MIRROR, i, n) == reflect[n - 1][j]);
+            CHECK(ref_map(ENH_LEE_BORDER_NEAREST, i, n) == edge[n - 1][j]);
+            CHECK(ref_map(ENH_LEE_BORDER_SHRINK, i, n) == ((i >= 0 && i < n) ? i : -1));
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Calling the library                                                     */
+/* ---------------------------------------------------------------------- */
+
+static char case_label[256];
+
+static void describe(const char *what, size_t w, size_t h, const EnhLeeParams *p) {
+    snprintf(case_label, sizeof case_label,
+             "%s %zux%zu window %u %s %s %s looks %g damping %g cu %g cmax %g nodata %u/%g "
+             "threads %u",
+             what, w, h, (unsigned)p->window, BORDER_NAMES[p->border % 4],
+             STATISTIC_NAMES[p->statistic % 2], SIGNAL_NAMES[p->signal % 2], p->looks,
+             p->damping, p->cu, p->cmax, (unsigned)p->has_nodata, (double)p->nodata,
+             (unsigned)p->threads);
+}
+
+/* enh_lee_f32 on a contiguous image into a new exact-size buffer. */
+static float *filter_new(const float *img, size_t w, size_t h, const EnhLeeParams *p) {
+    float *out = xmalloc(sizeof(float) * w * h);
+    EnhLeeStatus s = enh_lee_f32(img, 4 * w, out, 4 * w, w, h, p, NULL, 0);
+    CHECK_MSG(s == ENH_LEE_OK, "%s: enh_lee_f32 returned %d (%s)", case_label, (int)s,
+              enh_lee_status_message(s));
+    if (s != ENH_LEE_OK) {
+        memset(out, 0, sizeof(float) * w * h);
+    }
+    return out;
+}
+
+static int same_bits(const float *a, const float *b, size_t n) {
+    return memcmp(a, b, sizeof(float) * n) == 0;
+}
+
+/* First index where a and b differ, for messages. */
+static size_t first_difference(const float *a, const float *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (float_bits(a[i]) != float_bits(b[i])) {
+            return i;
+        }
+    }
+    return n;
+}
+
+#define CHECK_SAME(a, b, n, what)                                                        \
+    do {                                                                                 \
+        size_t d_ = first_difference((a), (b), (n));                                     \
+        CHECK_MSG(d_ == (n), "%s: %s differs at pixel %zu: %.9g vs %.9g", case_label, (what), d_, \
+                  d_ < (n) ? (double)(a)[d_] : 0.0, d_ < (n) ? (double)(b)[d_] : 0.0);   \
+    } while (0)
+
+/* out against the reference, pixel by pixel (SPEC "Accuracy"). */
+static void compare_reference(const float *img, const float *out, size_t w, size_t h,
+                              const EnhLeeParams *p) {
+    Reference ref = reference(img, w, h, p);
+    size_t i, bad = 0;
+    for (i = 0; i < w * h; i++) {
+        if (!ref_valid(img[i], p)) {
+            if (float_bits(out[i]) != float_bits(img[i])) {
+                bad++;
+                CHECK_MSG(0, "%s: invalid pixel (%zu,%zu) = 0x%08x not copied: got 0x%08x",
+                          case_label, i % w, i / w, (unsigned)float_bits(img[i]),
+                          (unsigned)float_bits(out[i]));
+            }
+        } else {
+            double r = ref.out[i], m = fabs(ref.mean[i]);
+            double tol = 1e-5 * fmax(fmax(fabs(r), m), 1e-30);
+            double err = fabs((double)out[i] - r);
+            if (!(err <= tol)) {
+                bad++;
+                CHECK_MSG(0,
+                          "%s: pixel (%zu,%zu) x=%.9g: got %.9g, reference %.9g (m %.9g, Ci %.9g), "
+                          "|error| %.3g > %.3g",
+                          case_label, i % w, i / w, (double)img[i], (double)out[i], r, ref.mean[i],
+                          ref.ci[i], err, tol);
+            }
+        }
+        if (bad >= 3) {
+            break; /* enough for one case */
+        }
+    }
+    check_count++;
+    ref_free(&ref);
+}
+
+/* One parameter set on one image: reference, in place, caller scratch. */
+static void check_case(const float *img, size_t w, size_t h, const EnhLeeParams *p) {
+    float *out = filter_new(img, w, h, p);
+    float *inplace = xmalloc(sizeof(float) * w * h);
+    size_t need = 0;
+    EnhLeeStatus s;
+
+    compare_reference(img, out, w, h, p);
+
+    memcpy(inplace, img, sizeof(float) * w * h);
+    s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, p, NULL, 0);
+    CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
+    CHECK_SAME(inplace, out, w * h, "in place vs out of place");
+
+    s = enh_lee_scratch_size(w, h, p, &need);
+    CHECK_MSG(s == ENH_LEE_OK, "%s: scratch query returned %d", case_label, (int)s);
+    if (s == ENH_LEE_OK) {
+        unsigned char *scratch = xmalloc(need);
+        float *out2 = xmalloc(sizeof(float) * w * h);
+        memset(scratch, 0xCD, need); /* contents must not matter */
+        s = enh_lee_f32(img, 4 * w, out2, 4 * w, w, h, p, scratch, need);
+        CHECK_MSG(s == ENH_LEE_OK, "%s: with caller scratch returned %d", case_label, (int)s);
+        CHECK_SAME(out2, out, w * h, "caller scratch vs NULL scratch");
+        free(scratch);
+        free(out2);
+    }
+    free(out);
+    free(inplace);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tests                                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* Parameter variants, chosen per case so that every combination of border,
+ * statistic and signal meets several looks/damping/coefficient settings. */
+static void vary(EnhLeeParams *p, unsigned k) {
+    static const double looks[] = {1.0, 2.7, 4.0, 0.8};
+    static const double damping[] = {1.0, 0.0, 2.5, 1.0};
+    p->looks = looks[k % 4];
+    p->damping = damping[(k / 4) % 4];
+    p->cu = NAN;
+    p->cmax = NAN;
+    if (k % 5 == 3) {
+        /* The original question's coefficients: Cu = sqrt(1/L), Cmax = sqrt(1 + 2L). */
+        p->cu = sqrt(1.0 / p->looks);
+        p->cmax = sqrt(1.0 + 2.0 * p->looks);
+    }
+}
+
+/* Small images, windows as large as or larger than the image: every
+ * border x statistic x signal, with and without invalid pixels. */
+static void test_small_images(void) {
+    static const size_t sizes[][2] = {{23, 17}, {1, 9}, {9, 1}, {1, 1}, {5, 40},
+                                      {40, 5},  {2, 3}, {4, 4}, {3, 2}, {12, 7}};
+    static const uint32_t windows[] = {3, 5, 7, 9, 15, 41};
+    unsigned si, wi, border, statistic, signal, invalid, k = 0;
+    for (si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        const size_t w = sizes[si][0], h = sizes[si][1];
+        for (wi = 0; wi < sizeof windows / sizeof windows[0]; wi++) {
+            if (windows[wi] == 41 && w > 5 && h > 5) {
+                continue; /* 41: only where r is several image periods */
+            }
+            for (border = 0; border < 4; border++) {
+                for (statistic = 0; statistic < 2; statistic++) {
+                    for (signal = 0; signal < 2; signal++) {
+                        for (invalid = 0; invalid < 2; invalid++) {
+                            EnhLeeParams p = enh_lee_params_default();
+                            float *img;
+                            p.window = windows[wi];
+                            p.border = border;
+                            p.statistic = statistic;
+                            p.signal = signal;
+                            p.threads = 1 + (k % 3);
+                            vary(&p, k++);
+                            if (invalid) {
+                                p.has_nodata = 1;
+                                p.nodata = (k % 2) ? -9999.0f : 0.0f;
+                            }
+                            img = make_image(KIND_SPECKLE, w, h, signal, invalid ? 15 : 0, &p);
+                            describe("small", w, h, &p);
+                            check_case(img, w, h, &p);
+                            free(img);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* The other kinds of scenes, on one mid-size image each. */
+static void test_scene_kinds(void) {
+    static const enum ImageKind kinds[] = {KIND_RAMP, KIND_SIGNED, KIND_CALM_WATER, KIND_CONSTANT};
+    static const char *const names[] = {"ramp to 1e8", "signed", "calm water 1e7 range",
+                                        "constant patches"};
+    unsigned ki, border, statistic, k = 0;
+    for (ki = 0; ki < sizeof kinds / sizeof kinds[0]; ki++) {
+        for (border = 0; border < 4; border++) {
+            for (statistic = 0; statistic < 2; statistic++) {
+                EnhLeeParams p = enh_lee_params_default();
+                const size_t w = 31, h = 29;
+                float *img;
+                p.window = (k % 2) ? 7 : 11;
+                p.border = border;
+                p.statistic = statistic;
+                p.signal = (k / 2) % 2;
+                vary(&p, k++);
+                img = make_image(kinds[ki], w, h, p.signal, ki == 2 ? 3 : 0, &p);
+                describe(names[ki], w, h, &p);
+                check_case(img, w, h, &p);
+                free(img);
+            }
+        }
+    }
+}
+
+/* A wider scene with bright targets on calm water (dynamic range 1e7):
+ * rounding from a target must not leak into dark pixels outside its
+ * window, along the rows or down the columns. */
+static void test_bright_targets(void) {
+    const size_t w = 160, h = 48;
+    unsigned border, statistic;
+    for (border = 0; border < 4; border++) {
+        for (statistic = 0; statistic < 2; statistic++) {
+            EnhLeeParams p = enh_lee_params_default();
+            float *img, *out;
+            size_t x, y;
+            p.border = border;
+            p.statistic = statistic;
+            p.window = 7;
+            p.looks = 1.0;
+            img = make_image(KIND_SPECKLE, w, h, 0, 0, &p);
+            for (y = 0; y < h; y++) {
+                for (x = 0; x < w; x++) {
+                    double v = 1e-2 * rng_speckle(1);
+                    if ((x % 40 == 13 && y % 16 == 5) || (x == 100 && y == 30)) {
+                        v = 1e5 * (0.5 + rng_uniform()); /* a ship */
+                    }
+                    img[y * w + x] = (float)v;
+                }
+            }
+            describe("bright targets on water", w, h, &p);
+            out = filter_new(img, w, h, &p);
+            compare_reference(img, out, w, h, &p);
+            free(out);
+            free(img);
+        }
+    }
+}
+
+/* Invalid-pixel corner cases: an image that is all invalid, a window with no
+ * valid pixel, nodata = NaN, nodata equal to a common value. */
+static void test_invalid_pixels(void) {
+    unsigned border, statistic;
+    for (border = 0; border < 4; border++) {
+        for (statistic = 0; statistic < 2; statistic++) {
+            EnhLeeParams p = enh_lee_params_default();
+            const size_t w = 19, h = 13;
+            float *img;
+            size_t x, y;
+            p.border = border;
+            p.statistic = statistic;
+            p.window = 5;
+            p.has_nodata = 1;
+            p.nodata = -1.0f;
+
+            /* All nodata / all NaN: copied. */
+            img = make_image(KIND_SPECKLE, w, h, 0, 0, &p);
+            for (x = 0; x < w * h; x++) {
+                img[x] = (x % 2) ? -1.0f : invalid_value((unsigned)x);
+            }
+            describe("all invalid", w, h, &p);
+            check_case(img, w, h, &p);
+
+            /* A block of nodata wider than the window, with valid pixels
+             * around: the centre windows have no valid pixel at all. */
+            free(img);
+            img = make_image(KIND_SPECKLE, w, h, 0, 0, &p);
+            for (y = 2; y < 11; y++) {
+                for (x = 3; x < 15; x++) {
+                    img[y * w + x] = -1.0f;
+                }
+            }
+            describe("nodata block", w, h, &p);
+            check_case(img, w, h, &p);
+
+            /* Single valid pixel in the image. */
+            for (x = 0; x < w * h; x++) {
+                img[x] = -1.0f;
+            }
+            img[7 * w + 4] = 2.5f;
+            describe("one valid pixel", w, h, &p);
+            check_case(img, w, h, &p);
+
+            /* has_nodata = 1 with nodata NaN: only the non-finite pixels. */
+            free(img);
+            p.nodata = bits_float(0x7FC00000u);
+            img = make_image(KIND_SPECKLE, w, h, 0, 10, &p);
+            describe("nodata NaN", w, h, &p);
+            check_case(img, w, h, &p);
+
+            /* has_nodata = 0: the nodata value is an ordinary pixel value. */
+            free(img);
+            p.has_nodata = 0;
+            p.nodata = 1.0f;
+            img = make_image(KIND_SPECKLE, w, h, 0, 0, &p);
+            for (x = 0; x < w * h; x += 3) {
+                img[x] = 1.0f;
+            }
+            describe("has_nodata 0", w, h, &p);
+            check_case(img, w, h, &p);
+            free(img);
+        }
+    }
+}
+
+/* Strided buffers: padding between rows is neither read into the result
+ * nor written. */
+static void test_strided(void) {
+    const size_t w = 13, h = 11;
+    const size_t ss = 4 * w + 12, ds = 4 * w + 20;
+    unsigned border, statistic;
+    for (border = 0; border < 4; border++) {
+        for (statistic = 0; statistic < 2; statistic++) {
+            EnhLeeParams p = enh_lee_params_default();
+            float *img, *out, *src, *dst, *inplace;
+            const size_t src_bytes = (h - 1) * ss + 4 * w, dst_bytes = (h - 1) * ds + 4 * w;
+            unsigned char *dst_before;
+            size_t y;
+            EnhLeeStatus s;
+            p.border = border;
+            p.statistic = statistic;
+            p.window = 5;
+            p.has_nodata = 1;
+            p.nodata = 0.0f;
+            img = make_image(KIND_SPECKLE, w, h, 0, 10, &p);
+            describe("strided", w, h, &p);
+            out = filter_new(img, w, h, &p);
+
+            src = xmalloc(src_bytes);
+            dst = xmalloc(dst_bytes);
+            dst_before = xmalloc(dst_bytes);
+            memset(src, 0x7F, src_bytes); /* padding: NaN-ish garbage */
+            memset(dst, 0x5A, dst_bytes);
+            memcpy(dst_before, dst, dst_bytes);
+            for (y = 0; y < h; y++) {
+                memcpy((char *)src + y * ss, img + y * w, 4 * w);
+            }
+            s = enh_lee_f32(src, ss, dst, ds, w, h, &p, NULL, 0);
+            CHECK_MSG(s == ENH_LEE_OK, "%s: returned %d", case_label, (int)s);
+            for (y = 0; y < h; y++) {
+                const float *row = (const float *)(const void *)((const char *)dst + y * ds);
+                CHECK_SAME(row, out + y * w, w, "strided row");
+                if (y + 1 < h) {
+                    CHECK_MSG(memcmp((char *)dst + y * ds + 4 * w, dst_before + y * ds + 4 * w,
+                                     ds - 4 * w) == 0,
+                              "%s: row padding of dst written (row %zu)", case_label, y);
+                }
+            }
+            /* In place with a stride. */
+            inplace = src;
+            s = enh_lee_f32(inplace, ss, inplace, ss, w, h, &p, NULL, 0);
+            CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
+            for (y = 0; y < h; y++) {
+                const float *row = (const float *)(const void *)((const char *)inplace + y * ss);
+                CHECK_SAME(row, out + y * w, w, "strided in place row");
+            }
+            free(src);
+            free(dst);
+            free(dst_before);
+            free(img);
+            free(out);
+        }
+    }
+}
+
+/* Thread counts 1, 2, 3, 7 and 0 (the pool) give the same bits, in and out
+ * of place, on an image tall enough for several bands; and the result
+ * matches the reference. */
+static void test_threads(void) {
+    static const uint32_t threads[] = {2, 3, 7, 0};
+    const size_t w = 37, h = 150;
+    unsigned border, statistic, t;
+    for (border = 0; border < 4; border++) {
+        for (statistic = 0; statistic < 2; statistic++) {
+            EnhLeeParams p = enh_lee_params_default();
+            float *img, *one;
+            p.border = border;
+            p.statistic = statistic;
+            p.window = statistic ? 9 : 15;
+            p.looks = 2.0;
+            p.has_nodata = 1;
+            p.nodata = -9999.0f;
+            p.threads = 1;
+            img = make_image(KIND_SPECKLE, w, h, 0, 5, &p);
+            describe("threads", w, h, &p);
+            one = filter_new(img, w, h, &p);
+            compare_reference(img, one, w, h, &p);
+            for (t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+                float *out, *inplace;
+                EnhLeeStatus s;
+                p.threads = threads[t];
+                describe("threads", w, h, &p);
+                out = filter_new(img, w, h, &p);
+                CHECK_SAME(out, one, w * h, "threads N vs 1");
+                inplace = xmalloc(sizeof(float) * w * h);
+                memcpy(inplace, img, sizeof(float) * w * h);
+                s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, &p, NULL, 0);
+                CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
+                CHECK_SAME(inplace, one, w * h, "in place threads N vs 1");
+                free(out);
+                free(inplace);
+            }
+            free(img);
+            free(one);
+        }
+    }
+}
+
+/* Windows whose halo is larger than a band (bands are >= 32 rows): in
+ * place must still read the original rows of its neighbours. */
+static void test_threads_large_halo(void) {
+    static const uint32_t threads[] = {3, 4, 0};
+    static const uint32_t windows[] = {33, 41};
+    const size_t w = 9, h = 130;
+    unsigned border, statistic, wi, t;
+    for (border = 0; border < 4; border++) {
+        for (statistic = 0; statistic < 2; statistic++) {
+            for (wi = 0; wi < 2; wi++) {
+                EnhLeeParams p = enh_lee_params_default();
+                float *img, *one;
+                p.border = border;
+                p.statistic = statistic;
+                p.window = windows[wi];
+                p.looks = 3.0;
+                p.threads = 1;
+                img = make_image(KIND_SPECKLE, w, h, 0, 2, &p);
+                describe("large halo", w, h, &p);
+                one = filter_new(img, w, h, &p);
+                if (wi == 0) {
+                    compare_reference(img, one, w, h, &p);
+                }
+                for (t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+                    float *inplace = xmalloc(sizeof(float) * w * h);
+                    float *out;
+                    EnhLeeStatus s;
+                    p.threads = threads[t];
+                    describe("large halo", w, h, &p);
+                    out = filter_new(img, w, h, &p);
+                    CHECK_SAME(out, one, w * h, "threads N vs 1");
+                    memcpy(inplace, img, sizeof(float) * w * h);
+                    s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, &p, NULL, 0);
+                    CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
+                    CHECK_SAME(inplace, one, w * h, "in place threads N vs 1");
+                    free(inplace);
+                    free(out);
+                }
+                free(img);
+                free(one);
+            }
+        }
+    }
+}
+
+/* Filters tile (x0, y0, tw, th) of a w x h raster with enh_lee_f32_region.
+ * The source is copied into an exact-size buffer holding only the tile plus
+ * its halo clipped to the raster, so any read outside it is seen. The tile
+ * is written to mosaic (raster layout), through an exact-size buffer when
+ * compact, else directly at its place with the raster stride. */
+static void filter_tile(const float *raster, float *mosaic, size_t w, size_t h, size_t x0,
+                        size_t y0, size_t tw, size_t th, const EnhLeeParams *p, size_t halo,
+                        int compact, int own_scratch) {
+    const size_t sx = x0 > halo ? x0 - halo : 0, sy = y0 > halo ? y0 - halo : 0;
+    const size_t ex = (x0 + tw + halo < w) ? x0 + tw + halo : w;
+    const size_t ey = (y0 + th + halo < h) ? y0 + th + halo : h;
+    const size_t sw = ex - sx, sh = ey - sy;
+    float *src = xmalloc(sizeof(float) * sw * sh);
+    float *dst;
+    size_t dst_stride, y, need = 0;
+    void *scratch = NULL;
+    EnhLeeStatus s;
+    for (y = 0; y < sh; y++) {
+        memcpy(src + y * sw, raster + (sy + y) * w + sx, sizeof(float) * sw);
+    }
+    if (compact) {
+        dst = xmalloc(sizeof(float) * tw * th);
+        dst_stride = 4 * tw;
+    } else {
+        dst = mosaic + y0 * w + x0;
+        dst_stride = 4 * w;
+    }
+    if (own_scratch) {
+        s = enh_lee_scratch_size(tw, th, p, &need);
+        CHECK_MSG(s == ENH_LEE_OK, "%s: region scratch query returned %d", case_label, (int)s);
+        scratch = xmalloc(need);
+    }
+    s = enh_lee_f32_region(src, 4 * sw, dst, dst_stride, w, h, x0, y0, tw, th, p, scratch, need);
+    CHECK_MSG(s == ENH_LEE_OK, "%s: region (%zu,%zu %zux%zu) returned %d (%s)", case_label, x0, y0,
+              tw, th, (int)s, enh_lee_status_message(s));
+    if (compact) {
+        for (y = 0; y < th; y++) {
+            memcpy(mosaic + (y0 + y) * w + x0, dst + y * tw, sizeof(float) * tw);
+        }
+        free(dst);
+    }
+    free(scratch);
+    free(src);
+}
+
+/* Region tiling reproduces the whole-image result bit for bit, for tile
+ * sizes from single rows and columns to tiles smaller than the halo. */
+static void test_region_tiling(void) {
+    static const size_t tiles[][2] = {{23, 1}, {1, 19}, {2, 2}, {5, 3}, {7, 11},
+                                      {16, 16}, {23, 19}, {3, 40}, {40, 4}};
+    static const uint32_t windows[] = {3, 7, 15};
+    const size_t w = 23, h = 19;
+    unsigned border, statistic, wi, ti, k = 0;
+    for (border = 0; border < 4; border++) {
+        for (statistic = 0; statistic < 2; statistic++) {
+            for (wi = 0; wi < sizeof windows / sizeof windows[0]; wi++) {
+                EnhLeeParams p = enh_lee_params_default();
+                float *img, *whole, *mosaic;
+                size_t halo = 0;
+                p.border = border;
+                p.statistic = statistic;
+                p.window = windows[wi];
+                p.signal = wi % 2;
+                p.has_nodata = 1;
+                p.nodata = 0.0f;
+                p.threads = 1;
+                vary(&p, k++);
+                img = make_image(KIND_SPECKLE, w, h, p.signal, 8, &p);
+                describe("tiling", w, h, &p);
+                whole = filter_new(img, w, h, &p);
+                CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_OK);
+                mosaic = xmalloc(sizeof(float) * w * h);
+                for (ti = 0; ti < sizeof tiles / sizeof tiles[0]; ti++) {
+                    const size_t tw0 = tiles[ti][0], th0 = tiles[ti][1];
+                    size_t x0, y0;
+                    memset(mosaic, 0xEE, sizeof(float) * w * h);
+                    p.threads = (ti % 3 == 1) ? 2 : (ti % 3 == 2 ? 0 : 1);
+                    for (y0 = 0; y0 < h; y0 += th0) {
+                        for (x0 = 0; x0 < w; x0 += tw0) {
+                            const size_t tw = (x0 + tw0 < w) ? tw0 : w - x0;
+                            const size_t th = (y0 + th0 < h) ? th0 : h - y0;
+                            filter_tile(img, mosaic, w, h, x0, y0, tw, th, &p, halo,
+                                        (int)((x0 / tw0 + y0 / th0) % 2), (int)(ti % 2));
+                        }
+                    }
+                    describe("tiling", w, h, &p);
+                    snprintf(case_label + strlen(case_label),
+                             sizeof case_label - strlen(case_label), " tiles %zux%zu", tw0, th0);
+                    CHECK_SAME(mosaic, whole, w * h, "tiled vs whole");
+                }
+                /* In place is allowed for the region that is the whole raster. */
+                memcpy(mosaic, img, sizeof(float) * w * h);
+                CHECK_STATUS(enh_lee_f32_region(mosaic, 4 * w, mosaic, 4 * w, w, h, 0, 0, w, h, &p,
+                                                NULL, 0),
+                             ENH_LEE_OK);
+                CHECK_SAME(mosaic, whole, w * h, "region in place, whole raster");
+                free(mosaic);
+                free(whole);
+                free(img);
+            }
+        }
+    }
+}
+
+/* A taller raster cut into horizontal strips with several threads: the
+ * streaming use (GDAL blocks), bands inside each strip. */
+static void test_region_strips(void) {
+    const size_t w = 41, h = 157;
+    static const size_t strips[] = {1, 10, 33, 64, 100};
+    unsigned statistic, border, si;
+    for (statistic = 0; statistic < 2; statistic++) {
+        for (border = 0; border < 4; border++) {
+            EnhLeeParams p = enh_lee_params_default();
+            float *img, *whole, *mosaic;
+            size_t halo = 0;
+            p.border = border;
+            p.statistic = statistic;
+            p.window = 11;
+            p.has_nodata = 1;
+            p.nodata = 0.0f;
+            p.threads = 3;
+            img = make_image(KIND_SPECKLE, w, h, 0, 4, &p);
+            describe("strips", w, h, &p);
+            whole = filter_new(img, w, h, &p);
+            CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_OK);
+            mosaic = xmalloc(sizeof(float) * w * h);
+            for (si = 0; si < sizeof strips / sizeof strips[0]; si++) {
+                size_t y0;
+                memset(mosaic, 0xEE, sizeof(float) * w * h);
+                for (y0 = 0; y0 < h; y0 += strips[si]) {
+                    const size_t th = (y0 + strips[si] < h) ? strips[si] : h - y0;
+                    filter_tile(img, mosaic, w, h, 0, y0, w, th, &p, halo, (int)(si % 2), 1);
+                }
+                CHECK_SAME(mosaic, whole, w * h, "strips vs whole");
+            }
+            free(mosaic);
+            free(whole);
+            free(img);
+        }
+    }
+}
+
+/* Caller scratch at any alignment and larger than needed; thread counts. */
+static void test_scratch_alignment(void) {
+    const size_t w = 29, h = 70;
+    unsigned statistic, offset;
+    for (statistic = 0; statistic < 2; statistic++) {
+        EnhLeeParams p = enh_lee_params_default();
+        float *img, *expected;
+        p.statistic = statistic;
+        p.window = 9;
+        p.threads = 2;
+        img = make_image(KIND_SPECKLE, w, h, 0, 0, &p);
+        describe("scratch alignment", w, h, &p);
+        expected = filter_new(img, w, h, &p);
+        for (offset = 0; offset < 8; offset++) {
+            size_t need = 0;
+            unsigned char *buf;
+            float *out = xmalloc(sizeof(float) * w * h);
+            CHECK_STATUS(enh_lee_scratch_size(w, h, &p, &need), ENH_LEE_OK);
+            buf = xmalloc(need + offset + 100);
+            memset(buf, (int)(0x11 * offset), need + offset + 100);
+            CHECK_STATUS(enh_lee_f32(img, 4 * w, out, 4 * w, w, h, &p, buf + offset,
+                                     need + (offset % 2 ? 100 : 0)),
+                         ENH_LEE_OK);
+            CHECK_SAME(out, expected, w * h, "scratch at an odd address");
+            free(buf);
+            free(out);
+        }
+        free(img);
+        free(expected);
+    }
+}
+
+/* Concurrent calls from several C threads (the API is thread-safe). */
+typedef struct {
+    const float *img;
+    const float *expected;
+    size_t w, h;
+    EnhLeeParams params;
+    int failures;
+} Job;
+
+static int job_run(void *arg) {
+    Job *job = arg;
+    int i;
+    for (i = 0; i < 6; i++) {
+        float *out = malloc(sizeof(float) * job->w * job->h);
+        EnhLeeStatus s;
+        if (out == NULL) {
+            job->failures++;
+            return 1;
+        }
+        job->params.threads = (uint32_t)(i % 3); /* 0: pool, 1, 2 */
+        s = enh_lee_f32(job->img, 4 * job->w, out, 4 * job->w, job->w, job->h, &job->params,
+                        NULL, 0);
+        if (s != ENH_LEE_OK || !same_bits(out, job->expected, job->w * job->h)) {
+            job->failures++;
+        }
+        free(out);
+    }
+    return 0;
+}
+
+static void test_concurrent_calls(void) {
+    enum { N = 4 };
+    const size_t w = 33, h = 80;
+    EnhLeeParams p = enh_lee_params_default();
+    thrd_t threads[N];
+    Job jobs[N];
+    float *img, *expected;
+    int i;
+    p.statistic = ENH_LEE_STATISTIC_RESIDUAL;
+    p.threads = 1;
+    img = make_image(KIND_SPECKLE, w, h, 0, 3, &p);
+    describe("concurrent", w, h, &p);
+    expected = filter_new(img, w, h, &p);
+    for (i = 0; i < N; i++) {
+        jobs[i].img = img;
+        jobs[i].expected = expected;
+        jobs[i].w = w;
+        jobs[i].h = h;
+        jobs[i].params = p;
+        jobs[i].failures = 0;
+        CHECK(thrd_create(&threads[i], job_run, &jobs[i]) == thrd_success);
+    }
+    for (i = 0; i < N; i++) {
+        CHECK(thrd_join(threads[i], NULL) == thrd_success);
+        CHECK_MSG(jobs[i].failures == 0, "concurrent job %d: %d failed calls", i, jobs[i].failures);
+    }
+    free(img);
+    free(expected);
+}
+
+int main(void) {
+    test_ref_map_is_numpy_pad();
+    test_small_images();
+    test_scene_kinds();
+    test_bright_targets();
+    test_invalid_pixels();
+    test_strided();
+    test_threads();
+    test_threads_large_halo();
+    test_region_tiling();
+    test_region_strips();
+    test_scratch_alignment();
+    test_concurrent_calls();
+    return check_report("test_filter");
+}
