@@ -17,6 +17,8 @@ suites=(
   "python:bindings/python/run-tests.sh"
   "gdal:bindings/gdal/run-tests.sh"
   "qgis:bindings/qgis/run-tests.sh"
+  "dask:bindings/python/run-dask-tests.sh"
+  "fuzz:fuzz/run.sh"
 )
 
 selected=("$@")
