@@ -1,0 +1,558 @@
+"""The Processing algorithm ``enhlee:enhancedlee``: Enhanced Lee speckle filter.
+
+Streams the raster through GDAL in strips of rows: for each strip it reads
+the strip plus the filter's halo (``enh_lee.source_window``), filters it with
+``enh_lee.filter_region`` and writes the strip. Memory is O(strip x width),
+whatever the raster's size, and the output is bit for bit what filtering the
+whole image at once gives (the library guarantees seamless regions).
+
+The output goes to a temporary file next to the destination, renamed onto it
+only when every strip of every band is written; on cancel or error the
+temporary file is deleted, so there is never a partial output.
+"""
+
+import json
+import math
+import numbers
+import os
+import uuid
+
+import numpy as np
+from osgeo import gdal
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingParameterBand,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProperty,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+
+from . import binding
+
+#: Environment variable: rows per strip (overridden by STRIP_ROWS > 0).
+STRIP_ENV = "ENHLEE_STRIP_ROWS"
+#: Automatic strips aim at this many bytes of output per strip and band.
+STRIP_TARGET_BYTES = 32 * 1024 * 1024
+#: Output tiles (and the row alignment of automatic strips).
+TILE = 256
+
+SIGNALS = ["intensity", "amplitude"]
+STATISTICS = ["window", "residual"]
+BORDERS = ["reflect", "mirror", "nearest", "shrink"]
+
+WINDOW_MIN, WINDOW_MAX = 3, 101
+THREADS_MAX = 1024
+
+CREATION_OPTIONS = ["TILED=YES", f"BLOCKXSIZE={TILE}", f"BLOCKYSIZE={TILE}",
+                    "INTERLEAVE=BAND", "BIGTIFF=IF_SAFER"]
+
+
+def tr(text):
+    return QCoreApplication.translate("EnhancedLeeAlgorithm", text)
+
+
+class _ParameterError(Exception):
+    """A parameter value the algorithm refuses (message for the user)."""
+
+
+class _Canceled(Exception):
+    pass
+
+
+def strip_rows(width, height, halo, requested=0):
+    """Rows per strip: `requested` if > 0 (any value works, even one row
+    with a halo of 100), else about STRIP_TARGET_BYTES of float32 per strip,
+    at least 4 halos (so that re-read halo rows stay a small fraction) and a
+    multiple of the output tile height when that large."""
+    if requested > 0:
+        return max(1, min(int(requested), height))
+    rows = max(1, STRIP_TARGET_BYTES // (4 * max(1, width)), 4 * halo)
+    if rows >= TILE:
+        rows -= rows % TILE
+    return max(1, min(rows, height))
+
+
+class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
+    INPUT = "INPUT"
+    BANDS = "BANDS"
+    WINDOW = "WINDOW"
+    LOOKS = "LOOKS"
+    DAMPING = "DAMPING"
+    SIGNAL = "SIGNAL"
+    STATISTIC = "STATISTIC"
+    BORDER = "BORDER"
+    CU = "CU"
+    CMAX = "CMAX"
+    NODATA = "NODATA"
+    THREADS = "THREADS"
+    STRIP_ROWS = "STRIP_ROWS"
+    OUTPUT = "OUTPUT"
+
+    # ------------------------------------------------------------------
+    # Identity and help
+
+    def createInstance(self):  # noqa: N802 (QGIS's names from here on)
+        return EnhancedLeeAlgorithm()
+
+    def name(self):
+        return "enhancedlee"
+
+    def displayName(self):
+        return tr("Enhanced Lee speckle filter")
+
+    def group(self):
+        return tr("SAR")
+
+    def groupId(self):
+        return "sar"
+
+    def tags(self):
+        return tr("sar,radar,speckle,lee,enhanced lee,despeckle,filter,adaptive,"
+                  "sentinel-1,intensity,amplitude").split(",")
+
+    def shortDescription(self):
+        return tr("Reduces the speckle of SAR intensity or amplitude rasters with the Enhanced "
+                  "Lee adaptive filter, keeping edges and point targets.")
+
+    def shortHelpString(self):
+        return tr(_HELP)
+
+    def helpUrl(self):
+        return "https://github.com/enh-lee/enh-lee/tree/main/bindings/qgis#readme"
+
+    def flags(self):
+        # Runs in a background thread (the library releases the GIL) and can
+        # be cancelled between strips.
+        return super().flags() | QgsProcessingAlgorithm.FlagCanCancel
+
+    # ------------------------------------------------------------------
+    # Parameters
+
+    def initAlgorithm(self, config=None):
+        def advanced(p):
+            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            return p
+
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.INPUT, tr("Input SAR raster (intensity or amplitude)")))
+        self.addParameter(QgsProcessingParameterBand(
+            self.BANDS, tr("Bands to filter (none selected = all bands)"),
+            None, self.INPUT, True, True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.WINDOW, tr("Window size (odd, pixels)"), QgsProcessingParameterNumber.Integer,
+            7, False, WINDOW_MIN, WINDOW_MAX))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.LOOKS, tr("Number of looks (ENL, > 0)"), QgsProcessingParameterNumber.Double,
+            1.0, False, 0.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.DAMPING, tr("Damping factor K (>= 0)"), QgsProcessingParameterNumber.Double,
+            1.0, False, 0.0))
+        # Enums take the option's number (QGIS's convention, what qgis_process
+        # help lists) or its name (SIGNAL=amplitude): see checkParameterValues.
+        self.addParameter(QgsProcessingParameterEnum(
+            self.SIGNAL, tr("Signal"), SIGNALS, False, 0, False))
+        self.addParameter(advanced(QgsProcessingParameterEnum(
+            self.STATISTIC, tr("Local variance statistic"), STATISTICS, False, 0, False)))
+        self.addParameter(advanced(QgsProcessingParameterEnum(
+            self.BORDER, tr("Border handling"), BORDERS, False, 0, False)))
+        self.addParameter(advanced(QgsProcessingParameterNumber(
+            self.CU, tr("Cu override (noise variation coefficient; empty = from looks)"),
+            QgsProcessingParameterNumber.Double, None, True, 0.0)))
+        self.addParameter(advanced(QgsProcessingParameterNumber(
+            self.CMAX, tr("Cmax override (empty = sqrt(1 + 2/looks))"),
+            QgsProcessingParameterNumber.Double, None, True, 0.0)))
+        self.addParameter(advanced(QgsProcessingParameterNumber(
+            self.NODATA, tr("NoData value (empty = the band's own)"),
+            QgsProcessingParameterNumber.Double, None, True)))
+        self.addParameter(advanced(QgsProcessingParameterNumber(
+            self.THREADS, tr("Threads (0 = all cores)"), QgsProcessingParameterNumber.Integer,
+            0, False, 0, THREADS_MAX)))
+        strip = QgsProcessingParameterNumber(
+            self.STRIP_ROWS, tr("Rows per strip (0 = automatic)"),
+            QgsProcessingParameterNumber.Integer, 0, True, 0)
+        strip.setFlags(strip.flags() | QgsProcessingParameterDefinition.FlagHidden)
+        self.addParameter(strip)
+
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT, tr("Filtered raster (Float32 GeoTIFF)")))
+
+    # ------------------------------------------------------------------
+    # Reading parameters (strictly: a typo never becomes a silent default)
+
+    def _raw(self, parameters, name, context):
+        v = parameters.get(name)
+        if isinstance(v, QgsProperty):
+            v = v.valueAsString(context.expressionContext())
+        if isinstance(v, str) and not v.strip():
+            v = None
+        return v
+
+    def _number(self, parameters, name, context, integer, default=None):
+        v = self._raw(parameters, name, context)
+        if v is None:
+            return default
+        try:
+            if isinstance(v, bool):
+                raise ValueError
+            if isinstance(v, numbers.Number):
+                x = float(v)
+            else:
+                x = float(str(v).strip())
+        except (TypeError, ValueError):
+            kind = "an integer" if integer else "a number"
+            raise _ParameterError(tr("{} must be {}, got {!r}").format(name, kind, v)) from None
+        if integer:
+            if not math.isfinite(x) or x != int(x):
+                raise _ParameterError(tr("{} must be an integer, got {!r}").format(name, v))
+            return int(x)
+        return x
+
+    def _enum(self, parameters, name, context, options):
+        v = self._raw(parameters, name, context)
+        if v is None:
+            return options[0]
+        if isinstance(v, str) and v.strip().lower() in options:
+            return v.strip().lower()
+        # An index, as older QGIS scripts pass enums.
+        try:
+            i = int(v)
+        except (TypeError, ValueError):
+            i = -1
+        if not isinstance(v, bool) and 0 <= i < len(options) and str(i) == str(v).strip():
+            return options[i]
+        raise _ParameterError(tr("{} must be one of {}, got {!r}").format(
+            name, ", ".join(options), v))
+
+    def _bands(self, parameters, context, count):
+        """1-based band numbers; [] / None / 0 mean all bands."""
+        v = self._raw(parameters, self.BANDS, context)
+        if v is None:
+            items = []
+        elif isinstance(v, (list, tuple)):
+            items = list(v)
+        elif isinstance(v, str):
+            items = [s for s in v.replace(";", ",").replace(" ", ",").split(",") if s]
+        else:
+            items = [v]
+        bands = []
+        for item in items:
+            try:
+                if isinstance(item, bool):
+                    raise ValueError
+                b = int(str(item).strip()) if not isinstance(item, numbers.Number) else item
+                if b != int(b):
+                    raise ValueError
+                b = int(b)
+            except (TypeError, ValueError):
+                raise _ParameterError(
+                    tr("BANDS must be band numbers (1 to {}), got {!r}").format(count, v)
+                ) from None
+            bands.append(b)
+        if bands == [0] or not bands:
+            return list(range(1, count + 1))
+        bad = [b for b in bands if not 1 <= b <= count]
+        if bad:
+            raise _ParameterError(
+                tr("band {} does not exist: the input raster has {} band(s) "
+                   "(BANDS = 1 to {}, or empty / 0 for all)").format(bad[0], count, count))
+        return bands
+
+    def _filter_params(self, parameters, context):
+        """The enh_lee keyword arguments except nodata (which is per band)."""
+        return dict(
+            window=self._number(parameters, self.WINDOW, context, True, 7),
+            looks=self._number(parameters, self.LOOKS, context, False, 1.0),
+            damping=self._number(parameters, self.DAMPING, context, False, 1.0),
+            signal=self._enum(parameters, self.SIGNAL, context, SIGNALS),
+            statistic=self._enum(parameters, self.STATISTIC, context, STATISTICS),
+            border=self._enum(parameters, self.BORDER, context, BORDERS),
+            cu=self._number(parameters, self.CU, context, False),
+            cmax=self._number(parameters, self.CMAX, context, False),
+            threads=self._number(parameters, self.THREADS, context, True, 0),
+        )
+
+    def _validate(self, enh_lee, params):
+        """Lets the library check every value; returns its halo. The window
+        gets its own sentence first (the commonest mistake: an even size)."""
+        w = params["window"]
+        if w < WINDOW_MIN or w > WINDOW_MAX or w % 2 == 0:
+            raise _ParameterError(
+                tr("WINDOW must be an odd integer from {} to {} (3, 5, 7, ...), got {}").format(
+                    WINDOW_MIN, WINDOW_MAX, w))
+        try:
+            return enh_lee.halo(**params)
+        except (ValueError, TypeError) as e:  # InvalidArgumentError is a ValueError
+            raise _ParameterError(str(e)) from None
+
+    def _strip_request(self, parameters, context):
+        n = self._number(parameters, self.STRIP_ROWS, context, True, 0)
+        if not n:
+            env = os.environ.get(STRIP_ENV, "").strip()
+            if env:
+                try:
+                    n = int(env)
+                except ValueError:
+                    raise _ParameterError(
+                        tr("{} must be a positive integer, got {!r}").format(STRIP_ENV, env)
+                    ) from None
+        if n < 0:
+            raise _ParameterError(tr("rows per strip must be >= 0, got {}").format(n))
+        return n
+
+    def checkParameterValues(self, parameters, context):
+        # Our own checks first: their messages are more precise than the
+        # generic "Incorrect parameter value for ..." of the base class.
+        try:
+            enh_lee = binding.load()
+        except ImportError as e:
+            return False, str(e)
+        try:
+            self._validate(enh_lee, self._filter_params(parameters, context))
+            self._number(parameters, self.NODATA, context, False)
+            self._strip_request(parameters, context)
+            layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
+            if layer is not None:
+                self._bands(parameters, context, layer.bandCount())
+        except _ParameterError as e:
+            return False, str(e)
+        # The base class checks each value against its definition; enum
+        # names, which we accept too, go to it as their numbers.
+        normalized = dict(parameters)
+        for name, options in ((self.SIGNAL, SIGNALS), (self.STATISTIC, STATISTICS),
+                              (self.BORDER, BORDERS)):
+            v = normalized.get(name)
+            if isinstance(v, str) and v.strip().lower() in options:
+                normalized[name] = options.index(v.strip().lower())
+        return super().checkParameterValues(normalized, context)
+
+    # ------------------------------------------------------------------
+    # Running
+
+    def processAlgorithm(self, parameters, context, feedback):
+        if feedback is None:
+            feedback = QgsProcessingFeedback()
+        try:
+            enh_lee = binding.load()
+        except ImportError as e:
+            raise QgsProcessingException(str(e)) from None
+
+        layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
+        if layer is None:
+            raise QgsProcessingException(tr("INPUT: no raster layer (got {!r})").format(
+                parameters.get(self.INPUT)))
+        source = layer.source()
+        if layer.providerType() != "gdal":
+            raise QgsProcessingException(
+                tr("INPUT must be a raster GDAL can read (a file); the layer {} uses the "
+                   "'{}' data provider").format(layer.name(), layer.providerType()))
+        dest = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        if not dest:
+            raise QgsProcessingException(tr("OUTPUT: no destination file"))
+        if os.path.splitext(dest)[1].lower() not in (".tif", ".tiff"):
+            raise QgsProcessingException(
+                tr("OUTPUT must be a GeoTIFF file (.tif or .tiff), got {}").format(dest))
+
+        try:
+            params = self._filter_params(parameters, context)
+            halo = self._validate(enh_lee, params)
+            nodata_override = self._number(parameters, self.NODATA, context, False)
+            requested = self._strip_request(parameters, context)
+        except _ParameterError as e:
+            raise QgsProcessingException(str(e)) from None
+
+        src = gdal.OpenEx(source, gdal.OF_RASTER | gdal.OF_READONLY)
+        if src is None:
+            raise QgsProcessingException(tr("cannot open the input raster {}: {}").format(
+                source, gdal.GetLastErrorMsg()))
+        try:
+            bands = self._bands(parameters, context, src.RasterCount)
+        except _ParameterError as e:
+            raise QgsProcessingException(str(e)) from None
+        W, H = src.RasterXSize, src.RasterYSize
+        rows = strip_rows(W, H, halo, requested)
+        feedback.pushInfo(binding.describe())
+        feedback.pushInfo(tr("{} x {} pixels, band(s) {}; window {} (halo {} rows), strips of "
+                             "{} rows").format(W, H, ", ".join(map(str, bands)),
+                                               params["window"], halo, rows))
+
+        dest = os.path.abspath(dest)
+        folder = os.path.dirname(dest)
+        os.makedirs(folder, exist_ok=True)
+        # Hidden, unique, and created by GDAL itself (so with the umask's mode).
+        tmp = os.path.join(folder, ".{}.{}.part.tif".format(os.path.basename(dest),
+                                                           uuid.uuid4().hex[:12]))
+        try:
+            self._run(enh_lee, src, bands, params, nodata_override, rows, tmp, feedback)
+            if feedback.isCanceled():
+                raise _Canceled()
+            os.replace(tmp, dest)
+            # A stale side-car of an overwritten file would describe the old one.
+            if os.path.exists(dest + ".aux.xml"):
+                os.remove(dest + ".aux.xml")
+        except _Canceled:
+            _remove(tmp)
+            raise QgsProcessingException(tr("Canceled: no output written")) from None
+        except QgsProcessingException:
+            _remove(tmp)
+            raise
+        except (ValueError, TypeError, MemoryError, RuntimeError, OSError) as e:
+            _remove(tmp)
+            raise QgsProcessingException(tr("Enhanced Lee failed: {}").format(e)) from None
+        except BaseException:
+            _remove(tmp)
+            raise
+        finally:
+            src = None
+        feedback.setProgress(100)
+        return {self.OUTPUT: dest}
+
+    def _run(self, enh_lee, src, bands, params, nodata_override, rows, path, feedback):
+        W, H = src.RasterXSize, src.RasterYSize
+        drv = gdal.GetDriverByName("GTiff")
+        dst = drv.Create(path, W, H, len(bands), gdal.GDT_Float32, options=CREATION_OPTIONS)
+        if dst is None:
+            raise QgsProcessingException(tr("cannot create {}: {}").format(
+                path, gdal.GetLastErrorMsg()))
+        try:
+            gt = src.GetGeoTransform(can_return_null=True)
+            if gt is not None:
+                dst.SetGeoTransform(gt)
+            wkt = src.GetProjectionRef()
+            if wkt:
+                dst.SetProjection(wkt)
+            if src.GetGCPCount():
+                dst.SetGCPs(src.GetGCPs(), src.GetGCPProjection())
+            meta = dict(params, bands=bands)
+            dst.SetMetadata({"ENHLEE_VERSION": enh_lee.version(),
+                             "ENHLEE_PARAMETERS": json.dumps(meta, sort_keys=True)})
+
+            # Per output band: its source band and the nodata it uses.
+            plan = []
+            for i, b in enumerate(bands, start=1):
+                sband = src.GetRasterBand(b)
+                nodata = nodata_override if nodata_override is not None else sband.GetNoDataValue()
+                oband = dst.GetRasterBand(i)
+                if nodata is not None:
+                    oband.SetNoDataValue(nodata)
+                if sband.GetDescription():
+                    oband.SetDescription(sband.GetDescription())
+                # NaN pixels are always invalid: no need to pass NaN as nodata.
+                fnodata = None if nodata is None or math.isnan(nodata) else nodata
+                plan.append((sband, oband, fnodata))
+
+            strips = list(range(0, H, rows))
+            total = len(strips) * len(plan)
+            done = 0
+            src_buf = np.empty((min(H, rows + 2 * enh_lee.halo(**params)), W), np.float32)
+            out_buf = np.empty((min(H, rows), W), np.float32)
+            for y in strips:
+                h = min(rows, H - y)
+                region = (0, y, W, h)
+                sx, sy, sw, sh = enh_lee.source_window((H, W), region, **params)
+                for sband, oband, fnodata in plan:
+                    if feedback.isCanceled():
+                        raise _Canceled()
+                    buf = src_buf[:sh]
+                    gdal.ErrorReset()
+                    got = sband.ReadAsArray(sx, sy, sw, sh, buf_obj=buf)
+                    if got is None:
+                        raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
+                            sy, sy + sh - 1, gdal.GetLastErrorMsg()))
+                    out = enh_lee.filter_region(buf, (H, W), region, nodata=fnodata,
+                                                out=out_buf[:h], **params)
+                    if oband.WriteArray(out, 0, y) != gdal.CE_None:
+                        raise QgsProcessingException(tr("cannot write rows {}-{}: {}").format(
+                            y, y + h - 1, gdal.GetLastErrorMsg()))
+                    done += 1
+                    feedback.setProgress(100.0 * done / total)
+                # Written strips leave GDAL's block cache: memory stays
+                # O(strip), not O(GDAL_CACHEMAX).
+                gdal.ErrorReset()
+                dst.FlushCache()
+                src.FlushCache()
+                if gdal.GetLastErrorType() >= gdal.CE_Failure:
+                    raise QgsProcessingException(tr("cannot write {}: {}").format(
+                        path, gdal.GetLastErrorMsg()))
+            gdal.ErrorReset()
+            dst.FlushCache()
+            if gdal.GetLastErrorType() >= gdal.CE_Failure:
+                raise QgsProcessingException(tr("cannot write {}: {}").format(
+                    path, gdal.GetLastErrorMsg()))
+        finally:
+            dst = None  # closes the file (also on error, before it is removed)
+        if gdal.GetLastErrorType() >= gdal.CE_Failure:
+            raise QgsProcessingException(tr("cannot close {}: {}").format(
+                path, gdal.GetLastErrorMsg()))
+
+
+def _remove(path):
+    for p in (path, path + ".aux.xml"):
+        try:
+            os.remove(p)
+        except FileNotFoundError:
+            pass
+
+
+_HELP = """
+<p>Reduces the <b>speckle</b> of SAR images with the <b>Enhanced Lee</b> adaptive filter
+(Lopes, Touzi and Nezry, 1990). In each window the filter measures how heterogeneous the scene
+is (the local coefficient of variation <i>Ci</i> = standard deviation / mean) and compares it with
+the speckle's own coefficient of variation <i>Cu</i>: homogeneous areas (<i>Ci</i> &le; <i>Cu</i>)
+get the local mean, point targets and strong edges (<i>Ci</i> &ge; <i>Cmax</i>) keep their
+value, and everything in between is a weighted mix, with weight
+W = exp(&minus;K (Ci &minus; Cu) / (Cmax &minus; Ci)).</p>
+
+<p>The raster is processed in strips of rows (any size, even larger than memory); the output is
+a <b>Float32 GeoTIFF</b> with the input's georeferencing (geotransform, CRS) and nodata value,
+identical bit for bit to filtering the whole image at once. Cancelling leaves no output file.</p>
+
+<h3>Parameters</h3>
+<ul>
+<li><b>Input SAR raster</b>: calibrated intensity (power, e.g. sigma0 in linear units, not dB) or
+amplitude. Any GDAL data type; computed in float32.</li>
+<li><b>Bands to filter</b>: none selected (or 0) filters every band; otherwise the output has the
+chosen bands, in the chosen order.</li>
+<li><b>Window size</b>: odd, 3 to 101 (default 7). Larger windows smooth more and blur more.</li>
+<li><b>Number of looks</b> (L &gt; 0, may be fractional): sets <i>Cu</i> and <i>Cmax</i>.</li>
+<li><b>Damping factor K</b> (&ge; 0, default 1): larger values keep more detail near edges;
+0 gives the local mean wherever Ci &lt; Cmax.</li>
+<li><b>Signal</b>: <i>intensity</i> (power): Cu = 1/&radic;L; <i>amplitude</i> (square root of
+intensity): Cu = &radic;(4/&pi; &minus; 1)/&radic;L = 0.5227/&radic;L. In both cases
+Cmax = &radic;(1 + 2/L). Choose what the pixels are: filtering amplitude with the intensity
+setting smooths too little, and vice versa too much.</li>
+<li><b>Local variance statistic</b> (advanced): <i>window</i> (default) var = mean(x&sup2;)
+&minus; mean(x)&sup2;, the textbook form (PCI FELEE); <i>residual</i>
+var = mean((x &minus; local mean)&sup2;), the two-pass form of the widely copied numpy code.</li>
+<li><b>Border handling</b> (advanced): how windows crossing the raster edge are filled:
+<i>reflect</i> (d c b a | a b c d, default), <i>mirror</i> (d c b | a b c d), <i>nearest</i>
+(a a a | a b c d), <i>shrink</i> (no padding: only pixels inside the raster).</li>
+<li><b>Cu</b>, <b>Cmax</b> overrides (advanced, optional): explicit coefficients,
+0 &le; Cu &lt; Cmax; empty derives them from the looks and the signal.</li>
+<li><b>NoData value</b> (advanced, optional): pixels equal to it are copied unchanged and ignored
+by every window; empty uses each band's own nodata. NaN and &plusmn;infinity are always treated
+as nodata.</li>
+<li><b>Threads</b> (advanced): 0 uses all cores; the result does not depend on it.</li>
+</ul>
+
+<h3>How to choose the number of looks</h3>
+<p>Use the product's nominal number of looks (e.g. about 4.4 for Sentinel-1 IW GRDH in
+intensity), or better estimate the <b>equivalent number of looks</b> (ENL) on the image itself:
+select a homogeneous area (calm water, a bare field, a forest stand) and compute
+ENL = mean&sup2; / variance of the <b>intensity</b> there (for amplitude data use the
+intensity, i.e. the squared amplitude, or ENL &asymp; 0.5227&sup2; mean&sup2; / variance of the
+amplitude). A fractional ENL is fine. Too small an L smooths too much; too large an L
+keeps speckle.</p>
+
+<h3>Reference</h3>
+<p>A. Lopes, R. Touzi, E. Nezry, "Adaptive speckle filters and scene heterogeneity",
+<i>IEEE Transactions on Geoscience and Remote Sensing</i>, 28(6), 992&ndash;1000, 1990.</p>
+
+<p>Computed by libenh_lee (enh-lee), exact to 1e-5 relative against a float64 evaluation.</p>
+"""

@@ -1,0 +1,95 @@
+"""The installed plugin through the command-line tool qgis_process (3.22)."""
+
+import os
+
+import numpy as np
+import pytest
+
+from conftest import (EPSG, GEOTRANSFORM, PLUGIN_DIR, assert_bits_equal, qgis_process,
+                      read_raster, speckle, write_raster)
+
+
+@pytest.fixture(scope="module")
+def single_band(tmp_path_factory, installed_plugin):
+    d = tmp_path_factory.mktemp("qp")
+    a = speckle((173, 211), seed=1)
+    a[5:9, 10:20] = -9999.0          # nodata block
+    a[40, 40] = np.nan               # NaN: always invalid
+    return d, write_raster(d / "in.tif", [a], nodata=-9999.0), a
+
+
+def test_plugins_lists_it_enabled(installed_plugin):
+    res = qgis_process("plugins")
+    assert res.returncode == 0, res.stderr
+    assert "* enhlee" in res.stdout.splitlines(), res.stdout
+
+
+def test_list_shows_the_algorithm(installed_plugin):
+    res = qgis_process("list")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    i = lines.index("Enhanced Lee (enh-lee)")
+    assert lines[i + 1].split("\t")[1:] == ["enhlee:enhancedlee", "Enhanced Lee speckle filter"]
+
+
+def test_help(installed_plugin):
+    res = qgis_process("help", "enhlee:enhancedlee")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    for name in ("INPUT", "BANDS", "WINDOW", "LOOKS", "DAMPING", "SIGNAL", "STATISTIC", "BORDER",
+                 "CU", "CMAX", "NODATA", "THREADS", "OUTPUT"):
+        assert f"\n{name}: " in out, name
+    assert "STRIP_ROWS" not in out  # hidden
+    assert "Lopes" in out and "28(6)" in out
+
+
+def test_run_matches_enh_lee_filter(single_band, ref):
+    d, src, a = single_band
+    out = d / "out.tif"
+    res = qgis_process("run", "enhlee:enhancedlee", "--", f"INPUT={src}", "WINDOW=7", "LOOKS=4",
+                       f"OUTPUT={out}")
+    assert res.returncode == 0, res.stdout + res.stderr
+    # It ran with the library inside the plugin folder, not another one.
+    assert os.path.join(PLUGIN_DIR, "enh_lee", "libenh_lee.so") in res.stdout
+    got, info = read_raster(out)
+    assert_bits_equal(got[0], ref.filter(a, window=7, looks=4, nodata=-9999.0))
+    assert info["driver"] == "GTiff" and info["dtypes"] == ["Float32"]
+    assert info["geotransform"] == GEOTRANSFORM
+    assert info["epsg"] == str(EPSG)
+    assert info["nodata"] == [-9999.0]
+    assert sorted(os.listdir(d)) == sorted(["in.tif", "in.tif.aux.xml", "out.tif"]) or \
+        sorted(os.listdir(d)) == sorted(["in.tif", "out.tif"])
+
+
+def test_run_every_option_small_strips(single_band, ref):
+    """Names or numbers for enums, every advanced parameter, strips of 2
+    rows (ENHLEE_STRIP_ROWS) under a halo of 8."""
+    d, src, a = single_band
+    out = d / "out_opts.tif"
+    res = qgis_process("run", "enhlee:enhancedlee", "--", f"INPUT={src}", "WINDOW=9",
+                       "LOOKS=2.5", "DAMPING=0.7", "SIGNAL=amplitude", "STATISTIC=1",
+                       "BORDER=nearest", "CU=0.3", "CMAX=1.9", "NODATA=-9999", "THREADS=1",
+                       f"OUTPUT={out}", env={"ENHLEE_STRIP_ROWS": "2"})
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "strips of 2 rows" in res.stdout
+    got, _ = read_raster(out)
+    want = ref.filter(a, window=9, looks=2.5, damping=0.7, signal="amplitude",
+                      statistic="residual", border="nearest", cu=0.3, cmax=1.9, nodata=-9999.0)
+    assert_bits_equal(got[0], want)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["WINDOW=8"], "WINDOW must be an odd integer"),
+    (["LOOKS=0"], "looks must be a finite number > 0"),
+    (["CU=2", "CMAX=1"], "cu and cmax must be finite with 0 <= cu < cmax"),
+    (["BANDS=2"], "band 2 does not exist"),
+])
+def test_run_bad_parameter_fails_cleanly(single_band, args, message):
+    d, src, _ = single_band
+    out = d / "bad.tif"
+    res = qgis_process("run", "enhlee:enhancedlee", "--", f"INPUT={src}", *args, f"OUTPUT={out}")
+    assert res.returncode != 0
+    assert message in res.stderr, res.stdout + res.stderr
+    assert "Traceback" not in res.stdout + res.stderr
+    assert not out.exists()
+    assert not [n for n in os.listdir(d) if ".part" in n]
