@@ -46,14 +46,12 @@ impl Plan {
     pub fn band_scratch_len(params: &Params, width: usize) -> Option<usize> {
         let (w, r) = (params.window, params.radius());
         match params.statistic {
-            Statistic::Window => {
-                Stage::scratch_len(3, w, width)?.checked_add(width.checked_mul(3)?)
-            }
+            Statistic::Window => Stage::<3>::scratch_len(w, width)?.checked_add(width.checked_mul(3)?),
             Statistic::Residual => {
                 let wide = width.checked_add(2 * r)?;
                 let ring = (r + 1).checked_mul(3)?.checked_mul(wide)?;
-                Stage::scratch_len(2, w, wide)?
-                    .checked_add(Stage::scratch_len(1, w, width)?)?
+                Stage::<2>::scratch_len(w, wide)?
+                    .checked_add(Stage::<1>::scratch_len(w, width)?)?
                     .checked_add(ring)?
                     .checked_add(wide.checked_mul(2)?)?
                     .checked_add(width)
@@ -62,21 +60,17 @@ impl Plan {
     }
 }
 
-/// Writes the valid-pixel count, the value and (with `k == 3`) its square
-/// for raster columns `cols` of `row` into `k` runs of `buf`.
-fn load_moments(plan: &Plan, row: &[f32], cols: &Range<usize>, k: usize, buf: &mut [f64]) {
+/// Writes, for raster columns `cols` of `row`, the valid-pixel count, the
+/// value and, with `K == 3`, its square (zeros for invalid pixels).
+fn load_moments<const K: usize>(plan: &Plan, row: &[f32], cols: &Range<usize>, buf: &mut [[f64; K]]) {
     let src = &row[cols.start - plan.src_x..cols.end - plan.src_x];
-    let n = src.len();
-    let (count, rest) = buf.split_at_mut(n);
-    let (sum, rest) = rest.split_at_mut(n);
-    for ((x, c), s) in src.iter().zip(count.iter_mut()).zip(sum.iter_mut()) {
+    for (x, b) in src.iter().zip(buf.iter_mut()) {
         let valid = plan.params.is_valid(*x);
-        *c = if valid { 1.0 } else { 0.0 };
-        *s = if valid { f64::from(*x) } else { 0.0 };
-    }
-    if k == 3 {
-        for (q, s) in rest[..n].iter_mut().zip(sum.iter()) {
-            *q = *s * *s;
+        let v = if valid { f64::from(*x) } else { 0.0 };
+        b[0] = if valid { 1.0 } else { 0.0 };
+        b[1] = v;
+        if K == 3 {
+            b[K - 1] = v * v;
         }
     }
 }
@@ -93,25 +87,26 @@ pub fn filter_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratc
 fn window_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
     let p = &plan.params;
     let cols = plan.output_columns();
-    let (mut stage, rest) = Stage::new(3, p.window, p.border, cols, scratch);
+    let (mut stage, rest) = Stage::<3>::new(p.window, p.border, cols, scratch);
     let input = stage.input_columns();
-    let n = cols.out_len;
-    let sums = &mut rest[..3 * n];
+    let sums = &mut rest[..3 * cols.out_len].as_chunks_mut::<3>().0;
     for y in rows {
         stage.sums(
             y,
             plan.raster_height,
-            |q, buf| load_moments(plan, io.source_row(q), &input, 3, buf),
+            |q, buf| load_moments(plan, io.source_row(q), &input, buf),
             sums,
         );
-        let (count, rest) = sums.split_at(n);
-        let (s1, s2) = rest.split_at(n);
+        // Mean and variance first, in a loop the compiler vectorises.
+        for s in sums.iter_mut() {
+            let [count, s1, s2] = *s;
+            let inv = 1.0 / count;
+            let m = s1 * inv;
+            *s = [m, s2 * inv - m * m, count];
+        }
         io.write_row(y, |j, x| {
-            if !p.is_valid(x) {
-                return x;
-            }
-            let m = s1[j] / count[j];
-            enhanced_lee(x, count[j], m, s2[j] / count[j] - m * m, &plan.coeffs)
+            let [m, var, _] = sums[j];
+            enhanced_lee(x, p.is_valid(x), m, var, &plan.coeffs)
         });
     }
 }
@@ -149,13 +144,14 @@ fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch:
     let r = p.radius();
     let cols = plan.output_columns();
     let wide = cols.widened(r);
-    let (mut means, rest) = Stage::new(2, p.window, p.border, wide, scratch);
-    let (mut residuals, rest) = Stage::new(1, p.window, p.border, cols, rest);
+    let (mut means, rest) = Stage::<2>::new(p.window, p.border, wide, scratch);
+    let (mut residuals, rest) = Stage::<1>::new(p.window, p.border, cols, rest);
     let (nw, n) = (wide.out_len, cols.out_len);
     debug_assert_eq!(residuals.input_columns().len(), nw);
     let (ring, rest) = rest.split_at_mut((r + 1) * 3 * nw);
     let (mean_sums, rest) = rest.split_at_mut(2 * nw);
-    let residual_sums = &mut rest[..n];
+    let mean_sums = mean_sums.as_chunks_mut::<2>().0;
+    let residual_sums = rest[..n].as_chunks_mut::<1>().0;
     let mut ring = Ring { buf: ring, row_len: 3 * nw, capacity: r + 1, next: rows.start.saturating_sub(r) };
     let input = means.input_columns();
     let wide_cols = wide.out_start..wide.out_start + nw;
@@ -171,16 +167,16 @@ fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch:
                     means.sums(
                         row,
                         plan.raster_height,
-                        |q1, b| load_moments(plan, io.source_row(q1), &input, 2, b),
+                        |q1, b| load_moments(plan, io.source_row(q1), &input, b),
                         mean_sums,
                     );
-                    let (count, sum) = mean_sums.split_at(nw);
                     let (c, rest) = stats.split_at_mut(nw);
                     let (m, res) = rest.split_at_mut(nw);
                     let xs = &source[wide_cols.start - plan.src_x..wide_cols.end - plan.src_x];
                     for j in 0..nw {
-                        c[j] = count[j];
-                        m[j] = sum[j] / count[j];
+                        let [count, sum] = mean_sums[j];
+                        c[j] = count;
+                        m[j] = sum / count;
                         let x = xs[j];
                         res[j] = if p.is_valid(x) {
                             let d = f64::from(x) - m[j];
@@ -190,17 +186,15 @@ fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch:
                         };
                     }
                 });
-                buf.copy_from_slice(&ring.get(q)[2 * nw..]);
+                buf.as_flattened_mut().copy_from_slice(&ring.get(q)[2 * nw..]);
             },
             residual_sums,
         );
         let stats = ring.get(y);
         let (count, mean) = (&stats[offset..nw], &stats[nw + offset..2 * nw]);
         io.write_row(y, |j, x| {
-            if !p.is_valid(x) {
-                return x;
-            }
-            enhanced_lee(x, count[j], mean[j], residual_sums[j] / count[j], &plan.coeffs)
+            let var = residual_sums[j][0] / count[j];
+            enhanced_lee(x, p.is_valid(x), mean[j], var, &plan.coeffs)
         });
     }
 }

@@ -130,7 +130,8 @@ impl Params {
     /// "Output" 1): finite and not equal to the nodata value.
     #[inline(always)]
     pub fn is_valid(&self, x: f32) -> bool {
-        x.is_finite() && self.nodata != Some(x)
+        // Non-short-circuit operators keep this branch-free in row loops.
+        x.is_finite() & !(self.nodata.is_some() & (self.nodata == Some(x)))
     }
 }
 

@@ -33,102 +33,101 @@ impl Columns {
     }
 }
 
-/// 2-D window sums of `k` quantities, stored side by side in rows of
-/// `k * input_len` values (quantity `q` of input column `c` at
-/// `q * input_len + (c - input.start)`).
-pub struct Stage<'a> {
-    k: usize,
+/// 2-D window sums of `K` quantities, interleaved per column: an input row
+/// is `[[f64; K]; input columns]`, flattened.
+pub struct Stage<'a, const K: usize> {
     w: usize,
     border: Border,
     cols: Columns,
     input: Range<usize>,
     column_sums: ColumnSums<'a>,
-    vsum: &'a mut [f64],
-    padded: &'a mut [f64],
-    suffix: &'a mut [f64],
-    prefix: &'a mut [f64],
+    padded: &'a mut [[f64; K]],
+    suffix: &'a mut [[f64; K]],
+    prefix: &'a mut [[f64; K]],
 }
 
-impl<'a> Stage<'a> {
-    /// Scratch (f64) for `k` quantities, window `w`, at most `out_len`
-    /// output columns (with their halo unclipped, an upper bound).
-    pub fn scratch_len(k: usize, w: usize, out_len: usize) -> Option<usize> {
+/// Takes `n` items of `[f64; K]` from the front of `scratch`.
+fn take<'a, const K: usize>(scratch: &'a mut [f64], n: usize) -> (&'a mut [[f64; K]], &'a mut [f64]) {
+    let (head, rest) = scratch.split_at_mut(n * K);
+    (head.as_chunks_mut::<K>().0, rest)
+}
+
+impl<'a, const K: usize> Stage<'a, K> {
+    /// Scratch (f64) for window `w` and at most `out_len` output columns
+    /// (with their halo unclipped, an upper bound).
+    pub fn scratch_len(w: usize, out_len: usize) -> Option<usize> {
         let input = out_len.checked_add(w - 1)?;
-        let row = k.checked_mul(input)?;
+        let row = K.checked_mul(input)?;
         ColumnSums::scratch_len(w, 1)
             .checked_mul(row)?
-            .checked_add(row)?
-            .checked_add(input.checked_mul(3)?)
+            .checked_add(row.checked_mul(3)?)
     }
 
     /// Takes its buffers from the front of `scratch`, returns the rest.
-    pub fn new(
-        k: usize,
-        w: usize,
-        border: Border,
-        cols: Columns,
-        scratch: &'a mut [f64],
-    ) -> (Self, &'a mut [f64]) {
+    pub fn new(w: usize, border: Border, cols: Columns, scratch: &'a mut [f64]) -> (Self, &'a mut [f64]) {
         let input = cols.input(w / 2);
-        let row_len = k * input.len();
-        let (column_sums, rest) = ColumnSums::new(w, row_len, scratch);
-        let (vsum, rest) = rest.split_at_mut(row_len);
+        let (column_sums, rest) = ColumnSums::new(w, K * input.len(), scratch);
         let line = cols.out_len + w - 1;
-        let (padded, rest) = rest.split_at_mut(line);
-        let (suffix, rest) = rest.split_at_mut(line);
-        let (prefix, rest) = rest.split_at_mut(line);
-        let stage =
-            Stage { k, w, border, cols, input, column_sums, vsum, padded, suffix, prefix };
+        let (padded, rest) = take(rest, line);
+        let (suffix, rest) = take(rest, line);
+        let (prefix, rest) = take(rest, line);
+        let stage = Stage { w, border, cols, input, column_sums, padded, suffix, prefix };
         (stage, rest)
     }
 
-    /// Length of one input row (`k * input columns`) that `fill` receives.
+    /// The raster columns whose quantities `fill` provides.
     pub fn input_columns(&self) -> Range<usize> {
         self.input.clone()
     }
 
-    /// Window sums centred on raster row `row`, written to `out` (`k` runs of
-    /// `out_len` values). Successive calls must pass consecutive rows.
-    /// `fill(Some(q), buf)` must write the quantities of raster row `q` over
-    /// the input columns into `buf`; `fill(None, buf)` is never called
-    /// (rows outside the raster under `Shrink` are zero here).
+    /// Window sums centred on raster row `row`, written to `out` (one
+    /// `[f64; K]` per output column). Successive calls must pass
+    /// consecutive rows. `fill(q, buf)` must write the quantities of raster
+    /// row `q` over the input columns into `buf` (rows outside the raster
+    /// under `Shrink` are zero and never asked for).
     pub fn sums(
         &mut self,
         row: usize,
         raster_height: usize,
-        mut fill: impl FnMut(usize, &mut [f64]),
-        out: &mut [f64],
+        mut fill: impl FnMut(usize, &mut [[f64; K]]),
+        out: &mut [[f64; K]],
     ) {
         let r = self.w / 2;
         let border = self.border;
-        // Window start u = row: padded row u holds raster row u - r.
+        let inside = self.inside();
+        // Window start u = row: padded row u holds raster row u - r. The
+        // column sums land directly in the padded line.
         self.column_sums.next(
             row,
             |u, buf| match border.map(u as isize - r as isize, raster_height) {
-                Some(q) => fill(q, buf),
+                Some(q) => fill(q, buf.as_chunks_mut::<K>().0),
                 None => buf.fill(0.0),
             },
-            self.vsum,
+            self.padded[inside.clone()].as_flattened_mut(),
         );
-        let n_in = self.input.len();
-        let n_out = self.cols.out_len;
-        let first = self.cols.out_start as isize - r as isize;
-        for q in 0..self.k {
-            let vsum = &self.vsum[q * n_in..(q + 1) * n_in];
-            for (j, p) in self.padded.iter_mut().enumerate() {
-                *p = match border.map(first + j as isize, self.cols.raster) {
-                    Some(c) => vsum[c - self.input.start],
-                    None => 0.0,
-                };
-            }
-            line_sums(
-                self.padded,
-                self.cols.out_start,
-                self.w,
-                self.suffix,
-                self.prefix,
-                &mut out[q * n_out..(q + 1) * n_out],
-            );
+        self.pad_edges(inside);
+        line_sums(self.padded, self.cols.out_start, self.w, self.suffix, self.prefix, out);
+    }
+
+    /// Positions of the padded line that hold the input columns: the
+    /// padded line starts at raster column `out_start - r`, and the input
+    /// columns lie within it.
+    fn inside(&self) -> Range<usize> {
+        let first = self.cols.out_start as isize - (self.w / 2) as isize;
+        let from = (self.input.start as isize - first) as usize;
+        from..from + self.input.len()
+    }
+
+    /// Fills the padded positions outside the raster by the border rule,
+    /// from the input columns already in place.
+    fn pad_edges(&mut self, inside: Range<usize>) {
+        let first = self.cols.out_start as isize - (self.w / 2) as isize;
+        let (border, raster, start) = (self.border, self.cols.raster, self.input.start);
+        for j in (0..inside.start).chain(inside.end..self.padded.len()) {
+            self.padded[j] = match border.map(first + j as isize, raster) {
+                Some(c) => self.padded[inside.start + c - start],
+                None => [0.0; K],
+            };
         }
     }
 }

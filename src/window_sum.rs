@@ -28,19 +28,20 @@ fn blocks(u0: usize, w: usize, len: usize) -> impl Iterator<Item = Range<usize>>
     head.into_iter().chain(tail)
 }
 
-/// Window sums along one line: `out[j] = values[j] + ... + values[j + w - 1]`
-/// (block-wise, see the module docs), where `values[0]` is the first value of
-/// the window that starts at raster position `u0`.
+/// Window sums along one line of `K` interleaved quantities:
+/// `out[j] = values[j] + ... + values[j + w - 1]` (block-wise, see the module
+/// docs), where `values[0]` is the first value of the window that starts at
+/// raster position `u0`.
 ///
 /// `values.len()` must be `out.len() + w - 1`; `suffix` and `prefix` are
 /// work space of at least `values.len()`.
-pub fn line_sums(
-    values: &[f64],
+pub fn line_sums<const K: usize>(
+    values: &[[f64; K]],
     u0: usize,
     w: usize,
-    suffix: &mut [f64],
-    prefix: &mut [f64],
-    out: &mut [f64],
+    suffix: &mut [[f64; K]],
+    prefix: &mut [[f64; K]],
+    out: &mut [[f64; K]],
 ) {
     let len = values.len();
     debug_assert_eq!(len, out.len() + w - 1);
@@ -49,16 +50,32 @@ pub fn line_sums(
         let (v, s, p) = (&values[block.clone()], &mut suffix[block.clone()], &mut prefix[block]);
         let last = v.len() - 1;
         s[last] = v[last];
-        for i in (0..last).rev() {
-            s[i] = v[i] + s[i + 1];
-        }
         p[0] = v[0];
+        // The backward and forward chains are independent: running them in
+        // one loop keeps 2K additions in flight.
         for i in 1..v.len() {
-            p[i] = p[i - 1] + v[i];
+            let b = last - i;
+            for q in 0..K {
+                s[b][q] = v[b][q] + s[b + 1][q];
+                p[i][q] = p[i - 1][q] + v[i][q];
+            }
         }
     }
-    for (j, o) in out.iter_mut().enumerate() {
-        *o = if (u0 + j) % w == 0 { suffix[j] } else { suffix[j] + prefix[j + w - 1] };
+    for run in blocks(u0, w, out.len()) {
+        let mut j = run.start;
+        if (u0 + j) % w == 0 {
+            out[j] = suffix[j];
+            j += 1;
+        }
+        for ((o, s), p) in out[j..run.end]
+            .iter_mut()
+            .zip(&suffix[j..run.end])
+            .zip(&prefix[j + w - 1..run.end + w - 1])
+        {
+            for q in 0..K {
+                o[q] = s[q] + p[q];
+            }
+        }
     }
 }
 
@@ -158,8 +175,10 @@ mod tests {
         for w in [3, 5, 7, 9] {
             for u0 in 0..2 * w {
                 let n = values.len() - w + 1;
-                let (mut s, mut p, mut out) = (vec![0.0; 40], vec![0.0; 40], vec![0.0; n]);
-                line_sums(&values, u0, w, &mut s, &mut p, &mut out);
+                let v: Vec<[f64; 1]> = values.iter().map(|&x| [x]).collect();
+                let (mut s, mut p, mut out) = (vec![[0.0]; 40], vec![[0.0]; 40], vec![[0.0]; n]);
+                line_sums(&v, u0, w, &mut s, &mut p, &mut out);
+                let out: Vec<f64> = out.iter().map(|o| o[0]).collect();
                 assert_eq!(out, direct(&values, w), "w={w} u0={u0}");
             }
         }
