@@ -52,17 +52,28 @@ fn enl(image: ArrayView2<f32>) -> f64 {
     let patch = image.slice(s![size / 16..size / 4, size / 16..size / 4]);
     let n = patch.len() as f64;
     let mean = patch.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-    let var = patch.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n;
+    let var = patch
+        .iter()
+        .map(|&v| (f64::from(v) - mean).powi(2))
+        .sum::<f64>()
+        / n;
     mean * mean / var
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().expect("a number"));
+    let mut args = std::env::args()
+        .skip(1)
+        .map(|a| a.parse::<usize>().expect("a number"));
     let size = args.next().unwrap_or(4000);
     let window = args.next().unwrap_or(7);
     let threads = args.next().unwrap_or(0);
     let looks = 4;
-    let params = Params { window, looks: f64::from(looks), threads, ..Params::default() };
+    let params = Params {
+        window,
+        looks: f64::from(looks),
+        threads,
+        ..Params::default()
+    };
 
     let image = scene(size, looks);
     let mut out = Array2::<f32>::zeros(image.dim());
@@ -73,8 +84,14 @@ fn main() {
         filter(image.view(), out.view_mut(), &params, None).expect("valid parameters");
         best = best.min(start.elapsed().as_secs_f64());
     }
-    println!("scene {size}x{size}, {looks}-look speckle, window {window}, threads {threads} (0 = all)");
-    println!("ENL of a homogeneous area: before {:.2}, after {:.2}", enl(image.view()), enl(out.view()));
+    println!(
+        "scene {size}x{size}, {looks}-look speckle, window {window}, threads {threads} (0 = all)"
+    );
+    println!(
+        "ENL of a homogeneous area: before {:.2}, after {:.2}",
+        enl(image.view()),
+        enl(out.view())
+    );
     println!("out of place: {:.3} s, {:.0} Mpixel/s", best, mpix / best);
 
     let mut in_place = image.clone();

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::params::{Coefficients, Params, Statistic};
+use crate::params::{Border, Coefficients, Params, Statistic};
 use crate::rule::enhanced_lee;
 use crate::stage::{Columns, Stage};
 use crate::Region;
@@ -46,7 +46,9 @@ impl Plan {
     pub fn band_scratch_len(params: &Params, width: usize) -> Option<usize> {
         let (w, r) = (params.window, params.radius());
         match params.statistic {
-            Statistic::Window => Stage::<3>::scratch_len(w, width)?.checked_add(width.checked_mul(3)?),
+            Statistic::Window => {
+                Stage::<3>::scratch_len(w, width)?.checked_add(width.checked_mul(3)?)
+            }
             Statistic::Residual => {
                 let wide = width.checked_add(2 * r)?;
                 let ring = (r + 1).checked_mul(3)?.checked_mul(wide)?;
@@ -60,18 +62,24 @@ impl Plan {
     }
 }
 
-/// Writes, for raster columns `cols` of `row`, the valid-pixel count, the
-/// value and, with `K == 3`, its square (zeros for invalid pixels).
-fn load_moments<const K: usize>(plan: &Plan, row: &[f32], cols: &Range<usize>, buf: &mut [[f64; K]]) {
+/// Writes, for raster columns `cols` of `row`, the per-pixel quantities a
+/// stage sums (zeros for invalid pixels): `[valid, x, x^2]` for `K == 3`,
+/// `[x, x^2]` for `K == 2` (windows known to be all valid), and
+/// `[valid, x]` for `K == 2` with `counted` (local means).
+fn load<const K: usize>(
+    plan: &Plan,
+    row: &[f32],
+    cols: &Range<usize>,
+    counted: bool,
+    buf: &mut [[f64; K]],
+) {
     let src = &row[cols.start - plan.src_x..cols.end - plan.src_x];
     for (x, b) in src.iter().zip(buf.iter_mut()) {
         let valid = plan.params.is_valid(*x);
         let v = if valid { f64::from(*x) } else { 0.0 };
-        b[0] = if valid { 1.0 } else { 0.0 };
-        b[1] = v;
-        if K == 3 {
-            b[K - 1] = v * v;
-        }
+        let moments = [if valid { 1.0 } else { 0.0 }, v, v * v];
+        let first = if K == 2 && !counted { 1 } else { 0 };
+        b.copy_from_slice(&moments[first..first + K]);
     }
 }
 
@@ -83,29 +91,62 @@ pub fn filter_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratc
     }
 }
 
-/// `var = mean(x^2) - mean(x)^2` over each window: one stage.
+/// `var = mean(x^2) - mean(x)^2` over each window: one stage. When every
+/// pixel the band reads is valid and the border pads (not `Shrink`), every
+/// window holds `w^2` valid pixels and the count need not be summed; the
+/// result is the same to the bit (counts are exact integers).
 fn window_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
     let p = &plan.params;
+    let input = plan.output_columns().input(p.radius());
+    let source_rows =
+        rows.start.saturating_sub(p.radius())..(rows.end + p.radius()).min(plan.raster_height);
+    let dense = p.border != Border::Shrink
+        && source_rows.into_iter().all(|q| {
+            let row = &io.source_row(q)[input.start - plan.src_x..input.end - plan.src_x];
+            row.iter().fold(true, |all, &x| all & p.is_valid(x))
+        });
+    if dense {
+        window_band_with::<2>(io, plan, rows, scratch)
+    } else {
+        window_band_with::<3>(io, plan, rows, scratch)
+    }
+}
+
+/// The window statistic over `K` quantities: `[count, x, x^2]` (`K == 3`)
+/// or `[x, x^2]` with the count `w^2` (`K == 2`).
+fn window_band_with<const K: usize>(
+    io: &mut impl BandIo,
+    plan: &Plan,
+    rows: Range<usize>,
+    scratch: &mut [f64],
+) {
+    let p = &plan.params;
     let cols = plan.output_columns();
-    let (mut stage, rest) = Stage::<3>::new(p.window, p.border, cols, scratch);
+    let (mut stage, rest) = Stage::<K>::new(p.window, p.border, cols, scratch);
     let input = stage.input_columns();
-    let sums = &mut rest[..3 * cols.out_len].as_chunks_mut::<3>().0;
+    let sums = &mut rest[..K * cols.out_len].as_chunks_mut::<K>().0;
+    let full = (p.window * p.window) as f64;
     for y in rows {
         stage.sums(
             y,
             plan.raster_height,
-            |q, buf| load_moments(plan, io.source_row(q), &input, buf),
+            |q, buf| load(plan, io.source_row(q), &input, K == 3, buf),
             sums,
         );
         // Mean and variance first, in a loop the compiler vectorises.
         for s in sums.iter_mut() {
-            let [count, s1, s2] = *s;
+            let (count, s1, s2) = if K == 3 {
+                (s[0], s[1], s[2])
+            } else {
+                (full, s[0], s[1])
+            };
             let inv = 1.0 / count;
             let m = s1 * inv;
-            *s = [m, s2 * inv - m * m, count];
+            s[0] = m;
+            s[1] = s2 * inv - m * m;
         }
         io.write_row(y, |j, x| {
-            let [m, var, _] = sums[j];
+            let [m, var] = [sums[j][0], sums[j][1]];
             enhanced_lee(x, p.is_valid(x), m, var, &plan.coeffs)
         });
     }
@@ -121,7 +162,10 @@ struct Ring<'a> {
 
 impl Ring<'_> {
     fn get(&self, row: usize) -> &[f64] {
-        assert!(row < self.next && row + self.capacity >= self.next, "row {row} left the ring");
+        assert!(
+            row < self.next && row + self.capacity >= self.next,
+            "row {row} left the ring"
+        );
         let slot = row % self.capacity;
         &self.buf[slot * self.row_len..(slot + 1) * self.row_len]
     }
@@ -130,7 +174,10 @@ impl Ring<'_> {
     fn advance_to(&mut self, row: usize, mut compute: impl FnMut(usize, &mut [f64])) {
         while self.next <= row {
             let slot = self.next % self.capacity;
-            compute(self.next, &mut self.buf[slot * self.row_len..(slot + 1) * self.row_len]);
+            compute(
+                self.next,
+                &mut self.buf[slot * self.row_len..(slot + 1) * self.row_len],
+            );
             self.next += 1;
         }
     }
@@ -152,7 +199,12 @@ fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch:
     let (mean_sums, rest) = rest.split_at_mut(2 * nw);
     let mean_sums = mean_sums.as_chunks_mut::<2>().0;
     let residual_sums = rest[..n].as_chunks_mut::<1>().0;
-    let mut ring = Ring { buf: ring, row_len: 3 * nw, capacity: r + 1, next: rows.start.saturating_sub(r) };
+    let mut ring = Ring {
+        buf: ring,
+        row_len: 3 * nw,
+        capacity: r + 1,
+        next: rows.start.saturating_sub(r),
+    };
     let input = means.input_columns();
     let wide_cols = wide.out_start..wide.out_start + nw;
     let offset = cols.out_start - wide.out_start;
@@ -167,7 +219,7 @@ fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch:
                     means.sums(
                         row,
                         plan.raster_height,
-                        |q1, b| load_moments(plan, io.source_row(q1), &input, b),
+                        |q1, b| load(plan, io.source_row(q1), &input, true, b),
                         mean_sums,
                     );
                     let (c, rest) = stats.split_at_mut(nw);
@@ -186,7 +238,8 @@ fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch:
                         };
                     }
                 });
-                buf.as_flattened_mut().copy_from_slice(&ring.get(q)[2 * nw..]);
+                buf.as_flattened_mut()
+                    .copy_from_slice(&ring.get(q)[2 * nw..]);
             },
             residual_sums,
         );

@@ -19,13 +19,21 @@ impl Border {
             // numpy 'symmetric': period 2n, d c b a | a b c d | d c b a
             Border::Reflect => {
                 let k = i.rem_euclid(2 * n);
-                if k < n { k } else { 2 * n - 1 - k }
+                if k < n {
+                    k
+                } else {
+                    2 * n - 1 - k
+                }
             }
             // numpy 'reflect': period 2n-2, d c b | a b c d | c b a
             Border::Mirror if n == 1 => 0,
             Border::Mirror => {
                 let k = i.rem_euclid(2 * n - 2);
-                if k < n { k } else { 2 * n - 2 - k }
+                if k < n {
+                    k
+                } else {
+                    2 * n - 2 - k
+                }
             }
         };
         Some(j as usize)
@@ -55,6 +63,9 @@ mod tests {
         );
         assert_eq!(pad(Border::Mirror, 1, 3), s(&[0; 7]));
         assert_eq!(pad(Border::Nearest, 2, 2), s(&[0, 0, 0, 1, 1, 1]));
-        assert_eq!(pad(Border::Shrink, 2, 1), vec![None, Some(0), Some(1), None]);
+        assert_eq!(
+            pad(Border::Shrink, 2, 1),
+            vec![None, Some(0), Some(1), None]
+        );
     }
 }

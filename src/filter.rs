@@ -2,7 +2,7 @@
 //! bands, gives each band its scratch, and runs the bands on the threads.
 
 use std::ops::Range;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
@@ -26,7 +26,12 @@ pub struct Region {
 impl Region {
     /// A whole `width x height` raster.
     pub fn whole(width: usize, height: usize) -> Region {
-        Region { x_off: 0, y_off: 0, width, height }
+        Region {
+            x_off: 0,
+            y_off: 0,
+            width,
+            height,
+        }
     }
 
     /// This region grown by `halo` pixels on every side, clipped to a
@@ -34,11 +39,19 @@ impl Region {
     pub fn with_halo(&self, halo: usize, raster_width: usize, raster_height: usize) -> Region {
         let grow = |off: usize, len: usize, max: usize| {
             let start = off.saturating_sub(halo);
-            (start, off.saturating_add(len).saturating_add(halo).min(max) - start)
+            (
+                start,
+                off.saturating_add(len).saturating_add(halo).min(max) - start,
+            )
         };
         let (x_off, width) = grow(self.x_off, self.width, raster_width);
         let (y_off, height) = grow(self.y_off, self.height, raster_height);
-        Region { x_off, y_off, width, height }
+        Region {
+            x_off,
+            y_off,
+            width,
+            height,
+        }
     }
 
     fn rows(&self) -> Range<usize> {
@@ -68,7 +81,9 @@ fn thread_count(params: &Params) -> usize {
 }
 
 fn band_count(params: &Params, height: usize) -> usize {
-    thread_count(params).min(height.div_ceil(MIN_BAND_ROWS)).max(1)
+    thread_count(params)
+        .min(height.div_ceil(MIN_BAND_ROWS))
+        .max(1)
 }
 
 /// Scratch needed to filter a `width x height` image (or a region of that
@@ -83,7 +98,9 @@ pub fn scratch_len(width: usize, height: usize, params: &Params) -> Result<Scrat
     let bands = band_count(params, height);
     let per_band = Plan::band_scratch_len(params, width).ok_or(Error::SizeOverflow)?;
     let f64s = per_band.checked_mul(bands).ok_or(Error::SizeOverflow)?;
-    let f32s = saved_row_bound(params, bands)?.checked_mul(width).ok_or(Error::SizeOverflow)?;
+    let f32s = saved_row_bound(params, bands)?
+        .checked_mul(width)
+        .ok_or(Error::SizeOverflow)?;
     Ok(ScratchLen { f64s, f32s })
 }
 
@@ -101,7 +118,15 @@ pub fn filter(
     scratch: Option<Scratch>,
 ) -> Result<(), Error> {
     let (height, width) = src.dim();
-    filter_region(src, dst, width, height, Region::whole(width, height), params, scratch)
+    filter_region(
+        src,
+        dst,
+        width,
+        height,
+        Region::whole(width, height),
+        params,
+        scratch,
+    )
 }
 
 /// Filters region `region` of a `raster_width x raster_height` raster.
@@ -131,15 +156,16 @@ pub fn filter_region(
     with_scratch(region, params, scratch, |f64s, _| {
         let bands = band_rows(params, region);
         let src_y = source.y_off;
-        let ios = dst.axis_chunks_iter_mut(Axis(0), bands.band_height).enumerate().map(
-            |(i, dst)| Split {
+        let ios = dst
+            .axis_chunks_iter_mut(Axis(0), bands.band_height)
+            .enumerate()
+            .map(|(i, dst)| Split {
                 src: src.view(),
                 src_y,
                 src_col: region.x_off - source.x_off,
                 dst,
                 dst_y: bands.band(i).start,
-            },
-        );
+            });
         run_bands(ios, &bands, &plan, f64s)
     })
 }
@@ -165,7 +191,11 @@ pub fn filter_in_place(
         let ios = image
             .axis_chunks_iter_mut(Axis(0), bands.band_height)
             .enumerate()
-            .map(|(i, band)| InPlace { band, band_y: bands.band(i).start, saved: &saved });
+            .map(|(i, band)| InPlace {
+                band,
+                band_y: bands.band(i).start,
+                saved: &saved,
+            });
         run_bands(ios, &bands, &plan, f64s)
     })
 }
@@ -184,7 +214,7 @@ pub fn source_region(
     }
     let x_end = region.x_off.checked_add(region.width);
     let y_end = region.y_off.checked_add(region.height);
-    if x_end.map_or(true, |e| e > raster_width) || y_end.map_or(true, |e| e > raster_height) {
+    if x_end.is_none_or(|e| e > raster_width) || y_end.is_none_or(|e| e > raster_height) {
         return Err(Error::InvalidRegion);
     }
     Ok(region.with_halo(halo, raster_width, raster_height))
@@ -228,8 +258,10 @@ fn with_scratch(
         None => {
             let mut f64s = Vec::new();
             let mut f32s = Vec::new();
-            f64s.try_reserve_exact(need.f64s).map_err(|_| Error::OutOfMemory)?;
-            f32s.try_reserve_exact(need.f32s).map_err(|_| Error::OutOfMemory)?;
+            f64s.try_reserve_exact(need.f64s)
+                .map_err(|_| Error::OutOfMemory)?;
+            f32s.try_reserve_exact(need.f32s)
+                .map_err(|_| Error::OutOfMemory)?;
             f64s.resize(need.f64s, 0.0);
             f32s.resize(need.f32s, 0.0);
             f(&mut f64s, &mut f32s)
@@ -287,7 +319,8 @@ fn run_bands<IO: BandIo + Send>(
         return Ok(());
     }
     let job = || {
-        work.into_par_iter().for_each(|(mut io, rows, s)| filter_band(&mut io, plan, rows, s));
+        work.into_par_iter()
+            .for_each(|(mut io, rows, s)| filter_band(&mut io, plan, rows, s));
     };
     match bands.threads {
         0 => job(),
@@ -296,12 +329,16 @@ fn run_bands<IO: BandIo + Send>(
     Ok(())
 }
 
-/// One pool per thread count, started once and kept for the process.
+/// The pool for an explicit thread count. The last one built is kept for
+/// the next call (callers usually repeat the same count); asking for
+/// another count replaces it, so at most one such pool lives at a time.
 fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, Error> {
-    static POOLS: OnceLock<Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>>> = OnceLock::new();
-    let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, pool)) = pools.iter().find(|(n, _)| *n == threads) {
-        return Ok(pool.clone());
+    static POOL: Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+    let mut cached = POOL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((n, pool)) = cached.as_ref() {
+        if *n == threads {
+            return Ok(pool.clone());
+        }
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -309,7 +346,7 @@ fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, Error> {
         .build()
         .map_err(|_| Error::ThreadPool)?;
     let pool = Arc::new(pool);
-    pools.push((threads, pool.clone()));
+    *cached = Some((threads, pool.clone()));
     Ok(pool)
 }
 
@@ -327,11 +364,18 @@ struct Split<'a> {
 
 impl BandIo for Split<'_> {
     fn source_row(&self, q: usize) -> &[f32] {
-        self.src.row(q - self.src_y).to_slice().expect("rows are contiguous")
+        self.src
+            .row(q - self.src_y)
+            .to_slice()
+            .expect("rows are contiguous")
     }
 
     fn write_row(&mut self, y: usize, mut f: impl FnMut(usize, f32) -> f32) {
-        let src = self.src.row(y - self.src_y).to_slice().expect("rows are contiguous");
+        let src = self
+            .src
+            .row(y - self.src_y)
+            .to_slice()
+            .expect("rows are contiguous");
         let mut dst = self.dst.row_mut(y - self.dst_y);
         let dst = dst.as_slice_mut().expect("rows are contiguous");
         for (j, (d, x)) in dst.iter_mut().zip(&src[self.src_col..]).enumerate() {
@@ -352,13 +396,22 @@ impl BandIo for InPlace<'_> {
     fn source_row(&self, q: usize) -> &[f32] {
         match self.saved.get(q) {
             Some(row) => row,
-            None => self.band.row(q - self.band_y).to_slice().expect("rows are contiguous"),
+            None => self
+                .band
+                .row(q - self.band_y)
+                .to_slice()
+                .expect("rows are contiguous"),
         }
     }
 
     fn write_row(&mut self, y: usize, mut f: impl FnMut(usize, f32) -> f32) {
         let mut row = self.band.row_mut(y - self.band_y);
-        for (j, v) in row.as_slice_mut().expect("rows are contiguous").iter_mut().enumerate() {
+        for (j, v) in row
+            .as_slice_mut()
+            .expect("rows are contiguous")
+            .iter_mut()
+            .enumerate()
+        {
             *v = f(j, *v);
         }
     }
@@ -379,7 +432,11 @@ impl<'a> SavedRows<'a> {
                 *d = *s;
             }
         }
-        SavedRows { rows, data: buf, width }
+        SavedRows {
+            rows,
+            data: buf,
+            width,
+        }
     }
 
     fn get(&self, q: usize) -> Option<&[f32]> {
@@ -391,7 +448,10 @@ impl<'a> SavedRows<'a> {
 /// Upper bound of the rows [`saved_rows`] picks.
 fn saved_row_bound(params: &Params, bands: usize) -> Result<usize, Error> {
     let (r, halo) = (params.radius(), params.halo()?);
-    (2 * halo).checked_mul(bands - 1).and_then(|n| n.checked_add(2 * (r + 1))).ok_or(Error::SizeOverflow)
+    (2 * halo)
+        .checked_mul(bands - 1)
+        .and_then(|n| n.checked_add(2 * (r + 1)))
+        .ok_or(Error::SizeOverflow)
 }
 
 /// The rows an in-place call must copy before any band writes: `halo` rows

@@ -30,6 +30,7 @@ mod window_sum;
 
 pub use error::Error;
 pub use filter::{
-    filter, filter_in_place, filter_region, halo, scratch_len, source_region, Region, Scratch, ScratchLen,
+    filter, filter_in_place, filter_region, halo, scratch_len, source_region, Region, Scratch,
+    ScratchLen,
 };
 pub use params::{Border, Coefficients, Params, Signal, Statistic, MAX_THREADS};

@@ -102,7 +102,7 @@ impl Params {
 
     /// Checks every parameter and derives `Cu` and `Cmax` (SPEC, "Inputs").
     pub fn validate(&self) -> Result<Coefficients, Error> {
-        if self.window < 3 || self.window % 2 == 0 || self.window > u32::MAX as usize {
+        if self.window < 3 || self.window.is_multiple_of(2) || self.window > u32::MAX as usize {
             return Err(Error::InvalidWindow);
         }
         if !(self.looks.is_finite() && self.looks > 0.0) {
@@ -123,7 +123,11 @@ impl Params {
         if !(cu.is_finite() && cmax.is_finite() && cu >= 0.0 && cu < cmax) {
             return Err(Error::InvalidCoefficients);
         }
-        Ok(Coefficients { cu, cmax, damping: self.damping })
+        Ok(Coefficients {
+            cu,
+            cmax,
+            damping: self.damping,
+        })
     }
 
     /// True when `x` takes part in statistics and is filtered (SPEC,
@@ -151,7 +155,11 @@ mod tests {
 
     #[test]
     fn amplitude_cu() {
-        let p = Params { signal: Signal::Amplitude, looks: 4.0, ..Params::default() };
+        let p = Params {
+            signal: Signal::Amplitude,
+            looks: 4.0,
+            ..Params::default()
+        };
         let c = p.validate().unwrap();
         assert!((c.cu - 0.5227 / 2.0).abs() < 1e-4);
     }
@@ -163,11 +171,39 @@ mod tests {
         assert_eq!(bad(Params { window: 4, ..d }), Error::InvalidWindow);
         assert_eq!(bad(Params { window: 1, ..d }), Error::InvalidWindow);
         assert_eq!(bad(Params { looks: 0.0, ..d }), Error::InvalidLooks);
-        assert_eq!(bad(Params { looks: f64::NAN, ..d }), Error::InvalidLooks);
+        assert_eq!(
+            bad(Params {
+                looks: f64::NAN,
+                ..d
+            }),
+            Error::InvalidLooks
+        );
         assert_eq!(bad(Params { damping: -1.0, ..d }), Error::InvalidDamping);
-        assert_eq!(bad(Params { damping: f64::INFINITY, ..d }), Error::InvalidDamping);
-        assert_eq!(bad(Params { cu: Some(2.0), ..d }), Error::InvalidCoefficients);
-        assert_eq!(bad(Params { cu: Some(1.0), cmax: Some(1.0), ..d }), Error::InvalidCoefficients);
-        assert_eq!(bad(Params { threads: MAX_THREADS + 1, ..d }), Error::InvalidThreads);
+        assert_eq!(
+            bad(Params {
+                damping: f64::INFINITY,
+                ..d
+            }),
+            Error::InvalidDamping
+        );
+        assert_eq!(
+            bad(Params { cu: Some(2.0), ..d }),
+            Error::InvalidCoefficients
+        );
+        assert_eq!(
+            bad(Params {
+                cu: Some(1.0),
+                cmax: Some(1.0),
+                ..d
+            }),
+            Error::InvalidCoefficients
+        );
+        assert_eq!(
+            bad(Params {
+                threads: MAX_THREADS + 1,
+                ..d
+            }),
+            Error::InvalidThreads
+        );
     }
 }

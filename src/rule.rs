@@ -21,12 +21,26 @@ pub fn enhanced_lee(x: f32, valid: bool, m: f64, var: f64, c: &Coefficients) -> 
     let x64 = f64::from(x);
     let ci = var.max(0.0).sqrt() / m;
     // NaN and out-of-range exponents (outside the middle branch) are
-    // clamped; their results are not selected.
-    let t = (c.damping * (ci - c.cu) / (c.cmax - ci)).max(0.0).min(MAX_EXPONENT);
+    // clamped; their results are not selected. `max`/`min` (unlike `clamp`)
+    // turn NaN into a number.
+    #[allow(clippy::manual_clamp)]
+    let t = (c.damping * (ci - c.cu) / (c.cmax - ci))
+        .max(0.0)
+        .min(MAX_EXPONENT);
     let w = exp_neg(t);
     let mixed = m * w + x64 * (1.0 - w);
-    let filtered = if ci <= c.cu { m } else if ci >= c.cmax { x64 } else { mixed };
-    if valid && m > 0.0 { filtered as f32 } else { x }
+    let filtered = if ci <= c.cu {
+        m
+    } else if ci >= c.cmax {
+        x64
+    } else {
+        mixed
+    };
+    if valid && m > 0.0 {
+        filtered as f32
+    } else {
+        x
+    }
 }
 
 /// Beyond this, `exp(-t)` is below the smallest normal f64.
@@ -42,8 +56,8 @@ fn exp_neg(t: f64) -> f64 {
     // Adding 1.5 * 2^52 rounds to an integer and leaves it in the low
     // mantissa bits.
     const SHIFT: f64 = 6_755_399_441_055_744.0;
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_0e-10;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     let shifted = t * std::f64::consts::LOG2_E + SHIFT;
     let k = shifted - SHIFT;
     let k_bits = shifted.to_bits().wrapping_sub(SHIFT.to_bits());
@@ -72,7 +86,11 @@ fn exp_neg(t: f64) -> f64 {
 mod tests {
     use super::*;
 
-    const C: Coefficients = Coefficients { cu: 0.5, cmax: 1.5, damping: 1.0 };
+    const C: Coefficients = Coefficients {
+        cu: 0.5,
+        cmax: 1.5,
+        damping: 1.0,
+    };
 
     fn rule(x: f32, m: f64, var: f64) -> f32 {
         enhanced_lee(x, true, m, var, &C)

@@ -29,7 +29,11 @@ impl Columns {
     /// radius `r`: exactly this stage's input columns.
     pub fn widened(&self, r: usize) -> Columns {
         let input = self.input(r);
-        Columns { raster: self.raster, out_start: input.start, out_len: input.len() }
+        Columns {
+            raster: self.raster,
+            out_start: input.start,
+            out_len: input.len(),
+        }
     }
 }
 
@@ -47,7 +51,10 @@ pub struct Stage<'a, const K: usize> {
 }
 
 /// Takes `n` items of `[f64; K]` from the front of `scratch`.
-fn take<'a, const K: usize>(scratch: &'a mut [f64], n: usize) -> (&'a mut [[f64; K]], &'a mut [f64]) {
+fn take<const K: usize>(
+    scratch: &mut [f64],
+    n: usize,
+) -> (&mut [[f64; K]], &mut [f64]) {
     let (head, rest) = scratch.split_at_mut(n * K);
     (head.as_chunks_mut::<K>().0, rest)
 }
@@ -64,14 +71,28 @@ impl<'a, const K: usize> Stage<'a, K> {
     }
 
     /// Takes its buffers from the front of `scratch`, returns the rest.
-    pub fn new(w: usize, border: Border, cols: Columns, scratch: &'a mut [f64]) -> (Self, &'a mut [f64]) {
+    pub fn new(
+        w: usize,
+        border: Border,
+        cols: Columns,
+        scratch: &'a mut [f64],
+    ) -> (Self, &'a mut [f64]) {
         let input = cols.input(w / 2);
         let (column_sums, rest) = ColumnSums::new(w, K * input.len(), scratch);
         let line = cols.out_len + w - 1;
         let (padded, rest) = take(rest, line);
         let (suffix, rest) = take(rest, line);
         let (prefix, rest) = take(rest, line);
-        let stage = Stage { w, border, cols, input, column_sums, padded, suffix, prefix };
+        let stage = Stage {
+            w,
+            border,
+            cols,
+            input,
+            column_sums,
+            padded,
+            suffix,
+            prefix,
+        };
         (stage, rest)
     }
 
@@ -106,7 +127,14 @@ impl<'a, const K: usize> Stage<'a, K> {
             self.padded[inside.clone()].as_flattened_mut(),
         );
         self.pad_edges(inside);
-        line_sums(self.padded, self.cols.out_start, self.w, self.suffix, self.prefix, out);
+        line_sums(
+            self.padded,
+            self.cols.out_start,
+            self.w,
+            self.suffix,
+            self.prefix,
+            out,
+        );
     }
 
     /// Positions of the padded line that hold the input columns: the

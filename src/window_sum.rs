@@ -47,7 +47,11 @@ pub fn line_sums<const K: usize>(
     debug_assert_eq!(len, out.len() + w - 1);
     let (suffix, prefix) = (&mut suffix[..len], &mut prefix[..len]);
     for block in blocks(u0, w, len) {
-        let (v, s, p) = (&values[block.clone()], &mut suffix[block.clone()], &mut prefix[block]);
+        let (v, s, p) = (
+            &values[block.clone()],
+            &mut suffix[block.clone()],
+            &mut prefix[block],
+        );
         let last = v.len() - 1;
         s[last] = v[last];
         p[0] = v[0];
@@ -63,7 +67,7 @@ pub fn line_sums<const K: usize>(
     }
     for run in blocks(u0, w, out.len()) {
         let mut j = run.start;
-        if (u0 + j) % w == 0 {
+        if (u0 + j).is_multiple_of(w) {
             out[j] = suffix[j];
             j += 1;
         }
@@ -107,7 +111,18 @@ impl<'a> ColumnSums<'a> {
         let (suffix, rest) = scratch.split_at_mut(w * row_len);
         let (pending, rest) = rest.split_at_mut(w * row_len);
         let (prefix, rest) = rest.split_at_mut(row_len);
-        (ColumnSums { w, row_len, suffix, pending, prefix, block: None, pulled: 0 }, rest)
+        (
+            ColumnSums {
+                w,
+                row_len,
+                suffix,
+                pending,
+                prefix,
+                block: None,
+                pulled: 0,
+            },
+            rest,
+        )
     }
 
     fn row(buf: &mut [f64], row_len: usize, i: usize) -> &mut [f64] {
@@ -122,7 +137,11 @@ impl<'a> ColumnSums<'a> {
         if self.block != Some(block) {
             // The pending rows are the head of this block when it follows
             // the previous one; pull the rest and turn them into suffix sums.
-            let have = if self.block.map(|b| b + 1) == Some(block) { self.pulled } else { 0 };
+            let have = if self.block.map(|b| b + 1) == Some(block) {
+                self.pulled
+            } else {
+                0
+            };
             for s in i.max(have)..w {
                 pull(block * w + s, Self::row(self.pending, len, s));
             }
@@ -197,7 +216,7 @@ mod tests {
                     cs.next(
                         u,
                         |v, row| {
-                            assert!(last.map_or(true, |l| v > l), "rows pulled in order");
+                            assert!(last.is_none_or(|l| v > l), "rows pulled in order");
                             last = Some(v);
                             row[0] = rows[v];
                         },

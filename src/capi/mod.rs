@@ -124,7 +124,9 @@ fn guard(f: impl FnOnce() -> Result<(), Error>) -> EnhLeeStatus {
 unsafe fn read_params(params: *const EnhLeeParams) -> Result<Params, Error> {
     // SAFETY: the caller guarantees `params` is NULL or valid for reads;
     // `as_ref` turns NULL into None.
-    unsafe { params.as_ref() }.ok_or(Error::NullPointer)?.to_params()
+    unsafe { params.as_ref() }
+        .ok_or(Error::NullPointer)?
+        .to_params()
 }
 
 /// Bytes of scratch for a region of `width x height` pixels: the f64 part,
@@ -321,9 +323,19 @@ pub unsafe extern "C" fn enh_lee_f32_region(
     guard(|| {
         // SAFETY: forwarded from this function's contract.
         let params = unsafe { read_params(params) }?;
-        let region = Region { x_off, y_off, width, height };
+        let region = Region {
+            x_off,
+            y_off,
+            width,
+            height,
+        };
         let source = source_region(raster_width, raster_height, region, &params)?;
-        let src = Image::new(src.cast_mut(), src_stride_bytes, source.width, source.height)?;
+        let src = Image::new(
+            src.cast_mut(),
+            src_stride_bytes,
+            source.width,
+            source.height,
+        )?;
         let dst = Image::new(dst, dst_stride_bytes, width, height)?;
         let in_place = src.start == dst.start && src.stride == dst.stride && source == region;
         if !in_place && src.overlaps(&dst) {
@@ -344,7 +356,15 @@ pub unsafe extern "C" fn enh_lee_f32_region(
             // the shared view of `src` and the mutable view of `dst` alias
             // nothing.
             let (src_view, dst_view) = unsafe { (src.view(), dst.view_mut()) };
-            filter_region(src_view, dst_view, raster_width, raster_height, region, &params, scratch)
+            filter_region(
+                src_view,
+                dst_view,
+                raster_width,
+                raster_height,
+                region,
+                &params,
+                scratch,
+            )
         }
     })
 }
@@ -386,7 +406,7 @@ impl Image {
             return Err(Error::Misaligned);
         }
         let row_bytes = width.checked_mul(4).ok_or(Error::SizeOverflow)?;
-        if stride % 4 != 0 || stride < row_bytes {
+        if !stride.is_multiple_of(4) || stride < row_bytes {
             return Err(Error::InvalidStride);
         }
         let len_bytes = (height - 1)
@@ -396,7 +416,14 @@ impl Image {
             .ok_or(Error::SizeOverflow)?;
         let start = ptr as usize;
         start.checked_add(len_bytes).ok_or(Error::SizeOverflow)?;
-        Ok(Image { ptr, start, len_bytes, stride, width, height })
+        Ok(Image {
+            ptr,
+            start,
+            len_bytes,
+            stride,
+            width,
+            height,
+        })
     }
 
     fn overlaps(&self, other: &Image) -> bool {
@@ -434,7 +461,11 @@ impl<'a> ScratchBuffer<'a> {
     /// `ptr` is NULL or writable for `len` bytes during `'a`.
     unsafe fn new(ptr: *mut core::ffi::c_void, len: usize, need: usize) -> Result<Self, Error> {
         if ptr.is_null() {
-            return if len == 0 { Ok(ScratchBuffer { bytes: None }) } else { Err(Error::NullPointer) };
+            return if len == 0 {
+                Ok(ScratchBuffer { bytes: None })
+            } else {
+                Err(Error::NullPointer)
+            };
         }
         if len < need {
             return Err(Error::ScratchTooSmall);
@@ -455,7 +486,9 @@ impl<'a> ScratchBuffer<'a> {
         width: usize,
         height: usize,
     ) -> Result<Option<Scratch<'_>>, Error> {
-        let Some(bytes) = self.bytes.as_deref_mut() else { return Ok(None) };
+        let Some(bytes) = self.bytes.as_deref_mut() else {
+            return Ok(None);
+        };
         let need = scratch_len(width, height, params)?;
         let skip = bytes.as_ptr().align_offset(std::mem::align_of::<f64>());
         let (f64_bytes, rest) = bytes[skip..].split_at_mut(need.f64s * 8);
@@ -480,9 +513,7 @@ mod tests {
 
     #[test]
     fn version_macros_match_cargo() {
-        let v = format!(
-            "{ENH_LEE_VERSION_MAJOR}.{ENH_LEE_VERSION_MINOR}.{ENH_LEE_VERSION_PATCH}"
-        );
+        let v = format!("{ENH_LEE_VERSION_MAJOR}.{ENH_LEE_VERSION_MINOR}.{ENH_LEE_VERSION_PATCH}");
         assert_eq!(v, env!("CARGO_PKG_VERSION"));
     }
 }

@@ -62,7 +62,10 @@ const CODES: [(Error, EnhLeeStatus); 20] = [
     (Error::InvalidWindow, ENH_LEE_ERROR_INVALID_WINDOW),
     (Error::InvalidLooks, ENH_LEE_ERROR_INVALID_LOOKS),
     (Error::InvalidDamping, ENH_LEE_ERROR_INVALID_DAMPING),
-    (Error::InvalidCoefficients, ENH_LEE_ERROR_INVALID_COEFFICIENTS),
+    (
+        Error::InvalidCoefficients,
+        ENH_LEE_ERROR_INVALID_COEFFICIENTS,
+    ),
     (Error::InvalidSignal, ENH_LEE_ERROR_INVALID_SIGNAL),
     (Error::InvalidStatistic, ENH_LEE_ERROR_INVALID_STATISTIC),
     (Error::InvalidBorder, ENH_LEE_ERROR_INVALID_BORDER),
@@ -80,7 +83,10 @@ const CODES: [(Error, EnhLeeStatus); 20] = [
 pub fn status_of(result: Result<(), Error>) -> EnhLeeStatus {
     match result {
         Ok(()) => ENH_LEE_OK,
-        Err(e) => CODES.iter().find(|(err, _)| *err == e).map_or(ENH_LEE_ERROR_INTERNAL, |c| c.1),
+        Err(e) => CODES
+            .iter()
+            .find(|(err, _)| *err == e)
+            .map_or(ENH_LEE_ERROR_INTERNAL, |c| c.1),
     }
 }
 
@@ -94,7 +100,12 @@ pub fn message_of(status: EnhLeeStatus) -> *const c_char {
     let messages = MESSAGES.get_or_init(|| {
         CODES
             .iter()
-            .map(|(e, c)| (*c, std::ffi::CString::new(e.message()).expect("no NUL in messages")))
+            .map(|(e, c)| {
+                (
+                    *c,
+                    std::ffi::CString::new(e.message()).expect("no NUL in messages"),
+                )
+            })
             .collect()
     });
     messages
@@ -119,7 +130,12 @@ mod tests {
     #[test]
     fn every_code_has_its_own_message() {
         // SAFETY: message_of returns static NUL-terminated strings.
-        let msg = |c| unsafe { std::ffi::CStr::from_ptr(message_of(c)) }.to_str().unwrap().to_owned();
+        let msg = |c| {
+            unsafe { std::ffi::CStr::from_ptr(message_of(c)) }
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
         assert_eq!(msg(ENH_LEE_OK), "success");
         assert_eq!(msg(-7), "unknown enh-lee status code");
         for (e, c) in CODES {
