@@ -31,6 +31,7 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsProperty,
+    QgsProviderRegistry,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
@@ -39,7 +40,7 @@ from . import binding
 #: Environment variable: rows per strip (overridden by STRIP_ROWS > 0).
 STRIP_ENV = "ENHLEE_STRIP_ROWS"
 #: Automatic strips aim at this many bytes of output per strip and band.
-STRIP_TARGET_BYTES = 32 * 1024 * 1024
+STRIP_TARGET_BYTES = 16 * 1024 * 1024
 #: Output tiles (and the row alignment of automatic strips).
 TILE = 256
 
@@ -74,8 +75,9 @@ def strip_rows(width, height, halo, requested=0):
     if requested > 0:
         return max(1, min(int(requested), height))
     rows = max(1, STRIP_TARGET_BYTES // (4 * max(1, width)), 4 * halo)
-    if rows >= TILE:
-        rows -= rows % TILE
+    if rows >= TILE and rows % TILE:
+        down = rows - rows % TILE
+        rows = down if down >= 4 * halo else down + TILE
     return max(1, min(rows, height))
 
 
@@ -367,10 +369,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         except _ParameterError as e:
             raise QgsProcessingException(str(e)) from None
 
-        src = gdal.OpenEx(source, gdal.OF_RASTER | gdal.OF_READONLY)
-        if src is None:
-            raise QgsProcessingException(tr("cannot open the input raster {}: {}").format(
-                source, gdal.GetLastErrorMsg()))
+        src = _open_raster(source)
         try:
             bands = self._bands(parameters, context, src.RasterCount)
         except _ParameterError as e:
@@ -490,6 +489,23 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         if gdal.GetLastErrorType() >= gdal.CE_Failure:
             raise QgsProcessingException(tr("cannot close {}: {}").format(
                 path, gdal.GetLastErrorMsg()))
+
+
+def _open_raster(source):
+    """Opens a GDAL layer's source read-only: as it is (a file, a
+    subdataset name), else as the path and open options QGIS encoded in it."""
+    src = gdal.OpenEx(source, gdal.OF_RASTER | gdal.OF_READONLY)
+    if src is not None:
+        return src
+    err = gdal.GetLastErrorMsg()
+    parts = QgsProviderRegistry.instance().decodeUri("gdal", source)
+    path = parts.get("path")
+    if path and path != source:
+        src = gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_READONLY,
+                          open_options=parts.get("openOptions") or [])
+        if src is not None:
+            return src
+    raise QgsProcessingException(tr("cannot open the input raster {}: {}").format(source, err))
 
 
 def _remove(path):
