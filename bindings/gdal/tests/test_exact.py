@@ -1,0 +1,182 @@
+"""The ENHLEE driver equals the library's whole-image result bit for bit,
+whatever the source layout, the driver's blocks, the reader's windows and
+the destination layout; decimated reads come from filtered pixels."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import enh_lee
+from conftest import gdal, mem_copy, open_options, read_f32, speckled, translate, write_tif
+
+PARAMS = [
+    dict(window=7, looks=4.4),
+    dict(window=5, looks=2.0, statistic="residual", border="mirror"),
+    dict(window=9, looks=1.0, damping=2.0, signal="amplitude", border="nearest"),
+    dict(window=3, looks=3.0, border="shrink", cu=0.3, cmax=1.2),
+]
+LAYOUTS = {
+    "strips-1-row": ["BLOCKYSIZE=1"],
+    "tiles-16": ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"],
+    "tiles-256": ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256"],
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("params", PARAMS, ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()))
+def test_gdal_translate_equals_whole_image(tmp_path, scene, layout, params):
+    src = write_tif(tmp_path / "in.tif", scene, options=LAYOUTS[layout])
+    translate("ENHLEE:" + src, tmp_path / "out.tif", params)
+    got = read_f32(tmp_path / "out.tif")
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, enh_lee.filter(scene, **params))
+
+
+@pytest.mark.parametrize("co", [
+    ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"],
+    ["TILED=YES", "BLOCKXSIZE=32", "BLOCKYSIZE=48"],
+    ["BLOCKYSIZE=3"],
+    ["INTERLEAVE=PIXEL", "COMPRESS=DEFLATE"],
+])
+def test_destination_tiling(tmp_path, scene_tif, scene, co):
+    params = dict(window=7, looks=4.4)
+    extra = [a for c in co for a in ("-co", c)]
+    translate("ENHLEE:" + scene_tif, tmp_path / "out.tif", params, extra)
+    np.testing.assert_array_equal(read_f32(tmp_path / "out.tif"),
+                                  enh_lee.filter(scene, **params))
+
+
+@pytest.mark.parametrize("block", [(1, 1), (7, 5), (37, 23), (1000, 1), (1, 1000), (256, 256)])
+def test_driver_block_sizes_and_odd_windows(scene_tif, scene, block):
+    """Small requests go through cached blocks, large ones are filtered
+    straight into the buffer: both equal the whole image everywhere."""
+    params = dict(window=5, looks=2.5, statistic="residual")
+    ref = enh_lee.filter(scene, **params)
+    ds = gdal.OpenEx("ENHLEE:" + scene_tif, open_options=open_options(params) + [
+        f"BLOCKXSIZE={block[0]}", f"BLOCKYSIZE={block[1]}"])
+    band = ds.GetRasterBand(1)
+    assert band.GetBlockSize() == [min(block[0], 301), min(block[1], 257)]
+    h, w = scene.shape
+    for y in range(3, h, 23):
+        for x in range(5, w, 37):
+            ww, hh = min(37, w - x), min(23, h - y)
+            np.testing.assert_array_equal(band.ReadAsArray(x, y, ww, hh), ref[y:y + hh, x:x + ww])
+    np.testing.assert_array_equal(band.ReadAsArray(), ref)
+    np.testing.assert_array_equal(band.ReadAsArray(11, 0, 250, 257), ref[:, 11:261])
+    # Buffer types and spacings other than packed Float32 (the temp path).
+    np.testing.assert_array_equal(band.ReadAsArray(buf_type=gdal.GDT_Float64), ref.astype(np.float64))
+    raw = band.ReadRaster(0, 0, w, h, buf_type=gdal.GDT_Float32, buf_pixel_space=8,
+                          buf_line_space=8 * w)
+    np.testing.assert_array_equal(np.frombuffer(raw, np.float32)[::2][: w * h].reshape(h, w), ref)
+
+
+def test_python_open_defaults(scene_tif, scene):
+    ds = gdal.Open("ENHLEE:" + scene_tif)
+    assert ds.GetDriver().ShortName == "ENHLEE"
+    np.testing.assert_array_equal(ds.ReadAsArray(), enh_lee.filter(scene))
+
+
+def test_threads_option_does_not_change_result(scene_tif, scene):
+    ref = enh_lee.filter(scene, window=7, looks=4.4)
+    for t in (0, 1, 2, 7):
+        ds = gdal.OpenEx("ENHLEE:" + scene_tif, open_options=["WINDOW=7", "LOOKS=4.4", f"THREADS={t}"])
+        np.testing.assert_array_equal(ds.ReadAsArray(), ref)
+
+
+RESAMPLING = {"nearest": gdal.GRIORA_NearestNeighbour, "average": gdal.GRIORA_Average,
+              "bilinear": gdal.GRIORA_Bilinear}
+
+
+def _gdal_decimate(array, bx, by, resampling="nearest"):
+    """What GDAL's own decimation gives for a full-resolution image."""
+    ds = mem_copy(array)  # keep the dataset alive while its band is read
+    return ds.GetRasterBand(1).ReadAsArray(buf_xsize=bx, buf_ysize=by,
+                                           resample_alg=RESAMPLING[resampling])
+
+
+@pytest.mark.parametrize("buf", [(75, 64), (100, 100), (30, 257), (301, 20), (13, 7)])
+def test_decimated_reads_come_from_filtered_pixels(scene_tif, scene, buf):
+    ref = enh_lee.filter(scene, window=7, looks=4.4)
+    ds = gdal.OpenEx("ENHLEE:" + scene_tif, open_options=["WINDOW=7", "LOOKS=4.4"])
+    band = ds.GetRasterBand(1)
+    assert band.GetOverviewCount() == 0
+    got = band.ReadAsArray(buf_xsize=buf[0], buf_ysize=buf[1])
+    expect = _gdal_decimate(ref, *buf)
+    np.testing.assert_array_equal(got, expect)
+    assert not np.array_equal(got, _gdal_decimate(scene, *buf))
+    for alg in ("average", "bilinear"):
+        got = band.ReadAsArray(buf_xsize=buf[0], buf_ysize=buf[1],
+                               resample_alg=RESAMPLING[alg])
+        np.testing.assert_array_equal(got, _gdal_decimate(ref, *buf, alg))
+
+
+@pytest.mark.parametrize("r", ["nearest", "average"])
+def test_gdal_translate_outsize(tmp_path, scene_tif, scene, r):
+    params = dict(window=7, looks=4.4)
+    translate("ENHLEE:" + scene_tif, tmp_path / "small.tif", params,
+              ["-outsize", "25%", "25%", "-r", r])
+    # The same decimation applied by GDAL to the filtered full-resolution image.
+    full = write_tif(tmp_path / "full.tif", enh_lee.filter(scene, **params))
+    translate(full, tmp_path / "expect.tif", extra=["-outsize", "25%", "25%", "-r", r])
+    got = read_f32(tmp_path / "small.tif")
+    assert got.shape == (64, 75)
+    np.testing.assert_array_equal(got, read_f32(tmp_path / "expect.tif"))
+
+
+def test_source_overviews_are_never_used(tmp_path, scene):
+    """A source with (unfiltered) overviews: the driver still reports none
+    and decimated reads are decimated filtered pixels."""
+    src = write_tif(tmp_path / "in.tif", scene)
+    ds = gdal.Open(src, gdal.GA_Update)
+    ds.BuildOverviews("NEAREST", [2, 4])
+    ds = None
+    ref = enh_lee.filter(scene, window=7, looks=4.4)
+    ds = gdal.OpenEx("ENHLEE:" + src, open_options=["WINDOW=7", "LOOKS=4.4"])
+    band = ds.GetRasterBand(1)
+    assert band.GetOverviewCount() == 0 and band.GetOverview(0) is None
+    np.testing.assert_array_equal(band.ReadAsArray(buf_xsize=76, buf_ysize=65),
+                                  _gdal_decimate(ref, 76, 65))
+    translate("ENHLEE:" + src, tmp_path / "small.tif", dict(window=7, looks=4.4),
+              ["-outsize", "50%", "50%"])
+    got = read_f32(tmp_path / "small.tif")
+    np.testing.assert_array_equal(got, _gdal_decimate(ref, got.shape[1], got.shape[0]))
+
+
+def test_concurrent_handles_in_threads(scene_tif, scene):
+    """GDAL may read different blocks from different threads through
+    different dataset handles."""
+    ref = enh_lee.filter(scene, window=5, looks=3.0)
+    errors = []
+
+    def worker(seed):
+        try:
+            rng = np.random.default_rng(seed)
+            ds = gdal.OpenEx("ENHLEE:" + scene_tif, open_options=[
+                "WINDOW=5", "LOOKS=3", f"BLOCKXSIZE={17 + seed}", f"BLOCKYSIZE={9 + seed}"])
+            band = ds.GetRasterBand(1)
+            for _ in range(60):
+                w, h = int(rng.integers(1, 301)), int(rng.integers(1, 257))
+                x, y = int(rng.integers(0, 302 - w)), int(rng.integers(0, 258 - h))
+                if not np.array_equal(band.ReadAsArray(x, y, w, h), ref[y:y + h, x:x + w]):
+                    errors.append((seed, x, y, w, h))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_tiny_rasters(tmp_path):
+    """Width or height 1 and rasters smaller than the window."""
+    for shape in [(1, 1), (1, 9), (9, 1), (2, 3), (5, 40)]:
+        img = speckled(shape, 2.0, seed=3)
+        src = write_tif(tmp_path / f"t{shape[0]}x{shape[1]}.tif", img)
+        for params in (dict(window=7), dict(window=5, statistic="residual", border="mirror")):
+            ds = gdal.OpenEx("ENHLEE:" + src, open_options=open_options(params))
+            np.testing.assert_array_equal(ds.ReadAsArray().reshape(shape),
+                                          enh_lee.filter(img, **params))
