@@ -519,6 +519,9 @@ def main(argv=None):
     ap.add_argument("--data-dir", default=os.environ.get("ENH_LEE_BENCH_DATA", os.path.join(HERE, "data")),
                     help="where the scenes (.npy, .tif) and temporary outputs go (default bench/data, "
                          "or $ENH_LEE_BENCH_DATA); 10000x10000 needs ~2 GB free")
+    ap.add_argument("--json", help="also write every measurement (all times) here")
+    ap.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                    help="first wait up to SECONDS for the 1-minute load average to drop below 0.3")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--python", default="/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable,
                     help="interpreter of the child processes (default %(default)s)")
@@ -540,6 +543,11 @@ def main(argv=None):
     env = dict(os.environ, ENH_LEE_LIBRARY=a.library,
                PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(REPO, "bindings", "python"),
                                                         os.environ.get("PYTHONPATH")])))
+    if a.wait_idle > 0:
+        deadline = time.time() + a.wait_idle
+        while os.getloadavg()[0] >= 0.3 and time.time() < deadline:
+            log("waiting for an idle machine: load average %.2f" % os.getloadavg()[0])
+            time.sleep(min(30, max(1, deadline - time.time())))
     t_start = time.time()
     info = machine_info(a.python, a.library)
     have = dict(scipy=bool(info["scipy"]), numexpr=bool(info["numexpr"]),
@@ -563,6 +571,10 @@ def main(argv=None):
         "### Results\n\n" + results_md(rows, a, ncpu),
     ])
     print(md)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(dict(machine=info, load_end=load_end, command=cmdline.strip(), repeat=a.repeat,
+                           rows=[dict(r, size=list(r["size"])) for r in rows]), f, indent=1)
     if a.out:
         with open(a.out, "w") as f:
             f.write(md + "\n")

@@ -2,7 +2,8 @@
 # The full benchmark: setup (apt packages, release build), then every
 # variant at 5000x5000 and 10000x10000, windows 3, 7, 15, 31. Prints the
 # markdown report on stdout and writes it into BENCHMARKS.md's results
-# section (and bench/data/BENCHMARKS-table.md). Extra arguments go to
+# section (and bench/data/BENCHMARKS-table.md, every time in
+# bench/data/results.json). Extra arguments go to
 # bench/run.py, e.g.  bench/run.sh --repeat 1   or   bench/run.sh --quick
 # Takes ~20-25 minutes on 2 cores; needs ~4 GB of RAM and ~2 GB in bench/data
 # (or $ENH_LEE_BENCH_DATA).
@@ -11,5 +12,6 @@ cd "$(dirname "$0")/.."
 bench/setup.sh
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-mkdir -p "${ENH_LEE_BENCH_DATA:-bench/data}"
-exec "$PY" bench/run.py --out "${ENH_LEE_BENCH_DATA:-bench/data}/BENCHMARKS-table.md" --update BENCHMARKS.md "$@"
+D="${ENH_LEE_BENCH_DATA:-bench/data}"
+mkdir -p "$D"
+exec "$PY" bench/run.py --out "$D/BENCHMARKS-table.md" --json "$D/results.json" --update BENCHMARKS.md "$@"
