@@ -1,0 +1,359 @@
+//! The fast kernel against a slow, obviously correct float64 reference
+//! written straight from SPEC.md (every window summed on its own), on
+//! random images and random parameters; and the bit-for-bit rules: in
+//! place, tiled regions, strided buffers and thread counts.
+
+use enh_lee::{filter, filter_in_place, filter_region, Border, Params, Region, Signal, Statistic};
+use ndarray::{s, Array2, ArrayView2};
+
+/// xorshift64*: deterministic and dependency-free.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn uniform(&mut self) -> f64 {
+        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn speckle(&mut self, looks: u32) -> f64 {
+        (0..looks).map(|_| -self.uniform().ln()).sum::<f64>() / f64::from(looks)
+    }
+}
+
+/// SPEC's border rule, as numpy.pad extends an axis of length `n`.
+fn map(border: Border, i: isize, n: usize) -> Option<usize> {
+    let n = n as isize;
+    if (0..n).contains(&i) {
+        return Some(i as usize);
+    }
+    let j = match border {
+        Border::Shrink => return None,
+        Border::Nearest => i.clamp(0, n - 1),
+        Border::Reflect => {
+            let k = i.rem_euclid(2 * n);
+            if k < n {
+                k
+            } else {
+                2 * n - 1 - k
+            }
+        }
+        Border::Mirror if n == 1 => 0,
+        Border::Mirror => {
+            let k = i.rem_euclid(2 * n - 2);
+            if k < n {
+                k
+            } else {
+                2 * n - 2 - k
+            }
+        }
+    };
+    Some(j as usize)
+}
+
+fn valid(p: &Params, x: f32) -> bool {
+    x.is_finite() && p.nodata != Some(x)
+}
+
+/// The valid image pixels of the window centred on (y, x), with padding.
+fn window(p: &Params, img: ArrayView2<f32>, y: usize, x: usize) -> Vec<(usize, usize)> {
+    let (h, w) = img.dim();
+    let r = p.radius() as isize;
+    let mut out = Vec::new();
+    for dy in -r..=r {
+        for dx in -r..=r {
+            let (Some(yy), Some(xx)) = (
+                map(p.border, y as isize + dy, h),
+                map(p.border, x as isize + dx, w),
+            ) else {
+                continue;
+            };
+            if valid(p, img[[yy, xx]]) {
+                out.push((yy, xx));
+            }
+        }
+    }
+    out
+}
+
+fn mean(p: &Params, img: ArrayView2<f32>, y: usize, x: usize) -> Option<f64> {
+    let px = window(p, img, y, x);
+    (!px.is_empty())
+        .then(|| px.iter().map(|&(a, b)| f64::from(img[[a, b]])).sum::<f64>() / px.len() as f64)
+}
+
+/// Reference output and local mean of every pixel.
+fn reference(p: &Params, img: ArrayView2<f32>) -> (Array2<f64>, Array2<f64>) {
+    let c = p.validate().unwrap();
+    let (h, w) = img.dim();
+    let means = Array2::from_shape_fn((h, w), |(y, x)| mean(p, img, y, x).unwrap_or(f64::NAN));
+    let out = Array2::from_shape_fn((h, w), |(y, x)| {
+        let v = img[[y, x]];
+        if !valid(p, v) {
+            return f64::from(v);
+        }
+        let px = window(p, img, y, x);
+        let n = px.len() as f64;
+        let m = means[[y, x]];
+        let var = match p.statistic {
+            Statistic::Window => {
+                let s2 = px
+                    .iter()
+                    .map(|&(a, b)| f64::from(img[[a, b]]).powi(2))
+                    .sum::<f64>();
+                (s2 / n - m * m).max(0.0)
+            }
+            Statistic::Residual => {
+                px.iter()
+                    .map(|&(a, b)| (f64::from(img[[a, b]]) - means[[a, b]]).powi(2))
+                    .sum::<f64>()
+                    / n
+            }
+        };
+        if m <= 0.0 {
+            return f64::from(v);
+        }
+        let ci = var.sqrt() / m;
+        let x = f64::from(v);
+        if ci <= c.cu {
+            m
+        } else if ci >= c.cmax {
+            x
+        } else {
+            let wt = (-c.damping * (ci - c.cu) / (c.cmax - ci)).exp();
+            m * wt + x * (1.0 - wt)
+        }
+    });
+    (out, means)
+}
+
+fn assert_close(p: &Params, img: ArrayView2<f32>, got: ArrayView2<f32>) {
+    let (want, means) = reference(p, img);
+    for ((idx, &g), &r) in got.indexed_iter().zip(want.iter()) {
+        if !r.is_finite() {
+            assert_eq!(
+                f64::from(g).to_bits(),
+                r.to_bits(),
+                "{idx:?}: got {g}, reference {r} ({p:?})"
+            );
+            continue;
+        }
+        let scale = r.abs().max(means[idx].abs()).max(1e-30);
+        assert!(
+            (f64::from(g) - r).abs() <= 1e-5 * scale,
+            "{idx:?}: got {g}, reference {r} ({p:?})"
+        );
+    }
+}
+
+fn random_params(rng: &mut Rng) -> Params {
+    let borders = [
+        Border::Reflect,
+        Border::Mirror,
+        Border::Nearest,
+        Border::Shrink,
+    ];
+    Params {
+        window: 3 + 2 * rng.below(7),
+        looks: [0.7, 1.0, 2.5, 4.0][rng.below(4)],
+        damping: [0.0, 0.5, 1.0, 3.0][rng.below(4)],
+        signal: if rng.below(2) == 0 {
+            Signal::Intensity
+        } else {
+            Signal::Amplitude
+        },
+        statistic: if rng.below(2) == 0 {
+            Statistic::Window
+        } else {
+            Statistic::Residual
+        },
+        border: borders[rng.below(4)],
+        nodata: (rng.below(3) == 0).then_some(-9999.0),
+        cu: None,
+        cmax: None,
+        threads: 1 + rng.below(3),
+    }
+}
+
+fn random_image(rng: &mut Rng, h: usize, w: usize, p: &Params) -> Array2<f32> {
+    let looks = 1 + rng.below(4) as u32;
+    Array2::from_shape_fn((h, w), |(y, x)| {
+        let field = if (x / 5 + y / 7) % 2 == 0 {
+            50.0
+        } else {
+            400.0
+        };
+        match rng.below(40) {
+            0 => f32::NAN,
+            1 if p.nodata.is_some() => -9999.0,
+            2 => f32::INFINITY,
+            _ => (field * rng.speckle(looks)) as f32,
+        }
+    })
+}
+
+fn run(p: &Params, img: ArrayView2<f32>) -> Array2<f32> {
+    let mut out = Array2::zeros(img.dim());
+    filter(img, out.view_mut(), p, None).unwrap();
+    out
+}
+
+#[test]
+fn random_images_and_parameters_match_the_reference() {
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    for case in 0..300 {
+        let p = random_params(&mut rng);
+        let (h, w) = match case % 5 {
+            0 => (1, 1 + rng.below(20)),
+            1 => (1 + rng.below(20), 1),
+            _ => (1 + rng.below(30), 1 + rng.below(30)),
+        };
+        let img = random_image(&mut rng, h, w, &p);
+        assert_close(&p, img.view(), run(&p, img.view()).view());
+    }
+}
+
+#[test]
+fn explicit_coefficients_and_the_questions_compatibility_mode() {
+    let mut rng = Rng(7);
+    let looks: f64 = 3.0;
+    let p = Params {
+        window: 5,
+        looks,
+        cu: Some((1.0 / looks).sqrt()),
+        cmax: Some((1.0 + 2.0 * looks).sqrt()),
+        statistic: Statistic::Residual,
+        ..Params::default()
+    };
+    let img = random_image(&mut rng, 40, 33, &Params::default());
+    assert_close(&p, img.view(), run(&p, img.view()).view());
+}
+
+#[test]
+fn in_place_strided_tiled_and_threaded_results_are_bit_identical() {
+    let mut rng = Rng(99);
+    for case in 0..40 {
+        let mut p = random_params(&mut rng);
+        p.threads = 1;
+        let (h, w) = (1 + rng.below(90), 1 + rng.below(40));
+        let img = random_image(&mut rng, h, w, &p);
+        let whole = run(&p, img.view());
+
+        for threads in [2, 3, 0] {
+            let q = Params { threads, ..p };
+            let got = run(&q, img.view());
+            let same = got
+                .iter()
+                .zip(whole.iter())
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "threads {threads}, case {case} ({q:?}, {h}x{w})");
+        }
+
+        let mut in_place = img.clone();
+        filter_in_place(in_place.view_mut(), &Params { threads: 2, ..p }, None).unwrap();
+        let same = in_place
+            .iter()
+            .zip(whole.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "in place, case {case}");
+
+        // Rows with a stride larger than the width, in and out.
+        let mut wide = Array2::from_elem((h, w + 3), 7.0f32);
+        wide.slice_mut(s![.., ..w]).assign(&img);
+        let mut wide_out = Array2::from_elem((h, w + 5), -1.0f32);
+        filter(
+            wide.slice(s![.., ..w]),
+            wide_out.slice_mut(s![.., 1..w + 1]),
+            &p,
+            None,
+        )
+        .unwrap();
+        let strided = wide_out.slice(s![.., 1..w + 1]);
+        let same = strided
+            .iter()
+            .zip(whole.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "strided, case {case}");
+
+        // Tiles of several sizes, each read with its clipped halo.
+        let halo = enh_lee::halo(&p).unwrap();
+        for (th, tw) in [(1, w), (3, 4), (7, 5), (h, 1)] {
+            let mut tiled = Array2::from_elem((h, w), f32::NAN);
+            for y in (0..h).step_by(th) {
+                for x in (0..w).step_by(tw) {
+                    let region = Region {
+                        x_off: x,
+                        y_off: y,
+                        width: tw.min(w - x),
+                        height: th.min(h - y),
+                    };
+                    let src = region.with_halo(halo, w, h);
+                    let view = img.slice(s![
+                        src.y_off..src.y_off + src.height,
+                        src.x_off..src.x_off + src.width
+                    ]);
+                    let mut out = Array2::zeros((region.height, region.width));
+                    filter_region(view, out.view_mut(), w, h, region, &p, None).unwrap();
+                    tiled
+                        .slice_mut(s![y..y + region.height, x..x + region.width])
+                        .assign(&out);
+                }
+            }
+            let (a, b) = (tiled.as_slice().unwrap(), whole.as_slice().unwrap());
+            let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(same, "tiles {th}x{tw}, case {case}");
+        }
+    }
+}
+
+#[test]
+fn bright_targets_do_not_leak_into_distant_dark_pixels() {
+    // 200 bright rows of 1e7 above dark speckle of ~1 (SPEC "Accuracy").
+    let mut rng = Rng(5);
+    let (h, w) = (700, 64);
+    let img = Array2::from_shape_fn((h, w), |(y, _)| {
+        let level = if y < 200 { 1e7 } else { 1.0 };
+        (level * rng.speckle(2)) as f32
+    });
+    for statistic in [Statistic::Window, Statistic::Residual] {
+        let p = Params {
+            window: 7,
+            looks: 2.0,
+            statistic,
+            ..Params::default()
+        };
+        let out = run(&p, img.view());
+        let dark = img.slice(s![590..620, ..]).to_owned();
+        let (want, means) = reference(&p, dark.view());
+        // Interior pixels of the dark strip see only dark windows.
+        for y in 8..22 {
+            for x in 0..w {
+                let r = want[[y, x]];
+                let scale = r.abs().max(means[[y, x]].abs());
+                let g = f64::from(out[[590 + y, x]]);
+                assert!((g - r).abs() <= 1e-5 * scale, "({y},{x}): {g} vs {r}");
+            }
+        }
+    }
+}
+
+#[test]
+fn values_up_to_1e8_stay_accurate() {
+    // The question's own test image: arange(N*N) as float32.
+    let n = 120;
+    let img = Array2::from_shape_fn((n, n), |(y, x)| ((y * n + x) as f32) * 7000.0);
+    for statistic in [Statistic::Window, Statistic::Residual] {
+        let p = Params {
+            window: 9,
+            statistic,
+            ..Params::default()
+        };
+        assert_close(&p, img.view(), run(&p, img.view()).view());
+    }
+}
