@@ -118,7 +118,7 @@ def otb_version():
     return m.group(1).rstrip(".") if m else "unknown"
 
 
-def machine_info(py, lib):
+def machine_info(py, lib, snapshot):
     cpu = _read("/proc/cpuinfo")
     model = re.search(r"^model name\s*:\s*(.+)$", cpu, re.M)
     cores = re.search(r"^cpu cores\s*:\s*(\d+)$", cpu, re.M)
@@ -141,6 +141,8 @@ def machine_info(py, lib):
         otb=otb_version(),
         rustc=_cmd(["rustc", "--version"]) or "n/a",
         lib=lib,
+        lib_md5=hashlib.md5(open(snapshot, "rb").read()).hexdigest()[:12],
+        lib_mtime=datetime.datetime.fromtimestamp(os.path.getmtime(snapshot)).strftime("%Y-%m-%d %H:%M"),
         commit=(git + (" (src/ modified)" if dirty else "")) if git else "n/a",
         date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         load=os.getloadavg()[0],
@@ -156,7 +158,8 @@ def machine_md(m, load_end):
         "| OS | Linux %s |" % m["kernel"],
         "| Python | %s, numpy %s, scipy %s, numexpr %s |" % (m["python"], m["numpy"], m["scipy"], m["numexpr"]),
         "| OTB | %s |" % (m["otb"] or "not installed"),
-        "| enh_lee | %s, commit %s, %s |" % (os.path.relpath(m["lib"], REPO), m["commit"], m["rustc"]),
+        "| enh_lee | %s (built %s, md5 %s...), commit %s, %s |" % (
+            os.path.relpath(m["lib"], REPO), m["lib_mtime"], m["lib_md5"], m["commit"], m["rustc"]),
         "| Run | %s, 1-min load average %.2f at start, %.2f at end |" % (m["date"], m["load"], load_end),
     ]
     return "\n".join(lines)
@@ -540,7 +543,11 @@ def main(argv=None):
     if not os.path.exists(a.library):
         raise SystemExit("%s not found: run bench/setup.sh (or cargo build --release)" % a.library)
 
-    env = dict(os.environ, ENH_LEE_LIBRARY=a.library,
+    # Snapshot the library: a rebuild during the run must not mix kernels.
+    os.makedirs(a.data_dir, exist_ok=True)
+    snapshot = os.path.join(a.data_dir, "libenh_lee-under-test.so")
+    shutil.copy2(a.library, snapshot)
+    env = dict(os.environ, ENH_LEE_LIBRARY=snapshot,
                PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(REPO, "bindings", "python"),
                                                         os.environ.get("PYTHONPATH")])))
     if a.wait_idle > 0:
@@ -549,7 +556,7 @@ def main(argv=None):
             log("waiting for an idle machine: load average %.2f" % os.getloadavg()[0])
             time.sleep(min(30, max(1, deadline - time.time())))
     t_start = time.time()
-    info = machine_info(a.python, a.library)
+    info = machine_info(a.python, a.library, snapshot)
     have = dict(scipy=bool(info["scipy"]), numexpr=bool(info["numexpr"]),
                 otb=bool(info["otb"]) and not a.no_otb)
     if info["load"] > 0.5:
