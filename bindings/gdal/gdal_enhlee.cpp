@@ -646,9 +646,38 @@ CPLErr ENHLEERasterBand::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
     return CE_None;
 }
 
+// The source named by an ENHLEE connection string, or false if it is none.
+// Besides "ENHLEE:<source>", accepts "<dir>/ENHLEE:<source>": what a VRT
+// makes of <SourceFilename relativeToVRT="1">ENHLEE:<source></...>, so that
+// such VRTs can name their source relative to themselves.
+bool SourceOf(const char *pszFilename, std::string *posSource)
+{
+    if (STARTS_WITH_CI(pszFilename, kPrefix))
+    {
+        *posSource = pszFilename + strlen(kPrefix);
+        return true;
+    }
+    const CPLString osName(pszFilename);
+    for (const char *pszSep : {"/", "\\"})
+    {
+        const size_t nPos = osName.ifind(std::string(pszSep) + kPrefix);
+        if (nPos == std::string::npos)
+            continue;
+        const std::string osDir = osName.substr(0, nPos);
+        const std::string osRest = osName.substr(nPos + 1 + strlen(kPrefix));
+        if (osRest.empty() || !CPLIsFilenameRelative(osRest.c_str()))
+            *posSource = osRest;
+        else
+            *posSource = osDir + pszSep + osRest;
+        return true;
+    }
+    return false;
+}
+
 int ENHLEEDataset::Identify(GDALOpenInfo *poOpenInfo)
 {
-    return STARTS_WITH_CI(poOpenInfo->pszFilename, kPrefix);
+    std::string osSource;
+    return SourceOf(poOpenInfo->pszFilename, &osSource);
 }
 
 GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
@@ -667,7 +696,9 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
     if (!ParseOptions(poOpenInfo->papszOpenOptions, &o))
         return nullptr;
 
-    const char *pszSource = poOpenInfo->pszFilename + strlen(kPrefix);
+    std::string osSource;
+    SourceOf(poOpenInfo->pszFilename, &osSource);
+    const char *pszSource = osSource.c_str();
     if (*pszSource == '\0')
     {
         CPLError(CE_Failure, CPLE_OpenFailed,

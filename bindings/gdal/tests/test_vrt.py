@@ -65,6 +65,27 @@ def test_vrt_simple_source(tmp_path, scene_tif, scene, params):
         mem.GetRasterBand(1).ReadAsArray(buf_xsize=60, buf_ysize=50))
 
 
+def test_vrt_simple_source_relative_to_vrt(tmp_path, scene):
+    """relativeToVRT="1" turns ENHLEE:in.tif into <vrt dir>/ENHLEE:in.tif,
+    which the driver resolves to <vrt dir>/in.tif: portable VRTs."""
+    write_tif(tmp_path / "in.tif", scene)
+    (tmp_path / "sub").mkdir()
+    vrt = tmp_path / "sub" / "rel.vrt"
+    vrt.write_text(textwrap.dedent(f"""\
+        <VRTDataset rasterXSize="{W}" rasterYSize="{H}">
+          <VRTRasterBand dataType="Float32" band="1">
+            <SimpleSource>
+              <SourceFilename relativeToVRT="1">ENHLEE:../in.tif</SourceFilename>
+              <OpenOptions><OOI key="WINDOW">5</OOI><OOI key="LOOKS">3</OOI></OpenOptions>
+              <SourceBand>1</SourceBand>
+            </SimpleSource>
+          </VRTRasterBand>
+        </VRTDataset>
+        """))
+    ds = gdal.Open(str(vrt))
+    np.testing.assert_array_equal(ds.ReadAsArray(), enh_lee.filter(scene, window=5, looks=3.0))
+
+
 def test_vrt_simple_source_bad_option_fails(tmp_path, scene_tif):
     vrt = _simple_source_vrt(tmp_path / "bad.vrt", scene_tif, {"WINDOW": "6"})
     with pytest.raises(RuntimeError):
