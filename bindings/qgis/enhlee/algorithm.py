@@ -471,8 +471,12 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                             y, y + h - 1, gdal.GetLastErrorMsg()))
                     done += 1
                     feedback.setProgress(100.0 * done / total)
-                # Written strips leave GDAL's block cache: memory stays
-                # O(strip), not O(GDAL_CACHEMAX).
+                # Written strips leave GDAL's block cache (memory stays
+                # O(strip + tile row), not O(GDAL_CACHEMAX)), once their
+                # output tiles are complete: strips shorter than a tile do
+                # not write and re-read partial tiles.
+                if (y + h) % TILE and y + h < H:
+                    continue
                 gdal.ErrorReset()
                 dst.FlushCache()
                 src.FlushCache()

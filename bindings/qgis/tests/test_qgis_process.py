@@ -93,3 +93,60 @@ def test_run_bad_parameter_fails_cleanly(single_band, args, message):
     assert "Traceback" not in res.stdout + res.stderr
     assert not out.exists()
     assert not [n for n in os.listdir(d) if ".part" in n]
+
+
+SLOW_VRT = """<VRTDataset rasterXSize="{w}" rasterYSize="{h}">
+  <VRTRasterBand dataType="Float32" band="1" subClass="VRTDerivedRasterBand"
+                 blockXSize="{w}" blockYSize="1">
+    <PixelFunctionType>slow_copy</PixelFunctionType>
+    <PixelFunctionLanguage>Python</PixelFunctionLanguage>
+    <PixelFunctionCode><![CDATA[
+import time
+def slow_copy(in_ar, out_ar, xoff, yoff, xsize, ysize, raster_xsize, raster_ysize,
+              buf_radius, gt, **kwargs):
+    time.sleep(0.002)
+    out_ar[:] = in_ar[0]
+]]></PixelFunctionCode>
+    <SimpleSource><SourceFilename relativeToVRT="1">{src}</SourceFilename>
+      <SourceBand>1</SourceBand></SimpleSource>
+  </VRTRasterBand>
+</VRTDataset>
+"""
+
+
+def test_ctrl_c_cancels_and_leaves_nothing(tmp_path, installed_plugin):
+    """SIGINT (Ctrl-C) cancels qgis_process's run (it looks for the signal
+    every 2 s of progress): exit status 1, no output, no temporary file.
+    The input is a VRT whose Python pixel function takes 2 ms a row, so
+    that the run lasts long enough (about 4 s) on any machine."""
+    import signal
+    import subprocess
+    import time
+
+    from conftest import QGIS_PROCESS
+
+    h, w = 2000, 300
+    write_raster(tmp_path / "tall.tif", [speckle((h, w), seed=5)])
+    vrt = tmp_path / "slow.vrt"
+    vrt.write_text(SLOW_VRT.format(w=w, h=h, src="tall.tif"))
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    env = dict(os.environ, ENHLEE_STRIP_ROWS="1", GDAL_VRT_ENABLE_PYTHON="YES")
+    env.pop("ENH_LEE_LIBRARY", None)
+    p = subprocess.Popen([QGIS_PROCESS, "run", "enhlee:enhancedlee", "--", f"INPUT={vrt}",
+                          "WINDOW=5", f"OUTPUT={outdir / 'o.tif'}"],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not os.listdir(outdir):           # the temporary file: strips are running
+            assert p.poll() is None and time.monotonic() < deadline, p.communicate()[0]
+            time.sleep(0.05)
+        p.send_signal(signal.SIGINT)
+        out = p.communicate(timeout=120)[0]
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 1, out
+    assert "Canceled: no output written" in out, out
+    assert "Traceback" not in out, out
+    assert os.listdir(outdir) == []
