@@ -757,7 +757,8 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
     // Dataset metadata: the default domain and the georeferencing ones.
     for (const char *pszDomain : {"", "RPC", "GEOLOCATION", "IMAGERY"})
     {
-        if (CSLConstList md = poSrcDS->GetMetadata(pszDomain))
+        CSLConstList md = poSrcDS->GetMetadata(pszDomain);
+        if (md && *md)
             poDS->SetMetadata(const_cast<char **>(md), pszDomain);
     }
     poDS->SetMetadataItem("INTERLEAVE", "BAND", "IMAGE_STRUCTURE");
@@ -828,7 +829,8 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         // A palette index filtered is not an index any more.
         poBand->m_eColorInterp = eCI == GCI_PaletteIndex ? GCI_GrayIndex : eCI;
         poBand->SetDescription(poSrc->GetDescription());
-        if (CSLConstList md = poSrc->GetMetadata())
+        CSLConstList md = poSrc->GetMetadata();
+        if (md && *md)
             poBand->SetMetadata(const_cast<char **>(md));
         poBand->SetMetadataItem("ENHLEE_HALO",
                                 CPLSPrintf("%u", static_cast<unsigned>(halo)),
