@@ -1,0 +1,303 @@
+"""Enhanced Lee on Dask arrays and xarray DataArrays: lazy, chunked, exact.
+
+:func:`filter` takes a ``dask.array.Array`` or an ``xarray.DataArray`` backed
+by one and returns the same kind, lazily, with the same chunks (and, for
+xarray, the same dims, coords and attrs). The result is bit for bit
+``enh_lee.filter`` of the whole raster, for any chunking, every border and
+both statistics: each output chunk is one task that calls
+:func:`enh_lee.filter_region` on the chunk grown by the halo (clipped to the
+raster), knowing the chunk's position in the whole raster, so borders follow
+SPEC at the raster's edges only and there are no seams between chunks.
+
+    import dask.array as da
+    import enh_lee.dask
+
+    x = da.random.gamma(4.0, 0.25, size=(20000, 20000), chunks=2048).astype("f4")
+    y = enh_lee.dask.filter(x, window=7, looks=4)          # lazy, same chunks
+    y.to_zarr("smooth.zarr")                              # or y.sum().compute(), ...
+
+Graph
+-----
+For the output chunk covering rows ``[r0, r1)`` and columns ``[c0, c1)``, the
+source window is ``enh_lee.source_window((H, W), (c0, r0, c1-c0, r1-r0))``:
+the chunk grown by ``enh_lee.halo(...)`` on each side, clipped to the raster.
+It usually spans several input chunks (many, when chunks are smaller than the
+halo). For each input chunk it touches, the graph has one small ``getitem``
+task that cuts out just the overlapping part (none when the whole input chunk
+is needed), so only halo strips travel between workers; the filter task puts
+the pieces into one float32 buffer and calls ``filter_region``. Memory per
+task is its chunk plus halo (input and float32 output) plus the library's
+O(window * width) scratch; nothing ever holds the whole raster.
+
+``dask.array.map_overlap`` is not used: up to at least dask 2022.12 it
+rechunks when the halo is larger than a chunk (so the output chunks would
+differ from the input's, and ``trim=False`` fails outright), and it would
+need the block positions reconstructed from ``block_info``.
+
+dask is optional for ``enh_lee``: ``import enh_lee`` never imports it, and
+importing this module without dask raises ImportError saying what to install.
+xarray is imported only when a DataArray is passed.
+"""
+
+import sys
+
+import numpy as np
+
+try:
+    import dask
+    import dask.array as da
+    from dask.base import tokenize
+    from dask.highlevelgraph import HighLevelGraph
+except ImportError as exc:  # pragma: no cover - exercised by the tests in a subprocess
+    raise ImportError(
+        "enh_lee.dask needs dask (dask.array): install the 'dask' extra, "
+        "`pip install 'enh-lee[dask]'` (dask, distributed, xarray, rioxarray), "
+        "or on Debian/Ubuntu `apt install python3-dask python3-distributed "
+        "python3-xarray python3-rioxarray`. The numpy API (enh_lee.filter) works "
+        f"without it. ({exc})"
+    ) from exc
+
+import enh_lee
+
+__all__ = ["filter", "ATTR"]
+
+#: Name of the attribute that :func:`filter` adds to a DataArray's attrs: a
+#: string naming the filter, its parameters and the library version.
+ATTR = "enh_lee"
+
+_PARAM_NAMES = ("window", "looks", "damping", "signal", "statistic", "border", "nodata",
+                "cu", "cmax", "threads")
+
+# Encoding keys that describe the *input's* on-disk type; the result is float32.
+_STALE_ENCODING = ("dtype", "scale_factor", "add_offset", "_Unsigned", "missing_value",
+                   "_FillValue", "chunks", "preferred_chunks", "zlib", "complevel",
+                   "compression", "contiguous", "chunksizes", "source")
+
+
+def filter(array, window=7, looks=1.0, damping=1.0, signal="intensity", statistic="window",
+           border="reflect", nodata=None, cu=None, cmax=None, threads=None,
+           spatial_dims=None):
+    """Enhanced Lee filter of a Dask array or a Dask-backed xarray.DataArray.
+
+    Parameters
+    ----------
+    array : dask.array.Array or xarray.DataArray
+        A Dask array of real numbers with 2 or more dimensions: the last two
+        are (rows, columns) and every plane is filtered on its own (e.g. a
+        ``(band, y, x)`` stack). Any chunking, including chunks smaller than
+        the halo, uneven chunks and chunks of one row; the sizes must be known
+        (no NaN chunks). A DataArray must be backed by a Dask array (use
+        ``.chunk(...)``, or ``enh_lee.filter`` for numpy data).
+    window, looks, damping, signal, statistic, border, nodata, cu, cmax
+        As :func:`enh_lee.filter`; all are validated now, before any
+        computation (same exceptions and messages).
+    threads : int or None
+        Library threads per task. None (default) is 1, because Dask already
+        runs tasks in parallel; 0 = all cores. The result does not depend on it.
+    spatial_dims : (str, str) or None
+        DataArray only: the (row, column) dimensions, e.g. ``("y", "x")``.
+        Default: the last two dims. Every other dim (band, time) is looped
+        over, plane by plane.
+
+    Returns
+    -------
+    dask.array.Array or xarray.DataArray
+        float32, lazy, with the input's shape and chunks; bit for bit equal to
+        ``enh_lee.filter`` of each whole plane. A DataArray keeps its dims (in
+        their order), coords, name and attrs, and gets ``attrs["enh_lee"]``
+        describing the filter; its encoding is kept except the keys that
+        describe the input's storage type (dtype, scale_factor, add_offset,
+        _FillValue, chunking, compression).
+
+    Raises
+    ------
+    TypeError
+        Not a Dask array / Dask-backed DataArray, or not real numbers.
+    ValueError
+        Fewer than 2 dims, unknown chunk sizes, bad ``spatial_dims``, or a bad
+        parameter (``enh_lee.InvalidArgumentError`` is a ValueError).
+
+    Notes
+    -----
+    Workers need ``enh_lee`` importable and the library findable (e.g.
+    ``ENH_LEE_LIBRARY`` in their environment); a ``LocalCluster`` inherits the
+    client's environment and ``sys.path``.
+    """
+    params = dict(window=window, looks=looks, damping=damping, signal=signal,
+                  statistic=statistic, border=border, nodata=nodata, cu=cu, cmax=cmax,
+                  threads=1 if threads is None else threads)
+    if isinstance(array, da.Array):
+        if spatial_dims is not None:
+            raise TypeError("spatial_dims is only for xarray.DataArray input; a dask array "
+                            "is filtered over its last two axes")
+        return _filter_dask(array, params)
+    if _is_dataarray(array):
+        return _filter_xarray(array, params, spatial_dims)
+    if isinstance(array, np.ndarray):
+        raise TypeError("enh_lee.dask.filter takes a dask array or a Dask-backed "
+                        "xarray.DataArray; for a numpy array use enh_lee.filter, or wrap it "
+                        "with dask.array.from_array(a, chunks=...)")
+    hint = ""
+    if type(array).__name__ == "Dataset":
+        hint = "; for a Dataset, filter its variables one by one (ds[name])"
+    raise TypeError("enh_lee.dask.filter takes a dask.array.Array or an xarray.DataArray "
+                    f"backed by one, got {type(array).__name__}{hint}")
+
+
+# --------------------------------------------------------------------------
+# Dask
+
+
+def _offsets(chunks):
+    out = [0]
+    for c in chunks:
+        out.append(out[-1] + c)
+    return out
+
+
+def _pieces_along(offsets, lo, hi):
+    """Input blocks overlapping [lo, hi) along one axis, each as
+    (block index, slice inside the block, whole block?)."""
+    res = []
+    # first block with end > lo
+    b = int(np.searchsorted(offsets, lo, side="right")) - 1
+    while b < len(offsets) - 1 and offsets[b] < hi:
+        s, e = offsets[b], offsets[b + 1]
+        if e > s:  # skip empty blocks
+            a, z = max(lo, s) - s, min(hi, e) - s
+            res.append((b, slice(a, z), a == 0 and z == e - s))
+        b += 1
+    return res
+
+
+def _filter_dask(x, params):
+    if x.ndim < 2:
+        raise ValueError(f"the array must have at least 2 dimensions (rows, columns), got "
+                         f"shape {x.shape}")
+    if x.dtype.kind not in "fiu":
+        raise TypeError(f"the array must hold real numbers (float or integer), got dtype "
+                        f"{x.dtype}")
+    if any(np.isnan(c) for cs in x.chunks for c in cs):
+        raise ValueError("the array has unknown chunk sizes (NaN); call "
+                         "x.compute_chunk_sizes() first")
+    H, W = (int(v) for v in x.shape[-2:])
+    # Validates every parameter in the library (with its messages) and reports
+    # an empty raster as enh_lee.filter does; nothing is computed yet.
+    enh_lee.source_window((H, W), (0, 0, W, H), **params)
+    n = enh_lee.halo(**params)
+
+    lead_chunks = x.chunks[:-2]
+    rchunks, cchunks = x.chunks[-2:]
+    roff, coff = _offsets(rchunks), _offsets(cchunks)
+    token = tokenize(x, sorted(params.items()), "enh_lee.dask.filter")
+    name = "enh-lee-" + token
+    piece_name = "enh-lee-halo-" + token
+    frozen = tuple(params.items())
+
+    layer = {}
+    for i, (r0, r1) in enumerate(zip(roff[:-1], roff[1:])):
+        rows = _pieces_along(roff, max(0, r0 - n), min(H, r1 + n))
+        for j, (c0, c1) in enumerate(zip(coff[:-1], coff[1:])):
+            cols = _pieces_along(coff, max(0, c0 - n), min(W, c1 + n))
+            region = (c0, r0, c1 - c0, r1 - r0)
+            for lead in np.ndindex(*(len(c) for c in lead_chunks)):
+                if r1 == r0 or c1 == c0:
+                    # An empty chunk (dask allows them): nothing to filter.
+                    shape = tuple(lead_chunks[k][b] for k, b in enumerate(lead))
+                    layer[(name,) + lead + (i, j)] = (
+                        np.empty, shape + (r1 - r0, c1 - c0), np.float32)
+                    continue
+                grid = []
+                for bi, rs, rfull in rows:
+                    row = []
+                    for bj, cs, cfull in cols:
+                        key = (x.name,) + lead + (bi, bj)
+                        if not (rfull and cfull):
+                            pkey = (piece_name,) + lead + (i, j, bi, bj)
+                            layer[pkey] = (_cut, key, rs, cs)
+                            key = pkey
+                        row.append(key)
+                    grid.append(row)
+                layer[(name,) + lead + (i, j)] = (_filter_block, grid, (H, W), region, frozen)
+
+    graph = HighLevelGraph.from_collections(name, layer, dependencies=[x])
+    meta = np.empty((0,) * x.ndim, dtype=np.float32)
+    return da.Array(graph, name, chunks=x.chunks, dtype=np.float32, meta=meta)
+
+
+def _cut(block, rows, cols):
+    """The part of an input block that a neighbouring chunk needs (a view;
+    Dask copies it when it moves between workers)."""
+    return block[..., rows, cols]
+
+
+def _filter_block(grid, raster_shape, region, params):
+    """One output chunk: assemble the source window from its pieces (a grid
+    of arrays, rows of pieces left to right) and filter each plane."""
+    params = dict(params)
+    heights = [row[0].shape[-2] for row in grid]
+    widths = [p.shape[-1] for p in grid[0]]
+    sh, sw = sum(heights), sum(widths)
+    lead = grid[0][0].shape[:-2]
+    out = np.empty(lead + (region[3], region[2]), dtype=np.float32)
+    single = len(grid) == 1 and len(grid[0]) == 1
+    buf = None if single else np.empty((sh, sw), dtype=np.float32)
+    for idx in np.ndindex(*lead):
+        if single:
+            src = grid[0][0][idx]
+        else:
+            y = 0
+            for row, h in zip(grid, heights):
+                xo = 0
+                for piece, w in zip(row, widths):
+                    buf[y:y + h, xo:xo + w] = piece[idx]  # casts to float32
+                    xo += w
+                y += h
+            src = buf
+        enh_lee.filter_region(src, raster_shape, region, out=out[idx], **params)
+    return out
+
+
+# --------------------------------------------------------------------------
+# xarray
+
+
+def _is_dataarray(obj):
+    # No xarray import: if xarray was never imported, obj cannot be a DataArray.
+    xr = sys.modules.get("xarray")
+    return xr is not None and isinstance(obj, xr.DataArray)
+
+
+def _describe(params):
+    shown = ", ".join(f"{k}={params[k]!r}" for k in _PARAM_NAMES if k != "threads")
+    return f"Enhanced Lee speckle filter ({shown}; libenh_lee {enh_lee.version()})"
+
+
+def _filter_xarray(arr, params, spatial_dims):
+    if arr.ndim < 2:
+        raise ValueError(f"the DataArray must have at least 2 dims, got {arr.dims}")
+    if spatial_dims is None:
+        ydim, xdim = arr.dims[-2:]
+    else:
+        if isinstance(spatial_dims, str) or len(spatial_dims) != 2:
+            raise ValueError(f"spatial_dims must be two dim names (rows, columns), got "
+                             f"{spatial_dims!r}")
+        ydim, xdim = spatial_dims
+        for d in (ydim, xdim):
+            if d not in arr.dims:
+                raise ValueError(f"spatial dim {d!r} is not a dim of the DataArray "
+                                 f"{arr.dims}")
+        if ydim == xdim:
+            raise ValueError(f"spatial_dims must be two different dims, got {spatial_dims!r}")
+    if not isinstance(arr.data, da.Array):
+        raise TypeError(
+            "the DataArray is not backed by a dask array; chunk it first "
+            "(arr.chunk({...}), or rioxarray.open_rasterio(path, chunks=...)), or "
+            "use enh_lee.filter(arr.values) for numpy data")
+    order = tuple(d for d in arr.dims if d not in (ydim, xdim)) + (ydim, xdim)
+    t = arr.transpose(*order)
+    res = t.copy(deep=False, data=_filter_dask(t.data, params))
+    res.attrs = dict(arr.attrs)
+    res.attrs[ATTR] = _describe(params)
+    res.encoding = {k: v for k, v in arr.encoding.items() if k not in _STALE_ENCODING}
+    return res.transpose(*arr.dims)
