@@ -15,6 +15,7 @@ import json
 import math
 import numbers
 import os
+import time
 import uuid
 
 import numpy as np
@@ -81,6 +82,13 @@ def strip_rows(width, height, halo, requested=0):
     return max(1, min(rows, height))
 
 
+def flush_due(y, h, height):
+    """Whether the strip of rows [y, y+h) completes a row of output tiles
+    (or the raster): then GDAL's cache is flushed. Between flushes it holds
+    at most one tile row plus one strip of each band."""
+    return y + h >= height or (y + h) // TILE > y // TILE
+
+
 class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
     INPUT = "INPUT"
     BANDS = "BANDS"
@@ -124,7 +132,9 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                   "Lee adaptive filter, keeping edges and point targets.")
 
     def shortHelpString(self):
-        return tr(_HELP)
+        # QGIS's help panel turns each line break into a paragraph break:
+        # the HTML goes as one line, its tags make the structure.
+        return " ".join(tr(_HELP).split())
 
     def helpUrl(self):
         return "https://github.com/enh-lee/enh-lee/tree/main/bindings/qgis#readme"
@@ -388,6 +398,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         tmp = os.path.join(folder, ".{}.{}.part.tif".format(os.path.basename(dest),
                                                            uuid.uuid4().hex[:12]))
         try:
+            start = time.monotonic()
             self._run(enh_lee, src, bands, params, nodata_override, rows, tmp, feedback)
             if feedback.isCanceled():
                 raise _Canceled()
@@ -410,6 +421,8 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         finally:
             src = None
         feedback.setProgress(100)
+        feedback.pushInfo(tr("{} band(s) of {} x {} pixels filtered and written in {:.2f} s").format(
+            len(bands), W, H, time.monotonic() - start))
         return {self.OUTPUT: dest}
 
     def _run(self, enh_lee, src, bands, params, nodata_override, rows, path, feedback):
@@ -475,7 +488,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 # O(strip + tile row), not O(GDAL_CACHEMAX)), once their
                 # output tiles are complete: strips shorter than a tile do
                 # not write and re-read partial tiles.
-                if (y + h) % TILE and y + h < H:
+                if not flush_due(y, h, H):
                     continue
                 gdal.ErrorReset()
                 dst.FlushCache()

@@ -346,6 +346,22 @@ def test_automatic_strip_rows(plugin):
     assert strip_rows(3000, 9000, 3) % TILE == 0
 
 
+def test_cache_flushed_per_tile_row(plugin):
+    from enhlee.algorithm import TILE, flush_due
+
+    for rows in (1, 2, 20, 100, 255, 256, 300, 1000):
+        ys = range(0, 5000, rows)
+        due = [y for y in ys if flush_due(y, min(rows, 5000 - y), 5000)]
+        assert due[-1] == ys[-1]                      # the last strip
+        last = 0
+        for y in ys:                                   # never more than a tile row + a strip
+            end = min(y + rows, 5000)
+            assert end - last <= TILE + rows
+            if y in due:
+                last = end
+        assert len(due) >= min(len(ys), 5000 // TILE)
+
+
 def test_automatic_strips_on_a_larger_raster(processing, ref, tmp_path):
     """4096 x 1300: two automatic strips (1024 + 276 rows), the seam checked."""
     a = speckle((1300, 4096), seed=11)
