@@ -150,3 +150,19 @@ def test_ctrl_c_cancels_and_leaves_nothing(tmp_path, installed_plugin):
     assert "Canceled: no output written" in out, out
     assert "Traceback" not in out, out
     assert os.listdir(outdir) == []
+
+
+def test_missing_library_is_a_processing_error(single_band, installed_plugin):
+    """A library that cannot load (here ENH_LEE_LIBRARY, which overrides the
+    bundled one, names no file) does not stop QGIS from loading the plugin;
+    running the algorithm fails with the binding's message."""
+    d, src, _ = single_band
+    env = {"ENH_LEE_LIBRARY": str(d / "no-such-libenh_lee.so")}
+    res = qgis_process("list", env=env)
+    assert res.returncode == 0 and "enhlee:enhancedlee" in res.stdout, res.stderr
+    out = d / "nolib.tif"
+    res = qgis_process("run", "enhlee:enhancedlee", "--", f"INPUT={src}", f"OUTPUT={out}",
+                       env=env)
+    assert res.returncode == 1
+    assert "cannot load the enh_lee binding" in res.stderr and "ENH_LEE_LIBRARY" in res.stderr
+    assert not out.exists()

@@ -80,3 +80,22 @@ def test_profile_enables_it(installed_plugin):
     cp.optionxform = str
     cp.read(ini)
     assert cp["PythonPlugins"]["enhlee"] == "true"
+
+
+def test_source_tree_plugin_uses_top_level_binding(tmp_path):
+    """Run from the source tree (no vendored copy), the plugin imports the
+    top-level enh_lee (PYTHONPATH=bindings/python, ENH_LEE_LIBRARY)."""
+    import subprocess
+    import sys
+
+    from conftest import QGIS_DIR, _reference_library
+
+    code = ("import enhlee.binding as b; m = b.load(); "
+            "print(b.vendored(), m.__name__, m.library_path)")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [QGIS_DIR, os.path.join(ROOT, "bindings", "python")]),
+        ENH_LEE_LIBRARY=_reference_library(), PYTHONDONTWRITEBYTECODE="1")
+    res = subprocess.run([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["False", "enh_lee", _reference_library()]
