@@ -245,6 +245,11 @@ def _filter_block(grid, raster_shape, region, params):
     for idx in np.ndindex(*lead):
         if single:
             src = grid[0][0][idx]
+            if not src.flags.aligned:
+                # Blocks deserialised by distributed can sit at odd addresses,
+                # which enh_lee.filter_region (0.1.0) does not copy for float32
+                # (ctypes ArgumentError); an aligned copy is always safe.
+                src = np.array(src, dtype=np.float32)
         else:
             y = 0
             for row, h in zip(grid, heights):

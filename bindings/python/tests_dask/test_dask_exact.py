@@ -103,6 +103,23 @@ def test_threads(client):
         assert same_bits(got, enh_lee.filter(IMG))
 
 
+def _unaligned(block):
+    """The block as a float32 array at an odd address (as distributed may
+    deserialise one out of a message frame)."""
+    raw = np.empty(block.size * 4 + 1, dtype=np.uint8)[1:]
+    out = raw.view(np.float32).reshape(block.shape)
+    out[...] = block
+    assert not out.flags.aligned
+    return out
+
+
+@pytest.mark.parametrize("chunks", [(60, 50), (16, 12)])
+def test_unaligned_blocks(client, chunks):
+    x = da.from_array(IMG, chunks=chunks).map_blocks(_unaligned, dtype=np.float32)
+    got = client.compute(eld.filter(x, nodata=-1.0), sync=True)
+    assert same_bits(got, enh_lee.filter(IMG, nodata=-1.0))
+
+
 def test_empty_chunks(client):
     # Dask allows chunks of size 0 (e.g. after slicing); they stay empty.
     x = da.from_array(IMG, chunks=((0, 30, 0, 30), (25, 0, 25)))
