@@ -41,7 +41,8 @@ scripts/install-deps.sh
 step "build: libenh_lee (cargo) and gdal_ENHLEE.so (CMake)"
 command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup" >&2; exit 1; }
 cargo build --release --quiet
-cmake -S bindings/gdal -B bindings/gdal/build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S bindings/gdal -B bindings/gdal/build -DCMAKE_BUILD_TYPE=Release \
+      -DENH_LEE_LIBRARY_DIR="$root/target/release" >/dev/null
 cmake --build bindings/gdal/build -j "$(nproc)" >/dev/null
 export GDAL_DRIVER_PATH=$root/bindings/gdal/build
 export GDAL_CACHEMAX=${GDAL_CACHEMAX:-256}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the GDAL plugin (bindings/gdal), from any directory: builds
 # libenh_lee (cargo build --release) and gdal_ENHLEE.so (CMake, in
-# bindings/gdal/build), then runs pytest on Debian's GDAL Python
+# bindings/gdal/build/test), then runs pytest on Debian's GDAL Python
 # (/usr/bin/python3) with the plugin found through GDAL_DRIVER_PATH.
 #   bindings/gdal/run-tests.sh [extra pytest arguments]
 # ENHLEE_MEMTEST_SIZE=N sets the side of the memory test's raster
@@ -19,13 +19,21 @@ elif [ ! -e "$root/target/release/libenh_lee.a" ]; then
   exit 1
 fi
 
-# The plugin links target/release/libenh_lee.a: CMake relinks it whenever
-# the library changed, so plugin and reference always come from one build.
-cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$here/build" -j "$jobs" >/dev/null
+# The plugin (static libenh_lee.a) and the tests' reference (the Python
+# binding, libenh_lee.so) must come from one build, even if target/release
+# is rebuilt while the tests run: both use a snapshot taken now. Its own
+# build directory, so that bindings/gdal/build stays what the README builds.
+build=$here/build/test
+snap=$build/snapshot
+mkdir -p "$snap"
+for f in libenh_lee.a libenh_lee.so; do
+  cp -f "$root/target/release/$f" "$snap/$f.tmp" && mv -f "$snap/$f.tmp" "$snap/$f"
+done
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DENH_LEE_LIBRARY_DIR="$snap" >/dev/null
+cmake --build "$build" -j "$jobs" >/dev/null
 
-export GDAL_DRIVER_PATH="$here/build"
-export ENH_LEE_LIBRARY="$root/target/release/libenh_lee.so"
+export GDAL_DRIVER_PATH="$build"
+export ENH_LEE_LIBRARY="$snap/libenh_lee.so"
 export PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONDONTWRITEBYTECODE=1
 
