@@ -2,6 +2,7 @@
 whatever the source layout, the driver's blocks, the reader's windows and
 the destination layout; decimated reads come from filtered pixels."""
 
+import os
 import threading
 
 import numpy as np
@@ -180,3 +181,37 @@ def test_tiny_rasters(tmp_path):
             ds = gdal.OpenEx("ENHLEE:" + src, open_options=open_options(params))
             np.testing.assert_array_equal(ds.ReadAsArray().reshape(shape),
                                           enh_lee.filter(img, **params))
+
+
+def test_randomized_configurations(tmp_path):
+    """Random rasters, parameters, driver blocks and read windows (fixed
+    seed): every read equals the same pixels of the whole-image result."""
+    rng = np.random.default_rng(20240601)
+    for case in range(int(os.environ.get("ENHLEE_RANDOM_CASES", "40"))):
+        h, w = int(rng.integers(1, 90)), int(rng.integers(1, 90))
+        img = speckled((h, w), float(rng.uniform(1, 6)), seed=case)
+        params = dict(window=int(rng.choice([3, 5, 7, 9, 15, 31])),
+                      looks=float(rng.uniform(0.5, 8)),
+                      damping=float(rng.choice([0.0, 0.5, 1.0, 3.0])),
+                      statistic=str(rng.choice(["window", "residual"])),
+                      border=str(rng.choice(["reflect", "mirror", "nearest", "shrink"])),
+                      signal=str(rng.choice(["intensity", "amplitude"])))
+        nodata = None
+        if rng.random() < 0.5:
+            nodata = -1.0
+            img[rng.random((h, w)) < 0.05] = -1.0
+        if rng.random() < 0.3:
+            img[rng.random((h, w)) < 0.02] = np.nan
+        src = write_tif(tmp_path / f"r{case}.tif", img, nodata=nodata)
+        ref = enh_lee.filter(img, nodata=nodata, **params)
+        bx, by = int(rng.integers(1, 70)), int(rng.integers(1, 70))
+        ds = gdal.OpenEx("ENHLEE:" + src, open_options=open_options(params) + [
+            f"BLOCKXSIZE={bx}", f"BLOCKYSIZE={by}"])
+        band = ds.GetRasterBand(1)
+        for _ in range(12):
+            ww, hh = int(rng.integers(1, w + 1)), int(rng.integers(1, h + 1))
+            x, y = int(rng.integers(0, w - ww + 1)), int(rng.integers(0, h - hh + 1))
+            np.testing.assert_array_equal(
+                band.ReadAsArray(x, y, ww, hh), ref[y:y + hh, x:x + ww],
+                err_msg=f"case {case}: {h}x{w} {params} nodata={nodata} block {bx}x{by} "
+                        f"window {x},{y} {ww}x{hh}")
