@@ -51,10 +51,7 @@ pub struct Stage<'a, const K: usize> {
 }
 
 /// Takes `n` items of `[f64; K]` from the front of `scratch`.
-fn take<const K: usize>(
-    scratch: &mut [f64],
-    n: usize,
-) -> (&mut [[f64; K]], &mut [f64]) {
+fn take<const K: usize>(scratch: &mut [f64], n: usize) -> (&mut [[f64; K]], &mut [f64]) {
     let (head, rest) = scratch.split_at_mut(n * K);
     (head.as_chunks_mut::<K>().0, rest)
 }
