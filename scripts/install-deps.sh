@@ -9,7 +9,7 @@ packages=(
   gdal-bin libgdal-dev python3-gdal                   # GDAL plugin
   python3-numpy python3-scipy python3-pytest python3-venv   # Python binding tests
   python3-dask python3-distributed python3-xarray python3-rioxarray  # Dask/xarray front end
-  python3-qgis qgis-providers                         # QGIS provider tests
+  qgis python3-qgis qgis-providers                    # QGIS provider tests (qgis: qgis_process)
 )
 
 missing=()
