@@ -40,3 +40,33 @@ def same_bits(a, b):
     """Bit-for-bit equality (NaN positions and payloads included)."""
     a, b = np.asarray(a), np.asarray(b)
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def synthetic(r0, r1, c0, c1):
+    """Rows [r0, r1) and columns [c0, c1) of a deterministic, speckle-like
+    float32 raster of any size: any window of it can be generated on its own,
+    so a huge raster never exists in full anywhere."""
+    yy = np.arange(r0, r1, dtype=np.float32)[:, None]
+    xx = np.arange(c0, c1, dtype=np.float32)[None, :]
+    scene = 100.0 + 50.0 * np.sin(yy * 0.37 + xx * 0.11) + 30.0 * np.cos(xx * 0.71 - yy * 0.05)
+    # cheap multiplicative "speckle": a hash of the pixel position in [0.25, 1.75)
+    h = (np.arange(r0, r1, dtype=np.uint32)[:, None] * np.uint32(2654435761)
+         ^ np.arange(c0, c1, dtype=np.uint32)[None, :] * np.uint32(40503))
+    h = (h ^ (h >> np.uint32(13))) * np.uint32(1274126177)
+    speckle = 0.25 + 1.5 * ((h >> np.uint32(8)).astype(np.float32) / np.float32(1 << 24))
+    return (scene * speckle).astype(np.float32)
+
+
+def synthetic_block(block_info=None):
+    """map_blocks function: the block of `synthetic` at its array location."""
+    (r0, r1), (c0, c1) = block_info[None]["array-location"]
+    return synthetic(r0, r1, c0, c1)
+
+
+def block_digest(block):
+    """A (1, 1) uint64 array: a hash of the block's bytes (to check a huge
+    result block by block without gathering it)."""
+    import hashlib
+
+    d = hashlib.blake2b(np.ascontiguousarray(block).tobytes(), digest_size=8).digest()
+    return np.frombuffer(d, dtype=np.uint64).reshape(1, 1).copy()
