@@ -63,9 +63,9 @@ impl Plan {
 }
 
 /// Writes, for raster columns `cols` of `row`, the per-pixel quantities a
-/// stage sums (zeros for invalid pixels): `[valid, x, x^2]` for `K == 3`,
-/// `[x, x^2]` for `K == 2` (windows known to be all valid), and
-/// `[valid, x]` for `K == 2` with `counted` (local means).
+/// stage sums (zeros for invalid pixels): the first `K` of
+/// `[valid, x, x^2]` when `counted`, else of `[x, x^2]` (windows known to
+/// be all valid).
 fn load<const K: usize>(
     plan: &Plan,
     row: &[f32],
@@ -78,7 +78,7 @@ fn load<const K: usize>(
         let valid = plan.params.is_valid(*x);
         let v = if valid { f64::from(*x) } else { 0.0 };
         let moments = [if valid { 1.0 } else { 0.0 }, v, v * v];
-        let first = if K == 2 && !counted { 1 } else { 0 };
+        let first = if counted { 0 } else { 1 };
         b.copy_from_slice(&moments[first..first + K]);
     }
 }
@@ -92,24 +92,28 @@ pub fn filter_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratc
 }
 
 /// `var = mean(x^2) - mean(x)^2` over each window: one stage. When every
-/// pixel the band reads is valid and the border pads (not `Shrink`), every
-/// window holds `w^2` valid pixels and the count need not be summed; the
-/// result is the same to the bit (counts are exact integers).
+/// window of the band is full ([`all_valid`]) the count need not be summed;
+/// the result is the same to the bit (counts are exact integers).
 fn window_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
-    let p = &plan.params;
-    let input = plan.output_columns().input(p.radius());
-    let source_rows =
-        rows.start.saturating_sub(p.radius())..(rows.end + p.radius()).min(plan.raster_height);
-    let dense = p.border != Border::Shrink
-        && source_rows.into_iter().all(|q| {
-            let row = &io.source_row(q)[input.start - plan.src_x..input.end - plan.src_x];
-            row.iter().fold(true, |all, &x| all & p.is_valid(x))
-        });
-    if dense {
+    if all_valid(io, plan, &rows) {
         window_band_with::<2>(io, plan, rows, scratch)
     } else {
         window_band_with::<3>(io, plan, rows, scratch)
     }
+}
+
+/// True when every window of the band holds `w^2` valid pixels: the border
+/// pads (not `Shrink`) and every pixel the band reads is valid.
+fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>) -> bool {
+    let p = &plan.params;
+    let halo = p.halo().expect("validated");
+    let input = plan.output_columns().input(halo);
+    let source_rows = rows.start.saturating_sub(halo)..(rows.end + halo).min(plan.raster_height);
+    p.border != Border::Shrink
+        && source_rows.into_iter().all(|q| {
+            let row = &io.source_row(q)[input.start - plan.src_x..input.end - plan.src_x];
+            row.iter().fold(true, |all, &x| all & p.is_valid(x))
+        })
 }
 
 /// The window statistic over `K` quantities: `[count, x, x^2]` (`K == 3`)
@@ -187,17 +191,33 @@ impl Ring<'_> {
 /// every pixel the output windows touch, kept in a ring of `r + 1` rows; a
 /// second stage sums the squared residuals.
 fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
+    if all_valid(io, plan, &rows) {
+        residual_band_with::<1>(io, plan, rows, scratch)
+    } else {
+        residual_band_with::<2>(io, plan, rows, scratch)
+    }
+}
+
+/// The residual statistic with local means summed over `[count, x]`
+/// (`K == 2`) or over `[x]` with the count `w^2` (`K == 1`).
+fn residual_band_with<const K: usize>(
+    io: &mut impl BandIo,
+    plan: &Plan,
+    rows: Range<usize>,
+    scratch: &mut [f64],
+) {
     let p = &plan.params;
     let r = p.radius();
+    let full = (p.window * p.window) as f64;
     let cols = plan.output_columns();
     let wide = cols.widened(r);
-    let (mut means, rest) = Stage::<2>::new(p.window, p.border, wide, scratch);
+    let (mut means, rest) = Stage::<K>::new(p.window, p.border, wide, scratch);
     let (mut residuals, rest) = Stage::<1>::new(p.window, p.border, cols, rest);
     let (nw, n) = (wide.out_len, cols.out_len);
     debug_assert_eq!(residuals.input_columns().len(), nw);
     let (ring, rest) = rest.split_at_mut((r + 1) * 3 * nw);
-    let (mean_sums, rest) = rest.split_at_mut(2 * nw);
-    let mean_sums = mean_sums.as_chunks_mut::<2>().0;
+    let (mean_sums, rest) = rest.split_at_mut(K * nw);
+    let mean_sums = mean_sums.as_chunks_mut::<K>().0;
     let residual_sums = rest[..n].as_chunks_mut::<1>().0;
     let mut ring = Ring {
         buf: ring,
@@ -219,14 +239,19 @@ fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch:
                     means.sums(
                         row,
                         plan.raster_height,
-                        |q1, b| load(plan, io.source_row(q1), &input, true, b),
+                        |q1, b| load(plan, io.source_row(q1), &input, K == 2, b),
                         mean_sums,
                     );
                     let (c, rest) = stats.split_at_mut(nw);
                     let (m, res) = rest.split_at_mut(nw);
                     let xs = &source[wide_cols.start - plan.src_x..wide_cols.end - plan.src_x];
                     for j in 0..nw {
-                        let [count, sum] = mean_sums[j];
+                        let s = mean_sums[j];
+                        let (count, sum) = if K == 2 {
+                            (s[0], s[K - 1])
+                        } else {
+                            (full, s[0])
+                        };
                         c[j] = count;
                         m[j] = sum / count;
                         let x = xs[j];
