@@ -105,7 +105,7 @@ def filter(array, window=7, looks=1.0, damping=1.0, signal="intensity", statisti
         float32, lazy, with the input's shape and chunks; bit for bit equal to
         ``enh_lee.filter`` of each whole plane. A DataArray keeps its dims (in
         their order), coords, name and attrs, and gets ``attrs["enh_lee"]``
-        describing the filter; its encoding is kept except the keys that
+        describing the filter (appended to an existing one: "...; then ..."); its encoding is kept except the keys that
         describe the input's storage type (dtype, scale_factor, add_offset,
         _FillValue, chunking, compression).
 
@@ -274,7 +274,10 @@ def _is_dataarray(obj):
 
 
 def _describe(params):
-    shown = ", ".join(f"{k}={params[k]!r}" for k in _PARAM_NAMES if k != "threads")
+    def show(v):
+        return v.item() if isinstance(v, np.generic) else v  # -1.0, not np.float32(-1.0)
+
+    shown = ", ".join(f"{k}={show(params[k])!r}" for k in _PARAM_NAMES if k != "threads")
     return f"Enhanced Lee speckle filter ({shown}; libenh_lee {enh_lee.version()})"
 
 
@@ -303,6 +306,7 @@ def _filter_xarray(arr, params, spatial_dims):
     t = arr.transpose(*order)
     res = t.copy(deep=False, data=_filter_dask(t.data, params))
     res.attrs = dict(arr.attrs)
-    res.attrs[ATTR] = _describe(params)
+    prev = arr.attrs.get(ATTR)  # filtered before: keep the history
+    res.attrs[ATTR] = f"{prev}; then {_describe(params)}" if prev else _describe(params)
     res.encoding = {k: v for k, v in arr.encoding.items() if k not in _STALE_ENCODING}
     return res.transpose(*arr.dims)

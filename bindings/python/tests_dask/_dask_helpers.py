@@ -8,9 +8,12 @@ import numpy as np
 def cluster_kwargs(**extra):
     """LocalCluster arguments shared by every cluster of the suite: 2 worker
     processes, 1 thread each, loopback, no dashboard, and the library path
-    passed explicitly to the workers' environment."""
+    passed explicitly to the workers' environment. (The scheduler still runs
+    an HTTP server for /health; it gets a free loopback port instead of 8787,
+    which another cluster on this machine may hold.)"""
     kw = dict(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-              dashboard_address=None, env={"ENH_LEE_LIBRARY": os.environ["ENH_LEE_LIBRARY"]})
+              dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+              env={"ENH_LEE_LIBRARY": os.environ["ENH_LEE_LIBRARY"]})
     kw.update(extra)
     return kw
 

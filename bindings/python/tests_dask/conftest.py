@@ -43,3 +43,9 @@ def cluster():
 def client(cluster):
     with distributed.Client(cluster) as c:
         yield c
+
+
+def pytest_configure(config):
+    # distributed 2022.12 on tornado 6.2: noise from the library, not from us.
+    config.addinivalue_line("filterwarnings",
+                            "ignore:make_current is deprecated:DeprecationWarning")

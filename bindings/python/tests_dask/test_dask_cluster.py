@@ -6,6 +6,7 @@ import os
 import dask.array as da
 import numpy as np
 from distributed import get_task_stream, wait
+from distributed.utils import get_tcp_server_addresses
 
 import enh_lee
 import enh_lee.dask as eld
@@ -43,3 +44,13 @@ def test_filter_tasks_run_on_both_workers(client):
     got = y.compute()
     assert same_bits(got, enh_lee.filter(img, window=9, statistic="residual"))
     del y
+
+
+def test_cluster_is_on_loopback(cluster, client):
+    assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+    workers = client.scheduler_info()["workers"]
+    assert len(workers) == 2 and all(a.startswith("tcp://127.0.0.1:") for a in workers)
+    assert all(w["nthreads"] == 1 for w in workers.values())
+    http = cluster.scheduler.http_server
+    assert http.port != 8787
+    assert {host for host, port in get_tcp_server_addresses(http)} == {"127.0.0.1"}

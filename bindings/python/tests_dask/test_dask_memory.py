@@ -4,7 +4,6 @@ worker exceeding its limit or being restarted, and without the result (or the
 input) ever being gathered in the client."""
 
 import os
-import resource
 
 import dask.array as da
 import numpy as np
@@ -21,11 +20,22 @@ CHUNKS = (500, 1000)         # 2 MB blocks
 PARAMS = dict(window=7, looks=2.0, statistic="residual")  # halo 6
 
 
+def _peak_rss():
+    """This process's peak resident set size in bytes: VmHWM, the high-water
+    mark of its current address space. (Not getrusage's ru_maxrss: Linux
+    carries that over from the parent through fork+exec, so a worker spawned
+    by a big pytest process would start with the parent's peak.)"""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def _worker_state():
     import psutil
 
-    return (os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-            psutil.Process().memory_info().rss)
+    return os.getpid(), _peak_rss(), psutil.Process().memory_info().rss
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +53,7 @@ def test_raster_larger_than_the_workers(small_client):
     assert len(before) == 2
     for pid, peak, rss in before.values():
         assert peak < LIMIT  # a worker's baseline is ~110 MB
-    client_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    client_peak = _peak_rss()
 
     x = da.map_blocks(synthetic_block, chunks=tuple((c,) * (n // c) for c, n in
                                                     zip(CHUNKS, SHAPE)),
@@ -63,7 +73,7 @@ def test_raster_larger_than_the_workers(small_client):
         assert peak < LIMIT, f"worker {addr} peaked at {peak / 1e6:.0f} MB"
         print(f"worker {addr}: peak RSS {peak / 1e6:.0f} MB (limit {LIMIT / 1e6:.0f} MB)")
     # The client never held the raster.
-    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - client_peak
+    grown = _peak_rss() - client_peak
     assert grown < 100_000_000, f"the client grew by {grown / 1e6:.0f} MB"
 
     # Check blocks at every corner, edge and a few inside, bit for bit, against

@@ -57,6 +57,18 @@ def test_2d(client):
                                                 statistic="residual"))
 
 
+def test_provenance_attribute():
+    arr = _raster(speckled((20, 20)), ("y", "x"), chunks=10)
+    once = eld.filter(arr, window=5, nodata=np.float32(-1.0), border="shrink")
+    desc = once.attrs[eld.ATTR]
+    assert desc == ("Enhanced Lee speckle filter (window=5, looks=1.0, damping=1.0, "
+                    "signal='intensity', statistic='window', border='shrink', nodata=-1.0, "
+                    f"cu=None, cmax=None; libenh_lee {enh_lee.version()})")
+    twice = eld.filter(once, window=3)
+    assert twice.attrs[eld.ATTR].startswith(desc + "; then Enhanced Lee speckle filter "
+                                            "(window=3,")
+
+
 def test_3d_time_stack_plane_by_plane(client):
     stack = np.stack([with_invalid(speckled((30, 26), seed=s)) for s in range(3)])
     arr = _raster(stack, ("time", "y", "x"), chunks=(1, 8, 26))
