@@ -1,0 +1,317 @@
+//! What the C ABI must answer, written from include/enh_lee.h and SPEC.md
+//! ("Errors"): for a call, the set of error codes that apply to it. The
+//! header does not fix an order among several errors, so a call with
+//! several must return one of them; a call with none must succeed.
+
+use enh_lee::capi::*;
+
+/// Which entry point a call goes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Api {
+    /// `enh_lee_f32` (the region is the whole raster).
+    Whole,
+    /// `enh_lee_f32_region`.
+    Region,
+}
+
+/// One filtering call, every argument as the C caller passes it
+/// (pointers as addresses).
+#[derive(Clone, Copy, Debug)]
+pub struct Call {
+    pub api: Api,
+    pub src: usize,
+    pub src_stride: usize,
+    pub dst: usize,
+    pub dst_stride: usize,
+    pub raster_width: usize,
+    pub raster_height: usize,
+    pub x_off: usize,
+    pub y_off: usize,
+    pub width: usize,
+    pub height: usize,
+    /// `None`: a NULL params pointer.
+    pub params: Option<EnhLeeParams>,
+    pub scratch: usize,
+    pub scratch_bytes: usize,
+}
+
+impl Call {
+    /// Makes the call.
+    pub fn invoke(&self) -> EnhLeeStatus {
+        let params = self.params.as_ref().map_or(std::ptr::null(), |p| p as *const EnhLeeParams);
+        let (src, dst) = (self.src as *const f32, self.dst as *mut f32);
+        let scratch = self.scratch as *mut core::ffi::c_void;
+        // SAFETY: the fuzz harness only makes calls whose buffers are valid
+        // for what the call may touch, or calls the model says must fail
+        // before touching anything.
+        unsafe {
+            match self.api {
+                Api::Whole => enh_lee_f32(
+                    src,
+                    self.src_stride,
+                    dst,
+                    self.dst_stride,
+                    self.raster_width,
+                    self.raster_height,
+                    params,
+                    scratch,
+                    self.scratch_bytes,
+                ),
+                Api::Region => enh_lee_f32_region(
+                    src,
+                    self.src_stride,
+                    dst,
+                    self.dst_stride,
+                    self.raster_width,
+                    self.raster_height,
+                    self.x_off,
+                    self.y_off,
+                    self.width,
+                    self.height,
+                    params,
+                    scratch,
+                    self.scratch_bytes,
+                ),
+            }
+        }
+    }
+}
+
+/// A rectangle in raster coordinates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rect {
+    pub x: usize,
+    pub y: usize,
+    pub w: usize,
+    pub h: usize,
+}
+
+/// The source window of a region: grown by `halo`, clipped to the raster
+/// (the header's "src covers the region grown by the halo on every side,
+/// clipped to the raster"). The region must lie inside the raster.
+pub fn source_rect(region: Rect, halo: usize, raster_width: usize, raster_height: usize) -> Rect {
+    let x0 = region.x.saturating_sub(halo);
+    let y0 = region.y.saturating_sub(halo);
+    let x1 = (region.x + region.w).saturating_add(halo).min(raster_width);
+    let y1 = (region.y + region.h).saturating_add(halo).min(raster_height);
+    Rect { x: x0, y: y0, w: x1 - x0, h: y1 - y0 }
+}
+
+/// Cu and Cmax derived from looks and signal (SPEC "Inputs"), when they can be.
+pub fn derived(signal: u32, looks: f64) -> (Option<f64>, Option<f64>) {
+    if !(looks.is_finite() && looks > 0.0) {
+        return (None, None);
+    }
+    let cu = match signal {
+        ENH_LEE_SIGNAL_INTENSITY => Some(1.0 / looks.sqrt()),
+        ENH_LEE_SIGNAL_AMPLITUDE => Some((4.0 / std::f64::consts::PI - 1.0).sqrt() / looks.sqrt()),
+        _ => None,
+    };
+    (cu, Some((1.0 + 2.0 / looks).sqrt()))
+}
+
+/// The (cu, cmax) a call uses: explicit ones, or derived.
+pub fn coefficients(p: &EnhLeeParams) -> (Option<f64>, Option<f64>) {
+    let (dcu, dcmax) = derived(p.signal, p.looks);
+    let cu = if p.cu.is_nan() { dcu } else { Some(p.cu) };
+    let cmax = if p.cmax.is_nan() { dcmax } else { Some(p.cmax) };
+    (cu, cmax)
+}
+
+/// Errors of the parameters alone.
+pub fn param_errors(p: &EnhLeeParams, errors: &mut Vec<EnhLeeStatus>) {
+    if p.signal > ENH_LEE_SIGNAL_AMPLITUDE {
+        errors.push(ENH_LEE_ERROR_INVALID_SIGNAL);
+    }
+    if p.statistic > ENH_LEE_STATISTIC_RESIDUAL {
+        errors.push(ENH_LEE_ERROR_INVALID_STATISTIC);
+    }
+    if p.border > ENH_LEE_BORDER_SHRINK {
+        errors.push(ENH_LEE_ERROR_INVALID_BORDER);
+    }
+    if p.has_nodata > 1 {
+        errors.push(ENH_LEE_ERROR_INVALID_NODATA_FLAG);
+    }
+    if p.window < 3 || p.window % 2 == 0 {
+        errors.push(ENH_LEE_ERROR_INVALID_WINDOW);
+    }
+    if !(p.looks.is_finite() && p.looks > 0.0) {
+        errors.push(ENH_LEE_ERROR_INVALID_LOOKS);
+    }
+    if !(p.damping.is_finite() && p.damping >= 0.0) {
+        errors.push(ENH_LEE_ERROR_INVALID_DAMPING);
+    }
+    if p.threads > 1024 {
+        errors.push(ENH_LEE_ERROR_INVALID_THREADS);
+    }
+    let bad = match coefficients(p) {
+        (Some(cu), Some(cmax)) => !(cu.is_finite() && cmax.is_finite() && cu >= 0.0 && cu < cmax),
+        // One of them cannot be derived (bad looks or signal): the other
+        // may still be wrong on its own.
+        (cu, cmax) => {
+            cu.is_some_and(|c| !(c.is_finite() && c >= 0.0)) || cmax.is_some_and(|c| !c.is_finite())
+        }
+    };
+    if bad {
+        errors.push(ENH_LEE_ERROR_INVALID_COEFFICIENTS);
+    }
+}
+
+pub fn params_valid(p: &EnhLeeParams) -> bool {
+    let mut e = Vec::new();
+    param_errors(p, &mut e);
+    e.is_empty()
+}
+
+/// The halo of the header (`enh_lee_halo`), where window and statistic
+/// allow computing it.
+pub fn halo(p: &EnhLeeParams) -> Option<usize> {
+    if p.window < 3 || p.window % 2 == 0 {
+        return None;
+    }
+    let r = (p.window / 2) as usize;
+    match p.statistic {
+        ENH_LEE_STATISTIC_WINDOW => Some(r),
+        ENH_LEE_STATISTIC_RESIDUAL => Some(2 * r),
+        _ => None,
+    }
+}
+
+/// Errors of one image buffer; its byte range when it has none.
+fn image_errors(
+    ptr: usize,
+    stride: usize,
+    width: usize,
+    height: usize,
+    errors: &mut Vec<EnhLeeStatus>,
+) -> Option<(usize, usize)> {
+    let mut ok = true;
+    if ptr == 0 {
+        errors.push(ENH_LEE_ERROR_NULL_POINTER);
+        ok = false;
+    } else if ptr % 4 != 0 {
+        errors.push(ENH_LEE_ERROR_MISALIGNED);
+        ok = false;
+    }
+    let Some(row) = width.checked_mul(4) else {
+        errors.push(ENH_LEE_ERROR_SIZE_OVERFLOW);
+        return None;
+    };
+    if stride % 4 != 0 || stride < row {
+        errors.push(ENH_LEE_ERROR_INVALID_STRIDE);
+        ok = false;
+    }
+    let len = (height - 1)
+        .checked_mul(stride)
+        .and_then(|b| b.checked_add(row))
+        .filter(|&b| b <= isize::MAX as usize);
+    match len {
+        Some(len) if ptr.checked_add(len).is_some() => ok.then_some((ptr, len)),
+        _ => {
+            errors.push(ENH_LEE_ERROR_SIZE_OVERFLOW);
+            None
+        }
+    }
+}
+
+/// `enh_lee_scratch_size` for a region of `width x height` pixels.
+pub fn scratch_query(width: usize, height: usize, p: &EnhLeeParams) -> (EnhLeeStatus, usize) {
+    let mut bytes = 0usize;
+    // SAFETY: both pointers point at locals.
+    let status = unsafe { enh_lee_scratch_size(width, height, p, &mut bytes) };
+    (status, bytes)
+}
+
+/// Everything the model says about a call.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    /// Error codes that apply; empty: the call must succeed, or return one
+    /// of `may_fail`.
+    pub errors: Vec<EnhLeeStatus>,
+    /// Errors a valid call may still return: SIZE_OVERFLOW for a raster
+    /// whose pixels would not fit the address space (only a region of it is
+    /// passed, but refusing such a raster is reasonable).
+    pub may_fail: Vec<EnhLeeStatus>,
+    /// The source window (raster coordinates), when the region is valid.
+    pub source: Option<Rect>,
+    /// Byte ranges of src and dst, when both are valid.
+    pub src_range: Option<(usize, usize)>,
+    pub dst_range: Option<(usize, usize)>,
+    /// The scratch size the query reports, when it succeeds.
+    pub scratch_need: Option<usize>,
+}
+
+pub fn model(call: &Call) -> Verdict {
+    let mut errors = Vec::new();
+    let mut verdict =
+        Verdict {
+            errors: Vec::new(),
+            may_fail: Vec::new(),
+            source: None,
+            src_range: None,
+            dst_range: None,
+            scratch_need: None,
+        };
+    let Some(p) = call.params else {
+        verdict.errors.push(ENH_LEE_ERROR_NULL_POINTER);
+        return verdict;
+    };
+    param_errors(&p, &mut errors);
+    let (rw, rh) = (call.raster_width, call.raster_height);
+    if rw == 0 || rh == 0 || call.width == 0 || call.height == 0 {
+        errors.push(ENH_LEE_ERROR_EMPTY_IMAGE);
+    } else if call.x_off.checked_add(call.width).map_or(true, |e| e > rw)
+        || call.y_off.checked_add(call.height).map_or(true, |e| e > rh)
+    {
+        errors.push(ENH_LEE_ERROR_INVALID_REGION);
+    } else if let Some(halo) = halo(&p) {
+        if (rw as u128).checked_mul(rh as u128).map_or(true, |n| n > isize::MAX as u128 / 4) {
+            verdict.may_fail.push(ENH_LEE_ERROR_SIZE_OVERFLOW);
+        }
+        let region = Rect { x: call.x_off, y: call.y_off, w: call.width, h: call.height };
+        let source = source_rect(region, halo, rw, rh);
+        verdict.source = Some(source);
+        let s = image_errors(call.src, call.src_stride, source.w, source.h, &mut errors);
+        let d = image_errors(call.dst, call.dst_stride, call.width, call.height, &mut errors);
+        if let (Some(s), Some(d)) = (s, d) {
+            let in_place = call.src == call.dst && call.src_stride == call.dst_stride && source == region;
+            if !in_place && s.0 < d.0 + d.1 && d.0 < s.0 + s.1 {
+                errors.push(ENH_LEE_ERROR_PARTIAL_OVERLAP);
+            }
+            verdict.src_range = Some(s);
+            verdict.dst_range = Some(d);
+        }
+    }
+    if call.scratch == 0 && call.scratch_bytes != 0 {
+        errors.push(ENH_LEE_ERROR_NULL_POINTER);
+    }
+    let (status, need) = scratch_query(call.width, call.height, &p);
+    match status {
+        ENH_LEE_OK => {
+            verdict.scratch_need = Some(need);
+            if call.scratch != 0 && call.scratch_bytes < need {
+                errors.push(ENH_LEE_ERROR_SCRATCH_TOO_SMALL);
+            }
+        }
+        ENH_LEE_ERROR_SIZE_OVERFLOW => errors.push(ENH_LEE_ERROR_SIZE_OVERFLOW),
+        // Parameter or size errors, already in the list (the query scenario
+        // checks the query itself).
+        _ => {}
+    }
+    errors.sort_unstable();
+    errors.dedup();
+    verdict.errors = errors;
+    verdict
+}
+
+/// A loose upper bound of the scratch a region `width` pixels wide needs
+/// (SPEC: O(threads * window * width)); the query must not report more, and
+/// may report SIZE_OVERFLOW only when this bound is itself enormous.
+pub fn scratch_bound(width: usize, p: &EnhLeeParams, pool_threads: usize) -> u128 {
+    let t = if p.threads == 0 { pool_threads } else { p.threads as usize } as u128;
+    let w = p.window as u128;
+    let width = width as u128;
+    let per_band = 8 * (2 * w + 2) * 6 * (width + 3 * w + 3) + 64 * (width + 3 * w + 3);
+    // Twice the current layout's needs: room for the core to change.
+    2 * (t.max(1) * per_band + 4 * (4 * w * t.max(1) + 2 * w + 4) * width + 64)
+}

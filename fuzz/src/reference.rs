@@ -1,0 +1,319 @@
+//! An independent float64 evaluation of SPEC.md ("Output, per pixel"), with
+//! direct window loops, and a bound on its own rounding error.
+//!
+//! The accuracy clause of SPEC.md compares the library with "a float64
+//! evaluation of the formulas in which every window is summed on its own".
+//! Two such evaluations that sum in different orders differ by a few units
+//! of rounding of the sums; where the rule is ill-conditioned (a large
+//! damping with `Ci` just above `Cu`, a mean that cancels to ~0) that
+//! difference is amplified. So besides the plain value, [`expect`] returns
+//! the range the rule takes over the mean and variance intervals that such
+//! rounding allows; the fuzz target accepts an output within the SPEC
+//! tolerance of that range, and can also report the strict SPEC check.
+//!
+//! Nothing here is shared with the library: the border rules are written as
+//! "bounce until inside", not as the library's periodic formula.
+
+/// Border rule (SPEC "border").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Border {
+    Reflect,
+    Mirror,
+    Nearest,
+    Shrink,
+}
+
+/// Variance statistic (SPEC "statistic").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Statistic {
+    Window,
+    Residual,
+}
+
+/// Everything the per-pixel rule needs, already derived (Cu, Cmax).
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    pub window: usize,
+    pub cu: f64,
+    pub cmax: f64,
+    pub damping: f64,
+    pub statistic: Statistic,
+    pub border: Border,
+    pub nodata: Option<f32>,
+}
+
+/// A whole raster, row-major and contiguous.
+#[derive(Clone, Copy)]
+pub struct Raster<'a> {
+    pub data: &'a [f32],
+    pub width: usize,
+    pub height: usize,
+}
+
+impl Raster<'_> {
+    pub fn at(&self, y: usize, x: usize) -> f32 {
+        self.data[y * self.width + x]
+    }
+}
+
+impl Spec {
+    pub fn valid(&self, x: f32) -> bool {
+        x.is_finite() && self.nodata.map_or(true, |nd| x != nd)
+    }
+
+    pub fn radius(&self) -> usize {
+        self.window / 2
+    }
+}
+
+/// The image index padded index `i` stands for (numpy.pad semantics,
+/// repeated for pads wider than the image), by reflecting until inside.
+pub fn map(border: Border, mut i: isize, n: usize) -> Option<usize> {
+    let n = n as isize;
+    match border {
+        Border::Shrink => (0..n).contains(&i).then_some(i as usize),
+        Border::Nearest => Some(i.clamp(0, n - 1) as usize),
+        Border::Reflect => {
+            // d c b a | a b c d | d c b a
+            while !(0..n).contains(&i) {
+                i = if i < 0 { -1 - i } else { 2 * n - 1 - i };
+            }
+            Some(i as usize)
+        }
+        Border::Mirror => {
+            // d c b | a b c d | c b a
+            if n == 1 {
+                return Some(0);
+            }
+            while !(0..n).contains(&i) {
+                i = if i < 0 { -i } else { 2 * (n - 1) - i };
+            }
+            Some(i as usize)
+        }
+    }
+}
+
+/// Unit roundoff of f64, generously rounded up.
+const EPS: f64 = 2.3e-16;
+
+/// Bound on the rounding error of any reasonable f64 sum of `n` terms whose
+/// absolute values sum to `abs`: the library sums at most a window's rows
+/// and columns in blocks; a direct loop adds `n` terms one by one.
+fn sum_err(n: f64, abs: f64) -> f64 {
+    (4.0 * n + 16.0) * EPS * abs
+}
+
+/// The valid pixels of the window centred on `(y, x)`, with multiplicity.
+fn window_values(img: &Raster, spec: &Spec, y: usize, x: usize, mut f: impl FnMut(usize, usize, f32)) {
+    let r = spec.radius() as isize;
+    for dy in -r..=r {
+        let Some(yy) = map(spec.border, y as isize + dy, img.height) else { continue };
+        for dx in -r..=r {
+            let Some(xx) = map(spec.border, x as isize + dx, img.width) else { continue };
+            let v = img.at(yy, xx);
+            if spec.valid(v) {
+                f(yy, xx, v);
+            }
+        }
+    }
+}
+
+/// Local mean of the valid pixels of the window at `(y, x)` and a bound on
+/// its rounding error; `None` when the window has no valid pixel.
+fn local_mean(img: &Raster, spec: &Spec, y: usize, x: usize) -> Option<(f64, f64)> {
+    let (mut n, mut s, mut a) = (0.0f64, 0.0f64, 0.0f64);
+    window_values(img, spec, y, x, |_, _, v| {
+        let v = f64::from(v);
+        n += 1.0;
+        s += v;
+        a += v.abs();
+    });
+    (n > 0.0).then(|| (s / n, sum_err(n, a) / n + EPS * (s / n).abs()))
+}
+
+/// Local means, computed on demand and kept (the residual statistic needs
+/// the mean of every pixel its windows touch).
+pub struct Means<'a> {
+    img: Raster<'a>,
+    spec: Spec,
+    cache: Vec<Option<Option<(f64, f64)>>>,
+}
+
+impl<'a> Means<'a> {
+    pub fn new(img: Raster<'a>, spec: Spec) -> Self {
+        let cache = if spec.statistic == Statistic::Residual {
+            vec![None; img.width * img.height]
+        } else {
+            Vec::new()
+        };
+        Means { img, spec, cache }
+    }
+
+    fn get(&mut self, y: usize, x: usize) -> Option<(f64, f64)> {
+        let i = y * self.img.width + x;
+        if let Some(v) = self.cache[i] {
+            return v;
+        }
+        let v = local_mean(&self.img, &self.spec, y, x);
+        self.cache[i] = Some(v);
+        v
+    }
+}
+
+/// What the output of one pixel must be.
+#[derive(Clone, Copy, Debug)]
+pub enum Expect {
+    /// Copied unchanged: exactly these bits.
+    Bits(u32),
+    /// A filtered value: `value` is the plain f64 evaluation; `lo..=hi` the
+    /// range over the rounding intervals of the mean and the variance;
+    /// `tol` SPEC's tolerance `1e-5 * max(|ref|, |m|, 1e-30)`.
+    Value { value: f64, lo: f64, hi: f64, tol: f64, m: f64, var: f64, n: f64 },
+}
+
+impl Expect {
+    /// Checks an output. `Err` describes the mismatch.
+    pub fn check(&self, out: f32, strict: bool) -> Result<(), String> {
+        match *self {
+            Expect::Bits(b) if out.to_bits() == b => Ok(()),
+            Expect::Bits(b) => Err(format!(
+                "expected the input copied unchanged ({:?}, bits {b:#010x}), got {out:?} (bits {:#010x})",
+                f32::from_bits(b),
+                out.to_bits()
+            )),
+            Expect::Value { value, lo, hi, tol, .. } => {
+                let o = f64::from(out);
+                if !o.is_finite() {
+                    return Err(format!("non-finite output {out:?} for a valid pixel, reference {value:e}"));
+                }
+                if strict && (o - value).abs() > tol {
+                    return Err(format!(
+                        "|out - ref| = {:e} > tol {tol:e} (out {out:e}, ref {value:e}) [strict SPEC check]",
+                        (o - value).abs()
+                    ));
+                }
+                if o < lo - tol || o > hi + tol {
+                    return Err(format!(
+                        "out {out:e} outside [{lo:e}, {hi:e}] +- {tol:e} (reference {value:e}, |out-ref| = {:e})",
+                        (o - value).abs()
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the plain SPEC check `|out - ref| <= tol` holds.
+    pub fn strict_ok(&self, out: f32) -> bool {
+        match *self {
+            Expect::Bits(b) => out.to_bits() == b,
+            Expect::Value { value, tol, .. } => (f64::from(out) - value).abs() <= tol,
+        }
+    }
+}
+
+/// SPEC's weight: 1 up to Cu, 0 from Cmax, `exp(-K (Ci-Cu)/(Cmax-Ci))` between.
+fn weight(ci: f64, spec: &Spec) -> f64 {
+    if ci <= spec.cu {
+        1.0
+    } else if ci >= spec.cmax {
+        0.0
+    } else {
+        (-spec.damping * (ci - spec.cu) / (spec.cmax - ci)).exp()
+    }
+}
+
+/// SPEC's rule for a valid pixel `x` with window mean `m > 0` and variance `var`.
+fn rule(x: f64, m: f64, var: f64, spec: &Spec) -> f64 {
+    let w = weight(var.max(0.0).sqrt() / m, spec);
+    m * w + x * (1.0 - w)
+}
+
+/// The expected output at raster pixel `(y, x)`.
+pub fn expect(means: &mut Means, y: usize, x: usize) -> Expect {
+    let img = means.img;
+    let spec = means.spec;
+    let xv = img.at(y, x);
+    if !spec.valid(xv) {
+        return Expect::Bits(xv.to_bits());
+    }
+    let (mut n, mut s, mut a, mut q) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let mut positions = Vec::new();
+    window_values(&img, &spec, y, x, |yy, xx, v| {
+        let v = f64::from(v);
+        n += 1.0;
+        s += v;
+        a += v.abs();
+        q += v * v;
+        if spec.statistic == Statistic::Residual {
+            positions.push((yy, xx));
+        }
+    });
+    // x itself is valid and in its own window.
+    assert!(n > 0.0);
+    let m = s / n;
+    let em = sum_err(n, a) / n + EPS * m.abs();
+    let (var, evar) = match spec.statistic {
+        Statistic::Window => {
+            let eq = sum_err(n, q);
+            let var = q / n - m * m;
+            (var.max(0.0), eq / n + (2.0 * m.abs() + em) * em + 4.0 * EPS * (q / n + m * m))
+        }
+        Statistic::Residual => {
+            let (mut d2, mut ed2) = (0.0f64, 0.0f64);
+            for (yy, xx) in positions {
+                let xj = f64::from(img.at(yy, xx));
+                let (mj, emj) = means.get(yy, xx).expect("a valid pixel is in its own window");
+                let d = xj - mj;
+                let e = emj + EPS * (xj.abs() + mj.abs());
+                d2 += d * d;
+                ed2 += (2.0 * d.abs() + e) * e;
+            }
+            let var = d2 / n;
+            (var, (ed2 + sum_err(n, d2)) / n + 4.0 * EPS * var)
+        }
+    };
+    let x64 = f64::from(xv);
+    let value = if m > 0.0 { rule(x64, m, var, &spec) } else { x64 };
+    let tol = 1e-5 * value.abs().max(m.abs()).max(1e-30);
+    let (m_lo, m_hi) = (m - em, m + em);
+    let (v_lo, v_hi) = ((var - evar).max(0.0), var + evar);
+    let mut candidates = Vec::with_capacity(5);
+    if m_lo <= 0.0 {
+        // The library's mean may be <= 0: the pixel passes through.
+        candidates.push(x64);
+    }
+    if m_hi > 0.0 {
+        // Over m in [ma, m_hi] and Ci in [ci_lo, ci_hi], the output
+        // m*W + x*(1-W) is bilinear in (m, W) and W is monotone in Ci.
+        let ma = m_lo.max(f64::MIN_POSITIVE);
+        let w_hi = weight(v_lo.sqrt() / m_hi, &spec);
+        let w_lo = weight(v_hi.sqrt() / ma, &spec);
+        for mm in [ma, m_hi] {
+            for w in [w_lo, w_hi] {
+                candidates.push(mm * w + x64 * (1.0 - w));
+            }
+        }
+    }
+    let lo = candidates.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = candidates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Expect::Value { value, lo, hi, tol, m, var, n }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borders_match_numpy_pad() {
+        let pad = |b, n: usize, r: isize| (-r..n as isize + r).map(|i| map(b, i, n).unwrap()).collect::<Vec<_>>();
+        // np.pad(np.arange(3), 8, 'symmetric')
+        assert_eq!(pad(Border::Reflect, 3, 8), [1, 0, 0, 1, 2, 2, 1, 0, 0, 1, 2, 2, 1, 0, 0, 1, 2, 2, 1]);
+        // np.pad(np.arange(3), 8, 'reflect')
+        assert_eq!(pad(Border::Mirror, 3, 8), [0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2]);
+        assert_eq!(pad(Border::Mirror, 1, 3), [0; 7]);
+        assert_eq!(pad(Border::Reflect, 1, 3), [0; 7]);
+        assert_eq!(pad(Border::Nearest, 2, 2), [0, 0, 0, 1, 1, 1]);
+        assert_eq!(map(Border::Shrink, -1, 2), None);
+    }
+}
