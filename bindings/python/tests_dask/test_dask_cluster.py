@@ -6,7 +6,7 @@ import os
 import dask.array as da
 import numpy as np
 from distributed import get_task_stream, wait
-from distributed.utils import get_tcp_server_addresses
+from distributed.comm.utils import get_tcp_server_addresses
 
 import enh_lee
 import enh_lee.dask as eld
