@@ -221,3 +221,22 @@ def test_errors_are_raised_before_computing():
     unknown = x[x[:, 0] > 100]  # rows of unknown count
     with pytest.raises(ValueError, match="unknown chunk sizes"):
         eld.filter(unknown)
+
+
+@pytest.mark.filterwarnings("ignore:Running on a single-machine scheduler")
+def test_a_window_of_the_result_computes_only_its_chunks(monkeypatch):
+    """Dask culls the graph: a slice of the result runs only the filter tasks
+    of the chunks it touches (and reads only their source windows)."""
+    regions = []
+    real = eld._filter_block
+
+    def spy(grid, raster_shape, region, params):
+        regions.append(region)
+        return real(grid, raster_shape, region, params)
+
+    monkeypatch.setattr(eld, "_filter_block", spy)
+    img = speckled((200, 150), seed=4)
+    y = eld.filter(da.from_array(img, chunks=(50, 40)), window=5)
+    got = y[60:90, 45:70].compute(scheduler="sync")
+    assert same_bits(got, enh_lee.filter(img, window=5)[60:90, 45:70])
+    assert sorted(regions) == [(40, 50, 40, 50)]
