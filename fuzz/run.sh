@@ -37,9 +37,10 @@ mkdir -p "$work/corpus" artifacts/capi
 cp corpus/capi/* "$work/corpus/"
 
 echo "fuzz: running for $seconds s on a copy of corpus/capi ($((SECONDS - start)) s)"
-# -timeout: a call that hangs for 20 s is a finding; -rss_limit_mb: the
+# -timeout: an input that runs for 60 s is a finding (a hang; the slowest
+# inputs take ~3 s under ASan); -rss_limit_mb: the
 # harness allocates a few MB per input, so 2 GB means a runaway allocation.
-args=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1)
+args=(-max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1)
 if [ "$jobs" -gt 1 ]; then
   args+=(-fork="$jobs")
 fi
