@@ -226,9 +226,10 @@ def _filter_dask(x, params):
 
 
 def _cut(block, rows, cols):
-    """The part of an input block that a neighbouring chunk needs (a view;
-    Dask copies it when it moves between workers)."""
-    return block[..., rows, cols]
+    """The part of an input block that a neighbouring chunk needs: a copy, so
+    that the small piece does not keep the whole block alive after Dask has
+    released it (Dask counts a view's own bytes only)."""
+    return block[..., rows, cols].copy()
 
 
 def _filter_block(grid, raster_shape, region, params):
