@@ -549,6 +549,11 @@ def main(argv=None):
     if not os.path.exists(a.library):
         raise SystemExit("%s not found: run bench/setup.sh (or cargo build --release)" % a.library)
 
+    if a.wait_idle > 0:
+        deadline = time.time() + a.wait_idle
+        while os.getloadavg()[0] >= 0.3 and time.time() < deadline:
+            log("waiting for an idle machine: load average %.2f" % os.getloadavg()[0])
+            time.sleep(min(30, max(1, deadline - time.time())))
     # Snapshot the library: a rebuild during the run must not mix kernels.
     os.makedirs(a.data_dir, exist_ok=True)
     snapshot = os.path.join(a.data_dir, "libenh_lee-under-test.so")
@@ -556,11 +561,6 @@ def main(argv=None):
     env = dict(os.environ, ENH_LEE_LIBRARY=snapshot,
                PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(REPO, "bindings", "python"),
                                                         os.environ.get("PYTHONPATH")])))
-    if a.wait_idle > 0:
-        deadline = time.time() + a.wait_idle
-        while os.getloadavg()[0] >= 0.3 and time.time() < deadline:
-            log("waiting for an idle machine: load average %.2f" % os.getloadavg()[0])
-            time.sleep(min(30, max(1, deadline - time.time())))
     t_start = time.time()
     info = machine_info(a.python, a.library, snapshot)
     have = dict(scipy=bool(info["scipy"]), numexpr=bool(info["numexpr"]),
