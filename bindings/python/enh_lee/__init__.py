@@ -319,7 +319,11 @@ def _as_image(image, name="image"):
         )
     stride = _row_stride(a)
     if stride is None:
-        a = np.ascontiguousarray(a, dtype=np.float32)
+        # A copy that is native float32, C-contiguous and aligned (an
+        # unaligned C-contiguous float32 array needs a copy too).
+        a = np.require(a, np.float32, ["C_CONTIGUOUS", "ALIGNED"])
+        if _row_stride(a) is None:
+            a = np.array(a, dtype=np.float32, order="C", copy=True)
         stride = _row_stride(a)
     return a, stride
 

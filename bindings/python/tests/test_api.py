@@ -67,6 +67,19 @@ def test_non_contiguous_and_other_dtypes_give_the_float32_copy_result(img):
         np.testing.assert_array_equal(got, ref)
 
 
+def test_unaligned_float32_arrays_are_copied_not_refused(img):
+    # A C-contiguous float32 view at an odd address (as distributed can
+    # deliver blocks) is copied to an aligned array, then filtered.
+    raw = np.zeros(img.size * 4 + 1, np.uint8)[1:]
+    unaligned = raw.view(np.float32).reshape(img.shape)
+    unaligned[...] = img
+    assert unaligned.ctypes.data % 4 != 0
+    expected = enh_lee.filter(img)
+    assert np.array_equal(enh_lee.filter(unaligned), expected, equal_nan=True)
+    region = enh_lee.filter_region(unaligned, img.shape, (0, 0, img.shape[1], img.shape[0]))
+    assert np.array_equal(region, expected, equal_nan=True)
+
+
 def test_row_strided_views_are_used_without_a_copy():
     base = speckled((60, 50), 2.0, seed=23)
     keep = base.copy()
