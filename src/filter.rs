@@ -11,6 +11,11 @@ use crate::band::{filter_band, BandIo, Plan};
 use crate::error::Error;
 use crate::params::Params;
 
+/// The largest raster side accepted: border arithmetic on padded indices
+/// (`2 * side + window`, as `isize`) must not overflow. No raster comes
+/// near it (2^60 pixels).
+const MAX_SIDE: usize = 1 << 60;
+
 /// Bands shorter than this are not worth a thread of their own.
 const MIN_BAND_ROWS: usize = 32;
 
@@ -211,6 +216,9 @@ pub fn source_region(
     let halo = params.halo()?;
     if raster_width == 0 || raster_height == 0 || region.width == 0 || region.height == 0 {
         return Err(Error::EmptyImage);
+    }
+    if raster_width > MAX_SIDE || raster_height > MAX_SIDE {
+        return Err(Error::SizeOverflow);
     }
     let x_end = region.x_off.checked_add(region.width);
     let y_end = region.y_off.checked_add(region.height);
