@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of enh-lee: Rust, C (against the installed CMake package),
-# Python, GDAL and QGIS. Installs missing system packages first.
+# Python, GDAL, QGIS, Dask and a short fuzzing run. Installs missing system
+# packages first.
 #   scripts/test.sh            all suites
 #   scripts/test.sh rust c     only the named suites
 set -uo pipefail
