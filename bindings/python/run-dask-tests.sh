@@ -7,17 +7,7 @@
 # is the script's.
 #   bindings/python/run-dask-tests.sh [extra pytest arguments]
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-python=${PYTHON:-/usr/bin/python3}
-
-# cargo is incremental: a no-op when the library is up to date.
-if command -v cargo >/dev/null; then
-  (cd "$root" && cargo build --release --quiet)
-elif [ ! -e "$root/target/release/libenh_lee.so" ]; then
-  echo "run-dask-tests.sh: cargo not found and target/release/libenh_lee.so not built" >&2
-  exit 1
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 # A missing optional dependency is a failure of this suite, not a skip.
 if ! "$python" -c "import dask.array, distributed, xarray, rioxarray, psutil, osgeo.gdal, pytest" 2>/dev/null; then
@@ -26,10 +16,6 @@ if ! "$python" -c "import dask.array, distributed, xarray, rioxarray, psutil, os
        "python3-psutil python3-gdal python3-pytest (scripts/install-deps.sh)" >&2
   exit 1
 fi
-
-export ENH_LEE_LIBRARY="$root/target/release/libenh_lee.so"
-export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
-export PYTHONDONTWRITEBYTECODE=1
 
 cd "$root"
 exec "$python" -m pytest -q -p no:cacheprovider "$@" bindings/python/tests_dask
