@@ -10,9 +10,8 @@
 # No clang is needed.
 #
 # Environment: ENH_LEE_FUZZ_SECONDS, ENH_LEE_FUZZ_JOBS (parallel fuzzing
-# processes, default 1), ENH_LEE_FUZZ_AVOID_KNOWN=1 (skip the known
-# findings listed in fuzz/README.md), ENH_LEE_FUZZ_STRICT=1 (plain SPEC
-# tolerance even where the rule is ill-conditioned).
+# processes, default 1), ENH_LEE_FUZZ_STRICT=1 (plain SPEC tolerance even
+# where the rule is ill-conditioned; see fuzz/README.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -77,6 +77,11 @@ impl Call {
     }
 }
 
+/// The largest raster side the library accepts (src/filter.rs `MAX_SIDE`,
+/// since 644efb7: border arithmetic is done in `isize`); larger sides give
+/// SIZE_OVERFLOW. The header does not state it.
+pub const MAX_SIDE: usize = 1 << 60;
+
 /// A rectangle in raster coordinates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rect {
@@ -228,9 +233,10 @@ pub struct Verdict {
     /// Error codes that apply; empty: the call must succeed, or return one
     /// of `may_fail`.
     pub errors: Vec<EnhLeeStatus>,
-    /// Errors a valid call may still return: SIZE_OVERFLOW for a raster
-    /// whose pixels would not fit the address space (only a region of it is
-    /// passed, but refusing such a raster is reasonable).
+    /// Errors any call may also return: SIZE_OVERFLOW for a raster whose
+    /// pixels would not fit the address space, or with a side above
+    /// [`MAX_SIDE`] (only a region of it is passed, but refusing such a
+    /// raster is reasonable).
     pub may_fail: Vec<EnhLeeStatus>,
     /// The source window (raster coordinates), when the region is valid.
     pub source: Option<Rect>,
@@ -258,6 +264,12 @@ pub fn model(call: &Call) -> Verdict {
     };
     param_errors(&p, &mut errors);
     let (rw, rh) = (call.raster_width, call.raster_height);
+    if rw > MAX_SIDE
+        || rh > MAX_SIDE
+        || (rw as u128).checked_mul(rh as u128).map_or(true, |n| n > isize::MAX as u128 / 4)
+    {
+        verdict.may_fail.push(ENH_LEE_ERROR_SIZE_OVERFLOW);
+    }
     if rw == 0 || rh == 0 || call.width == 0 || call.height == 0 {
         errors.push(ENH_LEE_ERROR_EMPTY_IMAGE);
     } else if call.x_off.checked_add(call.width).map_or(true, |e| e > rw)
@@ -265,9 +277,6 @@ pub fn model(call: &Call) -> Verdict {
     {
         errors.push(ENH_LEE_ERROR_INVALID_REGION);
     } else if let Some(halo) = halo(&p) {
-        if (rw as u128).checked_mul(rh as u128).map_or(true, |n| n > isize::MAX as u128 / 4) {
-            verdict.may_fail.push(ENH_LEE_ERROR_SIZE_OVERFLOW);
-        }
         let region = Rect { x: call.x_off, y: call.y_off, w: call.width, h: call.height };
         let source = source_rect(region, halo, rw, rh);
         verdict.source = Some(source);
