@@ -259,8 +259,9 @@ struct EnhLeeParams enh_lee_params_default(void);
 /**
  * Writes to `*out_bytes` the scratch size, in bytes, that `enh_lee_f32` on
  * a `width x height` image, or `enh_lee_f32_region` on a `width x height`
- * region, needs with `params`. It grows with width, window and threads,
- * never with height. With `threads == 0` it depends on the number of
+ * region, needs with `params`. It grows with width, window and threads;
+ * with height only up to 32 rows per thread (shorter images use fewer
+ * threads), never beyond. With `threads == 0` it depends on the number of
  * threads of the calling rayon pool: query from the thread that filters.
  *
  * Ownership: reads `*params`, writes `*out_bytes` only on success.
@@ -301,16 +302,19 @@ EnhLeeStatus enh_lee_halo(const struct EnhLeeParams *params, size_t *out_pixels)
  * memory: the image plus the scratch); any other overlap is an error.
  *
  * Scratch: pass a buffer of at least `enh_lee_scratch_size` bytes (any
- * alignment, contents ignored, used only during the call), or NULL with 0
- * bytes to let the library allocate it for the call.
+ * alignment, contents ignored, used only during the call, not overlapping
+ * the images), or NULL with 0 bytes to let the library allocate it for the
+ * call. Overlap is judged on address ranges: buffers whose rows interleave
+ * without sharing a byte are refused too.
  *
  * Ownership: the caller owns every buffer; nothing is kept after return.
  * Thread-safe: concurrent calls on different buffers are fine (from any
  * thread, or from inside a rayon pool). The result does not depend on the
  * thread count.
  * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
- * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
- * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_PARTIAL_OVERLAP`,
+ * `ENH_LEE_ERROR_SIZE_OVERFLOW` (also for raster sides above 2^60),
+ * `ENH_LEE_ERROR_INVALID_STRIDE`, `ENH_LEE_ERROR_MISALIGNED`,
+ * `ENH_LEE_ERROR_PARTIAL_OVERLAP` (images, or scratch and an image),
  * `ENH_LEE_ERROR_SCRATCH_TOO_SMALL`, `ENH_LEE_ERROR_OUT_OF_MEMORY`,
  * `ENH_LEE_ERROR_THREAD_POOL`, any parameter error; `dst` is untouched on
  * all of them. `ENH_LEE_ERROR_INTERNAL` (a bug) may leave `dst` partly

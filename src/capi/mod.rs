@@ -166,8 +166,9 @@ pub extern "C" fn enh_lee_params_default() -> EnhLeeParams {
 
 /// Writes to `*out_bytes` the scratch size, in bytes, that `enh_lee_f32` on
 /// a `width x height` image, or `enh_lee_f32_region` on a `width x height`
-/// region, needs with `params`. It grows with width, window and threads,
-/// never with height. With `threads == 0` it depends on the number of
+/// region, needs with `params`. It grows with width, window and threads;
+/// with height only up to 32 rows per thread (shorter images use fewer
+/// threads), never beyond. With `threads == 0` it depends on the number of
 /// threads of the calling rayon pool: query from the thread that filters.
 ///
 /// Ownership: reads `*params`, writes `*out_bytes` only on success.
@@ -235,16 +236,19 @@ pub unsafe extern "C" fn enh_lee_halo(
 /// memory: the image plus the scratch); any other overlap is an error.
 ///
 /// Scratch: pass a buffer of at least `enh_lee_scratch_size` bytes (any
-/// alignment, contents ignored, used only during the call), or NULL with 0
-/// bytes to let the library allocate it for the call.
+/// alignment, contents ignored, used only during the call, not overlapping
+/// the images), or NULL with 0 bytes to let the library allocate it for the
+/// call. Overlap is judged on address ranges: buffers whose rows interleave
+/// without sharing a byte are refused too.
 ///
 /// Ownership: the caller owns every buffer; nothing is kept after return.
 /// Thread-safe: concurrent calls on different buffers are fine (from any
 /// thread, or from inside a rayon pool). The result does not depend on the
 /// thread count.
 /// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
-/// `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
-/// `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_PARTIAL_OVERLAP`,
+/// `ENH_LEE_ERROR_SIZE_OVERFLOW` (also for raster sides above 2^60),
+/// `ENH_LEE_ERROR_INVALID_STRIDE`, `ENH_LEE_ERROR_MISALIGNED`,
+/// `ENH_LEE_ERROR_PARTIAL_OVERLAP` (images, or scratch and an image),
 /// `ENH_LEE_ERROR_SCRATCH_TOO_SMALL`, `ENH_LEE_ERROR_OUT_OF_MEMORY`,
 /// `ENH_LEE_ERROR_THREAD_POOL`, any parameter error; `dst` is untouched on
 /// all of them. `ENH_LEE_ERROR_INTERNAL` (a bug) may leave `dst` partly
@@ -343,7 +347,7 @@ pub unsafe extern "C" fn enh_lee_f32_region(
         }
         let need = scratch_bytes_for(width, height, &params)?;
         // SAFETY: `scratch` is NULL or writable for `scratch_bytes` bytes.
-        let mut buffers = unsafe { ScratchBuffer::new(scratch, scratch_bytes, need) }?;
+        let mut buffers = unsafe { ScratchBuffer::new(scratch, scratch_bytes, need, [&src, &dst]) }?;
         let scratch = buffers.as_scratch(&params, width, height)?;
         if in_place {
             // SAFETY: `dst` was checked non-null, aligned and of a size that
@@ -427,7 +431,7 @@ impl Image {
     }
 
     fn overlaps(&self, other: &Image) -> bool {
-        self.start < other.start + other.len_bytes && other.start < self.start + self.len_bytes
+        overlap(self.start, self.len_bytes, other.start, other.len_bytes)
     }
 
     fn shape(&self) -> ndarray::StrideShape<ndarray::Ix2> {
@@ -451,6 +455,12 @@ impl Image {
     }
 }
 
+/// True when the byte ranges `[a, a + a_len)` and `[b, b + b_len)` share a
+/// byte (both ends are known not to overflow).
+fn overlap(a: usize, a_len: usize, b: usize, b_len: usize) -> bool {
+    a < b + b_len && b < a + a_len
+}
+
 /// The caller's scratch, or none (the library allocates).
 struct ScratchBuffer<'a> {
     bytes: Option<&'a mut [u8]>,
@@ -459,7 +469,14 @@ struct ScratchBuffer<'a> {
 impl<'a> ScratchBuffer<'a> {
     /// # Safety
     /// `ptr` is NULL or writable for `len` bytes during `'a`.
-    unsafe fn new(ptr: *mut core::ffi::c_void, len: usize, need: usize) -> Result<Self, Error> {
+    /// The scratch must not overlap the `images`: it is written before
+    /// they are read.
+    unsafe fn new(
+        ptr: *mut core::ffi::c_void,
+        len: usize,
+        need: usize,
+        images: [&Image; 2],
+    ) -> Result<Self, Error> {
         if ptr.is_null() {
             return if len == 0 {
                 Ok(ScratchBuffer { bytes: None })
@@ -469,6 +486,11 @@ impl<'a> ScratchBuffer<'a> {
         }
         if len < need {
             return Err(Error::ScratchTooSmall);
+        }
+        let start = ptr as usize;
+        start.checked_add(need).ok_or(Error::SizeOverflow)?;
+        if images.iter().any(|image| overlap(start, need, image.start, image.len_bytes)) {
+            return Err(Error::PartialOverlap);
         }
         // SAFETY: non-null and writable for `len` bytes per the contract;
         // zeroing first makes every byte initialised before the slice exists.

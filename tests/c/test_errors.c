@@ -423,6 +423,20 @@ static void test_overlap(void) {
     c.src_stride = STRIDE;
     EXPECT_BOTH("dst == src with a different stride", c, ENH_LEE_ERROR_PARTIAL_OVERLAP);
 
+    /* Scratch overlapping an image: refused before anything is written. */
+    {
+        size_t need = 0;
+        if (enh_lee_scratch_size(W, H, &params, &need) != ENH_LEE_OK) {
+            check_fail(__FILE__, __LINE__, "scratch size query failed");
+        }
+        c = whole();
+        c.scratch_bytes = need;
+        c.scratch = (void *)(c.src + 1);
+        EXPECT_BOTH("scratch inside src", c, ENH_LEE_ERROR_PARTIAL_OVERLAP);
+        c.scratch = (void *)(c.dst + W);
+        EXPECT_BOTH("scratch inside dst", c, ENH_LEE_ERROR_PARTIAL_OVERLAP);
+    }
+
     /* Adjacent but disjoint is fine (half-open ranges). */
     c = whole();
     c.src = src;
