@@ -7,6 +7,9 @@
 //! A watchdog aborts the process when a test takes more than 60 s, so a
 //! deadlock fails instead of hanging CI.
 
+mod common;
+
+use common::Rng;
 use std::ptr;
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
@@ -35,11 +38,16 @@ impl Watchdog {
         let (stop, rx) = mpsc::channel::<()>();
         let thread = thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
-                eprintln!("watchdog: test `{name}` still running after {limit:?}: deadlock? aborting");
+                eprintln!(
+                    "watchdog: test `{name}` still running after {limit:?}: deadlock? aborting"
+                );
                 std::process::abort();
             }
         });
-        Watchdog { stop: Some(stop), thread: Some(thread) }
+        Watchdog {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
     }
 }
 
@@ -54,23 +62,6 @@ impl Drop for Watchdog {
 
 fn watchdog(name: &'static str) -> Watchdog {
     Watchdog::new(name, Duration::from_secs(60))
-}
-
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn uniform(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
 }
 
 /// A speckled image (two fields, a bright target, a few NaN) of `seed`.
@@ -93,8 +84,17 @@ fn params(i: usize) -> Params {
     Params {
         window: [3, 5, 7, 11][i % 4],
         looks: [1.0, 2.0, 4.4][i % 3],
-        statistic: if i % 2 == 0 { Statistic::Window } else { Statistic::Residual },
-        border: [Border::Reflect, Border::Mirror, Border::Nearest, Border::Shrink][(i / 2) % 4],
+        statistic: if i % 2 == 0 {
+            Statistic::Window
+        } else {
+            Statistic::Residual
+        },
+        border: [
+            Border::Reflect,
+            Border::Mirror,
+            Border::Nearest,
+            Border::Shrink,
+        ][(i / 2) % 4],
         ..Params::default()
     }
 }
@@ -110,7 +110,10 @@ fn jobs(n: usize, height: usize, width: usize) -> Vec<Job> {
     (0..n)
         .map(|i| {
             let src = image(1000 + i as u64, height + 7 * i, width + 3 * i);
-            let params = Params { threads: 1, ..params(i) };
+            let params = Params {
+                threads: 1,
+                ..params(i)
+            };
             let mut want = Array2::zeros(src.dim());
             filter(src.view(), want.view_mut(), &params, None).unwrap();
             Job { src, params, want }
@@ -131,7 +134,10 @@ fn assert_bits(got: &Array2<f32>, want: &Array2<f32>, what: &str) {
 /// Runs `job` with `threads` through one of the entry points (by `way`),
 /// and returns the output.
 fn run(job: &Job, threads: usize, way: usize) -> Array2<f32> {
-    let params = Params { threads, ..job.params };
+    let params = Params {
+        threads,
+        ..job.params
+    };
     let (h, w) = job.src.dim();
     match way % 5 {
         // Out of place, library scratch.
@@ -151,7 +157,10 @@ fn run(job: &Job, threads: usize, way: usize) -> Array2<f32> {
             let need = scratch_len(w, h, &params).unwrap();
             let (mut f64s, mut f32s) = (vec![0.0f64; need.f64s], vec![0.0f32; need.f32s]);
             let mut out = Array2::from_elem((h, w), f32::NAN);
-            let scratch = Scratch { f64s: &mut f64s, f32s: &mut f32s };
+            let scratch = Scratch {
+                f64s: &mut f64s,
+                f32s: &mut f32s,
+            };
             filter(job.src.view(), out.view_mut(), &params, Some(scratch)).unwrap();
             out
         }
@@ -160,12 +169,20 @@ fn run(job: &Job, threads: usize, way: usize) -> Array2<f32> {
             let mut out = Array2::from_elem((h, w), f32::NAN);
             let cuts = [0, h / 3, 2 * h / 3, h];
             for k in 0..3 {
-                let region = Region { x_off: 0, y_off: cuts[k], width: w, height: cuts[k + 1] - cuts[k] };
+                let region = Region {
+                    x_off: 0,
+                    y_off: cuts[k],
+                    width: w,
+                    height: cuts[k + 1] - cuts[k],
+                };
                 if region.height == 0 {
                     continue;
                 }
                 let src = source_region(w, h, region, &params).unwrap();
-                let view = job.src.slice(s![src.y_off..src.y_off + src.height, src.x_off..src.x_off + src.width]);
+                let view = job.src.slice(s![
+                    src.y_off..src.y_off + src.height,
+                    src.x_off..src.x_off + src.width
+                ]);
                 let dst = out.slice_mut(s![cuts[k]..cuts[k + 1], ..]);
                 filter_region(view, dst, w, h, region, &params, None).unwrap();
             }
@@ -189,7 +206,10 @@ fn run(job: &Job, threads: usize, way: usize) -> Array2<f32> {
             p.threads = threads as u32;
             let mut bytes = 0usize;
             // SAFETY: pointers to locals.
-            assert_eq!(unsafe { enh_lee_scratch_size(w, h, &p, &mut bytes) }, ENH_LEE_OK);
+            assert_eq!(
+                unsafe { enh_lee_scratch_size(w, h, &p, &mut bytes) },
+                ENH_LEE_OK
+            );
             let mut scratch = vec![0u8; bytes];
             let src = job.src.as_standard_layout();
             let mut out = Array2::from_elem((h, w), f32::NAN);
@@ -230,7 +250,11 @@ fn many_caller_threads_at_once() {
                     let job = &jobs[(t + round / 5) % CALLERS];
                     let threads = [0, 1, 2][(t + round) % 3];
                     let got = run(job, threads, t + round);
-                    assert_bits(&got, &job.want, &format!("caller {t}, round {round}, threads {threads}"));
+                    assert_bits(
+                        &got,
+                        &job.want,
+                        &format!("caller {t}, round {round}, threads {threads}"),
+                    );
                 }
             })
         })
@@ -244,13 +268,20 @@ fn many_caller_threads_at_once() {
 fn calls_from_inside_a_callers_rayon_pool() {
     let _w = watchdog("calls_from_inside_a_callers_rayon_pool");
     let jobs = jobs(4, 100, 90);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
     pool.install(|| {
         (0..16).into_par_iter().for_each(|i| {
             let job = &jobs[i % jobs.len()];
             let threads = [0, 1, 2][i % 3];
             let got = run(job, threads, i);
-            assert_bits(&got, &job.want, &format!("pool task {i}, threads {threads}"));
+            assert_bits(
+                &got,
+                &job.want,
+                &format!("pool task {i}, threads {threads}"),
+            );
         });
     });
 }
@@ -261,13 +292,26 @@ fn nested_pools_and_single_thread_pools() {
     let jobs = jobs(3, 90, 70);
     // A one-thread caller pool (threads = 0 means one thread there), and a
     // caller pool inside a caller pool.
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let outer = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-    let inner = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let outer = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let inner = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
     one.install(|| {
         for (i, job) in jobs.iter().enumerate() {
             for threads in [0, 1, 2, 3] {
-                assert_bits(&run(job, threads, i + threads), &job.want, "one-thread pool");
+                assert_bits(
+                    &run(job, threads, i + threads),
+                    &job.want,
+                    "one-thread pool",
+                );
             }
         }
     });
@@ -298,7 +342,11 @@ fn first_use_of_many_thread_counts_at_once() {
                 barrier.wait();
                 for threads in [5, 6, 7] {
                     let job = &jobs[t % 2];
-                    assert_bits(&run(job, threads, t), &job.want, &format!("caller {t}, threads {threads}"));
+                    assert_bits(
+                        &run(job, threads, t),
+                        &job.want,
+                        &format!("caller {t}, threads {threads}"),
+                    );
                 }
             })
         })
@@ -319,7 +367,12 @@ fn c_region_calls_from_many_threads() {
     p.window = 9;
     p.statistic = ENH_LEE_STATISTIC_RESIDUAL;
     let want = {
-        let params = Params { window: 9, statistic: Statistic::Residual, threads: 1, ..Params::default() };
+        let params = Params {
+            window: 9,
+            statistic: Statistic::Residual,
+            threads: 1,
+            ..Params::default()
+        };
         let mut out = Array2::zeros((h, w));
         filter(src.view(), out.view_mut(), &params, None).unwrap();
         out
@@ -331,12 +384,18 @@ fn c_region_calls_from_many_threads() {
             let src = src.clone();
             thread::spawn(move || {
                 let (y0, y1) = (k * h / strips, (k + 1) * h / strips);
-                let p = EnhLeeParams { threads: (k % 3) as u32, ..p };
+                let p = EnhLeeParams {
+                    threads: (k % 3) as u32,
+                    ..p
+                };
                 let halo = 2 * 4;
                 let (sy0, sy1) = (y0.saturating_sub(halo), (y1 + halo).min(h));
                 let mut bytes = 0usize;
                 // SAFETY: pointers to locals.
-                assert_eq!(unsafe { enh_lee_scratch_size(w, y1 - y0, &p, &mut bytes) }, ENH_LEE_OK);
+                assert_eq!(
+                    unsafe { enh_lee_scratch_size(w, y1 - y0, &p, &mut bytes) },
+                    ENH_LEE_OK
+                );
                 let mut scratch = vec![0u8; bytes];
                 let mut out = vec![f32::NAN; w * (y1 - y0)];
                 let rows = src.slice(s![sy0..sy1, ..]).to_owned();
@@ -354,7 +413,11 @@ fn c_region_calls_from_many_threads() {
                         w,
                         y1 - y0,
                         &p,
-                        if k % 2 == 0 { scratch.as_mut_ptr().cast() } else { ptr::null_mut() },
+                        if k % 2 == 0 {
+                            scratch.as_mut_ptr().cast()
+                        } else {
+                            ptr::null_mut()
+                        },
                         if k % 2 == 0 { bytes } else { 0 },
                     )
                 };
@@ -366,7 +429,8 @@ fn c_region_calls_from_many_threads() {
     let mut got = Array2::from_elem((h, w), f32::NAN);
     for handle in handles {
         let (y0, y1, out) = handle.join().expect("a strip thread panicked");
-        got.slice_mut(s![y0..y1, ..]).assign(&Array2::from_shape_vec((y1 - y0, w), out).unwrap());
+        got.slice_mut(s![y0..y1, ..])
+            .assign(&Array2::from_shape_vec((y1 - y0, w), out).unwrap());
     }
     assert_bits(&got, &want, "strips filtered concurrently");
 }

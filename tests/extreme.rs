@@ -4,11 +4,14 @@
 //! are checked against a float64 reference written here from SPEC.md, with
 //! direct window loops, to SPEC's tolerance `1e-5 * max(|ref|, |m|, 1e-30)`.
 
+mod common;
+
+use common::Rng;
 use std::ptr;
 
 use enh_lee::capi::{
-    enh_lee_f32, enh_lee_f32_region, enh_lee_params_default, EnhLeeParams, ENH_LEE_ERROR_SIZE_OVERFLOW,
-    ENH_LEE_OK,
+    enh_lee_f32, enh_lee_f32_region, enh_lee_params_default, EnhLeeParams,
+    ENH_LEE_ERROR_SIZE_OVERFLOW, ENH_LEE_OK,
 };
 use enh_lee::{filter, filter_in_place, Border, Params, Signal, Statistic};
 use ndarray::Array2;
@@ -16,7 +19,12 @@ use ndarray::Array2;
 // ---------------------------------------------------------------------------
 // The float64 reference
 
-const BORDERS: [Border; 4] = [Border::Reflect, Border::Mirror, Border::Nearest, Border::Shrink];
+const BORDERS: [Border; 4] = [
+    Border::Reflect,
+    Border::Mirror,
+    Border::Nearest,
+    Border::Shrink,
+];
 const STATISTICS: [Statistic; 2] = [Statistic::Window, Statistic::Residual];
 
 /// Padded index `i` of a side of `n` pixels (numpy.pad, repeated for pads
@@ -58,7 +66,11 @@ struct Reference<'a> {
 
 impl<'a> Reference<'a> {
     fn new(img: &'a Array2<f32>, p: &Params) -> Self {
-        Reference { img, p: *p, means: vec![None; img.len()] }
+        Reference {
+            img,
+            p: *p,
+            means: vec![None; img.len()],
+        }
     }
 
     fn valid(&self, x: f32) -> bool {
@@ -71,9 +83,13 @@ impl<'a> Reference<'a> {
         let r = (self.p.window / 2) as i64;
         let mut out = Vec::new();
         for dy in -r..=r {
-            let Some(yy) = map(self.p.border, y as i64 + dy, h) else { continue };
+            let Some(yy) = map(self.p.border, y as i64 + dy, h) else {
+                continue;
+            };
             for dx in -r..=r {
-                let Some(xx) = map(self.p.border, x as i64 + dx, w) else { continue };
+                let Some(xx) = map(self.p.border, x as i64 + dx, w) else {
+                    continue;
+                };
                 let v = self.img[[yy, xx]];
                 if self.valid(v) {
                     out.push((yy, xx, f64::from(v)));
@@ -106,7 +122,10 @@ impl<'a> Reference<'a> {
         let var = match self.p.statistic {
             Statistic::Window => (win.iter().map(|v| v.2 * v.2).sum::<f64>() / n - m * m).max(0.0),
             Statistic::Residual => {
-                win.iter().map(|&(yy, xx, v)| (v - self.mean(yy, xx)).powi(2)).sum::<f64>() / n
+                win.iter()
+                    .map(|&(yy, xx, v)| (v - self.mean(yy, xx)).powi(2))
+                    .sum::<f64>()
+                    / n
             }
         };
         let x64 = f64::from(xv);
@@ -140,7 +159,9 @@ impl<'a> Reference<'a> {
             return if got.to_bits() == input.to_bits() {
                 Ok(())
             } else {
-                Err(format!("invalid pixel ({y}, {x}) changed from {input:?} to {got:?}"))
+                Err(format!(
+                    "invalid pixel ({y}, {x}) changed from {input:?} to {got:?}"
+                ))
             };
         }
         let (want, m) = self.at(y, x);
@@ -165,32 +186,11 @@ impl<'a> Reference<'a> {
 // ---------------------------------------------------------------------------
 // Helpers
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn uniform(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// 2-look speckle with mean 1.
-    fn speckle(&mut self) -> f64 {
-        (-self.uniform().ln() - self.uniform().ln()) / 2.0
-    }
-}
-
 fn speckle(seed: u64, h: usize, w: usize, mean: f64) -> Array2<f32> {
     let mut rng = Rng(seed);
     Array2::from_shape_fn((h, w), |(y, x)| {
         let field = if (x / 5 + y / 7) % 2 == 0 { 1.0 } else { 3.0 };
-        (mean * field * rng.speckle()).min(f64::from(f32::MAX)) as f32
+        (mean * field * rng.speckle(2)).min(f64::from(f32::MAX)) as f32
     })
 }
 
@@ -208,13 +208,23 @@ fn run_in_place(img: &Array2<f32>, p: &Params) -> Array2<f32> {
 
 fn assert_same_bits(a: &Array2<f32>, b: &Array2<f32>, what: &str) {
     for ((idx, x), y) in a.indexed_iter().zip(b.iter()) {
-        assert_eq!(x.to_bits(), y.to_bits(), "{what}: pixel {idx:?}: {x:?} vs {y:?}");
+        assert_eq!(
+            x.to_bits(),
+            y.to_bits(),
+            "{what}: pixel {idx:?}: {x:?} vs {y:?}"
+        );
     }
 }
 
 fn every_params(window: usize) -> impl Iterator<Item = Params> {
     STATISTICS.into_iter().flat_map(move |statistic| {
-        BORDERS.into_iter().map(move |border| Params { window, statistic, border, looks: 2.0, ..Params::default() })
+        BORDERS.into_iter().map(move |border| Params {
+            window,
+            statistic,
+            border,
+            looks: 2.0,
+            ..Params::default()
+        })
     })
 }
 
@@ -223,7 +233,13 @@ fn every_params(window: usize) -> impl Iterator<Item = Params> {
 
 #[test]
 fn all_invalid_images_pass_through_unchanged() {
-    let nans = [f32::NAN, -f32::NAN, f32::from_bits(0x7f80_0001), f32::from_bits(0x7fc1_2345), f32::from_bits(0xffff_ffff)];
+    let nans = [
+        f32::NAN,
+        -f32::NAN,
+        f32::from_bits(0x7f80_0001),
+        f32::from_bits(0x7fc1_2345),
+        f32::from_bits(0xffff_ffff),
+    ];
     let all_nan = Array2::from_shape_fn((23, 17), |(y, x)| nans[(y * 17 + x) % nans.len()]);
     let all_nodata = Array2::from_elem((19, 21), -9999.0f32);
     let mixed = Array2::from_shape_fn((40, 3), |(y, x)| match (y + x) % 4 {
@@ -234,8 +250,15 @@ fn all_invalid_images_pass_through_unchanged() {
     });
     for window in [3, 7, 31] {
         for p in every_params(window) {
-            let p = Params { nodata: Some(-9999.0), ..p };
-            for (name, img) in [("all NaN", &all_nan), ("all nodata", &all_nodata), ("NaN/inf/nodata", &mixed)] {
+            let p = Params {
+                nodata: Some(-9999.0),
+                ..p
+            };
+            for (name, img) in [
+                ("all NaN", &all_nan),
+                ("all nodata", &all_nodata),
+                ("NaN/inf/nodata", &mixed),
+            ] {
                 let what = format!("{name}, {p:?}");
                 assert_same_bits(&run(img, &p), img, &what);
                 assert_same_bits(&run_in_place(img, &p), img, &what);
@@ -250,7 +273,17 @@ fn all_invalid_images_pass_through_unchanged() {
     let (h, w) = all_nodata.dim();
     // SAFETY: contiguous h x w buffers.
     let status = unsafe {
-        enh_lee_f32(all_nodata.as_ptr(), 4 * w, out.as_mut_ptr(), 4 * w, w, h, &p, ptr::null_mut(), 0)
+        enh_lee_f32(
+            all_nodata.as_ptr(),
+            4 * w,
+            out.as_mut_ptr(),
+            4 * w,
+            w,
+            h,
+            &p,
+            ptr::null_mut(),
+            0,
+        )
     };
     assert_eq!(status, ENH_LEE_OK);
     assert!(out.iter().all(|v| *v == -9999.0));
@@ -258,7 +291,19 @@ fn all_invalid_images_pass_through_unchanged() {
 
 #[test]
 fn one_pixel_one_row_one_column() {
-    for (h, w) in [(1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (1, 7), (7, 1), (1, 50), (50, 1), (2, 9), (9, 2)] {
+    for (h, w) in [
+        (1, 1),
+        (1, 2),
+        (2, 1),
+        (1, 3),
+        (3, 1),
+        (1, 7),
+        (7, 1),
+        (1, 50),
+        (50, 1),
+        (2, 9),
+        (9, 2),
+    ] {
         let img = speckle(h as u64 * 100 + w as u64, h, w, 10.0);
         for window in [3, 7, 15] {
             for p in every_params(window) {
@@ -275,16 +320,26 @@ fn one_pixel_one_row_one_column() {
 fn hundred_thousand_by_two_and_two_by_hundred_thousand() {
     for (h, w) in [(2, 100_000), (100_000, 2), (1, 100_000), (100_000, 1)] {
         let img = speckle(7 + h as u64, h, w, 50.0);
-        for (window, statistic, border) in
-            [(7, Statistic::Window, Border::Reflect), (5, Statistic::Residual, Border::Mirror), (9, Statistic::Window, Border::Shrink)]
-        {
-            let p = Params { window, statistic, border, looks: 3.0, ..Params::default() };
+        for (window, statistic, border) in [
+            (7, Statistic::Window, Border::Reflect),
+            (5, Statistic::Residual, Border::Mirror),
+            (9, Statistic::Window, Border::Shrink),
+        ] {
+            let p = Params {
+                window,
+                statistic,
+                border,
+                looks: 3.0,
+                ..Params::default()
+            };
             let what = format!("{h}x{w}, {p:?}");
             let out = run(&img, &p);
             let mut reference = Reference::new(&img, &p);
             let n = h * w;
             let mut rng = Rng(n as u64);
-            let samples = (0..3 * window).chain(n - 3 * window..n).chain((0..200).map(|_| (rng.next() % n as u64) as usize));
+            let samples = (0..3 * window)
+                .chain(n - 3 * window..n)
+                .chain((0..200).map(|_| (rng.next() % n as u64) as usize));
             for i in samples {
                 reference.check(&out, i / w, i % w, &what);
             }
@@ -298,18 +353,31 @@ fn hundred_thousand_by_two_and_two_by_hundred_thousand() {
 fn values_up_to_f32_max_give_finite_correct_results() {
     // Squares overflow f32 (3.4e38^2) but not f64.
     let bright = speckle(3, 40, 37, 1e38);
-    assert!(bright.iter().any(|v| *v == f32::MAX), "the image reaches f32::MAX");
+    assert!(
+        bright.iter().any(|v| *v == f32::MAX),
+        "the image reaches f32::MAX"
+    );
     let flat = Array2::from_elem((9, 11), f32::MAX);
     let ramp = Array2::from_shape_fn((20, 20), |(y, x)| f32::MAX / (1.0 + (y * 20 + x) as f32));
     for window in [3, 7] {
         for p in every_params(window) {
-            for (name, img) in [("speckle 1e38", &bright), ("flat MAX", &flat), ("ramp to MAX", &ramp)] {
+            for (name, img) in [
+                ("speckle 1e38", &bright),
+                ("flat MAX", &flat),
+                ("ramp to MAX", &ramp),
+            ] {
                 let what = format!("{name}, {p:?}");
                 let out = run(img, &p);
-                assert!(out.iter().all(|v| v.is_finite()), "{what}: non-finite output");
+                assert!(
+                    out.iter().all(|v| v.is_finite()),
+                    "{what}: non-finite output"
+                );
                 Reference::new(img, &p).check_all(&out, &what);
             }
-            assert!(run(&flat, &p).iter().all(|v| *v == f32::MAX), "flat f32::MAX stays f32::MAX");
+            assert!(
+                run(&flat, &p).iter().all(|v| *v == f32::MAX),
+                "flat f32::MAX stays f32::MAX"
+            );
         }
     }
 }
@@ -319,9 +387,14 @@ fn negative_values_and_non_positive_means_pass_through() {
     // Local mean <= 0: the output is the input pixel (SPEC "Output" 3).
     let negative = speckle(5, 30, 30, 1.0).mapv(|v| -v);
     let zeros = Array2::from_elem((12, 9), 0.0f32);
-    let signed_zeros = Array2::from_shape_fn((12, 9), |(y, x)| if (x + y) % 2 == 0 { 0.0 } else { -0.0 });
+    let signed_zeros =
+        Array2::from_shape_fn((12, 9), |(y, x)| if (x + y) % 2 == 0 { 0.0 } else { -0.0 });
     for p in every_params(5).chain(every_params(9)) {
-        for (name, img) in [("negative", &negative), ("zeros", &zeros), ("+-0", &signed_zeros)] {
+        for (name, img) in [
+            ("negative", &negative),
+            ("zeros", &zeros),
+            ("+-0", &signed_zeros),
+        ] {
             assert_same_bits(&run(img, &p), img, &format!("{name}, {p:?}"));
         }
     }
@@ -329,7 +402,13 @@ fn negative_values_and_non_positive_means_pass_through() {
     // the local mean changes sign.
     let mixed = Array2::from_shape_fn((40, 40), |(y, x)| {
         let s = speckle(9, 40, 40, 1.0)[[y, x]];
-        if x < 18 { -s } else if x < 22 { s - 1.0 } else { s }
+        if x < 18 {
+            -s
+        } else if x < 22 {
+            s - 1.0
+        } else {
+            s
+        }
     });
     for p in every_params(5) {
         let what = format!("mixed signs, {p:?}");
@@ -339,7 +418,11 @@ fn negative_values_and_non_positive_means_pass_through() {
         for y in 0..40 {
             for x in 0..40 {
                 if !(reference.at(y, x).1 > 0.0) {
-                    assert_eq!(out[[y, x]].to_bits(), mixed[[y, x]].to_bits(), "{what}: m <= 0 at ({y}, {x})");
+                    assert_eq!(
+                        out[[y, x]].to_bits(),
+                        mixed[[y, x]].to_bits(),
+                        "{what}: m <= 0 at ({y}, {x})"
+                    );
                 }
             }
         }
@@ -353,7 +436,13 @@ fn denormals_keep_their_relative_accuracy() {
     // floor of SPEC's tolerance, 1e-35, would accept anything here).
     let tiny = speckle(11, 30, 25, 1e-40);
     assert!(tiny.iter().all(|v| v.is_subnormal() || *v == 0.0));
-    let mixed = Array2::from_shape_fn((30, 25), |(y, x)| if (x + 2 * y) % 5 == 0 { 0.0 } else { tiny[[y, x]] });
+    let mixed = Array2::from_shape_fn((30, 25), |(y, x)| {
+        if (x + 2 * y) % 5 == 0 {
+            0.0
+        } else {
+            tiny[[y, x]]
+        }
+    });
     for p in every_params(3).chain(every_params(7)) {
         for (name, img) in [("denormal speckle", &tiny), ("denormals and zeros", &mixed)] {
             let what = format!("{name}, {p:?}");
@@ -374,8 +463,24 @@ fn denormals_keep_their_relative_accuracy() {
 #[test]
 fn infinities_are_untouched_and_ignored() {
     let mut img = speckle(13, 30, 30, 5.0);
-    for (i, (y, x)) in [(0, 0), (0, 29), (15, 15), (15, 16), (29, 0), (29, 29), (7, 3), (3, 7)].into_iter().enumerate() {
-        img[[y, x]] = if i % 2 == 0 { f32::INFINITY } else { f32::NEG_INFINITY };
+    for (i, (y, x)) in [
+        (0, 0),
+        (0, 29),
+        (15, 15),
+        (15, 16),
+        (29, 0),
+        (29, 29),
+        (7, 3),
+        (3, 7),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        img[[y, x]] = if i % 2 == 0 {
+            f32::INFINITY
+        } else {
+            f32::NEG_INFINITY
+        };
     }
     for p in every_params(5).chain(every_params(11)) {
         let what = format!("infinities, {p:?}");
@@ -387,14 +492,18 @@ fn infinities_are_untouched_and_ignored() {
 
 /// Dark speckle (~1) with a bright block (1e7) at one end of the long side.
 fn bright_block(vertical: bool, long: usize, short: usize, block: usize) -> Array2<f32> {
-    let (h, w) = if vertical { (long, short) } else { (short, long) };
+    let (h, w) = if vertical {
+        (long, short)
+    } else {
+        (short, long)
+    };
     let mut img = speckle(17, h, w, 1.0);
     let mut rng = Rng(99);
     for y in 0..h {
         for x in 0..w {
             let along = if vertical { y } else { x };
             if along < block {
-                img[[y, x]] = (1e7 * rng.speckle()) as f32;
+                img[[y, x]] = (1e7 * rng.speckle(2)) as f32;
             }
         }
     }
@@ -408,17 +517,36 @@ fn a_bright_target_does_not_perturb_distant_dark_pixels() {
     // window) hundreds of pixels on; block-wise sums do not.
     for vertical in [true, false] {
         let img = bright_block(vertical, 700, 24, 40);
-        for (window, statistic) in [(7, Statistic::Window), (7, Statistic::Residual), (31, Statistic::Window), (15, Statistic::Residual)] {
+        for (window, statistic) in [
+            (7, Statistic::Window),
+            (7, Statistic::Residual),
+            (31, Statistic::Window),
+            (15, Statistic::Residual),
+        ] {
             for border in [Border::Reflect, Border::Shrink] {
-                let p = Params { window, statistic, border, looks: 1.0, ..Params::default() };
+                let p = Params {
+                    window,
+                    statistic,
+                    border,
+                    looks: 1.0,
+                    ..Params::default()
+                };
                 let what = format!("bright block, vertical {vertical}, {p:?}");
                 let out = run(&img, &p);
                 let mut reference = Reference::new(&img, &p);
                 // Dark pixels 200..700 pixels from the block, near it, and
                 // the block itself.
-                for along in (240..700).step_by(23).chain([40, 41, 60, 100, 150]).chain([0, 20, 39]) {
+                for along in (240..700)
+                    .step_by(23)
+                    .chain([40, 41, 60, 100, 150])
+                    .chain([0, 20, 39])
+                {
                     for across in [0, 5, 11, 23] {
-                        let (y, x) = if vertical { (along, across) } else { (across, along) };
+                        let (y, x) = if vertical {
+                            (along, across)
+                        } else {
+                            (across, along)
+                        };
                         reference.check(&out, y, x, &what);
                     }
                 }
@@ -432,7 +560,14 @@ fn regions_of_giant_rasters() {
     // A strip of a raster too large to exist in memory: only the region and
     // its halo are passed. The header allows any raster size; the result
     // must be right, or a clean error, never ENH_LEE_ERROR_INTERNAL.
-    let sides = [1usize << 40, 1 << 61, 1 << 62, isize::MAX as usize, isize::MAX as usize + 1, usize::MAX];
+    let sides = [
+        1usize << 40,
+        1 << 61,
+        1 << 62,
+        isize::MAX as usize,
+        isize::MAX as usize + 1,
+        usize::MAX,
+    ];
     let (w, h) = (6usize, 5usize);
     let mut failures = Vec::new();
     for &side in &sides {
@@ -444,7 +579,11 @@ fn regions_of_giant_rasters() {
                 p.border = 1; // mirror: reflection arithmetic on the side
                 let halo = 2usize;
                 // Raster: `side` along one axis, 12 along the other.
-                let (rw, rh, x_off, y_off) = if vertical { (12, side, 3, at) } else { (side, 12, at, 3) };
+                let (rw, rh, x_off, y_off) = if vertical {
+                    (12, side, 3, at)
+                } else {
+                    (side, 12, at, 3)
+                };
                 let sx = x_off.saturating_sub(halo);
                 let sy = y_off.saturating_sub(halo);
                 let sw = (x_off + w).saturating_add(halo).min(rw) - sx;
@@ -454,21 +593,39 @@ fn regions_of_giant_rasters() {
                 // SAFETY: src holds the halo-grown region, dst the region.
                 let status = unsafe {
                     enh_lee_f32_region(
-                        src.as_ptr(), 4 * sw, dst.as_mut_ptr(), 4 * w, rw, rh, x_off, y_off, w, h, &p,
-                        ptr::null_mut(), 0,
+                        src.as_ptr(),
+                        4 * sw,
+                        dst.as_mut_ptr(),
+                        4 * w,
+                        rw,
+                        rh,
+                        x_off,
+                        y_off,
+                        w,
+                        h,
+                        &p,
+                        ptr::null_mut(),
+                        0,
                     )
                 };
-                let case = format!("raster {rw}x{rh}, region {w}x{h} at ({x_off}, {y_off}): status {status}");
+                let case = format!(
+                    "raster {rw}x{rh}, region {w}x{h} at ({x_off}, {y_off}): status {status}"
+                );
                 match status {
                     ENH_LEE_OK => {
                         // The output depends only on the source window: the
                         // reference on it alone (its inner edges are never
                         // reached; its outer ones are the raster's).
-                        let params = Params { window: 5, border: Border::Mirror, ..Params::default() };
+                        let params = Params {
+                            window: 5,
+                            border: Border::Mirror,
+                            ..Params::default()
+                        };
                         let mut reference = Reference::new(&src, &params);
                         let out = Array2::from_shape_fn(src.dim(), |(y, x)| {
                             let (ry, rx) = (y + sy, x + sx);
-                            if (y_off..y_off + h).contains(&ry) && (x_off..x_off + w).contains(&rx) {
+                            if (y_off..y_off + h).contains(&ry) && (x_off..x_off + w).contains(&rx)
+                            {
                                 dst[[ry - y_off, rx - x_off]]
                             } else {
                                 src[[y, x]]
@@ -476,10 +633,17 @@ fn regions_of_giant_rasters() {
                         });
                         let wrong = (0..h)
                             .flat_map(|y| (0..w).map(move |x| (y, x)))
-                            .filter_map(|(y, x)| reference.try_check(&out, y + y_off - sy, x + x_off - sx).err())
+                            .filter_map(|(y, x)| {
+                                reference
+                                    .try_check(&out, y + y_off - sy, x + x_off - sx)
+                                    .err()
+                            })
                             .collect::<Vec<_>>();
                         if let Some(first) = wrong.first() {
-                            failures.push(format!("{case}, {} wrong pixels, e.g. {first}", wrong.len()));
+                            failures.push(format!(
+                                "{case}, {} wrong pixels, e.g. {first}",
+                                wrong.len()
+                            ));
                         }
                     }
                     ENH_LEE_ERROR_SIZE_OVERFLOW => {}
@@ -488,5 +652,10 @@ fn regions_of_giant_rasters() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} region calls on giant rasters failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} region calls on giant rasters failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

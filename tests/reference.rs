@@ -3,29 +3,11 @@
 //! random images and random parameters; and the bit-for-bit rules: in
 //! place, tiled regions, strided buffers and thread counts.
 
+mod common;
+
+use common::Rng;
 use enh_lee::{filter, filter_in_place, filter_region, Border, Params, Region, Signal, Statistic};
 use ndarray::{s, Array2, ArrayView2};
-
-/// xorshift64*: deterministic and dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn uniform(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn speckle(&mut self, looks: u32) -> f64 {
-        (0..looks).map(|_| -self.uniform().ln()).sum::<f64>() / f64::from(looks)
-    }
-}
 
 /// SPEC's border rule, as numpy.pad extends an axis of length `n`.
 fn map(border: Border, i: isize, n: usize) -> Option<usize> {
