@@ -71,7 +71,7 @@ fn image(seed: u64, height: usize, width: usize) -> Array2<f32> {
         let field = if (x + y / 2) % 97 < 50 { 10.0 } else { 200.0 };
         let target = if (y / 8, x / 8) == (3, 5) { 1e6 } else { 1.0 };
         let v = field * target * -rng.uniform().ln();
-        if rng.next() % 211 == 0 {
+        if rng.next().is_multiple_of(211) {
             f32::NAN
         } else {
             v as f32
@@ -84,7 +84,7 @@ fn params(i: usize) -> Params {
     Params {
         window: [3, 5, 7, 11][i % 4],
         looks: [1.0, 2.0, 4.4][i % 3],
-        statistic: if i % 2 == 0 {
+        statistic: if i.is_multiple_of(2) {
             Statistic::Window
         } else {
             Statistic::Residual

@@ -347,7 +347,8 @@ pub unsafe extern "C" fn enh_lee_f32_region(
         }
         let need = scratch_bytes_for(width, height, &params)?;
         // SAFETY: `scratch` is NULL or writable for `scratch_bytes` bytes.
-        let mut buffers = unsafe { ScratchBuffer::new(scratch, scratch_bytes, need, [&src, &dst]) }?;
+        let mut buffers =
+            unsafe { ScratchBuffer::new(scratch, scratch_bytes, need, [&src, &dst]) }?;
         let scratch = buffers.as_scratch(&params, width, height)?;
         if in_place {
             // SAFETY: `dst` was checked non-null, aligned and of a size that
@@ -489,7 +490,10 @@ impl<'a> ScratchBuffer<'a> {
         }
         let start = ptr as usize;
         start.checked_add(need).ok_or(Error::SizeOverflow)?;
-        if images.iter().any(|image| overlap(start, need, image.start, image.len_bytes)) {
+        if images
+            .iter()
+            .any(|image| overlap(start, need, image.start, image.len_bytes))
+        {
             return Err(Error::PartialOverlap);
         }
         // SAFETY: non-null and writable for `len` bytes per the contract;
