@@ -20,7 +20,7 @@ interpreter, its modules and the input image are loaded. Times are wall
 clock, best of --repeat. Markdown goes to stdout (and --out / --update),
 progress to stderr.
 
-    /usr/bin/python3 bench/run.py                 # full run (~15-20 min on 2 cores)
+    /usr/bin/python3 bench/run.py                 # full run (~11 min on an idle 2-core machine)
     /usr/bin/python3 bench/run.py --quick         # smoke run, < 30 s
     /usr/bin/python3 bench/run.py --sizes 10000 --windows 7 --repeat 1
 """

@@ -5,7 +5,7 @@
 # section (and bench/data/BENCHMARKS-table.md, every time in
 # bench/data/results.json). Extra arguments go to
 # bench/run.py, e.g.  bench/run.sh --repeat 1   or   bench/run.sh --quick
-# Takes ~20-25 minutes on 2 cores; needs ~4 GB of RAM and ~2 GB in bench/data
+# Takes ~11 minutes on an idle 2-core machine; needs ~4 GB of RAM and ~2 GB in bench/data
 # (or $ENH_LEE_BENCH_DATA).
 set -euo pipefail
 cd "$(dirname "$0")/.."
