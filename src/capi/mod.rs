@@ -16,7 +16,7 @@ pub use status::*;
 
 use crate::{
     filter_in_place, filter_region, scratch_len, source_region, Border, Error, Params, Region,
-    Scratch, Signal, Statistic,
+    Scratch, ScratchLen, Signal, Statistic,
 };
 
 /// Major version of the library this header belongs to.
@@ -129,10 +129,9 @@ unsafe fn read_params(params: *const EnhLeeParams) -> Result<Params, Error> {
         .to_params()
 }
 
-/// Bytes of scratch for a region of `width x height` pixels: the f64 part,
-/// the f32 part, and 8 bytes to align the f64 part within any buffer.
-fn scratch_bytes_for(width: usize, height: usize, params: &Params) -> Result<usize, Error> {
-    let need = scratch_len(width, height, params)?;
+/// Bytes of scratch for `need`: the f64 part, the f32 part, and 8 bytes to
+/// align the f64 part within any buffer ([`ScratchBuffer::as_scratch`]).
+fn scratch_byte_len(need: ScratchLen) -> Result<usize, Error> {
     need.f64s
         .checked_mul(8)
         .and_then(|b| b.checked_add(need.f32s.checked_mul(4)?))
@@ -192,7 +191,7 @@ pub unsafe extern "C" fn enh_lee_scratch_size(
         if out_bytes.is_null() {
             return Err(Error::NullPointer);
         }
-        let bytes = scratch_bytes_for(width, height, &params)?;
+        let bytes = scratch_byte_len(scratch_len(width, height, &params)?)?;
         // SAFETY: `out_bytes` is non-null and writable per the contract.
         unsafe { out_bytes.write(bytes) };
         Ok(())
@@ -345,11 +344,17 @@ pub unsafe extern "C" fn enh_lee_f32_region(
         if !in_place && src.overlaps(&dst) {
             return Err(Error::PartialOverlap);
         }
-        let need = scratch_bytes_for(width, height, &params)?;
+        let need = scratch_len(width, height, &params)?;
         // SAFETY: `scratch` is NULL or writable for `scratch_bytes` bytes.
-        let mut buffers =
-            unsafe { ScratchBuffer::new(scratch, scratch_bytes, need, [&src, &dst]) }?;
-        let scratch = buffers.as_scratch(&params, width, height)?;
+        let mut buffers = unsafe {
+            ScratchBuffer::new(
+                scratch,
+                scratch_bytes,
+                scratch_byte_len(need)?,
+                [&src, &dst],
+            )
+        }?;
+        let scratch = buffers.as_scratch(need);
         if in_place {
             // SAFETY: `dst` was checked non-null, aligned and of a size that
             // fits the address space; the caller guarantees it is writable
@@ -506,16 +511,8 @@ impl<'a> ScratchBuffer<'a> {
     }
 
     /// Splits the bytes into the aligned f64 part and the f32 part.
-    fn as_scratch(
-        &mut self,
-        params: &Params,
-        width: usize,
-        height: usize,
-    ) -> Result<Option<Scratch<'_>>, Error> {
-        let Some(bytes) = self.bytes.as_deref_mut() else {
-            return Ok(None);
-        };
-        let need = scratch_len(width, height, params)?;
+    fn as_scratch(&mut self, need: ScratchLen) -> Option<Scratch<'_>> {
+        let bytes = self.bytes.as_deref_mut()?;
         let skip = bytes.as_ptr().align_offset(std::mem::align_of::<f64>());
         let (f64_bytes, rest) = bytes[skip..].split_at_mut(need.f64s * 8);
         let f32_bytes = &mut rest[..need.f32s * 4];
@@ -529,7 +526,7 @@ impl<'a> ScratchBuffer<'a> {
                 std::slice::from_raw_parts_mut(f32_bytes.as_mut_ptr().cast::<f32>(), need.f32s),
             )
         };
-        Ok(Some(Scratch { f64s, f32s }))
+        Some(Scratch { f64s, f32s })
     }
 }
 
