@@ -66,6 +66,7 @@ impl Plan {
 /// stage sums (zeros for invalid pixels): the first `K` of
 /// `[valid, x, x^2]` when `counted`, else of `[x, x^2]` (windows known to
 /// be all valid).
+#[inline(always)]
 fn load<const K: usize>(
     plan: &Plan,
     row: &[f32],
@@ -83,8 +84,16 @@ fn load<const K: usize>(
     }
 }
 
-/// Filters output raster rows `rows` of `plan.region`.
-pub fn filter_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
+/// Filters output raster rows `rows` of `plan.region`. Everything it calls
+/// is inlined into it, so that [`crate::simd`] can compile the whole kernel
+/// for each instruction set.
+#[inline(always)]
+pub fn filter_band_kernel(
+    io: &mut impl BandIo,
+    plan: &Plan,
+    rows: Range<usize>,
+    scratch: &mut [f64],
+) {
     match plan.params.statistic {
         Statistic::Window => window_band(io, plan, rows, scratch),
         Statistic::Residual => residual_band(io, plan, rows, scratch),
@@ -94,6 +103,7 @@ pub fn filter_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratc
 /// `var = mean(x^2) - mean(x)^2` over each window: one stage. When every
 /// window of the band is full ([`all_valid`]) the count need not be summed;
 /// the result is the same to the bit (counts are exact integers).
+#[inline(always)]
 fn window_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
     if all_valid(io, plan, &rows) {
         window_band_with::<2>(io, plan, rows, scratch)
@@ -104,20 +114,25 @@ fn window_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &
 
 /// True when every window of the band holds `w^2` valid pixels: the border
 /// pads (not `Shrink`) and every pixel the band reads is valid.
+#[inline(always)]
 fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>) -> bool {
     let p = &plan.params;
     let halo = p.halo().expect("validated");
     let input = plan.output_columns().input(halo);
     let source_rows = rows.start.saturating_sub(halo)..(rows.end + halo).min(plan.raster_height);
     p.border != Border::Shrink
-        && source_rows.into_iter().all(|q| {
-            let row = &io.source_row(q)[input.start - plan.src_x..input.end - plan.src_x];
-            row.iter().fold(true, |all, &x| all & p.is_valid(x))
-        })
+        && source_rows.into_iter().all(
+            #[inline(always)]
+            |q| {
+                let row = &io.source_row(q)[input.start - plan.src_x..input.end - plan.src_x];
+                row.iter().fold(true, |all, &x| all & p.is_valid(x))
+            },
+        )
 }
 
 /// The window statistic over `K` quantities: `[count, x, x^2]` (`K == 3`)
 /// or `[x, x^2]` with the count `w^2` (`K == 2`).
+#[inline(always)]
 fn window_band_with<const K: usize>(
     io: &mut impl BandIo,
     plan: &Plan,
@@ -134,6 +149,7 @@ fn window_band_with<const K: usize>(
         stage.sums(
             y,
             plan.raster_height,
+            #[inline(always)]
             |q, buf| load(plan, io.source_row(q), &input, K == 3, buf),
             sums,
         );
@@ -149,10 +165,14 @@ fn window_band_with<const K: usize>(
             s[0] = m;
             s[1] = s2 * inv - m * m;
         }
-        io.write_row(y, |j, x| {
-            let [m, var] = [sums[j][0], sums[j][1]];
-            enhanced_lee(x, p.is_valid(x), m, var, &plan.coeffs)
-        });
+        io.write_row(
+            y,
+            #[inline(always)]
+            |j, x| {
+                let [m, var] = [sums[j][0], sums[j][1]];
+                enhanced_lee(x, p.is_valid(x), m, var, &plan.coeffs)
+            },
+        );
     }
 }
 
@@ -165,6 +185,7 @@ struct Ring<'a> {
 }
 
 impl Ring<'_> {
+    #[inline(always)]
     fn get(&self, row: usize) -> &[f64] {
         assert!(
             row < self.next && row + self.capacity >= self.next,
@@ -175,6 +196,7 @@ impl Ring<'_> {
     }
 
     /// Computes rows up to `row` with `compute(row, slot)`.
+    #[inline(always)]
     fn advance_to(&mut self, row: usize, mut compute: impl FnMut(usize, &mut [f64])) {
         while self.next <= row {
             let slot = self.next % self.capacity;
@@ -190,6 +212,7 @@ impl Ring<'_> {
 /// `var = mean((x_j - m_j)^2)`: a first stage gives the local mean `m_j` of
 /// every pixel the output windows touch, kept in a ring of `r + 1` rows; a
 /// second stage sums the squared residuals.
+#[inline(always)]
 fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
     if all_valid(io, plan, &rows) {
         residual_band_with::<1>(io, plan, rows, scratch)
@@ -200,6 +223,7 @@ fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch:
 
 /// The residual statistic with local means summed over `[count, x]`
 /// (`K == 2`) or over `[x]` with the count `w^2` (`K == 1`).
+#[inline(always)]
 fn residual_band_with<const K: usize>(
     io: &mut impl BandIo,
     plan: &Plan,
@@ -232,37 +256,43 @@ fn residual_band_with<const K: usize>(
         residuals.sums(
             y,
             plan.raster_height,
+            #[inline(always)]
             |q, buf| {
                 // Ring rows hold (count, mean, squared residual) per column.
-                ring.advance_to(q, |row, stats| {
-                    let source = io.source_row(row);
-                    means.sums(
-                        row,
-                        plan.raster_height,
-                        |q1, b| load(plan, io.source_row(q1), &input, K == 2, b),
-                        mean_sums,
-                    );
-                    let (c, rest) = stats.split_at_mut(nw);
-                    let (m, res) = rest.split_at_mut(nw);
-                    let xs = &source[wide_cols.start - plan.src_x..wide_cols.end - plan.src_x];
-                    for j in 0..nw {
-                        let s = mean_sums[j];
-                        let (count, sum) = if K == 2 {
-                            (s[0], s[K - 1])
-                        } else {
-                            (full, s[0])
-                        };
-                        c[j] = count;
-                        m[j] = sum / count;
-                        let x = xs[j];
-                        res[j] = if p.is_valid(x) {
-                            let d = f64::from(x) - m[j];
-                            d * d
-                        } else {
-                            0.0
-                        };
-                    }
-                });
+                ring.advance_to(
+                    q,
+                    #[inline(always)]
+                    |row, stats| {
+                        let source = io.source_row(row);
+                        means.sums(
+                            row,
+                            plan.raster_height,
+                            #[inline(always)]
+                            |q1, b| load(plan, io.source_row(q1), &input, K == 2, b),
+                            mean_sums,
+                        );
+                        let (c, rest) = stats.split_at_mut(nw);
+                        let (m, res) = rest.split_at_mut(nw);
+                        let xs = &source[wide_cols.start - plan.src_x..wide_cols.end - plan.src_x];
+                        for j in 0..nw {
+                            let s = mean_sums[j];
+                            let (count, sum) = if K == 2 {
+                                (s[0], s[K - 1])
+                            } else {
+                                (full, s[0])
+                            };
+                            c[j] = count;
+                            m[j] = sum / count;
+                            let x = xs[j];
+                            res[j] = if p.is_valid(x) {
+                                let d = f64::from(x) - m[j];
+                                d * d
+                            } else {
+                                0.0
+                            };
+                        }
+                    },
+                );
                 buf.as_flattened_mut()
                     .copy_from_slice(&ring.get(q)[2 * nw..]);
             },
@@ -270,9 +300,13 @@ fn residual_band_with<const K: usize>(
         );
         let stats = ring.get(y);
         let (count, mean) = (&stats[offset..nw], &stats[nw + offset..2 * nw]);
-        io.write_row(y, |j, x| {
-            let var = residual_sums[j][0] / count[j];
-            enhanced_lee(x, p.is_valid(x), mean[j], var, &plan.coeffs)
-        });
+        io.write_row(
+            y,
+            #[inline(always)]
+            |j, x| {
+                let var = residual_sums[j][0] / count[j];
+                enhanced_lee(x, p.is_valid(x), mean[j], var, &plan.coeffs)
+            },
+        );
     }
 }

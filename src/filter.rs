@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
-use crate::band::{filter_band, BandIo, Plan};
+use crate::band::{BandIo, Plan};
 use crate::error::Error;
 use crate::params::Params;
+use crate::simd::{filter_band, Isa};
 
 /// The largest raster side accepted: border arithmetic on padded indices
 /// (`2 * side + window`, as `isize`) must not overflow. No raster comes
@@ -320,15 +321,16 @@ fn run_bands<IO: BandIo + Send>(
         .enumerate()
         .map(|(i, (io, s))| (io, bands.band(i), s))
         .collect();
+    let isa = Isa::selected();
     if work.len() == 1 {
         // One band runs on the caller's thread: no pool is involved.
         let (mut io, rows, s) = work.pop().expect("one band");
-        filter_band(&mut io, plan, rows, s);
+        filter_band(isa, &mut io, plan, rows, s);
         return Ok(());
     }
     let job = || {
         work.into_par_iter()
-            .for_each(|(mut io, rows, s)| filter_band(&mut io, plan, rows, s));
+            .for_each(|(mut io, rows, s)| filter_band(isa, &mut io, plan, rows, s));
     };
     match bands.threads {
         0 => job(),
@@ -371,6 +373,7 @@ struct Split<'a> {
 }
 
 impl BandIo for Split<'_> {
+    #[inline(always)]
     fn source_row(&self, q: usize) -> &[f32] {
         self.src
             .row(q - self.src_y)
@@ -378,6 +381,7 @@ impl BandIo for Split<'_> {
             .expect("rows are contiguous")
     }
 
+    #[inline(always)]
     fn write_row(&mut self, y: usize, mut f: impl FnMut(usize, f32) -> f32) {
         let src = self
             .src
@@ -401,6 +405,7 @@ struct InPlace<'a> {
 }
 
 impl BandIo for InPlace<'_> {
+    #[inline(always)]
     fn source_row(&self, q: usize) -> &[f32] {
         match self.saved.get(q) {
             Some(row) => row,
@@ -412,6 +417,7 @@ impl BandIo for InPlace<'_> {
         }
     }
 
+    #[inline(always)]
     fn write_row(&mut self, y: usize, mut f: impl FnMut(usize, f32) -> f32) {
         let mut row = self.band.row_mut(y - self.band_y);
         for (j, v) in row
@@ -447,6 +453,7 @@ impl<'a> SavedRows<'a> {
         }
     }
 
+    #[inline(always)]
     fn get(&self, q: usize) -> Option<&[f32]> {
         let i = self.rows.binary_search(&q).ok()?;
         Some(&self.data[i * self.width..(i + 1) * self.width])

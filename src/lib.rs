@@ -15,8 +15,10 @@
 //! filter(image.view(), out.view_mut(), &Params { looks: 4.0, ..Params::default() }, None).unwrap();
 //! ```
 //!
-//! The C ABI (`include/enh_lee.h`) is in [`capi`]; it is the only module
-//! with `unsafe` code.
+//! The C ABI (`include/enh_lee.h`) is in [`capi`]. It and the
+//! instruction-set dispatch (`simd`: one call per band into the kernel
+//! compiled for AVX2 or AVX-512, after checking the CPU has them) are the
+//! only modules with `unsafe` code.
 
 mod band;
 mod border;
@@ -25,6 +27,7 @@ mod error;
 mod filter;
 mod params;
 mod rule;
+mod simd;
 mod stage;
 mod window_sum;
 

@@ -103,6 +103,7 @@ impl<'a, const K: usize> Stage<'a, K> {
     /// consecutive rows. `fill(q, buf)` must write the quantities of raster
     /// row `q` over the input columns into `buf` (rows outside the raster
     /// under `Shrink` are zero and never asked for).
+    #[inline(always)]
     pub fn sums(
         &mut self,
         row: usize,
@@ -117,6 +118,7 @@ impl<'a, const K: usize> Stage<'a, K> {
         // column sums land directly in the padded line.
         self.column_sums.next(
             row,
+            #[inline(always)]
             |u, buf| match border.map(u as isize - r as isize, raster_height) {
                 Some(q) => fill(q, buf.as_chunks_mut::<K>().0),
                 None => buf.fill(0.0),
@@ -137,6 +139,7 @@ impl<'a, const K: usize> Stage<'a, K> {
     /// Positions of the padded line that hold the input columns: the
     /// padded line starts at raster column `out_start - r`, and the input
     /// columns lie within it.
+    #[inline(always)]
     fn inside(&self) -> Range<usize> {
         let first = self.cols.out_start as isize - (self.w / 2) as isize;
         let from = (self.input.start as isize - first) as usize;
@@ -145,6 +148,7 @@ impl<'a, const K: usize> Stage<'a, K> {
 
     /// Fills the padded positions outside the raster by the border rule,
     /// from the input columns already in place.
+    #[inline(always)]
     fn pad_edges(&mut self, inside: Range<usize>) {
         let first = self.cols.out_start as isize - (self.w / 2) as isize;
         let (border, raster, start) = (self.border, self.cols.raster, self.input.start);

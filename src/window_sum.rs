@@ -21,10 +21,14 @@ use std::ops::Range;
 
 /// Cuts `0..len` into the pieces that lie in one block each, for a run whose
 /// index 0 is raster position `u0`.
+#[inline(always)]
 fn blocks(u0: usize, w: usize, len: usize) -> impl Iterator<Item = Range<usize>> {
     let first = (w - u0 % w) % w;
     let head = (first > 0).then_some(0..first.min(len));
-    let tail = (first..len).step_by(w).map(move |s| s..(s + w).min(len));
+    let tail = (first..len).step_by(w).map(
+        #[inline(always)]
+        move |s| s..(s + w).min(len),
+    );
     head.into_iter().chain(tail)
 }
 
@@ -35,6 +39,7 @@ fn blocks(u0: usize, w: usize, len: usize) -> impl Iterator<Item = Range<usize>>
 ///
 /// `values.len()` must be `out.len() + w - 1`; `suffix` and `prefix` are
 /// work space of at least `values.len()`.
+#[inline(always)]
 pub fn line_sums<const K: usize>(
     values: &[[f64; K]],
     u0: usize,
@@ -125,12 +130,14 @@ impl<'a> ColumnSums<'a> {
         )
     }
 
+    #[inline(always)]
     fn row(buf: &mut [f64], row_len: usize, i: usize) -> &mut [f64] {
         &mut buf[i * row_len..(i + 1) * row_len]
     }
 
     /// Writes into `out` the sums of rows `u .. u + w`. Successive calls must
     /// pass consecutive `u`. `pull(v, row)` must fill `row` with row `v`.
+    #[inline(always)]
     pub fn next(&mut self, u: usize, mut pull: impl FnMut(usize, &mut [f64]), out: &mut [f64]) {
         let (w, len) = (self.w, self.row_len);
         let (block, i) = (u / w, u % w);

@@ -1,0 +1,68 @@
+//! Every instruction set the kernel is compiled for (`ENH_LEE_ISA`) gives
+//! the same bits: which one runs changes the speed, never the result.
+//! One test function, because the variable is process-wide.
+
+mod common;
+
+use common::Rng;
+use enh_lee::{filter, filter_in_place, Border, Params, Statistic};
+use ndarray::Array2;
+
+fn image(rng: &mut Rng, h: usize, w: usize, holes: bool) -> Array2<f32> {
+    Array2::from_shape_fn((h, w), |(y, x)| {
+        if holes && rng.below(17) == 0 {
+            return [f32::NAN, -9999.0][rng.below(2)];
+        }
+        let bright = if (y * 31 + x * 17) % 97 == 0 { 1e6 } else { 1.0 };
+        (bright * (1.0 + (x / 9) as f64) * rng.speckle(2)) as f32
+    })
+}
+
+fn run(isa: &str, img: &Array2<f32>, params: &Params, in_place: bool) -> Vec<u32> {
+    std::env::set_var("ENH_LEE_ISA", isa);
+    let mut out = img.clone();
+    if in_place {
+        filter_in_place(out.view_mut(), params, None).unwrap();
+    } else {
+        filter(img.view(), out.view_mut(), params, None).unwrap();
+    }
+    std::env::remove_var("ENH_LEE_ISA");
+    out.iter().map(|v| v.to_bits()).collect()
+}
+
+#[test]
+fn every_instruction_set_gives_the_same_bits() {
+    let mut rng = Rng(7);
+    let mut cases = 0;
+    for (h, w, window) in [(61, 83, 3), (40, 129, 7), (97, 33, 11), (9, 300, 31)] {
+        for holes in [false, true] {
+            let img = image(&mut rng, h, w, holes);
+            for statistic in [Statistic::Window, Statistic::Residual] {
+                for border in [Border::Reflect, Border::Shrink] {
+                    let params = Params {
+                        window,
+                        looks: 2.0,
+                        statistic,
+                        border,
+                        nodata: holes.then_some(-9999.0),
+                        threads: 2,
+                        ..Params::default()
+                    };
+                    let want = run("baseline", &img, &params, false);
+                    for isa in ["avx2", "avx512"] {
+                        for in_place in [false, true] {
+                            let got = run(isa, &img, &params, in_place);
+                            assert!(
+                                got == want,
+                                "{isa} differs from baseline: {h}x{w} w={window} \
+                                 {statistic:?} {border:?} holes={holes} in_place={in_place}"
+                            );
+                            cases += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(cases, 4 * 2 * 2 * 2 * 2 * 2);
+}
