@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::params::Border;
-use crate::window_sum::{line_sums, ColumnSums};
+use crate::window_sum::{line_sums, line_sums_scratch_len, ColumnSums};
 
 /// The columns a stage reads and writes, in raster coordinates.
 #[derive(Clone, Copy, Debug)]
@@ -46,8 +46,7 @@ pub struct Stage<'a, const K: usize> {
     input: Range<usize>,
     column_sums: ColumnSums<'a>,
     padded: &'a mut [[f64; K]],
-    suffix: &'a mut [[f64; K]],
-    prefix: &'a mut [[f64; K]],
+    levels: &'a mut [f64],
 }
 
 /// Takes `n` items of `[f64; K]` from the front of `scratch`.
@@ -64,7 +63,8 @@ impl<'a, const K: usize> Stage<'a, K> {
         let row = K.checked_mul(input)?;
         ColumnSums::scratch_len(w, 1)
             .checked_mul(row)?
-            .checked_add(row.checked_mul(3)?)
+            .checked_add(row)?
+            .checked_add(line_sums_scratch_len(K, w)?)
     }
 
     /// Takes its buffers from the front of `scratch`, returns the rest.
@@ -78,8 +78,8 @@ impl<'a, const K: usize> Stage<'a, K> {
         let (column_sums, rest) = ColumnSums::new(w, K * input.len(), scratch);
         let line = cols.out_len + w - 1;
         let (padded, rest) = take(rest, line);
-        let (suffix, rest) = take(rest, line);
-        let (prefix, rest) = take(rest, line);
+        let levels_len = line_sums_scratch_len(K, w).expect("checked by scratch_len");
+        let (levels, rest) = rest.split_at_mut(levels_len);
         let stage = Stage {
             w,
             border,
@@ -87,8 +87,7 @@ impl<'a, const K: usize> Stage<'a, K> {
             input,
             column_sums,
             padded,
-            suffix,
-            prefix,
+            levels,
         };
         (stage, rest)
     }
@@ -126,14 +125,7 @@ impl<'a, const K: usize> Stage<'a, K> {
             self.padded[inside.clone()].as_flattened_mut(),
         );
         self.pad_edges(inside);
-        line_sums(
-            self.padded,
-            self.cols.out_start,
-            self.w,
-            self.suffix,
-            self.prefix,
-            out,
-        );
+        line_sums(self.padded, self.w, self.levels, out);
     }
 
     /// Positions of the padded line that hold the input columns: the

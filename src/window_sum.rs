@@ -1,9 +1,10 @@
 //! Sliding-window sums whose rounding depends only on the pixels of the
-//! window (SPEC.md, "Accuracy").
+//! window (SPEC.md, "Accuracy"), in O(1) or O(log w) work per position.
 //!
-//! Window start positions `u` are cut into blocks of `w` consecutive
-//! positions, aligned on multiples of `w` in *raster* coordinates. The window
-//! `[u, u + w)` then covers the tail of one block and the head of the next:
+//! Down the columns ([`ColumnSums`]), window start positions `u` are cut
+//! into blocks of `w` consecutive positions, aligned on multiples of `w` in
+//! *raster* coordinates. The window `[u, u + w)` then covers the tail of one
+//! block and the head of the next:
 //!
 //! ```text
 //! sum(u) = suffix(u)                       if u is a block start
@@ -13,77 +14,81 @@
 //! where `suffix(u)` sums from `u` to the end of its block and `prefix(v)`
 //! from the start of its block to `v`. Each partial sum adds at most `w`
 //! values, so the result carries the rounding error of a direct window sum,
-//! costs O(1) per position whatever `w` is, and, since blocks are aligned in
-//! raster coordinates and summed in a fixed order, is bit-identical however
-//! the raster is cut into bands, regions or threads.
+//! and, since blocks are aligned in raster coordinates and summed in a
+//! fixed order, is bit-identical however the raster is cut into bands,
+//! regions or threads.
+//!
+//! Along a line ([`line_sums`]), where the prefix and suffix chains would
+//! be one long dependency each, sums of `2^k` neighbours are built by
+//! doubling (`level_k[i] = level_{k-1}[i] + level_{k-1}[i + 2^(k-1)]`) and
+//! a window of `w` is the sum of one level per binary digit of `w`. Every
+//! window is summed by the same tree of its own values, whatever its
+//! position, so the result is bit-identical for any cut as well; the loops
+//! are flat and vectorise.
 
-use std::ops::Range;
+/// Output positions of [`line_sums`] per chunk: the levels of one chunk
+/// stay in the L1 cache.
+const CHUNK: usize = 256;
 
-/// Cuts `0..len` into the pieces that lie in one block each, for a run whose
-/// index 0 is raster position `u0`.
-#[inline(always)]
-fn blocks(u0: usize, w: usize, len: usize) -> impl Iterator<Item = Range<usize>> {
-    let first = (w - u0 % w) % w;
-    let head = (first > 0).then_some(0..first.min(len));
-    let tail = (first..len).step_by(w).map(
-        #[inline(always)]
-        move |s| s..(s + w).min(len),
-    );
-    head.into_iter().chain(tail)
+/// Scratch (f64) [`line_sums`] needs for `k` quantities and window `w`.
+pub fn line_sums_scratch_len(k: usize, w: usize) -> Option<usize> {
+    (w.ilog2() as usize)
+        .checked_mul(CHUNK.checked_add(w - 1)?)?
+        .checked_mul(k)
 }
 
 /// Window sums along one line of `K` interleaved quantities:
-/// `out[j] = values[j] + ... + values[j + w - 1]` (block-wise, see the module
-/// docs), where `values[0]` is the first value of the window that starts at
-/// raster position `u0`.
+/// `out[j] = values[j] + ... + values[j + w - 1]` (by doubling, see the
+/// module docs).
 ///
-/// `values.len()` must be `out.len() + w - 1`; `suffix` and `prefix` are
-/// work space of at least `values.len()`.
+/// `values.len()` must be `out.len() + w - 1`; `levels` is work space of
+/// [`line_sums_scratch_len`]`(K, w)`.
 #[inline(always)]
 pub fn line_sums<const K: usize>(
     values: &[[f64; K]],
-    u0: usize,
     w: usize,
-    suffix: &mut [[f64; K]],
-    prefix: &mut [[f64; K]],
+    levels: &mut [f64],
     out: &mut [[f64; K]],
 ) {
-    let len = values.len();
-    debug_assert_eq!(len, out.len() + w - 1);
-    let (suffix, prefix) = (&mut suffix[..len], &mut prefix[..len]);
-    for block in blocks(u0, w, len) {
-        let (v, s, p) = (
-            &values[block.clone()],
-            &mut suffix[block.clone()],
-            &mut prefix[block],
-        );
-        let last = v.len() - 1;
-        s[last] = v[last];
-        p[0] = v[0];
-        // The backward and forward chains are independent: running them in
-        // one loop keeps 2K additions in flight.
-        for i in 1..v.len() {
-            let b = last - i;
-            for q in 0..K {
-                s[b][q] = v[b][q] + s[b + 1][q];
-                p[i][q] = p[i - 1][q] + v[i][q];
+    debug_assert_eq!(values.len(), out.len() + w - 1);
+    let top = w.ilog2() as usize;
+    let stride = (CHUNK + w - 1) * K;
+    let values = values.as_flattened();
+    for (chunk, out) in out.as_flattened_mut().chunks_mut(CHUNK * K).enumerate() {
+        let start = chunk * CHUNK * K;
+        let input = &values[start..start + out.len() + (w - 1) * K];
+        // Level k (k >= 1) lives in levels[(k - 1) * stride..]; level 0 is
+        // the input itself.
+        for k in 1..=top {
+            let (lower, upper) = levels.split_at_mut((k - 1) * stride);
+            let prev = if k == 1 {
+                input
+            } else {
+                &lower[(k - 2) * stride..]
+            };
+            let len = input.len() - ((1 << k) - 1) * K;
+            let shift = (1 << (k - 1)) * K;
+            for ((c, a), b) in upper[..len].iter_mut().zip(&prev[..len]).zip(&prev[shift..]) {
+                *c = *a + *b;
             }
         }
-    }
-    for run in blocks(u0, w, out.len()) {
-        let mut j = run.start;
-        if (u0 + j).is_multiple_of(w) {
-            out[j] = suffix[j];
-            j += 1;
-        }
-        for ((o, s), p) in out[j..run.end]
-            .iter_mut()
-            .zip(&suffix[j..run.end])
-            .zip(&prefix[j + w - 1..run.end + w - 1])
-        {
-            for q in 0..K {
-                o[q] = s[q] + p[q];
+        // The window: one level per binary digit of w, highest first.
+        let mut offset = 0;
+        for k in (0..=top).rev().filter(|k| w >> k & 1 == 1) {
+            let level = if k == 0 {
+                input
+            } else {
+                &levels[(k - 1) * stride..]
+            };
+            let part = &level[offset..offset + out.len()];
+            if k == top {
+                out.copy_from_slice(part);
+            } else {
+                for (o, p) in out.iter_mut().zip(part) {
+                    *o += *p;
+                }
             }
+            offset += (1 << k) * K;
         }
     }
 }
@@ -196,16 +201,19 @@ mod tests {
     }
 
     #[test]
-    fn line_sums_match_direct_sums_for_any_alignment() {
-        let values: Vec<f64> = (0..40).map(|i| ((i * 7919) % 23) as f64).collect();
-        for w in [3, 5, 7, 9] {
-            for u0 in 0..2 * w {
-                let n = values.len() - w + 1;
-                let v: Vec<[f64; 1]> = values.iter().map(|&x| [x]).collect();
-                let (mut s, mut p, mut out) = (vec![[0.0]; 40], vec![[0.0]; 40], vec![[0.0]; n]);
-                line_sums(&v, u0, w, &mut s, &mut p, &mut out);
-                let out: Vec<f64> = out.iter().map(|o| o[0]).collect();
-                assert_eq!(out, direct(&values, w), "w={w} u0={u0}");
+    fn line_sums_match_direct_sums() {
+        let values: Vec<f64> = (0..700).map(|i| ((i * 7919) % 23) as f64).collect();
+        for w in [3, 5, 7, 9, 15, 31, 33, 255, 257, 301] {
+            for len in [w, w + 1, w + 200, 700] {
+                let n = len - w + 1;
+                let v: Vec<[f64; 2]> = values[..len].iter().map(|&x| [x, -x]).collect();
+                let mut levels = vec![0.0; line_sums_scratch_len(2, w).unwrap()];
+                let mut out = vec![[0.0; 2]; n];
+                line_sums(&v, w, &mut levels, &mut out);
+                let want = direct(&values[..len], w);
+                let got: Vec<f64> = out.iter().map(|o| o[0]).collect();
+                assert_eq!(got, want, "w={w} len={len}");
+                assert!(out.iter().all(|o| o[1] == -o[0]), "w={w} len={len}");
             }
         }
     }
