@@ -51,7 +51,7 @@ impl Plan {
             }
             Statistic::Residual => {
                 let wide = width.checked_add(2 * r)?;
-                let ring = (r + 1).checked_mul(3)?.checked_mul(wide)?;
+                let ring = (r + 1).checked_mul(2)?.checked_mul(wide)?;
                 Stage::<2>::scratch_len(w, wide)?
                     .checked_add(Stage::<1>::scratch_len(w, width)?)?
                     .checked_add(ring)?
@@ -63,9 +63,9 @@ impl Plan {
 }
 
 /// Writes, for raster columns `cols` of `row`, the per-pixel quantities a
-/// stage sums (zeros for invalid pixels): the first `K` of
-/// `[valid, x, x^2]` when `counted`, else of `[x, x^2]` (windows known to
-/// be all valid).
+/// stage sums: the first `K` of `[valid, x, x^2]` (zeros for invalid
+/// pixels) when `counted`, else of `[x, x^2]` (a band whose pixels are all
+/// valid: [`all_valid`]).
 #[inline(always)]
 fn load<const K: usize>(
     plan: &Plan,
@@ -75,12 +75,19 @@ fn load<const K: usize>(
     buf: &mut [[f64; K]],
 ) {
     let src = &row[cols.start - plan.src_x..cols.end - plan.src_x];
-    for (x, b) in src.iter().zip(buf.iter_mut()) {
-        let valid = plan.params.is_valid(*x);
-        let v = if valid { f64::from(*x) } else { 0.0 };
-        let moments = [if valid { 1.0 } else { 0.0 }, v, v * v];
-        let first = if counted { 0 } else { 1 };
-        b.copy_from_slice(&moments[first..first + K]);
+    if counted {
+        for (x, b) in src.iter().zip(buf.iter_mut()) {
+            let valid = plan.params.is_valid(*x);
+            let v = if valid { f64::from(*x) } else { 0.0 };
+            let moments = [if valid { 1.0 } else { 0.0 }, v, v * v];
+            *b = std::array::from_fn(|q| moments[q]);
+        }
+    } else {
+        for (x, b) in src.iter().zip(buf.iter_mut()) {
+            let v = f64::from(*x);
+            let moments = [v, v * v];
+            *b = std::array::from_fn(|q| moments[q]);
+        }
     }
 }
 
@@ -153,24 +160,21 @@ fn window_band_with<const K: usize>(
             |q, buf| load(plan, io.source_row(q), &input, K == 3, buf),
             sums,
         );
-        // Mean and variance first, in a loop the compiler vectorises.
-        for s in sums.iter_mut() {
-            let (count, s1, s2) = if K == 3 {
-                (s[0], s[1], s[2])
-            } else {
-                (full, s[0], s[1])
-            };
-            let inv = 1.0 / count;
-            let m = s1 * inv;
-            s[0] = m;
-            s[1] = s2 * inv - m * m;
-        }
         io.write_row(
             y,
             #[inline(always)]
             |j, x| {
-                let [m, var] = [sums[j][0], sums[j][1]];
-                enhanced_lee(x, p.is_valid(x), m, var, &plan.coeffs)
+                let (count, s1, s2) = if K == 3 {
+                    (sums[j][0], sums[j][1], sums[j][2])
+                } else {
+                    (full, sums[j][0], sums[j][1])
+                };
+                let inv = 1.0 / count;
+                let m = s1 * inv;
+                let var = s2 * inv - m * m;
+                // K == 2: every pixel of the band is valid.
+                let valid = K == 2 || p.is_valid(x);
+                enhanced_lee(x, valid, m, var, &plan.coeffs)
             },
         );
     }
@@ -239,31 +243,32 @@ fn residual_band_with<const K: usize>(
     let (mut residuals, rest) = Stage::<1>::new(p.window, p.border, cols, rest);
     let (nw, n) = (wide.out_len, cols.out_len);
     debug_assert_eq!(residuals.input_columns().len(), nw);
-    let (ring, rest) = rest.split_at_mut((r + 1) * 3 * nw);
+    let (ring, rest) = rest.split_at_mut((r + 1) * 2 * nw);
     let (mean_sums, rest) = rest.split_at_mut(K * nw);
     let mean_sums = mean_sums.as_chunks_mut::<K>().0;
     let residual_sums = rest[..n].as_chunks_mut::<1>().0;
+    // Ring rows hold (1 / valid count, mean) per wide column.
     let mut ring = Ring {
         buf: ring,
-        row_len: 3 * nw,
+        row_len: 2 * nw,
         capacity: r + 1,
         next: rows.start.saturating_sub(r),
     };
     let input = means.input_columns();
-    let wide_cols = wide.out_start..wide.out_start + nw;
+    let wide_cols = wide.out_start - plan.src_x..wide.out_start - plan.src_x + nw;
     let offset = cols.out_start - wide.out_start;
+    // K == 1: every pixel of the band is valid.
+    let dense = K == 1;
     for y in rows {
         residuals.sums(
             y,
             plan.raster_height,
             #[inline(always)]
             |q, buf| {
-                // Ring rows hold (count, mean, squared residual) per column.
                 ring.advance_to(
                     q,
                     #[inline(always)]
                     |row, stats| {
-                        let source = io.source_row(row);
                         means.sums(
                             row,
                             plan.raster_height,
@@ -271,41 +276,32 @@ fn residual_band_with<const K: usize>(
                             |q1, b| load(plan, io.source_row(q1), &input, K == 2, b),
                             mean_sums,
                         );
-                        let (c, rest) = stats.split_at_mut(nw);
-                        let (m, res) = rest.split_at_mut(nw);
-                        let xs = &source[wide_cols.start - plan.src_x..wide_cols.end - plan.src_x];
-                        for j in 0..nw {
-                            let s = mean_sums[j];
-                            let (count, sum) = if K == 2 {
-                                (s[0], s[K - 1])
-                            } else {
-                                (full, s[0])
-                            };
-                            c[j] = count;
-                            m[j] = sum / count;
-                            let x = xs[j];
-                            res[j] = if p.is_valid(x) {
-                                let d = f64::from(x) - m[j];
-                                d * d
-                            } else {
-                                0.0
-                            };
+                        let (inv, mean) = stats.split_at_mut(nw);
+                        for ((s, i), m) in mean_sums.iter().zip(inv).zip(mean) {
+                            let (count, sum) = if K == 2 { (s[0], s[1]) } else { (full, s[0]) };
+                            *i = 1.0 / count;
+                            *m = sum * *i;
                         }
                     },
                 );
-                buf.as_flattened_mut()
-                    .copy_from_slice(&ring.get(q)[2 * nw..]);
+                // The squared residuals of row q.
+                let mean = &ring.get(q)[nw..];
+                let xs = &io.source_row(q)[wide_cols.clone()];
+                for ((b, x), m) in buf.iter_mut().zip(xs).zip(mean) {
+                    let d = f64::from(*x) - m;
+                    b[0] = if dense || p.is_valid(*x) { d * d } else { 0.0 };
+                }
             },
             residual_sums,
         );
         let stats = ring.get(y);
-        let (count, mean) = (&stats[offset..nw], &stats[nw + offset..2 * nw]);
+        let (inv, mean) = (&stats[offset..nw], &stats[nw + offset..]);
         io.write_row(
             y,
             #[inline(always)]
             |j, x| {
-                let var = residual_sums[j][0] / count[j];
-                enhanced_lee(x, p.is_valid(x), mean[j], var, &plan.coeffs)
+                let var = residual_sums[j][0] * inv[j];
+                enhanced_lee(x, dense || p.is_valid(x), mean[j], var, &plan.coeffs)
             },
         );
     }

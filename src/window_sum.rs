@@ -68,25 +68,38 @@ pub fn line_sums<const K: usize>(
             };
             let len = input.len() - ((1 << k) - 1) * K;
             let shift = (1 << (k - 1)) * K;
-            for ((c, a), b) in upper[..len].iter_mut().zip(&prev[..len]).zip(&prev[shift..]) {
+            for ((c, a), b) in upper[..len]
+                .iter_mut()
+                .zip(&prev[..len])
+                .zip(&prev[shift..])
+            {
                 *c = *a + *b;
             }
         }
-        // The window: one level per binary digit of w, highest first.
-        let mut offset = 0;
-        for k in (0..=top).rev().filter(|k| w >> k & 1 == 1) {
-            let level = if k == 0 {
+        // The window: one level per binary digit of w, highest first (the
+        // first two in one pass).
+        let level = |k: usize| {
+            if k == 0 {
                 input
             } else {
                 &levels[(k - 1) * stride..]
-            };
-            let part = &level[offset..offset + out.len()];
-            if k == top {
-                out.copy_from_slice(part);
-            } else {
-                for (o, p) in out.iter_mut().zip(part) {
-                    *o += *p;
+            }
+        };
+        let mut digits = (0..top).rev().filter(|k| w >> k & 1 == 1);
+        let mut offset = (1 << top) * K;
+        match digits.next() {
+            None => out.copy_from_slice(&level(top)[..out.len()]),
+            Some(k) => {
+                let (a, b) = (level(top), &level(k)[offset..]);
+                for ((o, a), b) in out.iter_mut().zip(a).zip(b) {
+                    *o = *a + *b;
                 }
+                offset += (1 << k) * K;
+            }
+        }
+        for k in digits {
+            for (o, p) in out.iter_mut().zip(&level(k)[offset..]) {
+                *o += *p;
             }
             offset += (1 << k) * K;
         }
@@ -173,21 +186,23 @@ impl<'a> ColumnSums<'a> {
             return;
         }
         // The window's head in the next block: rows (block+1)*w .. u+w-1.
+        // The last row it needs is added in the same loop that writes `out`.
         while self.pulled < i {
             let s = self.pulled;
             let row = Self::row(self.pending, len, s);
             pull((block + 1) * w + s, row);
-            if s == 0 {
-                self.prefix.copy_from_slice(row);
-            } else {
-                for (p, v) in self.prefix.iter_mut().zip(row.iter()) {
-                    *p += *v;
-                }
-            }
             self.pulled += 1;
-        }
-        for ((o, s), p) in out.iter_mut().zip(suffix).zip(self.prefix.iter()) {
-            *o = *s + *p;
+            let prefix = self.prefix.iter_mut().zip(row.iter());
+            if self.pulled < i {
+                for (p, v) in prefix {
+                    *p = if s == 0 { *v } else { *p + *v };
+                }
+                continue;
+            }
+            for ((o, s1), (p, v)) in out.iter_mut().zip(suffix).zip(prefix) {
+                *p = if s == 0 { *v } else { *p + *v };
+                *o = *s1 + *p;
+            }
         }
     }
 }

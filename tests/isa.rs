@@ -13,7 +13,11 @@ fn image(rng: &mut Rng, h: usize, w: usize, holes: bool) -> Array2<f32> {
         if holes && rng.below(17) == 0 {
             return [f32::NAN, -9999.0][rng.below(2)];
         }
-        let bright = if (y * 31 + x * 17) % 97 == 0 { 1e6 } else { 1.0 };
+        let bright = if (y * 31 + x * 17) % 97 == 0 {
+            1e6
+        } else {
+            1.0
+        };
         (bright * (1.0 + (x / 9) as f64) * rng.speckle(2)) as f32
     })
 }
