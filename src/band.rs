@@ -1,5 +1,7 @@
-//! Filtering one band of output rows: streams the source rows once through
-//! the window-sum stages and applies the per-pixel rule.
+//! Filtering one band of output rows: cut into sub-bands of rows and column
+//! tiles (so that a tile's window sums stay in the L2 cache), each tile
+//! streams its source rows through the window-sum stages and applies the
+//! per-pixel rule.
 
 use std::ops::Range;
 
@@ -9,16 +11,43 @@ use crate::stage::{Columns, Stage};
 use crate::Region;
 
 /// Where a band reads its source rows and writes its output rows.
+///
+/// The kernel cuts the band into sub-bands of rows and each sub-band into
+/// column tiles, and filters tile after tile, left to right: it calls
+/// [`BandIo::begin_rows`] before a sub-band and [`BandIo::end_tile`] after
+/// each tile, so that an in-place implementation knows which pixels it may
+/// overwrite.
 pub trait BandIo {
-    /// Raster row `q`, starting at raster column [`Plan::src_x`]. Only rows
-    /// of the band's source window are asked for, in increasing order except
-    /// where the border rule maps outside positions back into the raster.
+    /// Raster row `q`, starting at raster column [`Plan::src_x`], as it was
+    /// before the call. Only rows of the band's source window are asked
+    /// for, and only the columns of the current tile's source window are
+    /// read.
     fn source_row(&self, q: usize) -> &[f32];
 
-    /// Sets output raster row `y`: column `j` of the region becomes
-    /// `f(j, x)`, where `x` is the source value of that pixel.
-    fn write_row(&mut self, y: usize, f: impl FnMut(usize, f32) -> f32);
+    /// Sets columns `cols` (of the region) of output raster row `y`: column
+    /// `cols.start + j` becomes `f(j, x)`, where `x` is the source value of
+    /// that pixel.
+    fn write_row(&mut self, y: usize, cols: Range<usize>, f: impl FnMut(usize, f32) -> f32);
+
+    /// The kernel is about to filter output rows `rows` of the band.
+    fn begin_rows(&mut self, rows: Range<usize>);
+
+    /// The kernel has written every row of the sub-band in columns `cols`
+    /// (of the region).
+    fn end_tile(&mut self, cols: Range<usize>);
 }
+
+/// Rows of a sub-band (at least this, and at least 8 halos). The stages
+/// restart at each sub-band (re-reading `2 * halo` rows), and one tile's
+/// source rows of a sub-band stay in the L2 cache between the validity
+/// check and the stages; it also bounds what an in-place band holds back.
+const SUB_BAND_ROWS: usize = 128;
+
+/// The bytes of column sums a tile should keep, to stay in the L2 cache.
+const TILE_BYTES: usize = 256 << 10;
+
+/// Narrowest tile (unless the region is narrower).
+const MIN_TILE: usize = 256;
 
 /// What every band of one call shares.
 pub struct Plan {
@@ -33,11 +62,45 @@ pub struct Plan {
 }
 
 impl Plan {
-    fn output_columns(&self) -> Columns {
+    /// Output rows of each sub-band.
+    pub fn sub_band_rows(params: &Params) -> usize {
+        SUB_BAND_ROWS.max(8 * params.halo().expect("validated"))
+    }
+
+    /// Output columns of each tile of a region `width` wide: as many as keep
+    /// the column sums of the tile within [`TILE_BYTES`], and never fewer
+    /// than 4 halos (so that in-place tiles hold back few columns).
+    pub fn tile_width(params: &Params, width: usize) -> usize {
+        let halo = params.halo().expect("validated");
+        let stages = match params.statistic {
+            Statistic::Window => 1,
+            Statistic::Residual => 2,
+        };
+        let bytes_per_column = (2 * params.window + 1) * 3 * 8 * stages;
+        (TILE_BYTES / bytes_per_column)
+            .saturating_sub(2 * halo)
+            .max(MIN_TILE)
+            .max(4 * halo)
+            .min(width)
+    }
+
+    /// The tiles of the region, as region columns.
+    fn tiles(&self) -> impl Iterator<Item = Range<usize>> {
+        let (width, tile) = (
+            self.region.width,
+            Plan::tile_width(&self.params, self.region.width),
+        );
+        (0..width)
+            .step_by(tile)
+            .map(move |t| t..(t + tile).min(width))
+    }
+
+    /// The output columns of tile `cols`, in raster coordinates.
+    fn output_columns(&self, cols: &Range<usize>) -> Columns {
         Columns {
             raster: self.raster_width,
-            out_start: self.region.x_off,
-            out_len: self.region.width,
+            out_start: self.region.x_off + cols.start,
+            out_len: cols.len(),
         }
     }
 
@@ -45,6 +108,7 @@ impl Plan {
     /// region `width` columns wide.
     pub fn band_scratch_len(params: &Params, width: usize) -> Option<usize> {
         let (w, r) = (params.window, params.radius());
+        let width = Plan::tile_width(params, width);
         match params.statistic {
             Statistic::Window => {
                 Stage::<3>::scratch_len(w, width)?.checked_add(width.checked_mul(3)?)
@@ -91,9 +155,10 @@ fn load<const K: usize>(
     }
 }
 
-/// Filters output raster rows `rows` of `plan.region`. Everything it calls
-/// is inlined into it, so that [`crate::simd`] can compile the whole kernel
-/// for each instruction set.
+/// Filters output raster rows `rows` of `plan.region`, sub-band by
+/// sub-band and tile by tile. Everything it calls is inlined into it, so
+/// that [`crate::simd`] can compile the whole kernel for each instruction
+/// set.
 #[inline(always)]
 pub fn filter_band_kernel(
     io: &mut impl BandIo,
@@ -101,31 +166,33 @@ pub fn filter_band_kernel(
     rows: Range<usize>,
     scratch: &mut [f64],
 ) {
-    match plan.params.statistic {
-        Statistic::Window => window_band(io, plan, rows, scratch),
-        Statistic::Residual => residual_band(io, plan, rows, scratch),
+    let sub_band = Plan::sub_band_rows(&plan.params);
+    for start in rows.clone().step_by(sub_band) {
+        let sub = start..(start + sub_band).min(rows.end);
+        io.begin_rows(sub.clone());
+        for tile in plan.tiles() {
+            let cols = plan.output_columns(&tile);
+            let dense = all_valid(io, plan, &sub, &cols);
+            match (plan.params.statistic, dense) {
+                (Statistic::Window, true) => window_tile::<2>(io, plan, &sub, &tile, scratch),
+                (Statistic::Window, false) => window_tile::<3>(io, plan, &sub, &tile, scratch),
+                (Statistic::Residual, true) => residual_tile::<1>(io, plan, &sub, &tile, scratch),
+                (Statistic::Residual, false) => residual_tile::<2>(io, plan, &sub, &tile, scratch),
+            }
+            io.end_tile(tile);
+        }
     }
 }
 
-/// `var = mean(x^2) - mean(x)^2` over each window: one stage. When every
-/// window of the band is full ([`all_valid`]) the count need not be summed;
-/// the result is the same to the bit (counts are exact integers).
+/// True when every window of output rows `rows`, columns `cols` holds `w^2`
+/// valid pixels: the border pads (not `Shrink`) and every pixel they read
+/// is valid. Such a tile need not count valid pixels; the result is the
+/// same to the bit (counts are exact integers).
 #[inline(always)]
-fn window_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
-    if all_valid(io, plan, &rows) {
-        window_band_with::<2>(io, plan, rows, scratch)
-    } else {
-        window_band_with::<3>(io, plan, rows, scratch)
-    }
-}
-
-/// True when every window of the band holds `w^2` valid pixels: the border
-/// pads (not `Shrink`) and every pixel the band reads is valid.
-#[inline(always)]
-fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>) -> bool {
+fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>, cols: &Columns) -> bool {
     let p = &plan.params;
     let halo = p.halo().expect("validated");
-    let input = plan.output_columns().input(halo);
+    let input = cols.input(halo);
     let source_rows = rows.start.saturating_sub(halo)..(rows.end + halo).min(plan.raster_height);
     p.border != Border::Shrink
         && source_rows.into_iter().all(
@@ -137,22 +204,24 @@ fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>) -> bool {
         )
 }
 
-/// The window statistic over `K` quantities: `[count, x, x^2]` (`K == 3`)
-/// or `[x, x^2]` with the count `w^2` (`K == 2`).
+/// `var = mean(x^2) - mean(x)^2` over each window of tile `tile` (region
+/// columns), one stage over `K` quantities: `[count, x, x^2]` (`K == 3`) or
+/// `[x, x^2]` with the count `w^2` (`K == 2`, every pixel valid).
 #[inline(always)]
-fn window_band_with<const K: usize>(
+fn window_tile<const K: usize>(
     io: &mut impl BandIo,
     plan: &Plan,
-    rows: Range<usize>,
+    rows: &Range<usize>,
+    tile: &Range<usize>,
     scratch: &mut [f64],
 ) {
     let p = &plan.params;
-    let cols = plan.output_columns();
+    let cols = plan.output_columns(tile);
     let (mut stage, rest) = Stage::<K>::new(p.window, p.border, cols, scratch);
     let input = stage.input_columns();
     let sums = &mut rest[..K * cols.out_len].as_chunks_mut::<K>().0;
     let full = (p.window * p.window) as f64;
-    for y in rows {
+    for y in rows.clone() {
         stage.sums(
             y,
             plan.raster_height,
@@ -162,6 +231,7 @@ fn window_band_with<const K: usize>(
         );
         io.write_row(
             y,
+            tile.clone(),
             #[inline(always)]
             |j, x| {
                 let (count, s1, s2) = if K == 3 {
@@ -213,31 +283,24 @@ impl Ring<'_> {
     }
 }
 
-/// `var = mean((x_j - m_j)^2)`: a first stage gives the local mean `m_j` of
-/// every pixel the output windows touch, kept in a ring of `r + 1` rows; a
-/// second stage sums the squared residuals.
+/// `var = mean((x_j - m_j)^2)` over each window of tile `tile` (region
+/// columns): a first stage gives the local mean `m_j` of every pixel the
+/// output windows touch, kept in a ring of `r + 1` rows; a second stage
+/// sums the squared residuals. Local means are summed over `[count, x]`
+/// (`K == 2`) or over `[x]` with the count `w^2` (`K == 1`, every pixel
+/// valid).
 #[inline(always)]
-fn residual_band(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
-    if all_valid(io, plan, &rows) {
-        residual_band_with::<1>(io, plan, rows, scratch)
-    } else {
-        residual_band_with::<2>(io, plan, rows, scratch)
-    }
-}
-
-/// The residual statistic with local means summed over `[count, x]`
-/// (`K == 2`) or over `[x]` with the count `w^2` (`K == 1`).
-#[inline(always)]
-fn residual_band_with<const K: usize>(
+fn residual_tile<const K: usize>(
     io: &mut impl BandIo,
     plan: &Plan,
-    rows: Range<usize>,
+    rows: &Range<usize>,
+    tile: &Range<usize>,
     scratch: &mut [f64],
 ) {
     let p = &plan.params;
     let r = p.radius();
     let full = (p.window * p.window) as f64;
-    let cols = plan.output_columns();
+    let cols = plan.output_columns(tile);
     let wide = cols.widened(r);
     let (mut means, rest) = Stage::<K>::new(p.window, p.border, wide, scratch);
     let (mut residuals, rest) = Stage::<1>::new(p.window, p.border, cols, rest);
@@ -259,7 +322,7 @@ fn residual_band_with<const K: usize>(
     let offset = cols.out_start - wide.out_start;
     // K == 1: every pixel of the band is valid.
     let dense = K == 1;
-    for y in rows {
+    for y in rows.clone() {
         residuals.sums(
             y,
             plan.raster_height,
@@ -298,6 +361,7 @@ fn residual_band_with<const K: usize>(
         let (inv, mean) = (&stats[offset..nw], &stats[nw + offset..]);
         io.write_row(
             y,
+            tile.clone(),
             #[inline(always)]
             |j, x| {
                 let var = residual_sums[j][0] * inv[j];

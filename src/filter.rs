@@ -106,6 +106,11 @@ pub fn scratch_len(width: usize, height: usize, params: &Params) -> Result<Scrat
     let f64s = per_band.checked_mul(bands).ok_or(Error::SizeOverflow)?;
     let f32s = saved_row_bound(params, bands)?
         .checked_mul(width)
+        .and_then(|saved| {
+            InPlace::scratch_len(params, width)?
+                .checked_mul(bands)?
+                .checked_add(saved)
+        })
         .ok_or(Error::SizeOverflow)?;
     Ok(ScratchLen { f64s, f32s })
 }
@@ -193,15 +198,15 @@ pub fn filter_in_place(
         let bands = band_rows(params, region);
         // Rows that bands read after they may have been overwritten: the
         // neighbours' halos and the rows the border rule reflects into.
-        let saved = SavedRows::copy(&image, saved_rows(params, &bands, height)?, f32s);
+        let rows = saved_rows(params, &bands, height)?;
+        let (saved, per_band) = f32s.split_at_mut(rows.len() * width);
+        let saved = SavedRows::copy(&image, rows, saved);
+        let per_band_len = InPlace::scratch_len(params, width).expect("checked by scratch_len");
         let ios = image
             .axis_chunks_iter_mut(Axis(0), bands.band_height)
+            .zip(per_band.chunks_mut(per_band_len))
             .enumerate()
-            .map(|(i, band)| InPlace {
-                band,
-                band_y: bands.band(i).start,
-                saved: &saved,
-            });
+            .map(|(i, (band, buf))| InPlace::new(band, bands.band(i).start, &saved, params, buf));
         run_bands(ios, &bands, &plan, f64s)
     })
 }
@@ -382,52 +387,199 @@ impl BandIo for Split<'_> {
     }
 
     #[inline(always)]
-    fn write_row(&mut self, y: usize, mut f: impl FnMut(usize, f32) -> f32) {
+    fn write_row(&mut self, y: usize, cols: Range<usize>, mut f: impl FnMut(usize, f32) -> f32) {
         let src = self
             .src
             .row(y - self.src_y)
             .to_slice()
             .expect("rows are contiguous");
+        let src = &src[self.src_col + cols.start..self.src_col + cols.end];
         let mut dst = self.dst.row_mut(y - self.dst_y);
-        let dst = dst.as_slice_mut().expect("rows are contiguous");
-        for (j, (d, x)) in dst.iter_mut().zip(&src[self.src_col..]).enumerate() {
+        let dst = &mut dst.as_slice_mut().expect("rows are contiguous")[cols];
+        for (j, (d, x)) in dst.iter_mut().zip(src).enumerate() {
             *d = f(j, *x);
         }
     }
+
+    fn begin_rows(&mut self, _: Range<usize>) {}
+
+    fn end_tile(&mut self, _: Range<usize>) {}
 }
 
-/// In place: this band's rows of the image, and copies of the rows that
-/// must be read after another band (or this one) may have rewritten them.
+/// In place: this band's rows of the image, and copies of what must be
+/// read after it may have been overwritten.
+///
+/// * Rows another band (or the border rule) reads: [`SavedRows`], copied
+///   before any band writes.
+/// * The last `halo` rows of a sub-band, which the next sub-band reads:
+///   copied when the sub-band begins (`carry`).
+/// * The last `halo` columns of a tile, which the next tile reads: their
+///   outputs are held back (`held`) and written when that tile is done.
 struct InPlace<'a> {
     band: ArrayViewMut2<'a, f32>,
     band_y: usize,
     saved: &'a SavedRows<'a>,
+    halo: usize,
+    /// Rows the previous sub-band overwrote that this one reads, and the
+    /// rows of this sub-band the next one will read.
+    carry: [Carry<'a>; 2],
+    /// Held-back outputs of the previous tile and of the current one.
+    held: [Held<'a>; 2],
+    /// Output rows of the current sub-band.
+    sub_band: Range<usize>,
+}
+
+/// Copies of consecutive image rows.
+struct Carry<'a> {
+    rows: Range<usize>,
+    data: &'a mut [f32],
+}
+
+/// Outputs not yet written: region columns `cols` of the sub-band's rows.
+struct Held<'a> {
+    cols: Range<usize>,
+    data: &'a mut [f32],
+}
+
+impl<'a> InPlace<'a> {
+    /// f32 scratch one band needs, for a region `width` wide.
+    fn scratch_len(params: &Params, width: usize) -> Option<usize> {
+        let halo = params.halo().ok()?;
+        let carry = halo.checked_mul(width)?;
+        let held = halo.checked_mul(Plan::sub_band_rows(params))?;
+        carry.checked_add(held)?.checked_mul(2)
+    }
+
+    fn new(
+        band: ArrayViewMut2<'a, f32>,
+        band_y: usize,
+        saved: &'a SavedRows<'a>,
+        params: &Params,
+        scratch: &'a mut [f32],
+    ) -> Self {
+        let halo = params.halo().expect("validated");
+        let width = band.dim().1;
+        let (carry0, rest) = scratch.split_at_mut(halo * width);
+        let (carry1, rest) = rest.split_at_mut(halo * width);
+        let (held0, rest) = rest.split_at_mut(halo * Plan::sub_band_rows(params));
+        let held1 = &mut rest[..halo * Plan::sub_band_rows(params)];
+        InPlace {
+            band,
+            band_y,
+            saved,
+            halo,
+            carry: [
+                Carry {
+                    rows: 0..0,
+                    data: carry0,
+                },
+                Carry {
+                    rows: 0..0,
+                    data: carry1,
+                },
+            ],
+            held: [
+                Held {
+                    cols: 0..0,
+                    data: held0,
+                },
+                Held {
+                    cols: 0..0,
+                    data: held1,
+                },
+            ],
+            sub_band: band_y..band_y,
+        }
+    }
+
+    fn row(&self, y: usize) -> &[f32] {
+        self.band
+            .row(y - self.band_y)
+            .to_slice()
+            .expect("rows are contiguous")
+    }
+
+    /// Writes the previous tile's held-back outputs into the image.
+    fn flush_held(&mut self) {
+        let Held { cols, data } = &mut self.held[0];
+        let n = cols.len();
+        for (i, y) in self.sub_band.clone().enumerate().filter(|_| n > 0) {
+            let mut row = self.band.row_mut(y - self.band_y);
+            row.as_slice_mut().expect("rows are contiguous")[cols.clone()]
+                .copy_from_slice(&data[i * n..(i + 1) * n]);
+        }
+        *cols = 0..0;
+    }
 }
 
 impl BandIo for InPlace<'_> {
     #[inline(always)]
     fn source_row(&self, q: usize) -> &[f32] {
+        let carry = &self.carry[0];
+        if carry.rows.contains(&q) {
+            let width = self.band.dim().1;
+            let i = q - carry.rows.start;
+            return &carry.data[i * width..(i + 1) * width];
+        }
         match self.saved.get(q) {
             Some(row) => row,
-            None => self
-                .band
-                .row(q - self.band_y)
-                .to_slice()
-                .expect("rows are contiguous"),
+            None => self.row(q),
         }
     }
 
     #[inline(always)]
-    fn write_row(&mut self, y: usize, mut f: impl FnMut(usize, f32) -> f32) {
-        let mut row = self.band.row_mut(y - self.band_y);
-        for (j, v) in row
-            .as_slice_mut()
-            .expect("rows are contiguous")
-            .iter_mut()
-            .enumerate()
-        {
+    fn write_row(&mut self, y: usize, cols: Range<usize>, mut f: impl FnMut(usize, f32) -> f32) {
+        let last = cols.end == self.band.dim().1;
+        // The last `halo` columns are held back unless this is the last tile.
+        let held = if last { 0 } else { self.halo.min(cols.len()) };
+        let split = cols.end - held;
+        let (i, n) = (y - self.sub_band.start, held);
+        let band_y = self.band_y;
+        let mut row = self.band.row_mut(y - band_y);
+        let row = &mut row.as_slice_mut().expect("rows are contiguous")[cols.start..cols.end];
+        let (direct, later) = row.split_at_mut(split - cols.start);
+        for (j, v) in direct.iter_mut().enumerate() {
             *v = f(j, *v);
         }
+        let first = split - cols.start;
+        for (k, (h, v)) in self.held[1].data[i * n..(i + 1) * n]
+            .iter_mut()
+            .zip(later.iter())
+            .enumerate()
+        {
+            *h = f(first + k, *v);
+        }
+        self.held[1].cols = split..cols.end;
+    }
+
+    fn begin_rows(&mut self, rows: Range<usize>) {
+        // What the previous sub-band copied for this one.
+        self.carry.swap(0, 1);
+        let band_end = self.band_y + self.band.dim().0;
+        let next = if rows.end < band_end {
+            rows.end - self.halo.min(rows.len())..rows.end
+        } else {
+            0..0
+        };
+        let width = self.band.dim().1;
+        let Carry { rows: copied, data } = &mut self.carry[1];
+        for (i, y) in next.clone().enumerate() {
+            data[i * width..(i + 1) * width].copy_from_slice(
+                self.band
+                    .row(y - self.band_y)
+                    .as_slice()
+                    .expect("rows are contiguous"),
+            );
+        }
+        *copied = next;
+        self.sub_band = rows;
+    }
+
+    fn end_tile(&mut self, _: Range<usize>) {
+        // The tile just done was the last to read the previous one's
+        // held-back columns.
+        self.flush_held();
+        self.held.swap(0, 1);
     }
 }
 
