@@ -37,7 +37,7 @@ pub trait BandIo {
     fn end_tile(&mut self, cols: Range<usize>);
 }
 
-/// Rows of a sub-band (at least this, and at least 8 halos). The stages
+/// Rows of a sub-band (at least this, and at least 16 halos). The stages
 /// restart at each sub-band (re-reading `2 * halo` rows), and one tile's
 /// source rows of a sub-band stay in the L2 cache between the validity
 /// check and the stages; it also bounds what an in-place band holds back.
@@ -64,7 +64,7 @@ pub struct Plan {
 impl Plan {
     /// Output rows of each sub-band.
     pub fn sub_band_rows(params: &Params) -> usize {
-        SUB_BAND_ROWS.max(8 * params.halo().expect("validated"))
+        SUB_BAND_ROWS.max(16 * params.halo().expect("validated"))
     }
 
     /// Output columns of each tile of a region `width` wide: as many as keep

@@ -76,8 +76,8 @@ pub fn line_sums<const K: usize>(
                 *c = *a + *b;
             }
         }
-        // The window: one level per binary digit of w, highest first (the
-        // first two in one pass).
+        // The window: one level per binary digit of w, highest first, three
+        // at a time.
         let level = |k: usize| {
             if k == 0 {
                 input
@@ -85,23 +85,49 @@ pub fn line_sums<const K: usize>(
                 &levels[(k - 1) * stride..]
             }
         };
-        let mut digits = (0..top).rev().filter(|k| w >> k & 1 == 1);
-        let mut offset = (1 << top) * K;
-        match digits.next() {
-            None => out.copy_from_slice(&level(top)[..out.len()]),
-            Some(k) => {
-                let (a, b) = (level(top), &level(k)[offset..]);
-                for ((o, a), b) in out.iter_mut().zip(a).zip(b) {
-                    *o = *a + *b;
-                }
-                offset += (1 << k) * K;
-            }
-        }
-        for k in digits {
-            for (o, p) in out.iter_mut().zip(&level(k)[offset..]) {
-                *o += *p;
-            }
+        let mut terms = [(0, 0); usize::BITS as usize];
+        let (mut count, mut offset) = (0, 0);
+        for k in (0..=top).rev().filter(|k| w >> k & 1 == 1) {
+            terms[count] = (k, offset);
+            count += 1;
             offset += (1 << k) * K;
+        }
+        let n = out.len();
+        for (g, group) in terms[..count].chunks(3).enumerate() {
+            let part = |i: usize| {
+                let (k, offset) = group[i];
+                &level(k)[offset..offset + n]
+            };
+            match (g == 0, group.len()) {
+                (true, 1) => out.copy_from_slice(part(0)),
+                (true, 2) => {
+                    for ((o, a), b) in out.iter_mut().zip(part(0)).zip(part(1)) {
+                        *o = *a + *b;
+                    }
+                }
+                (true, _) => {
+                    let abc = part(0).iter().zip(part(1)).zip(part(2));
+                    for (o, ((a, b), c)) in out.iter_mut().zip(abc) {
+                        *o = *a + *b + *c;
+                    }
+                }
+                (false, 1) => {
+                    for (o, a) in out.iter_mut().zip(part(0)) {
+                        *o += *a;
+                    }
+                }
+                (false, 2) => {
+                    for ((o, a), b) in out.iter_mut().zip(part(0)).zip(part(1)) {
+                        *o += *a + *b;
+                    }
+                }
+                (false, _) => {
+                    let abc = part(0).iter().zip(part(1)).zip(part(2));
+                    for (o, ((a, b), c)) in out.iter_mut().zip(abc) {
+                        *o += *a + *b + *c;
+                    }
+                }
+            }
         }
     }
 }
