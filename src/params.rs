@@ -134,8 +134,10 @@ impl Params {
     /// "Output" 1): finite and not equal to the nodata value.
     #[inline(always)]
     pub fn is_valid(&self, x: f32) -> bool {
-        // Non-short-circuit operators keep this branch-free in row loops.
-        x.is_finite() & !(self.nodata.is_some() & (self.nodata == Some(x)))
+        // Branch-free for row loops: finite is an integer test on the bits,
+        // and no nodata compares as NaN (equal to nothing).
+        let finite = x.to_bits() & 0x7fff_ffff < 0x7f80_0000;
+        finite & (x != self.nodata.unwrap_or(f32::NAN))
     }
 }
 
