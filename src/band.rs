@@ -46,8 +46,9 @@ const SUB_BAND_ROWS: usize = 128;
 /// The bytes of column sums a tile should keep, to stay in the L2 cache.
 const TILE_BYTES: usize = 256 << 10;
 
-/// Narrowest tile (unless the region is narrower).
-const MIN_TILE: usize = 256;
+/// Narrowest tile (unless the region is narrower): wider tiles of large
+/// windows spend less on their halo columns than they lose to the cache.
+const MIN_TILE: usize = 512;
 
 /// What every band of one call shares.
 pub struct Plan {

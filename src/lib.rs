@@ -2,7 +2,7 @@
 //!
 //! The Enhanced Lee speckle filter (Lopes, Touzi & Nezry, 1990) for SAR
 //! images: exact (every window summed to the accuracy of a direct float64
-//! sum), fast (O(1) per pixel whatever the window, all cores) and in bounded
+//! sum), fast (O(log window) per pixel, vectorised, all cores) and in bounded
 //! memory (input + output + a scratch that does not grow with the height, or
 //! in place). `../shared/SPEC.md` in the repository is the definition.
 //!
