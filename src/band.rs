@@ -311,7 +311,8 @@ fn residual_tile<const K: usize>(
     let (mean_sums, rest) = rest.split_at_mut(K * nw);
     let mean_sums = mean_sums.as_chunks_mut::<K>().0;
     let residual_sums = rest[..n].as_chunks_mut::<1>().0;
-    // Ring rows hold (1 / valid count, mean) per wide column.
+    // Ring rows hold (1 / valid count, mean) per wide column (the first
+    // unused when every pixel is valid).
     let mut ring = Ring {
         buf: ring,
         row_len: 2 * nw,
@@ -323,6 +324,7 @@ fn residual_tile<const K: usize>(
     let offset = cols.out_start - wide.out_start;
     // K == 1: every pixel of the band is valid.
     let dense = K == 1;
+    let inv_full = 1.0 / full;
     for y in rows.clone() {
         residuals.sums(
             y,
@@ -341,10 +343,16 @@ fn residual_tile<const K: usize>(
                             mean_sums,
                         );
                         let (inv, mean) = stats.split_at_mut(nw);
-                        for ((s, i), m) in mean_sums.iter().zip(inv).zip(mean) {
-                            let (count, sum) = if K == 2 { (s[0], s[1]) } else { (full, s[0]) };
-                            *i = 1.0 / count;
-                            *m = sum * *i;
+                        if dense {
+                            // The count is w^2: no 1 / count to keep.
+                            for (s, m) in mean_sums.iter().zip(mean) {
+                                *m = s[0] * inv_full;
+                            }
+                        } else {
+                            for ((s, i), m) in mean_sums.iter().zip(inv).zip(mean) {
+                                *i = 1.0 / s[0];
+                                *m = s[K - 1] * *i;
+                            }
                         }
                     },
                 );
@@ -365,7 +373,7 @@ fn residual_tile<const K: usize>(
             tile.clone(),
             #[inline(always)]
             |j, x| {
-                let var = residual_sums[j][0] * inv[j];
+                let var = residual_sums[j][0] * if dense { inv_full } else { inv[j] };
                 enhanced_lee(x, dense || p.is_valid(x), mean[j], var, &plan.coeffs)
             },
         );
