@@ -195,14 +195,22 @@ fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>, cols: &Columns)
     let halo = p.halo().expect("validated");
     let input = cols.input(halo);
     let source_rows = rows.start.saturating_sub(halo)..(rows.end + halo).min(plan.raster_height);
-    p.border != Border::Shrink
-        && source_rows.into_iter().all(
-            #[inline(always)]
-            |q| {
-                let row = &io.source_row(q)[input.start - plan.src_x..input.end - plan.src_x];
-                row.iter().fold(true, |all, &x| all & p.is_valid(x))
-            },
-        )
+    if p.border == Border::Shrink {
+        return false;
+    }
+    // Plain loops: iterator adapters such as `all` are not always inlined,
+    // and would then run without the wide instructions of [`crate::simd`].
+    for q in source_rows {
+        let row = &io.source_row(q)[input.start - plan.src_x..input.end - plan.src_x];
+        let mut valid = true;
+        for &x in row {
+            valid &= p.is_valid(x);
+        }
+        if !valid {
+            return false;
+        }
+    }
+    true
 }
 
 /// `var = mean(x^2) - mean(x)^2` over each window of tile `tile` (region
