@@ -32,9 +32,9 @@ pub trait BandIo {
     /// The kernel is about to filter output rows `rows` of the band.
     fn begin_rows(&mut self, rows: Range<usize>);
 
-    /// The kernel has written every row of the sub-band in columns `cols`
-    /// (of the region).
-    fn end_tile(&mut self, cols: Range<usize>);
+    /// The kernel has written every row of the sub-band in the current
+    /// tile's columns.
+    fn end_tile(&mut self);
 }
 
 /// Rows of a sub-band (at least this, and at least 16 halos). The stages
@@ -172,28 +172,27 @@ pub fn filter_band_kernel(
         let sub = start..(start + sub_band).min(rows.end);
         io.begin_rows(sub.clone());
         for tile in plan.tiles() {
-            let cols = plan.output_columns(&tile);
-            let dense = all_valid(io, plan, &sub, &cols);
+            let dense = all_valid(io, plan, &sub, &tile);
             match (plan.params.statistic, dense) {
                 (Statistic::Window, true) => window_tile::<2>(io, plan, &sub, &tile, scratch),
                 (Statistic::Window, false) => window_tile::<3>(io, plan, &sub, &tile, scratch),
                 (Statistic::Residual, true) => residual_tile::<1>(io, plan, &sub, &tile, scratch),
                 (Statistic::Residual, false) => residual_tile::<2>(io, plan, &sub, &tile, scratch),
             }
-            io.end_tile(tile);
+            io.end_tile();
         }
     }
 }
 
-/// True when every window of output rows `rows`, columns `cols` holds `w^2`
+/// True when every window of output rows `rows`, tile `tile` holds `w^2`
 /// valid pixels: the border pads (not `Shrink`) and every pixel they read
 /// is valid. Such a tile need not count valid pixels; the result is the
 /// same to the bit (counts are exact integers).
 #[inline(always)]
-fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>, cols: &Columns) -> bool {
+fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>, tile: &Range<usize>) -> bool {
     let p = &plan.params;
     let halo = p.halo().expect("validated");
-    let input = cols.input(halo);
+    let input = plan.output_columns(tile).input(halo);
     let source_rows = rows.start.saturating_sub(halo)..(rows.end + halo).min(plan.raster_height);
     if p.border == Border::Shrink {
         return false;

@@ -403,7 +403,7 @@ impl BandIo for Split<'_> {
 
     fn begin_rows(&mut self, _: Range<usize>) {}
 
-    fn end_tile(&mut self, _: Range<usize>) {}
+    fn end_tile(&mut self) {}
 }
 
 /// In place: this band's rows of the image, and copies of what must be
@@ -442,11 +442,18 @@ struct Held<'a> {
 }
 
 impl<'a> InPlace<'a> {
+    /// Lengths of one carry and one held buffer, for a region `width` wide.
+    fn buffer_lens(params: &Params, width: usize) -> Option<(usize, usize)> {
+        let halo = params.halo().ok()?;
+        Some((
+            halo.checked_mul(width)?,
+            halo.checked_mul(Plan::sub_band_rows(params))?,
+        ))
+    }
+
     /// f32 scratch one band needs, for a region `width` wide.
     fn scratch_len(params: &Params, width: usize) -> Option<usize> {
-        let halo = params.halo().ok()?;
-        let carry = halo.checked_mul(width)?;
-        let held = halo.checked_mul(Plan::sub_band_rows(params))?;
+        let (carry, held) = InPlace::buffer_lens(params, width)?;
         carry.checked_add(held)?.checked_mul(2)
     }
 
@@ -458,11 +465,12 @@ impl<'a> InPlace<'a> {
         scratch: &'a mut [f32],
     ) -> Self {
         let halo = params.halo().expect("validated");
-        let width = band.dim().1;
-        let (carry0, rest) = scratch.split_at_mut(halo * width);
-        let (carry1, rest) = rest.split_at_mut(halo * width);
-        let (held0, rest) = rest.split_at_mut(halo * Plan::sub_band_rows(params));
-        let held1 = &mut rest[..halo * Plan::sub_band_rows(params)];
+        let (carry, held) =
+            InPlace::buffer_lens(params, band.dim().1).expect("checked by scratch_len");
+        let (carry0, rest) = scratch.split_at_mut(carry);
+        let (carry1, rest) = rest.split_at_mut(carry);
+        let (held0, rest) = rest.split_at_mut(held);
+        let held1 = &mut rest[..held];
         InPlace {
             band,
             band_y,
@@ -503,7 +511,10 @@ impl<'a> InPlace<'a> {
     fn flush_held(&mut self) {
         let Held { cols, data } = &mut self.held[0];
         let n = cols.len();
-        for (i, y) in self.sub_band.clone().enumerate().filter(|_| n > 0) {
+        if n == 0 {
+            return;
+        }
+        for (i, y) in self.sub_band.clone().enumerate() {
             let mut row = self.band.row_mut(y - self.band_y);
             row.as_slice_mut().expect("rows are contiguous")[cols.clone()]
                 .copy_from_slice(&data[i * n..(i + 1) * n]);
@@ -575,7 +586,7 @@ impl BandIo for InPlace<'_> {
         self.sub_band = rows;
     }
 
-    fn end_tile(&mut self, _: Range<usize>) {
+    fn end_tile(&mut self) {
         // The tile just done was the last to read the previous one's
         // held-back columns.
         self.flush_held();
