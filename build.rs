@@ -1,7 +1,10 @@
 //! Build script: gives the shared library (cdylib) a SONAME on Linux, so
-//! that programs linked against `libenh_lee.so` record
-//! `libenh_lee.so.<MAJOR>` and the installed `libenh_lee.so.<MAJOR>.<MINOR>.<PATCH>`
-//! (see CMakeLists.txt) can be upgraded in place within a major version.
+//! that programs linked against `libenh_lee.so` record the versions whose
+//! ABI they can use: `libenh_lee.so.<MAJOR>` from 1.0 on, and
+//! `libenh_lee.so.0.<MINOR>` while the major version is 0, where a minor
+//! release may break the ABI (Cargo's semver rules). The installed
+//! `libenh_lee.so.<MAJOR>.<MINOR>.<PATCH>` (see CMakeLists.txt) can then be
+//! upgraded in place by every release that keeps the ABI.
 //!
 //! Build scripts run on the host, so the target OS is read from
 //! `CARGO_CFG_TARGET_OS`, not from `cfg!(target_os)`.
@@ -15,8 +18,13 @@ fn main() {
 
     let target_os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if target_os == "linux" {
-        let major =
-            env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets CARGO_PKG_VERSION_MAJOR");
-        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libenh_lee.so.{major}");
+        let version = |part| env::var(part).expect("cargo sets CARGO_PKG_VERSION_*");
+        let major = version("CARGO_PKG_VERSION_MAJOR");
+        let abi = if major == "0" {
+            format!("0.{}", version("CARGO_PKG_VERSION_MINOR"))
+        } else {
+            major
+        };
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libenh_lee.so.{abi}");
     }
 }

@@ -31,12 +31,32 @@
 /**
  * Minor version of the library this header belongs to.
  */
-#define ENH_LEE_VERSION_MINOR 1
+#define ENH_LEE_VERSION_MINOR 2
 
 /**
  * Patch version of the library this header belongs to.
  */
 #define ENH_LEE_VERSION_PATCH 0
+
+/**
+ * `filter`: Enhanced Lee (Lopes, Touzi & Nezry 1990), SPEC.md.
+ */
+#define ENH_LEE_FILTER_ENHANCED_LEE 0
+
+/**
+ * `filter`: Lee (1980), `m + k (x - m)`, `k = max(0, 1 - Cu^2/Ci^2)`.
+ */
+#define ENH_LEE_FILTER_LEE 1
+
+/**
+ * `filter`: Kuan (1985), `k = (1 - Cu^2/Ci^2) / (1 + Cu^2)` in [0, 1].
+ */
+#define ENH_LEE_FILTER_KUAN 2
+
+/**
+ * `filter`: Gamma-MAP (Lopes, Nezry, Touzi & Laur 1990).
+ */
+#define ENH_LEE_FILTER_GAMMA_MAP 3
 
 /**
  * `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
@@ -80,10 +100,30 @@
 #define ENH_LEE_BORDER_SHRINK 3
 
 /**
+ * `EnhLeeParamInfo.kind`: a decimal integer.
+ */
+#define ENH_LEE_KIND_INTEGER 0
+
+/**
+ * `EnhLeeParamInfo.kind`: a real number (`4.4`, `1e-3`, `inf`).
+ */
+#define ENH_LEE_KIND_REAL 1
+
+/**
+ * `EnhLeeParamInfo.kind`: one of the names in `EnhLeeParamInfo.choices`.
+ */
+#define ENH_LEE_KIND_CHOICE 2
+
+/**
  * The filter's parameters. Start from `enh_lee_params_default()` and set
- * the fields you need; every field is validated on each call.
+ * the fields you need, directly or by name from text with
+ * `enh_lee_params_set()`; every field is validated on each call.
  */
 typedef struct EnhLeeParams {
+  /**
+   * `ENH_LEE_FILTER_*`. Default Enhanced Lee.
+   */
+  uint32_t filter;
   /**
    * Window side: odd, >= 3. Default 7.
    */
@@ -101,7 +141,8 @@ typedef struct EnhLeeParams {
    */
   double cu;
   /**
-   * Explicit Cmax, or NaN for sqrt(1 + 2/looks). Default NaN.
+   * Explicit Cmax, or NaN to derive it: sqrt(1 + 2/looks) for Enhanced
+   * Lee, sqrt(2) Cu for Gamma-MAP (Lee and Kuan have none). Default NaN.
    */
   double cmax;
   /**
@@ -137,6 +178,82 @@ typedef struct EnhLeeParams {
  * holds can be passed to `enh_lee_status_message`.
  */
 typedef int32_t EnhLeeStatus;
+
+/**
+ * What `enh_lee_param_info` tells of one parameter. Every string is
+ * static and NUL-terminated; do not free them.
+ */
+typedef struct EnhLeeParamInfo {
+  /**
+   * Lower-case name (`"window"`); `enh_lee_params_set` matches names
+   * without regard to case, so GDAL-style `"WINDOW"` works too.
+   */
+  const char *name;
+  /**
+   * `ENH_LEE_KIND_*`.
+   */
+  uint32_t kind;
+  /**
+   * 1: the value may be empty text (unset: derived from other
+   * parameters, or none); 0: it may not.
+   */
+  uint32_t optional;
+  /**
+   * The default as text, as `enh_lee_params_get` writes it; `""` when
+   * unset by default.
+   */
+  const char *default_value;
+  /**
+   * For `ENH_LEE_KIND_CHOICE`: the allowed names separated by commas,
+   * the default first (`"reflect,mirror,nearest,shrink"`); else `""`.
+   */
+  const char *choices;
+  /**
+   * Smallest allowed number, or NaN for none (whether the limit itself
+   * is allowed is in the description: looks must be above 0).
+   */
+  double minimum;
+  /**
+   * Largest allowed number, or NaN for none.
+   */
+  double maximum;
+  /**
+   * The filters that use the parameter, as `filter` names separated by
+   * commas (the others ignore it).
+   */
+  const char *filters;
+  /**
+   * 1: a setting most users leave at its default.
+   */
+  uint32_t advanced;
+  /**
+   * One English sentence for people.
+   */
+  const char *description;
+} EnhLeeParamInfo;
+
+/**
+ * A rectangle of a raster, in pixels (GDAL's order: column and row of its
+ * top-left pixel, then width and height).
+ */
+typedef struct EnhLeeRegion {
+  /**
+   * Column of the top-left pixel.
+   */
+  size_t x_off;
+  /**
+   * Row of the top-left pixel.
+   */
+  size_t y_off;
+  /**
+   * Width in pixels.
+   */
+  size_t width;
+  /**
+   * Height in pixels.
+   */
+  size_t height;
+} EnhLeeRegion;
 
 /**
  * Success.
@@ -209,7 +326,7 @@ typedef int32_t EnhLeeStatus;
 #define ENH_LEE_ERROR_INVALID_NODATA_FLAG 13
 
 /**
- * threads is larger than 1024.
+ * threads is larger than 1024 (the library's thread limit).
  */
 #define ENH_LEE_ERROR_INVALID_THREADS 14
 
@@ -242,6 +359,29 @@ typedef int32_t EnhLeeStatus;
  * A bug in enh-lee (a panic was caught); the output may be partly written.
  */
 #define ENH_LEE_ERROR_INTERNAL 20
+
+/**
+ * No parameter has that name (enh_lee_params_set, enh_lee_params_get), or
+ * no parameter has that index (enh_lee_param_info).
+ */
+#define ENH_LEE_ERROR_UNKNOWN_PARAMETER 21
+
+/**
+ * Unknown filter value.
+ */
+#define ENH_LEE_ERROR_INVALID_FILTER 22
+
+/**
+ * The nodata text is not a number.
+ */
+#define ENH_LEE_ERROR_INVALID_NODATA 23
+
+/**
+ * A text buffer is too small for the value.
+ */
+#define ENH_LEE_ERROR_BUFFER_TOO_SMALL 24
+
+
 
 #ifdef __cplusplus
 extern "C" {
@@ -381,6 +521,119 @@ const char *enh_lee_status_message(EnhLeeStatus status);
  * header it was built with). Never NULL; do not free it. Thread-safe.
  */
 const char *enh_lee_version(void);
+
+/**
+ * Sets the parameter called `name` (any case: `"window"`, `"WINDOW"`)
+ * from the text `value`: a decimal integer, a real number
+ * (locale-independent: `4.4`, `1e-3`), a choice name (any case), or empty
+ * text (or `none`) to unset an optional parameter (`cu`, `cmax`: derive;
+ * `nodata`: none). The value is checked on its own; `cu < cmax`, which
+ * needs both, is checked by `enh_lee_params_validate` and every filtering
+ * call. `enh_lee_param_info` lists the names.
+ *
+ * Ownership: reads the strings, updates `*params` only on success.
+ * Thread-safe (on distinct `params`).
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_UNKNOWN_PARAMETER`
+ * (no such name), the parameter's own error for a bad value
+ * (`ENH_LEE_ERROR_INVALID_WINDOW` for `window=4` or `window=seven`, ...:
+ * `enh_lee_status_parameter` names it), or the error of a field of
+ * `*params` that holds no valid value to begin with.
+ *
+ * # Safety
+ * `params` is NULL or points to a readable and writable `EnhLeeParams`;
+ * `name` and `value` are NULL or NUL-terminated strings.
+ */
+EnhLeeStatus enh_lee_params_set(struct EnhLeeParams *params, const char *name, const char *value);
+
+/**
+ * Writes the value of the parameter called `name` (any case) as text
+ * that `enh_lee_params_set` reads back to the same value: `"7"`, `"4.4"`,
+ * `"reflect"`, or `""` for an unset optional parameter. Values are
+ * short (under 32 bytes).
+ *
+ * `*out_len` receives the length of the text, without the terminating
+ * NUL. Pass `buf` NULL and `buf_len` 0 to ask for it; otherwise `buf`
+ * receives the text and a NUL when `buf_len` is larger than the length.
+ *
+ * Ownership: reads `*params` and `name`; writes `buf` and `*out_len`
+ * only on success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_UNKNOWN_PARAMETER`,
+ * `ENH_LEE_ERROR_BUFFER_TOO_SMALL` (`buf_len` not above the length), the
+ * error of a field of `*params` that holds no valid value.
+ *
+ * # Safety
+ * `params` is NULL or readable; `name` NULL or NUL-terminated; `buf` NULL
+ * or writable for `buf_len` bytes; `out_len` NULL or a writable `size_t`.
+ */
+EnhLeeStatus enh_lee_params_get(const struct EnhLeeParams *params,
+                                const char *name,
+                                char *buf,
+                                size_t buf_len,
+                                size_t *out_len);
+
+/**
+ * Checks every field of `*params` together, as each filtering call does
+ * (including `cu < cmax`).
+ *
+ * Ownership: reads `*params`. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER` and any parameter error.
+ *
+ * # Safety
+ * `params` is NULL or points to a readable `EnhLeeParams`.
+ */
+EnhLeeStatus enh_lee_params_validate(const struct EnhLeeParams *params);
+
+/**
+ * Returns how many parameters there are: `enh_lee_param_info` takes
+ * indices `0 .. enh_lee_param_count() - 1`. Thread-safe; cannot fail.
+ */
+size_t enh_lee_param_count(void);
+
+/**
+ * Writes to `*out` what the library knows of parameter `index`: name,
+ * kind, default, allowed values, limits, the filters that use it, a
+ * description. Front ends list their options from it, in this order.
+ *
+ * Ownership: writes `*out` only on success; its strings are static.
+ * Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_UNKNOWN_PARAMETER`
+ * (`index >= enh_lee_param_count()`).
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `EnhLeeParamInfo`.
+ */
+EnhLeeStatus enh_lee_param_info(size_t index, struct EnhLeeParamInfo *out);
+
+/**
+ * Returns the names of the parameters whose bad values `status` reports,
+ * separated by ", " (`"window"` for `ENH_LEE_ERROR_INVALID_WINDOW`,
+ * `"cu, cmax"` for `ENH_LEE_ERROR_INVALID_COEFFICIENTS`), or `""` when it
+ * is not about a parameter. Static, NUL-terminated; never NULL; do not
+ * free it. Thread-safe.
+ */
+const char *enh_lee_status_parameter(EnhLeeStatus status);
+
+/**
+ * Writes to `*out` the source region that `enh_lee_f32_region` reads to
+ * filter `*region` of a `raster_width x raster_height` raster with
+ * `*params`: the region grown by `enh_lee_halo` pixels on every side,
+ * clipped to the raster. Read these pixels, pass them as `src`.
+ *
+ * Ownership: reads `*region` and `*params`, writes `*out` only on
+ * success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+ * `ENH_LEE_ERROR_SIZE_OVERFLOW` (raster sides above 2^60),
+ * `ENH_LEE_ERROR_INVALID_REGION` (not inside the raster), any parameter
+ * error: exactly what `enh_lee_f32_region` would report for them.
+ *
+ * # Safety
+ * `region` and `params` are NULL or readable; `out` NULL or writable.
+ */
+EnhLeeStatus enh_lee_source_region(size_t raster_width,
+                                   size_t raster_height,
+                                   const struct EnhLeeRegion *region,
+                                   const struct EnhLeeParams *params,
+                                   struct EnhLeeRegion *out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -5,8 +5,8 @@
 
 use std::ops::Range;
 
-use crate::params::{Border, Coefficients, Params, Statistic};
-use crate::rule::enhanced_lee;
+use crate::filters::{EnhancedLee, GammaMap, Kuan, Lee, PointRule};
+use crate::params::{Border, Coefficients, Filter, Params, Statistic};
 use crate::stage::{Columns, Stage};
 use crate::Region;
 
@@ -167,6 +167,23 @@ pub fn filter_band_kernel(
     rows: Range<usize>,
     scratch: &mut [f64],
 ) {
+    match plan.params.filter {
+        Filter::EnhancedLee => point_rule_band::<EnhancedLee>(io, plan, rows, scratch),
+        Filter::Lee => point_rule_band::<Lee>(io, plan, rows, scratch),
+        Filter::Kuan => point_rule_band::<Kuan>(io, plan, rows, scratch),
+        Filter::GammaMap => point_rule_band::<GammaMap>(io, plan, rows, scratch),
+    }
+}
+
+/// [`filter_band_kernel`] for a filter that is a [`PointRule`] over the
+/// window statistics.
+#[inline(always)]
+fn point_rule_band<R: PointRule>(
+    io: &mut impl BandIo,
+    plan: &Plan,
+    rows: Range<usize>,
+    scratch: &mut [f64],
+) {
     let sub_band = Plan::sub_band_rows(&plan.params);
     for start in rows.clone().step_by(sub_band) {
         let sub = start..(start + sub_band).min(rows.end);
@@ -174,10 +191,14 @@ pub fn filter_band_kernel(
         for tile in plan.tiles() {
             let dense = all_valid(io, plan, &sub, &tile);
             match (plan.params.statistic, dense) {
-                (Statistic::Window, true) => window_tile::<2>(io, plan, &sub, &tile, scratch),
-                (Statistic::Window, false) => window_tile::<3>(io, plan, &sub, &tile, scratch),
-                (Statistic::Residual, true) => residual_tile::<1>(io, plan, &sub, &tile, scratch),
-                (Statistic::Residual, false) => residual_tile::<2>(io, plan, &sub, &tile, scratch),
+                (Statistic::Window, true) => window_tile::<R, 2>(io, plan, &sub, &tile, scratch),
+                (Statistic::Window, false) => window_tile::<R, 3>(io, plan, &sub, &tile, scratch),
+                (Statistic::Residual, true) => {
+                    residual_tile::<R, 1>(io, plan, &sub, &tile, scratch)
+                }
+                (Statistic::Residual, false) => {
+                    residual_tile::<R, 2>(io, plan, &sub, &tile, scratch)
+                }
             }
             io.end_tile();
         }
@@ -216,7 +237,7 @@ fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>, tile: &Range<us
 /// columns), one stage over `K` quantities: `[count, x, x^2]` (`K == 3`) or
 /// `[x, x^2]` with the count `w^2` (`K == 2`, every pixel valid).
 #[inline(always)]
-fn window_tile<const K: usize>(
+fn window_tile<R: PointRule, const K: usize>(
     io: &mut impl BandIo,
     plan: &Plan,
     rows: &Range<usize>,
@@ -252,7 +273,7 @@ fn window_tile<const K: usize>(
                 let var = s2 * inv - m * m;
                 // K == 2: every pixel of the band is valid.
                 let valid = K == 2 || p.is_valid(x);
-                enhanced_lee(x, valid, m, var, &plan.coeffs)
+                R::filtered(x, valid, m, var, &plan.coeffs)
             },
         );
     }
@@ -298,7 +319,7 @@ impl Ring<'_> {
 /// (`K == 2`) or over `[x]` with the count `w^2` (`K == 1`, every pixel
 /// valid).
 #[inline(always)]
-fn residual_tile<const K: usize>(
+fn residual_tile<R: PointRule, const K: usize>(
     io: &mut impl BandIo,
     plan: &Plan,
     rows: &Range<usize>,
@@ -381,7 +402,7 @@ fn residual_tile<const K: usize>(
             #[inline(always)]
             |j, x| {
                 let var = residual_sums[j][0] * if dense { inv_full } else { inv[j] };
-                enhanced_lee(x, dense || p.is_valid(x), mean[j], var, &plan.coeffs)
+                R::filtered(x, dense || p.is_valid(x), mean[j], var, &plan.coeffs)
             },
         );
     }

@@ -3,6 +3,13 @@
 
 use std::fmt;
 
+/// The thread limit's message, with the number of [`crate::MAX_THREADS`].
+const THREADS_MESSAGE: &str = concat!(
+    "threads must be at most ",
+    max_threads!(),
+    " (0 means all cores)"
+);
+
 /// Why a call was refused or failed. Nothing is written to the output when
 /// a call returns one of these, except [`Error::Internal`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +55,14 @@ pub enum Error {
     ThreadPool,
     /// A bug: a panic was caught. The output may be partly written.
     Internal,
+    /// No parameter of that name (the text vocabulary).
+    UnknownParameter,
+    /// Unknown `filter` value.
+    InvalidFilter,
+    /// The `nodata` text is not a number (the text vocabulary).
+    InvalidNodata,
+    /// A text buffer is too small for the value (C boundary only).
+    BufferTooSmall,
 }
 
 impl Error {
@@ -71,7 +86,7 @@ impl Error {
                 "unknown border value (use reflect, mirror, nearest or shrink)"
             }
             Error::InvalidNodataFlag => "has_nodata must be 0 or 1",
-            Error::InvalidThreads => "threads must be at most 1024 (0 means all cores)",
+            Error::InvalidThreads => THREADS_MESSAGE,
             Error::ScratchTooSmall => {
                 "the scratch buffer is smaller than enh_lee_scratch_size reported"
             }
@@ -82,6 +97,14 @@ impl Error {
             Error::OutOfMemory => "out of memory while allocating the scratch buffer",
             Error::ThreadPool => "could not start the worker threads",
             Error::Internal => "internal error (a bug in enh-lee; please report it)",
+            Error::UnknownParameter => {
+                "unknown parameter name (enh_lee_param_info lists the names)"
+            }
+            Error::InvalidFilter => {
+                "unknown filter (use enhanced_lee, lee, kuan or gamma_map)"
+            }
+            Error::InvalidNodata => "nodata must be a finite float32 number, or empty for none",
+            Error::BufferTooSmall => "the text buffer is too small for the value",
         }
     }
 }

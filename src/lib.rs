@@ -20,15 +20,23 @@
 //! compiled for AVX2 or AVX-512, after checking the CPU has them) are the
 //! only modules with `unsafe` code.
 
+/// The thread limit, as a literal for messages: [`MAX_THREADS`].
+macro_rules! max_threads {
+    () => {
+        1024
+    };
+}
+
 mod band;
 mod border;
 pub mod capi;
 mod error;
 mod filter;
+mod filters;
 mod params;
-mod rule;
 mod simd;
 mod stage;
+mod vocabulary;
 mod window_sum;
 
 pub use error::Error;
@@ -36,4 +44,5 @@ pub use filter::{
     filter, filter_in_place, filter_region, halo, scratch_len, source_region, Region, Scratch,
     ScratchLen,
 };
-pub use params::{Border, Coefficients, Params, Signal, Statistic, MAX_THREADS};
+pub use params::{Border, Coefficients, Filter, Params, Signal, Statistic, MAX_THREADS};
+pub use vocabulary::{parameter, Kind, Parameter, PARAMETERS};

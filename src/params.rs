@@ -3,6 +3,20 @@
 
 use crate::error::Error;
 
+/// Which speckle filter computes each output pixel from its window
+/// statistics (`docs/filters.md` defines each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Filter {
+    /// Enhanced Lee (Lopes, Touzi & Nezry 1990): SPEC.md.
+    EnhancedLee,
+    /// Lee (1980): the MMSE blend `m + k (x - m)`, `k = max(0, 1 - Cu^2/Ci^2)`.
+    Lee,
+    /// Kuan (1985): `k = (1 - Cu^2/Ci^2) / (1 + Cu^2)`, clamped to [0, 1].
+    Kuan,
+    /// Gamma-MAP (Lopes, Nezry, Touzi & Laur 1990).
+    GammaMap,
+}
+
 /// What the pixel values measure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signal {
@@ -35,11 +49,13 @@ pub enum Border {
 }
 
 /// The largest thread count accepted; more is certainly a mistake.
-pub const MAX_THREADS: usize = 1024;
+pub const MAX_THREADS: usize = max_threads!();
 
 /// All parameters of the filter. `Params::default()` is SPEC's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Params {
+    /// The filter. Default Enhanced Lee.
+    pub filter: Filter,
     /// Window side, odd and at least 3.
     pub window: usize,
     /// Number of looks `L`, finite and > 0.
@@ -48,7 +64,8 @@ pub struct Params {
     pub damping: f64,
     /// Explicit `Cu`; `None` derives it from `looks` and `signal`.
     pub cu: Option<f64>,
-    /// Explicit `Cmax`; `None` derives it from `looks`.
+    /// Explicit `Cmax`; `None` derives it: `sqrt(1 + 2/looks)` for Enhanced
+    /// Lee, `sqrt(2) Cu` for Gamma-MAP. Lee and Kuan have no `Cmax`.
     pub cmax: Option<f64>,
     pub signal: Signal,
     pub statistic: Statistic,
@@ -62,6 +79,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
+            filter: Filter::EnhancedLee,
             window: 7,
             looks: 1.0,
             damping: 1.0,
@@ -76,12 +94,70 @@ impl Default for Params {
     }
 }
 
+/// `window` is odd, at least 3, and fits the C ABI's `uint32_t`.
+pub(crate) fn check_window(window: usize) -> Result<(), Error> {
+    if window < 3 || window.is_multiple_of(2) || window > u32::MAX as usize {
+        return Err(Error::InvalidWindow);
+    }
+    Ok(())
+}
+
+/// `looks` is finite and > 0.
+pub(crate) fn check_looks(looks: f64) -> Result<(), Error> {
+    if !(looks.is_finite() && looks > 0.0) {
+        return Err(Error::InvalidLooks);
+    }
+    Ok(())
+}
+
+/// `damping` is finite and >= 0.
+pub(crate) fn check_damping(damping: f64) -> Result<(), Error> {
+    if !(damping.is_finite() && damping >= 0.0) {
+        return Err(Error::InvalidDamping);
+    }
+    Ok(())
+}
+
+/// At most [`MAX_THREADS`].
+pub(crate) fn check_threads(threads: usize) -> Result<(), Error> {
+    if threads > MAX_THREADS {
+        return Err(Error::InvalidThreads);
+    }
+    Ok(())
+}
+
+/// An explicit `cu` or `cmax` on its own: finite and >= 0 (`cu < cmax` is
+/// checked with both, by [`Params::validate`]).
+pub(crate) fn check_coefficient(value: Option<f64>) -> Result<(), Error> {
+    match value {
+        Some(v) if !(v.is_finite() && v >= 0.0) => Err(Error::InvalidCoefficients),
+        _ => Ok(()),
+    }
+}
+
 /// The constants of the per-pixel rule, derived from validated [`Params`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Coefficients {
     pub cu: f64,
+    /// `Cmax`; infinite for the filters that have no upper branch.
     pub cmax: f64,
     pub damping: f64,
+    pub looks: f64,
+}
+
+impl Filter {
+    /// Every filter, in the order of their C constants.
+    pub const ALL: [Filter; 4] = [
+        Filter::EnhancedLee,
+        Filter::Lee,
+        Filter::Kuan,
+        Filter::GammaMap,
+    ];
+
+    /// Whether the rule has an upper branch point `Cmax`.
+    pub fn uses_cmax(self) -> bool {
+        matches!(self, Filter::EnhancedLee | Filter::GammaMap)
+    }
 }
 
 impl Params {
@@ -102,31 +178,33 @@ impl Params {
 
     /// Checks every parameter and derives `Cu` and `Cmax` (SPEC, "Inputs").
     pub fn validate(&self) -> Result<Coefficients, Error> {
-        if self.window < 3 || self.window.is_multiple_of(2) || self.window > u32::MAX as usize {
-            return Err(Error::InvalidWindow);
-        }
-        if !(self.looks.is_finite() && self.looks > 0.0) {
-            return Err(Error::InvalidLooks);
-        }
-        if !(self.damping.is_finite() && self.damping >= 0.0) {
-            return Err(Error::InvalidDamping);
-        }
-        if self.threads > MAX_THREADS {
-            return Err(Error::InvalidThreads);
-        }
+        check_window(self.window)?;
+        check_looks(self.looks)?;
+        check_damping(self.damping)?;
+        check_threads(self.threads)?;
+        check_coefficient(self.cu)?;
+        check_coefficient(self.cmax)?;
         let sqrt_l = self.looks.sqrt();
         let cu = self.cu.unwrap_or(match self.signal {
             Signal::Intensity => 1.0 / sqrt_l,
             Signal::Amplitude => (4.0 / std::f64::consts::PI - 1.0).sqrt() / sqrt_l,
         });
-        let cmax = self.cmax.unwrap_or((1.0 + 2.0 / self.looks).sqrt());
-        if !(cu.is_finite() && cmax.is_finite() && cu >= 0.0 && cu < cmax) {
+        if !(cu.is_finite() && cu >= 0.0) {
+            return Err(Error::InvalidCoefficients);
+        }
+        let cmax = match self.filter {
+            Filter::EnhancedLee => self.cmax.unwrap_or((1.0 + 2.0 / self.looks).sqrt()),
+            Filter::GammaMap => self.cmax.unwrap_or(std::f64::consts::SQRT_2 * cu),
+            Filter::Lee | Filter::Kuan => f64::INFINITY,
+        };
+        if self.filter.uses_cmax() && !(cmax.is_finite() && cu < cmax) {
             return Err(Error::InvalidCoefficients);
         }
         Ok(Coefficients {
             cu,
             cmax,
             damping: self.damping,
+            looks: self.looks,
         })
     }
 

@@ -6,6 +6,7 @@
 //! writes its outputs only on success.
 
 mod status;
+mod vocabulary;
 
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -13,18 +14,28 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
 pub use status::*;
+pub use vocabulary::*;
 
 use crate::{
-    filter_in_place, filter_region, scratch_len, source_region, Border, Error, Params, Region,
-    Scratch, ScratchLen, Signal, Statistic,
+    filter_in_place, filter_region, scratch_len, source_region, Border, Error, Filter, Params,
+    Region, Scratch, ScratchLen, Signal, Statistic,
 };
 
 /// Major version of the library this header belongs to.
 pub const ENH_LEE_VERSION_MAJOR: u32 = 0;
 /// Minor version of the library this header belongs to.
-pub const ENH_LEE_VERSION_MINOR: u32 = 1;
+pub const ENH_LEE_VERSION_MINOR: u32 = 2;
 /// Patch version of the library this header belongs to.
 pub const ENH_LEE_VERSION_PATCH: u32 = 0;
+
+/// `filter`: Enhanced Lee (Lopes, Touzi & Nezry 1990), SPEC.md.
+pub const ENH_LEE_FILTER_ENHANCED_LEE: u32 = 0;
+/// `filter`: Lee (1980), `m + k (x - m)`, `k = max(0, 1 - Cu^2/Ci^2)`.
+pub const ENH_LEE_FILTER_LEE: u32 = 1;
+/// `filter`: Kuan (1985), `k = (1 - Cu^2/Ci^2) / (1 + Cu^2)` in [0, 1].
+pub const ENH_LEE_FILTER_KUAN: u32 = 2;
+/// `filter`: Gamma-MAP (Lopes, Nezry, Touzi & Laur 1990).
+pub const ENH_LEE_FILTER_GAMMA_MAP: u32 = 3;
 
 /// `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
 pub const ENH_LEE_SIGNAL_INTENSITY: u32 = 0;
@@ -45,10 +56,13 @@ pub const ENH_LEE_BORDER_NEAREST: u32 = 2;
 pub const ENH_LEE_BORDER_SHRINK: u32 = 3;
 
 /// The filter's parameters. Start from `enh_lee_params_default()` and set
-/// the fields you need; every field is validated on each call.
+/// the fields you need, directly or by name from text with
+/// `enh_lee_params_set()`; every field is validated on each call.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct EnhLeeParams {
+    /// `ENH_LEE_FILTER_*`. Default Enhanced Lee.
+    pub filter: u32,
     /// Window side: odd, >= 3. Default 7.
     pub window: u32,
     /// Number of looks L: finite, > 0 (may be fractional). Default 1.
@@ -57,7 +71,8 @@ pub struct EnhLeeParams {
     pub damping: f64,
     /// Explicit Cu, or NaN to derive it from looks and signal. Default NaN.
     pub cu: f64,
-    /// Explicit Cmax, or NaN for sqrt(1 + 2/looks). Default NaN.
+    /// Explicit Cmax, or NaN to derive it: sqrt(1 + 2/looks) for Enhanced
+    /// Lee, sqrt(2) Cu for Gamma-MAP (Lee and Kuan have none). Default NaN.
     pub cmax: f64,
     /// `ENH_LEE_SIGNAL_*`. Default intensity.
     pub signal: u32,
@@ -75,58 +90,87 @@ pub struct EnhLeeParams {
 }
 
 impl EnhLeeParams {
-    fn to_params(self) -> Result<Params, Error> {
+    /// The parameters these fields hold, each field decoded but not
+    /// validated (`Params::validate` does that).
+    fn decode(self) -> Result<Params, Error> {
         let optional = |v: f64| (!v.is_nan()).then_some(v);
-        let params = Params {
+        Ok(Params {
+            filter: choice(self.filter, &Filter::ALL, Error::InvalidFilter)?,
             window: self.window as usize,
             looks: self.looks,
             damping: self.damping,
             cu: optional(self.cu),
             cmax: optional(self.cmax),
-            signal: match self.signal {
-                ENH_LEE_SIGNAL_INTENSITY => Signal::Intensity,
-                ENH_LEE_SIGNAL_AMPLITUDE => Signal::Amplitude,
-                _ => return Err(Error::InvalidSignal),
-            },
-            statistic: match self.statistic {
-                ENH_LEE_STATISTIC_WINDOW => Statistic::Window,
-                ENH_LEE_STATISTIC_RESIDUAL => Statistic::Residual,
-                _ => return Err(Error::InvalidStatistic),
-            },
-            border: match self.border {
-                ENH_LEE_BORDER_REFLECT => Border::Reflect,
-                ENH_LEE_BORDER_MIRROR => Border::Mirror,
-                ENH_LEE_BORDER_NEAREST => Border::Nearest,
-                ENH_LEE_BORDER_SHRINK => Border::Shrink,
-                _ => return Err(Error::InvalidBorder),
-            },
+            signal: choice(self.signal, &SIGNALS, Error::InvalidSignal)?,
+            statistic: choice(self.statistic, &STATISTICS, Error::InvalidStatistic)?,
+            border: choice(self.border, &BORDERS, Error::InvalidBorder)?,
             nodata: match self.has_nodata {
                 0 => None,
                 1 => Some(self.nodata),
                 _ => return Err(Error::InvalidNodataFlag),
             },
             threads: self.threads as usize,
-        };
+        })
+    }
+
+    /// Decoded and validated.
+    fn to_params(self) -> Result<Params, Error> {
+        let params = self.decode()?;
         params.validate()?;
         Ok(params)
     }
+
+    /// The fields of `p`; every value of `p` that its checks allow fits.
+    fn encode(p: &Params) -> EnhLeeParams {
+        let index = |found: Option<usize>| found.expect("every value is listed") as u32;
+        EnhLeeParams {
+            filter: index(Filter::ALL.iter().position(|f| *f == p.filter)),
+            window: p.window as u32,
+            looks: p.looks,
+            damping: p.damping,
+            cu: p.cu.unwrap_or(f64::NAN),
+            cmax: p.cmax.unwrap_or(f64::NAN),
+            signal: index(SIGNALS.iter().position(|s| *s == p.signal)),
+            statistic: index(STATISTICS.iter().position(|s| *s == p.statistic)),
+            border: index(BORDERS.iter().position(|b| *b == p.border)),
+            has_nodata: u32::from(p.nodata.is_some()),
+            nodata: p.nodata.unwrap_or(0.0),
+            threads: p.threads as u32,
+        }
+    }
 }
+
+/// The value whose C constant is `value`, or `error`.
+fn choice<T: Copy>(value: u32, all: &[T], error: Error) -> Result<T, Error> {
+    all.get(value as usize).copied().ok_or(error)
+}
+
+/// The values of `signal`, `statistic` and `border`, by C constant.
+const SIGNALS: [Signal; 2] = [Signal::Intensity, Signal::Amplitude];
+const STATISTICS: [Statistic; 2] = [Statistic::Window, Statistic::Residual];
+const BORDERS: [Border; 4] = [
+    Border::Reflect,
+    Border::Mirror,
+    Border::Nearest,
+    Border::Shrink,
+];
 
 /// Runs `f`, turning its result and any panic into a status code.
 fn guard(f: impl FnOnce() -> Result<(), Error>) -> EnhLeeStatus {
     status_of(catch_unwind(AssertUnwindSafe(f)).unwrap_or(Err(Error::Internal)))
 }
 
-/// Reads the caller's parameters.
+/// Reads the caller's parameters with `read` (decoded, or validated too).
 ///
 /// # Safety
 /// `params` is NULL or points to a readable `EnhLeeParams`.
-unsafe fn read_params(params: *const EnhLeeParams) -> Result<Params, Error> {
+unsafe fn read_params(
+    params: *const EnhLeeParams,
+    read: fn(EnhLeeParams) -> Result<Params, Error>,
+) -> Result<Params, Error> {
     // SAFETY: the caller guarantees `params` is NULL or valid for reads;
     // `as_ref` turns NULL into None.
-    unsafe { params.as_ref() }
-        .ok_or(Error::NullPointer)?
-        .to_params()
+    read(*unsafe { params.as_ref() }.ok_or(Error::NullPointer)?)
 }
 
 /// Bytes of scratch for `need`: the f64 part, the f32 part, and 8 bytes to
@@ -147,20 +191,7 @@ fn scratch_byte_len(need: ScratchLen) -> Result<usize, Error> {
 /// Thread-safe; cannot fail.
 #[no_mangle]
 pub extern "C" fn enh_lee_params_default() -> EnhLeeParams {
-    let d = Params::default();
-    EnhLeeParams {
-        window: d.window as u32,
-        looks: d.looks,
-        damping: d.damping,
-        cu: f64::NAN,
-        cmax: f64::NAN,
-        signal: ENH_LEE_SIGNAL_INTENSITY,
-        statistic: ENH_LEE_STATISTIC_WINDOW,
-        border: ENH_LEE_BORDER_REFLECT,
-        has_nodata: 0,
-        nodata: 0.0,
-        threads: d.threads as u32,
-    }
+    EnhLeeParams::encode(&Params::default())
 }
 
 /// Writes to `*out_bytes` the scratch size, in bytes, that `enh_lee_f32` on
@@ -187,7 +218,7 @@ pub unsafe extern "C" fn enh_lee_scratch_size(
 ) -> EnhLeeStatus {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let params = unsafe { read_params(params) }?;
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
         if out_bytes.is_null() {
             return Err(Error::NullPointer);
         }
@@ -216,7 +247,7 @@ pub unsafe extern "C" fn enh_lee_halo(
 ) -> EnhLeeStatus {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let params = unsafe { read_params(params) }?;
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
         if out_pixels.is_null() {
             return Err(Error::NullPointer);
         }
@@ -325,7 +356,7 @@ pub unsafe extern "C" fn enh_lee_f32_region(
 ) -> EnhLeeStatus {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let params = unsafe { read_params(params) }?;
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
         let region = Region {
             x_off,
             y_off,

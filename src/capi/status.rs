@@ -37,7 +37,7 @@ pub const ENH_LEE_ERROR_INVALID_STATISTIC: EnhLeeStatus = 11;
 pub const ENH_LEE_ERROR_INVALID_BORDER: EnhLeeStatus = 12;
 /// has_nodata is neither 0 nor 1.
 pub const ENH_LEE_ERROR_INVALID_NODATA_FLAG: EnhLeeStatus = 13;
-/// threads is larger than 1024.
+/// threads is larger than 1024 (the library's thread limit).
 pub const ENH_LEE_ERROR_INVALID_THREADS: EnhLeeStatus = 14;
 /// The scratch buffer is smaller than enh_lee_scratch_size reported.
 pub const ENH_LEE_ERROR_SCRATCH_TOO_SMALL: EnhLeeStatus = 15;
@@ -51,9 +51,18 @@ pub const ENH_LEE_ERROR_OUT_OF_MEMORY: EnhLeeStatus = 18;
 pub const ENH_LEE_ERROR_THREAD_POOL: EnhLeeStatus = 19;
 /// A bug in enh-lee (a panic was caught); the output may be partly written.
 pub const ENH_LEE_ERROR_INTERNAL: EnhLeeStatus = 20;
+/// No parameter has that name (enh_lee_params_set, enh_lee_params_get), or
+/// no parameter has that index (enh_lee_param_info).
+pub const ENH_LEE_ERROR_UNKNOWN_PARAMETER: EnhLeeStatus = 21;
+/// Unknown filter value.
+pub const ENH_LEE_ERROR_INVALID_FILTER: EnhLeeStatus = 22;
+/// The nodata text is not a number.
+pub const ENH_LEE_ERROR_INVALID_NODATA: EnhLeeStatus = 23;
+/// A text buffer is too small for the value.
+pub const ENH_LEE_ERROR_BUFFER_TOO_SMALL: EnhLeeStatus = 24;
 
 /// Every error with its code: the one place the two are paired.
-const CODES: [(Error, EnhLeeStatus); 20] = [
+const CODES: [(Error, EnhLeeStatus); 24] = [
     (Error::NullPointer, ENH_LEE_ERROR_NULL_POINTER),
     (Error::EmptyImage, ENH_LEE_ERROR_EMPTY_IMAGE),
     (Error::SizeOverflow, ENH_LEE_ERROR_SIZE_OVERFLOW),
@@ -77,7 +86,16 @@ const CODES: [(Error, EnhLeeStatus); 20] = [
     (Error::OutOfMemory, ENH_LEE_ERROR_OUT_OF_MEMORY),
     (Error::ThreadPool, ENH_LEE_ERROR_THREAD_POOL),
     (Error::Internal, ENH_LEE_ERROR_INTERNAL),
+    (Error::UnknownParameter, ENH_LEE_ERROR_UNKNOWN_PARAMETER),
+    (Error::InvalidFilter, ENH_LEE_ERROR_INVALID_FILTER),
+    (Error::InvalidNodata, ENH_LEE_ERROR_INVALID_NODATA),
+    (Error::BufferTooSmall, ENH_LEE_ERROR_BUFFER_TOO_SMALL),
 ];
+
+/// Every error with its status code.
+pub(super) fn errors() -> impl Iterator<Item = (Error, EnhLeeStatus)> {
+    CODES.into_iter()
+}
 
 /// The status code of a result.
 pub fn status_of(result: Result<(), Error>) -> EnhLeeStatus {

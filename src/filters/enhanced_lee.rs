@@ -1,6 +1,18 @@
-//! The per-pixel Enhanced Lee rule (SPEC.md, "Output, per pixel", 2-4).
+//! Enhanced Lee (Lopes, Touzi & Nezry 1990): SPEC.md, "Output, per pixel",
+//! 2-4; `docs/filters.md`.
 
+use super::{finish, PointRule};
 use crate::params::Coefficients;
+
+/// The Enhanced Lee rule over a window's mean and variance.
+pub struct EnhancedLee;
+
+impl PointRule for EnhancedLee {
+    #[inline(always)]
+    fn filtered(x: f32, valid: bool, m: f64, var: f64, c: &Coefficients) -> f32 {
+        enhanced_lee(x, valid, m, var, c)
+    }
+}
 
 /// The filtered value of pixel `x` whose window has mean `m` and variance
 /// `var` (negative `var` counts as 0; `m` is NaN when the window has no
@@ -42,11 +54,7 @@ pub fn enhanced_lee(x: f32, valid: bool, m: f64, var: f64, c: &Coefficients) -> 
     } else {
         mixed
     };
-    if valid && m > 0.0 {
-        filtered as f32
-    } else {
-        x
-    }
+    finish(x, valid, m, filtered)
 }
 
 /// Beyond this, `exp(-t)` is below the smallest normal f64.
@@ -96,6 +104,7 @@ mod tests {
         cu: 0.5,
         cmax: 1.5,
         damping: 1.0,
+        looks: 4.0,
     };
 
     fn rule(x: f32, m: f64, var: f64) -> f32 {
@@ -150,6 +159,7 @@ mod tests {
             cu: 0.5,
             cmax: 1.5f64.sqrt(),
             damping: 1.0,
+            looks: 4.0,
         };
         // Speckle-like windows: Ci spread over all three branches.
         let ci = |i: usize| (i * 7919 % N) as f64 / N as f64 * 1.5;

@@ -1,0 +1,48 @@
+//! Kuan (Kuan, Sawchuk, Strand & Chavel 1985): the Lee blend with the
+//! weight of the multiplicative noise model (`docs/filters.md`).
+
+use super::{finish, PointRule};
+use crate::params::Coefficients;
+
+/// `out = m + k (x - m)`, `k = (1 - Cu^2 / Ci^2) / (1 + Cu^2)` clamped to
+/// `[0, 1]`, `Ci^2 = var / m^2`.
+pub struct Kuan;
+
+impl PointRule for Kuan {
+    /// Evaluated as `k = max(0, var - Cu^2 m^2) / (var (1 + Cu^2))`,
+    /// at most 1.
+    #[inline(always)]
+    fn filtered(x: f32, valid: bool, m: f64, var: f64, c: &Coefficients) -> f32 {
+        let x64 = f64::from(x);
+        let cu2 = c.cu * c.cu;
+        let excess = var - cu2 * (m * m);
+        let k = if excess > 0.0 {
+            (excess / (var * (1.0 + cu2))).min(1.0)
+        } else {
+            0.0
+        };
+        finish(x, valid, m, m + k * (x64 - m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const C: Coefficients = Coefficients {
+        cu: 0.5,
+        cmax: f64::INFINITY,
+        damping: 1.0,
+        looks: 4.0,
+    };
+
+    #[test]
+    fn weight_is_lees_divided_by_one_plus_cu_squared() {
+        assert_eq!(Kuan::filtered(3.0, true, 2.0, 0.0, &C), 2.0);
+        assert_eq!(Kuan::filtered(3.0, true, 2.0, 1.0, &C), 2.0); // Ci = Cu
+                                                                  // Ci = 1: k = 0.75 / 1.25 = 0.6
+        assert_eq!(Kuan::filtered(3.0, true, 2.0, 4.0, &C), 2.6);
+        assert_eq!(Kuan::filtered(3.0, false, 2.0, 4.0, &C), 3.0);
+        assert_eq!(Kuan::filtered(3.0, true, 0.0, 4.0, &C), 3.0);
+    }
+}

@@ -1,0 +1,526 @@
+//! The parameter vocabulary: every parameter's name, kind, default,
+//! allowed values, limits, the filters that use it and a sentence for
+//! people, with parsing from text and formatting to text. The C ABI
+//! (`enh_lee_param_info`, `enh_lee_params_set`, `enh_lee_params_get`)
+//! exposes it, and every front end (Python keywords, GDAL open options,
+//! QGIS parameters) is derived from it: this table is the one place where
+//! a parameter is named.
+
+use crate::error::Error;
+use crate::params::{
+    check_coefficient, check_damping, check_looks, check_threads, check_window, Border, Filter,
+    Params, Signal, Statistic, MAX_THREADS,
+};
+
+/// How a parameter's value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A decimal integer.
+    Integer,
+    /// A real number (`1.5`, `4e-3`, `inf`).
+    Real,
+    /// One of the names in [`Parameter::choices`].
+    Choice,
+}
+
+/// One parameter of the filters.
+pub struct Parameter {
+    /// Lower-case name, as Python keywords spell it (GDAL and QGIS use it
+    /// upper-cased; names are matched without regard to case).
+    pub name: &'static str,
+    pub kind: Kind,
+    /// May be unset (empty text): derived from other parameters, or none.
+    pub optional: bool,
+    /// The default as text (empty: unset).
+    pub default: &'static str,
+    /// The allowed names of a [`Kind::Choice`], default first.
+    pub choices: &'static [&'static str],
+    /// Smallest and largest allowed numbers (NaN: no limit). Whether a
+    /// limit itself is allowed is in [`Parameter::description`].
+    pub minimum: f64,
+    pub maximum: f64,
+    /// The filters that use it (the others ignore it).
+    pub filters: &'static [Filter],
+    /// A setting most users leave at its default.
+    pub advanced: bool,
+    /// One sentence for people.
+    pub description: &'static str,
+    /// The error reported for a bad value.
+    pub error: Error,
+    set: fn(&mut Params, &str) -> Result<(), Error>,
+    get: fn(&Params) -> String,
+}
+
+/// A named value of an enum parameter.
+trait Named: Copy + PartialEq + 'static {
+    const NAMES: &'static [(&'static str, Self)];
+}
+
+impl Named for Filter {
+    const NAMES: &'static [(&'static str, Filter)] = &[
+        ("enhanced_lee", Filter::EnhancedLee),
+        ("lee", Filter::Lee),
+        ("kuan", Filter::Kuan),
+        ("gamma_map", Filter::GammaMap),
+    ];
+}
+
+impl Named for Signal {
+    const NAMES: &'static [(&'static str, Signal)] = &[
+        ("intensity", Signal::Intensity),
+        ("amplitude", Signal::Amplitude),
+    ];
+}
+
+impl Named for Statistic {
+    const NAMES: &'static [(&'static str, Statistic)] = &[
+        ("window", Statistic::Window),
+        ("residual", Statistic::Residual),
+    ];
+}
+
+impl Named for Border {
+    const NAMES: &'static [(&'static str, Border)] = &[
+        ("reflect", Border::Reflect),
+        ("mirror", Border::Mirror),
+        ("nearest", Border::Nearest),
+        ("shrink", Border::Shrink),
+    ];
+}
+
+/// The names of `T`'s values, in order.
+const fn names<T: Named, const N: usize>() -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = T::NAMES[i].0;
+        i += 1;
+    }
+    out
+}
+
+const FILTER_NAMES: [&str; 4] = names::<Filter, 4>();
+const SIGNAL_NAMES: [&str; 2] = names::<Signal, 2>();
+const STATISTIC_NAMES: [&str; 2] = names::<Statistic, 2>();
+const BORDER_NAMES: [&str; 4] = names::<Border, 4>();
+
+impl Filter {
+    /// The filter's name in the vocabulary (`enhanced_lee`, `lee`, ...).
+    pub fn name(self) -> &'static str {
+        name_of(self)
+    }
+}
+
+fn name_of<T: Named>(value: T) -> &'static str {
+    T::NAMES
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map_or("", |(n, _)| n)
+}
+
+fn parse_choice<T: Named>(text: &str, error: Error) -> Result<T, Error> {
+    let text = text.trim();
+    T::NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(text))
+        .map(|(_, v)| *v)
+        .ok_or(error)
+}
+
+fn parse_integer(text: &str, error: Error) -> Result<usize, Error> {
+    text.trim().parse::<usize>().map_err(|_| error)
+}
+
+fn parse_real(text: &str, error: Error) -> Result<f64, Error> {
+    text.trim().parse::<f64>().map_err(|_| error)
+}
+
+/// Empty text (or `none`) unsets an optional parameter.
+fn parse_optional_real(text: &str, error: Error) -> Result<Option<f64>, Error> {
+    let t = text.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    parse_real(t, error).map(Some)
+}
+
+/// Shortest text that reads back as the same `f64`.
+fn format_real(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+fn format_optional(v: Option<f64>) -> String {
+    v.map(format_real).unwrap_or_default()
+}
+
+const ALL: &[Filter] = &Filter::ALL;
+const NO_LIMIT: f64 = f64::NAN;
+
+/// Every parameter, in the order front ends list them.
+pub static PARAMETERS: &[Parameter] = &[
+    Parameter {
+        name: "filter",
+        kind: Kind::Choice,
+        optional: false,
+        default: FILTER_NAMES[0],
+        choices: &FILTER_NAMES,
+        minimum: NO_LIMIT,
+        maximum: NO_LIMIT,
+        filters: ALL,
+        advanced: false,
+        description: "Speckle filter: enhanced_lee (Lopes et al. 1990), lee (Lee 1980), \
+            kuan (Kuan et al. 1985) or gamma_map (Lopes et al. 1990)",
+        error: Error::InvalidFilter,
+        set: |p, t| {
+            p.filter = parse_choice(t, Error::InvalidFilter)?;
+            Ok(())
+        },
+        get: |p| name_of(p.filter).to_owned(),
+    },
+    Parameter {
+        name: "window",
+        kind: Kind::Integer,
+        optional: false,
+        default: "7",
+        choices: &[],
+        minimum: 3.0,
+        maximum: u32::MAX as f64,
+        filters: ALL,
+        advanced: false,
+        description: "Window side in pixels: odd, at least 3",
+        error: Error::InvalidWindow,
+        set: |p, t| {
+            let w = parse_integer(t, Error::InvalidWindow)?;
+            check_window(w)?;
+            p.window = w;
+            Ok(())
+        },
+        get: |p| p.window.to_string(),
+    },
+    Parameter {
+        name: "looks",
+        kind: Kind::Real,
+        optional: false,
+        default: "1",
+        choices: &[],
+        minimum: 0.0,
+        maximum: NO_LIMIT,
+        filters: ALL,
+        advanced: false,
+        description: "Number of looks L, greater than 0 (may be fractional, e.g. an ENL \
+            estimate)",
+        error: Error::InvalidLooks,
+        set: |p, t| {
+            let v = parse_real(t, Error::InvalidLooks)?;
+            check_looks(v)?;
+            p.looks = v;
+            Ok(())
+        },
+        get: |p| format_real(p.looks),
+    },
+    Parameter {
+        name: "damping",
+        kind: Kind::Real,
+        optional: false,
+        default: "1",
+        choices: &[],
+        minimum: 0.0,
+        maximum: NO_LIMIT,
+        filters: &[Filter::EnhancedLee],
+        advanced: false,
+        description: "Damping factor K, at least 0: larger keeps more detail near edges",
+        error: Error::InvalidDamping,
+        set: |p, t| {
+            let v = parse_real(t, Error::InvalidDamping)?;
+            check_damping(v)?;
+            p.damping = v;
+            Ok(())
+        },
+        get: |p| format_real(p.damping),
+    },
+    Parameter {
+        name: "signal",
+        kind: Kind::Choice,
+        optional: false,
+        default: SIGNAL_NAMES[0],
+        choices: &SIGNAL_NAMES,
+        minimum: NO_LIMIT,
+        maximum: NO_LIMIT,
+        filters: ALL,
+        advanced: false,
+        description: "What the pixels are: intensity (power, Cu = 1/sqrt(L)) or amplitude \
+            (Cu = 0.5227/sqrt(L))",
+        error: Error::InvalidSignal,
+        set: |p, t| {
+            p.signal = parse_choice(t, Error::InvalidSignal)?;
+            Ok(())
+        },
+        get: |p| name_of(p.signal).to_owned(),
+    },
+    Parameter {
+        name: "statistic",
+        kind: Kind::Choice,
+        optional: false,
+        default: STATISTIC_NAMES[0],
+        choices: &STATISTIC_NAMES,
+        minimum: NO_LIMIT,
+        maximum: NO_LIMIT,
+        filters: ALL,
+        advanced: true,
+        description: "Local variance: window (mean(x^2) - mean(x)^2) or residual \
+            (mean((x - local mean)^2), as two uniform_filter passes)",
+        error: Error::InvalidStatistic,
+        set: |p, t| {
+            p.statistic = parse_choice(t, Error::InvalidStatistic)?;
+            Ok(())
+        },
+        get: |p| name_of(p.statistic).to_owned(),
+    },
+    Parameter {
+        name: "border",
+        kind: Kind::Choice,
+        optional: false,
+        default: BORDER_NAMES[0],
+        choices: &BORDER_NAMES,
+        minimum: NO_LIMIT,
+        maximum: NO_LIMIT,
+        filters: ALL,
+        advanced: true,
+        description: "How windows crossing the raster edge are filled (scipy names): \
+            reflect (d c b a | a b c d), mirror (d c b | a b c d), nearest (a a | a b), \
+            shrink (only pixels inside the raster)",
+        error: Error::InvalidBorder,
+        set: |p, t| {
+            p.border = parse_choice(t, Error::InvalidBorder)?;
+            Ok(())
+        },
+        get: |p| name_of(p.border).to_owned(),
+    },
+    Parameter {
+        name: "cu",
+        kind: Kind::Real,
+        optional: true,
+        default: "",
+        choices: &[],
+        minimum: 0.0,
+        maximum: NO_LIMIT,
+        filters: ALL,
+        advanced: true,
+        description: "Explicit Cu, the speckle's coefficient of variation, at least 0 and \
+            below cmax (empty: derived from looks and signal)",
+        error: Error::InvalidCoefficients,
+        set: |p, t| {
+            let v = parse_optional_real(t, Error::InvalidCoefficients)?;
+            check_coefficient(v)?;
+            p.cu = v;
+            Ok(())
+        },
+        get: |p| format_optional(p.cu),
+    },
+    Parameter {
+        name: "cmax",
+        kind: Kind::Real,
+        optional: true,
+        default: "",
+        choices: &[],
+        minimum: 0.0,
+        maximum: NO_LIMIT,
+        filters: &[Filter::EnhancedLee, Filter::GammaMap],
+        advanced: true,
+        description: "Explicit Cmax, above cu (empty: sqrt(1 + 2/looks) for enhanced_lee, \
+            sqrt(2) cu for gamma_map)",
+        error: Error::InvalidCoefficients,
+        set: |p, t| {
+            let v = parse_optional_real(t, Error::InvalidCoefficients)?;
+            check_coefficient(v)?;
+            p.cmax = v;
+            Ok(())
+        },
+        get: |p| format_optional(p.cmax),
+    },
+    Parameter {
+        name: "nodata",
+        kind: Kind::Real,
+        optional: true,
+        default: "",
+        choices: &[],
+        minimum: NO_LIMIT,
+        maximum: NO_LIMIT,
+        filters: ALL,
+        advanced: true,
+        description: "Pixel value that marks invalid pixels, compared as float32 (empty: \
+            none). Invalid and non-finite pixels are copied unchanged and ignored by the \
+            statistics",
+        error: Error::InvalidNodata,
+        set: |p, t| {
+            // Rounded to float32 as a C cast of the double would be; a
+            // non-finite value would mark nothing that is not already invalid.
+            let v = parse_optional_real(t, Error::InvalidNodata)?.map(|v| v as f32);
+            if v.is_some_and(|v| !v.is_finite()) {
+                return Err(Error::InvalidNodata);
+            }
+            p.nodata = v;
+            Ok(())
+        },
+        get: |p| format_optional(p.nodata.map(f64::from)),
+    },
+    Parameter {
+        name: "threads",
+        kind: Kind::Integer,
+        optional: false,
+        default: "0",
+        choices: &[],
+        minimum: 0.0,
+        maximum: MAX_THREADS as f64,
+        filters: ALL,
+        advanced: true,
+        description: "Worker threads; 0: every core. Results do not depend on it",
+        error: Error::InvalidThreads,
+        set: |p, t| {
+            let n = parse_integer(t, Error::InvalidThreads)?;
+            check_threads(n)?;
+            p.threads = n;
+            Ok(())
+        },
+        get: |p| p.threads.to_string(),
+    },
+];
+
+/// The parameter called `name` (any case).
+pub fn parameter(name: &str) -> Result<&'static Parameter, Error> {
+    let name = name.trim();
+    PARAMETERS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .ok_or(Error::UnknownParameter)
+}
+
+impl Parameter {
+    /// Whether `filter` uses this parameter.
+    pub fn applies_to(&self, filter: Filter) -> bool {
+        self.filters.contains(&filter)
+    }
+}
+
+impl Params {
+    /// Sets parameter `name` (any case) from text: a decimal integer, a
+    /// real number, a choice name (any case), or empty text to unset an
+    /// optional parameter. The value is checked on its own (`cu < cmax`,
+    /// which needs both, is checked by [`Params::validate`]); on error
+    /// `self` is unchanged and the error names the parameter.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), Error> {
+        let mut next = *self;
+        (parameter(name)?.set)(&mut next, value)?;
+        *self = next;
+        Ok(())
+    }
+
+    /// The value of parameter `name` as text that [`Params::set`] reads
+    /// back to the same value (empty for an unset optional parameter).
+    pub fn get(&self, name: &str) -> Result<String, Error> {
+        Ok((parameter(name)?.get)(self))
+    }
+}
+
+/// The names of the parameters whose bad values `error` reports, joined
+/// with ", " (empty when it names none).
+pub fn parameters_of(error: Error) -> String {
+    let mut names: Vec<&str> = PARAMETERS
+        .iter()
+        .filter(|p| p.error == error)
+        .map(|p| p.name)
+        .collect();
+    if error == Error::InvalidNodataFlag {
+        names.push("nodata");
+    }
+    names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_what_params_default_holds() {
+        let d = Params::default();
+        for p in PARAMETERS {
+            assert_eq!(d.get(p.name).unwrap(), p.default, "{}", p.name);
+            let mut q = d;
+            q.set(p.name, p.default).unwrap();
+            assert_eq!(q, d, "{}", p.name);
+        }
+    }
+
+    #[test]
+    fn every_value_reads_back_exactly() {
+        let mut p = Params::default();
+        for (name, text) in [
+            ("LOOKS", "4.4"),
+            ("looks", "1e-300"),
+            ("damping", "0.1"),
+            ("cu", "0.30000000000000004"),
+            ("cmax", "1e20"),
+            ("nodata", "-9999"),
+            ("nodata", "0.1"),
+            ("window", "101"),
+            ("filter", "Gamma_MAP"),
+            ("border", " shrink "),
+        ] {
+            p.set(name, text).unwrap();
+            let shown = p.get(name).unwrap();
+            let mut q = p;
+            q.set(name, &shown).unwrap();
+            assert_eq!(q, p, "{name}={text} shown as {shown}");
+        }
+        assert_eq!(p.nodata, Some(0.1f32));
+        assert_eq!(p.get("filter").unwrap(), "gamma_map");
+        assert_eq!(p.get("looks").unwrap(), "1e-300");
+    }
+
+    #[test]
+    fn bad_values_name_their_parameter_and_change_nothing() {
+        let d = Params::default();
+        for (name, text, error) in [
+            ("window", "4", Error::InvalidWindow),
+            ("window", "7.0", Error::InvalidWindow),
+            ("window", "-7", Error::InvalidWindow),
+            ("window", "4294967297", Error::InvalidWindow),
+            ("looks", "0", Error::InvalidLooks),
+            ("looks", "nan", Error::InvalidLooks),
+            ("looks", "four", Error::InvalidLooks),
+            ("damping", "-1", Error::InvalidDamping),
+            ("cu", "nan", Error::InvalidCoefficients),
+            ("cmax", "-2", Error::InvalidCoefficients),
+            ("nodata", "n/a", Error::InvalidNodata),
+            ("nodata", "nan", Error::InvalidNodata),
+            ("nodata", "1e39", Error::InvalidNodata),
+            ("threads", "1025", Error::InvalidThreads),
+            ("signal", "power", Error::InvalidSignal),
+            ("statistic", "", Error::InvalidStatistic),
+            ("border", "wrap", Error::InvalidBorder),
+            ("filter", "median", Error::InvalidFilter),
+            ("windw", "7", Error::UnknownParameter),
+        ] {
+            let mut p = d;
+            assert_eq!(p.set(name, text), Err(error), "{name}={text}");
+            assert_eq!(p, d);
+        }
+        assert_eq!(parameters_of(Error::InvalidCoefficients), "cu, cmax");
+        assert_eq!(parameters_of(Error::InvalidWindow), "window");
+        assert_eq!(parameters_of(Error::ScratchTooSmall), "");
+    }
+
+    #[test]
+    fn choices_are_the_enums_names() {
+        for f in Filter::ALL {
+            let mut p = Params::default();
+            p.set("filter", f.name()).unwrap();
+            assert_eq!(p.filter, f);
+        }
+        assert_eq!(FILTER_NAMES.len(), Filter::ALL.len());
+    }
+}
