@@ -51,21 +51,27 @@ quiet cmake --install "$work/build" --prefix "$prefix"
 step "check the installed files"
 version=$(sed -n 's/^version *= *"\([0-9.]*\)".*/\1/p' "$root/Cargo.toml" | head -n 1)
 major=${version%%.*}
+# The ABI version in the SONAME: MAJOR, or 0.MINOR while MAJOR is 0.
+abi=$major
+[ "$major" != 0 ] || { minor=${version#*.}; abi=0.${minor%%.*}; }
 lib=$prefix/lib
 for f in "libenh_lee.so.$version" libenh_lee.a ../include/enh_lee.h \
          cmake/EnhLee/EnhLeeConfig.cmake cmake/EnhLee/EnhLeeConfigVersion.cmake \
          pkgconfig/enh_lee.pc; do
   [ -f "$lib/$f" ] || fail "not installed: $lib/$f"
 done
-[ "$(readlink "$lib/libenh_lee.so.$major")" = "libenh_lee.so.$version" ] ||
-  fail "libenh_lee.so.$major is not a link to libenh_lee.so.$version"
-[ "$(readlink "$lib/libenh_lee.so")" = "libenh_lee.so.$major" ] ||
-  fail "libenh_lee.so is not a link to libenh_lee.so.$major"
+[ "$(readlink "$lib/libenh_lee.so.$abi")" = "libenh_lee.so.$version" ] ||
+  fail "libenh_lee.so.$abi is not a link to libenh_lee.so.$version"
+[ "$(readlink "$lib/libenh_lee.so")" = "libenh_lee.so.$abi" ] ||
+  fail "libenh_lee.so is not a link to libenh_lee.so.$abi"
 soname=$(readelf -d "$lib/libenh_lee.so.$version" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[ "$soname" = "libenh_lee.so.$major" ] || fail "SONAME is '$soname', expected libenh_lee.so.$major"
+[ "$soname" = "libenh_lee.so.$abi" ] || fail "SONAME is '$soname', expected libenh_lee.so.$abi"
 cmp -s "$root/include/enh_lee.h" "$prefix/include/enh_lee.h" || fail "installed header differs"
 for sym in enh_lee_params_default enh_lee_scratch_size enh_lee_halo enh_lee_f32 \
-           enh_lee_f32_region enh_lee_status_message enh_lee_version; do
+           enh_lee_f32_region enh_lee_status_message enh_lee_version \
+           enh_lee_params_set enh_lee_params_get enh_lee_params_validate \
+           enh_lee_param_count enh_lee_param_info enh_lee_status_parameter \
+           enh_lee_source_region; do
   nm -D --defined-only "$lib/libenh_lee.so.$version" | grep -q " T $sym\$" ||
     fail "libenh_lee.so does not export $sym"
 done

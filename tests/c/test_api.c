@@ -10,6 +10,9 @@
 
 #include "check.h"
 
+/* The highest status code this version defines. */
+#define LAST_STATUS ENH_LEE_ERROR_BUFFER_TOO_SMALL
+
 static void test_version(void) {
     char expected[64];
     const char *v = enh_lee_version();
@@ -26,6 +29,7 @@ static void test_version(void) {
 
 static void test_params_default(void) {
     EnhLeeParams p = enh_lee_params_default();
+    CHECK(p.filter == ENH_LEE_FILTER_ENHANCED_LEE);
     CHECK(p.window == 7);
     CHECK(p.looks == 1.0);
     CHECK(p.damping == 1.0);
@@ -61,6 +65,13 @@ static void test_abi_constants(void) {
     CHECK(ENH_LEE_ERROR_OUT_OF_MEMORY == 18);
     CHECK(ENH_LEE_ERROR_THREAD_POOL == 19);
     CHECK(ENH_LEE_ERROR_INTERNAL == 20);
+    CHECK(ENH_LEE_ERROR_UNKNOWN_PARAMETER == 21);
+    CHECK(ENH_LEE_ERROR_INVALID_FILTER == 22);
+    CHECK(ENH_LEE_ERROR_INVALID_NODATA == 23);
+    CHECK(ENH_LEE_ERROR_BUFFER_TOO_SMALL == 24);
+    CHECK(ENH_LEE_FILTER_ENHANCED_LEE == 0 && ENH_LEE_FILTER_LEE == 1);
+    CHECK(ENH_LEE_FILTER_KUAN == 2 && ENH_LEE_FILTER_GAMMA_MAP == 3);
+    CHECK(ENH_LEE_KIND_INTEGER == 0 && ENH_LEE_KIND_REAL == 1 && ENH_LEE_KIND_CHOICE == 2);
     CHECK(ENH_LEE_SIGNAL_INTENSITY == 0 && ENH_LEE_SIGNAL_AMPLITUDE == 1);
     CHECK(ENH_LEE_STATISTIC_WINDOW == 0 && ENH_LEE_STATISTIC_RESIDUAL == 1);
     CHECK(ENH_LEE_BORDER_REFLECT == 0 && ENH_LEE_BORDER_MIRROR == 1);
@@ -68,7 +79,8 @@ static void test_abi_constants(void) {
     CHECK(sizeof(EnhLeeStatus) == 4);
 
     /* The layout of EnhLeeParams (natural alignment of its fields). */
-    CHECK(offsetof(EnhLeeParams, window) == 0);
+    CHECK(offsetof(EnhLeeParams, filter) == 0);
+    CHECK(offsetof(EnhLeeParams, window) == 4);
     CHECK(offsetof(EnhLeeParams, looks) == 8);
     CHECK(offsetof(EnhLeeParams, damping) == 16);
     CHECK(offsetof(EnhLeeParams, cu) == 24);
@@ -83,12 +95,12 @@ static void test_abi_constants(void) {
 }
 
 static void test_status_messages(void) {
-    const char *messages[21];
-    const int32_t unknown[] = {-1, 21, 9999, INT32_MIN, INT32_MAX};
+    const char *messages[LAST_STATUS + 1];
+    const int32_t unknown[] = {-1, LAST_STATUS + 1, 9999, INT32_MIN, INT32_MAX};
     const char *unknown_message = enh_lee_status_message(-1);
     int code;
     size_t i;
-    for (code = 0; code <= 20; code++) {
+    for (code = 0; code <= LAST_STATUS; code++) {
         const char *m = enh_lee_status_message(code);
         messages[code] = m;
         CHECK_MSG(m != NULL && m[0] != '\0', "status %d has no message", code);
@@ -101,9 +113,9 @@ static void test_status_messages(void) {
                   "status %d has the unknown-code message \"%s\"", code, m);
     }
     /* Every code has its own message. */
-    for (code = 0; code <= 20; code++) {
+    for (code = 0; code <= LAST_STATUS; code++) {
         int other;
-        for (other = code + 1; other <= 20; other++) {
+        for (other = code + 1; other <= LAST_STATUS; other++) {
             if (messages[code] != NULL && messages[other] != NULL) {
                 CHECK_MSG(strcmp(messages[code], messages[other]) != 0,
                           "status %d and %d share the message \"%s\"", code, other, messages[code]);
@@ -248,6 +260,154 @@ static void test_halo(void) {
     CHECK(halo == sentinel);
 }
 
+/* Reads parameter `name` of `p` back as text (into a static buffer). */
+static const char *get(const EnhLeeParams *p, const char *name) {
+    static char buf[64];
+    size_t len = 0;
+    CHECK_STATUS(enh_lee_params_get(p, name, NULL, 0, &len), ENH_LEE_OK);
+    CHECK(len < sizeof buf);
+    CHECK_STATUS(enh_lee_params_get(p, name, buf, sizeof buf, &len), ENH_LEE_OK);
+    CHECK(strlen(buf) == len);
+    return buf;
+}
+
+/* Setting by name from text: values, case, errors naming the field, and
+ * `*params` untouched on every error. */
+static void test_params_set(void) {
+    EnhLeeParams p = enh_lee_params_default();
+    EnhLeeParams before;
+    char small[2];
+    size_t len = 99;
+
+    CHECK_STATUS(enh_lee_params_set(&p, "window", "9"), ENH_LEE_OK);
+    CHECK(p.window == 9);
+    CHECK_STATUS(enh_lee_params_set(&p, "WINDOW", "11"), ENH_LEE_OK);
+    CHECK(p.window == 11);
+    CHECK_STATUS(enh_lee_params_set(&p, "filter", "Gamma_Map"), ENH_LEE_OK);
+    CHECK(p.filter == ENH_LEE_FILTER_GAMMA_MAP);
+    CHECK(strcmp(get(&p, "filter"), "gamma_map") == 0);
+    CHECK_STATUS(enh_lee_params_set(&p, "looks", "4.4"), ENH_LEE_OK);
+    CHECK(p.looks == 4.4);
+    CHECK(strcmp(get(&p, "looks"), "4.4") == 0);
+    CHECK_STATUS(enh_lee_params_set(&p, "border", "shrink"), ENH_LEE_OK);
+    CHECK(p.border == ENH_LEE_BORDER_SHRINK);
+    CHECK_STATUS(enh_lee_params_set(&p, "nodata", "-9999"), ENH_LEE_OK);
+    CHECK(p.has_nodata == 1 && p.nodata == -9999.0f);
+    CHECK(strcmp(get(&p, "nodata"), "-9999") == 0);
+    CHECK_STATUS(enh_lee_params_set(&p, "nodata", ""), ENH_LEE_OK);
+    CHECK(p.has_nodata == 0);
+    CHECK(strcmp(get(&p, "nodata"), "") == 0);
+    CHECK_STATUS(enh_lee_params_set(&p, "cu", "0.25"), ENH_LEE_OK);
+    CHECK(p.cu == 0.25);
+    CHECK_STATUS(enh_lee_params_set(&p, "cu", "none"), ENH_LEE_OK);
+    CHECK(isnan(p.cu));
+    CHECK_STATUS(enh_lee_params_validate(&p), ENH_LEE_OK);
+
+    before = p;
+    CHECK_STATUS(enh_lee_params_set(&p, "window", "4"), ENH_LEE_ERROR_INVALID_WINDOW);
+    CHECK_STATUS(enh_lee_params_set(&p, "window", "seven"), ENH_LEE_ERROR_INVALID_WINDOW);
+    CHECK_STATUS(enh_lee_params_set(&p, "window", ""), ENH_LEE_ERROR_INVALID_WINDOW);
+    CHECK_STATUS(enh_lee_params_set(&p, "looks", "0"), ENH_LEE_ERROR_INVALID_LOOKS);
+    CHECK_STATUS(enh_lee_params_set(&p, "filter", "median"), ENH_LEE_ERROR_INVALID_FILTER);
+    CHECK_STATUS(enh_lee_params_set(&p, "border", "wrap"), ENH_LEE_ERROR_INVALID_BORDER);
+    CHECK_STATUS(enh_lee_params_set(&p, "nodata", "nan"), ENH_LEE_ERROR_INVALID_NODATA);
+    CHECK_STATUS(enh_lee_params_set(&p, "threads", "-1"), ENH_LEE_ERROR_INVALID_THREADS);
+    CHECK_STATUS(enh_lee_params_set(&p, "radius", "3"), ENH_LEE_ERROR_UNKNOWN_PARAMETER);
+    CHECK_STATUS(enh_lee_params_set(NULL, "window", "3"), ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(enh_lee_params_set(&p, NULL, "3"), ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(enh_lee_params_set(&p, "window", NULL), ENH_LEE_ERROR_NULL_POINTER);
+    CHECK(memcmp(&p, &before, sizeof p) == 0);
+
+    /* Which field is wrong. */
+    CHECK(strcmp(enh_lee_status_parameter(ENH_LEE_ERROR_INVALID_WINDOW), "window") == 0);
+    CHECK(strcmp(enh_lee_status_parameter(ENH_LEE_ERROR_INVALID_FILTER), "filter") == 0);
+    CHECK(strcmp(enh_lee_status_parameter(ENH_LEE_ERROR_INVALID_COEFFICIENTS), "cu, cmax") == 0);
+    CHECK(strcmp(enh_lee_status_parameter(ENH_LEE_ERROR_NULL_POINTER), "") == 0);
+    CHECK(strcmp(enh_lee_status_parameter(9999), "") == 0);
+
+    /* cu >= cmax is caught by validate, not by set. */
+    p = enh_lee_params_default();
+    CHECK_STATUS(enh_lee_params_set(&p, "cu", "2"), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_params_validate(&p), ENH_LEE_ERROR_INVALID_COEFFICIENTS);
+    CHECK_STATUS(enh_lee_params_validate(NULL), ENH_LEE_ERROR_NULL_POINTER);
+
+    /* get: unknown names, short buffers (untouched), NULLs. */
+    p = enh_lee_params_default();
+    CHECK_STATUS(enh_lee_params_get(&p, "radius", NULL, 0, &len), ENH_LEE_ERROR_UNKNOWN_PARAMETER);
+    CHECK(len == 99);
+    small[0] = 'x';
+    CHECK_STATUS(enh_lee_params_get(&p, "border", small, sizeof small, &len),
+                 ENH_LEE_ERROR_BUFFER_TOO_SMALL);
+    CHECK(small[0] == 'x' && len == 99);
+    CHECK_STATUS(enh_lee_params_get(&p, "border", small, sizeof small, NULL),
+                 ENH_LEE_ERROR_NULL_POINTER);
+}
+
+/* Every parameter is described, round-trips its default and lists its
+ * choices; the list covers every field of EnhLeeParams. */
+static void test_param_info(void) {
+    size_t n = enh_lee_param_count();
+    size_t i;
+    EnhLeeParamInfo info;
+    int seen_filter = 0, seen_window = 0, seen_nodata = 0;
+    CHECK(n >= 11);
+    for (i = 0; i < n; i++) {
+        EnhLeeParams p = enh_lee_params_default();
+        CHECK_STATUS(enh_lee_param_info(i, &info), ENH_LEE_OK);
+        CHECK(info.name != NULL && info.name[0] != '\0');
+        CHECK(info.description != NULL && info.description[0] != '\0');
+        CHECK(info.filters != NULL && info.filters[0] != '\0');
+        CHECK(info.kind <= ENH_LEE_KIND_CHOICE);
+        CHECK_MSG(strcmp(get(&p, info.name), info.default_value) == 0,
+                  "%s: default \"%s\", params_get \"%s\"", info.name, info.default_value,
+                  get(&p, info.name));
+        CHECK_STATUS(enh_lee_params_set(&p, info.name, info.default_value), ENH_LEE_OK);
+        if (info.kind == ENH_LEE_KIND_CHOICE) {
+            /* The default comes first, and every choice is accepted. */
+            char choices[256];
+            char *name;
+            CHECK(strncmp(info.choices, info.default_value, strlen(info.default_value)) == 0);
+            snprintf(choices, sizeof choices, "%s", info.choices);
+            for (name = strtok(choices, ","); name != NULL; name = strtok(NULL, ",")) {
+                CHECK_MSG(enh_lee_params_set(&p, info.name, name) == ENH_LEE_OK, "%s=%s",
+                          info.name, name);
+                CHECK(strcmp(get(&p, info.name), name) == 0);
+            }
+        } else {
+            CHECK(info.choices[0] == '\0');
+        }
+        seen_filter |= strcmp(info.name, "filter") == 0;
+        seen_window |= strcmp(info.name, "window") == 0;
+        seen_nodata |= strcmp(info.name, "nodata") == 0 && info.optional == 1;
+    }
+    CHECK(seen_filter && seen_window && seen_nodata);
+    CHECK_STATUS(enh_lee_param_info(n, &info), ENH_LEE_ERROR_UNKNOWN_PARAMETER);
+    CHECK_STATUS(enh_lee_param_info(0, NULL), ENH_LEE_ERROR_NULL_POINTER);
+}
+
+/* The source region of a tile: grown by the halo, clipped to the raster. */
+static void test_source_region(void) {
+    EnhLeeParams p = enh_lee_params_default();
+    EnhLeeRegion tile = {10, 0, 20, 5};
+    EnhLeeRegion out = {1, 2, 3, 4};
+    const EnhLeeRegion untouched = {1, 2, 3, 4};
+    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, &p, &out), ENH_LEE_OK);
+    CHECK(out.x_off == 7 && out.y_off == 0 && out.width == 26 && out.height == 8);
+    p.statistic = ENH_LEE_STATISTIC_RESIDUAL;
+    tile.x_off = 90;
+    tile.width = 10;
+    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, &p, &out), ENH_LEE_OK);
+    CHECK(out.x_off == 84 && out.width == 16 && out.height == 11);
+    out = untouched;
+    tile.width = 11;
+    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, &p, &out), ENH_LEE_ERROR_INVALID_REGION);
+    CHECK(memcmp(&out, &untouched, sizeof out) == 0);
+    p.window = 2;
+    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, &p, &out), ENH_LEE_ERROR_INVALID_WINDOW);
+    CHECK_STATUS(enh_lee_source_region(100, 50, NULL, &p, &out), ENH_LEE_ERROR_NULL_POINTER);
+    CHECK(memcmp(&out, &untouched, sizeof out) == 0);
+}
+
 int main(void) {
     test_version();
     test_params_default();
@@ -255,5 +415,8 @@ int main(void) {
     test_status_messages();
     test_scratch_size();
     test_halo();
+    test_params_set();
+    test_param_info();
+    test_source_region();
     return check_report("test_api");
 }

@@ -21,6 +21,7 @@
 static const char *const BORDER_NAMES[] = {"reflect", "mirror", "nearest", "shrink"};
 static const char *const STATISTIC_NAMES[] = {"window", "residual"};
 static const char *const SIGNAL_NAMES[] = {"intensity", "amplitude"};
+static const char *const FILTER_NAMES[] = {"enhanced_lee", "lee", "kuan", "gamma_map"};
 
 static void *xmalloc(size_t bytes) {
     void *p = malloc(bytes == 0 ? 1 : bytes);
@@ -224,6 +225,41 @@ static void ref_window(const float *img, long w, long h, long x, long y, const E
     }
 }
 
+/* Each filter's rule as docs/filters.md gives it, from (x, m, variance). */
+static double ref_rule(const EnhLeeParams *p, double cu, double cmax, double x, double m,
+                       double var) {
+    const double ci = sqrt(var) / m, ci2 = var / (m * m), cu2 = cu * cu;
+    double k;
+    switch (p->filter) {
+    case ENH_LEE_FILTER_LEE:
+        k = 1.0 - cu2 / ci2;
+        return m + (k > 0.0 ? k : 0.0) * (x - m);
+    case ENH_LEE_FILTER_KUAN:
+        k = (1.0 - cu2 / ci2) / (1.0 + cu2);
+        k = k < 0.0 ? 0.0 : (k > 1.0 ? 1.0 : k);
+        return m + k * (x - m);
+    case ENH_LEE_FILTER_GAMMA_MAP:
+        if (ci <= cu) {
+            return m;
+        } else if (ci >= cmax) {
+            return x;
+        } else {
+            const double alpha = (1.0 + cu2) / (ci2 - cu2), b = alpha - p->looks - 1.0;
+            const double d = m * m * b * b + 4.0 * alpha * p->looks * m * x;
+            return (b * m + sqrt(d > 0.0 ? d : 0.0)) / (2.0 * alpha);
+        }
+    default:
+        if (ci <= cu) {
+            return m;
+        } else if (ci >= cmax) {
+            return x;
+        } else {
+            const double wgt = exp(-p->damping * (ci - cu) / (cmax - ci));
+            return m * wgt + x * (1.0 - wgt);
+        }
+    }
+}
+
 static Reference reference(const float *img, size_t width, size_t height, const EnhLeeParams *p) {
     const long w = (long)width, h = (long)height, r = (long)(p->window / 2);
     const double pi = 3.14159265358979323846;
@@ -241,7 +277,11 @@ static Reference reference(const float *img, size_t width, size_t height, const 
     } else {
         cu = p->cu;
     }
-    cmax = isnan(p->cmax) ? sqrt(1.0 + 2.0 / p->looks) : p->cmax;
+    if (p->filter == ENH_LEE_FILTER_GAMMA_MAP) {
+        cmax = isnan(p->cmax) ? sqrt(2.0) * cu : p->cmax;
+    } else {
+        cmax = isnan(p->cmax) ? sqrt(1.0 + 2.0 / p->looks) : p->cmax;
+    }
 
     /* Local mean of every pixel (the residual statistic needs them all). */
     for (y = 0; y < h; y++) {
@@ -293,14 +333,7 @@ static Reference reference(const float *img, size_t width, size_t height, const 
             }
             ci = sqrt(var) / m;
             ref.ci[i] = ci;
-            if (ci <= cu) {
-                ref.out[i] = m;
-            } else if (ci >= cmax) {
-                ref.out[i] = xv;
-            } else {
-                double wgt = exp(-p->damping * (ci - cu) / (cmax - ci));
-                ref.out[i] = m * wgt + xv * (1.0 - wgt);
-            }
+            ref.out[i] = ref_rule(p, cu, cmax, xv, m, var);
         }
     }
     free(count);
@@ -346,9 +379,9 @@ static char case_label[256];
 
 static void describe(const char *what, size_t w, size_t h, const EnhLeeParams *p) {
     snprintf(case_label, sizeof case_label,
-             "%s %zux%zu window %u %s %s %s looks %g damping %g cu %g cmax %g nodata %u/%g "
+             "%s %zux%zu %s window %u %s %s %s looks %g damping %g cu %g cmax %g nodata %u/%g "
              "threads %u",
-             what, w, h, (unsigned)p->window, BORDER_NAMES[p->border % 4],
+             what, w, h, FILTER_NAMES[p->filter % 4], (unsigned)p->window, BORDER_NAMES[p->border % 4],
              STATISTIC_NAMES[p->statistic % 2], SIGNAL_NAMES[p->signal % 2], p->looks,
              p->damping, p->cu, p->cmax, (unsigned)p->has_nodata, (double)p->nodata,
              (unsigned)p->threads);
@@ -461,6 +494,7 @@ static void check_case(const float *img, size_t w, size_t h, const EnhLeeParams 
 static void vary(EnhLeeParams *p, unsigned k) {
     static const double looks[] = {1.0, 2.7, 4.0, 0.8};
     static const double damping[] = {1.0, 0.0, 2.5, 1.0};
+    p->filter = (k / 3) % 4;
     p->looks = looks[k % 4];
     p->damping = damping[(k / 4) % 4];
     p->cu = NAN;
