@@ -50,8 +50,9 @@ ImportError if the library is missing or its MAJOR.MINOR version differs from
 :data:`ABI_VERSION`.
 """
 
+import builtins
 import ctypes
-import math
+import inspect
 import numbers
 import operator
 from collections import namedtuple
@@ -61,7 +62,7 @@ import numpy as np
 from . import _lib
 from ._lib import ABI_VERSION, EnhLeeParams, library_path, status_message
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "filter",
@@ -78,6 +79,10 @@ __all__ = [
     "InvalidArgumentError",
     "EnhLeeMemoryError",
     "EnhLeeRuntimeError",
+    "describe",
+    "Parameter",
+    "PARAMETERS",
+    "FILTERS",
     "SIGNALS",
     "STATISTICS",
     "BORDERS",
@@ -85,23 +90,57 @@ __all__ = [
     "library_path",
 ]
 
-#: Names accepted for ``signal`` and their C constants.
-SIGNALS = {"intensity": _lib.ENH_LEE_SIGNAL_INTENSITY, "amplitude": _lib.ENH_LEE_SIGNAL_AMPLITUDE}
-#: Names accepted for ``statistic`` and their C constants.
-STATISTICS = {"window": _lib.ENH_LEE_STATISTIC_WINDOW, "residual": _lib.ENH_LEE_STATISTIC_RESIDUAL}
-#: Names accepted for ``border`` and their C constants.
-BORDERS = {
-    "reflect": _lib.ENH_LEE_BORDER_REFLECT,
-    "mirror": _lib.ENH_LEE_BORDER_MIRROR,
-    "nearest": _lib.ENH_LEE_BORDER_NEAREST,
-    "shrink": _lib.ENH_LEE_BORDER_SHRINK,
-}
+#: One parameter of the library's vocabulary (enh_lee_param_info): ``kind``
+#: is ``"integer"``, ``"real"`` or ``"choice"``; ``default`` is the Python
+#: value (None: unset, i.e. derived or none); ``filters`` are the filters
+#: that use it.
+Parameter = namedtuple("Parameter", ["name", "kind", "optional", "default", "choices",
+                                     "minimum", "maximum", "filters", "advanced",
+                                     "description"])
+
+_KINDS = {_lib.ENH_LEE_KIND_INTEGER: "integer", _lib.ENH_LEE_KIND_REAL: "real",
+          _lib.ENH_LEE_KIND_CHOICE: "choice"}
+
+
+def _vocabulary():
+    """The library's parameters, in its order (enh_lee_param_info)."""
+    params = []
+    for i in range(_lib.lib.enh_lee_param_count()):
+        info = _lib.EnhLeeParamInfo()
+        status = _lib.lib.enh_lee_param_info(i, ctypes.byref(info))
+        if status != _lib.ENH_LEE_OK:
+            raise ImportError(f"enh_lee: enh_lee_param_info({i}) failed: {status_message(status)}")
+        kind = _KINDS[info.kind]
+        text = info.default_value.decode()
+        default = (None if text == "" else int(text) if kind == "integer"
+                   else float(text) if kind == "real" else text)
+        split = lambda b: tuple(n for n in b.decode().split(",") if n)  # noqa: E731
+        params.append(Parameter(
+            name=info.name.decode(), kind=kind, optional=bool(info.optional), default=default,
+            choices=split(info.choices), minimum=info.minimum, maximum=info.maximum,
+            filters=split(info.filters), advanced=bool(info.advanced),
+            description=info.description.decode()))
+    return tuple(params)
+
+
+#: Every parameter the library has, in its order: the keywords of
+#: :func:`filter`, :func:`filter_region`, :func:`halo`, ... (and the GDAL
+#: open options and QGIS parameters, all derived from the same list).
+PARAMETERS = _vocabulary()
+_BY_NAME = {p.name: p for p in PARAMETERS}
+#: Names accepted for ``filter``, the default first.
+FILTERS = _BY_NAME["filter"].choices
+#: Names accepted for ``signal``.
+SIGNALS = _BY_NAME["signal"].choices
+#: Names accepted for ``statistic``.
+STATISTICS = _BY_NAME["statistic"].choices
+#: Names accepted for ``border``.
+BORDERS = _BY_NAME["border"].choices
 
 #: A rectangle of a raster in GDAL order: column and row of its top-left
 #: pixel, then its width and height (all in pixels).
 Region = namedtuple("Region", ["x_off", "y_off", "width", "height"])
 
-_U32_MAX = 2**32 - 1
 _F32 = np.dtype(np.float32)
 
 
@@ -138,11 +177,12 @@ def _raise_for(status, detail=""):
         return
     if status == _lib.ENH_LEE_ERROR_OUT_OF_MEMORY:
         raise EnhLeeMemoryError(status, detail)
-    if status in (_lib.ENH_LEE_ERROR_THREAD_POOL, _lib.ENH_LEE_ERROR_INTERNAL) or not (
-        0 < status < _lib.ENH_LEE_ERROR_OUT_OF_MEMORY
+    if status in (_lib.ENH_LEE_ERROR_THREAD_POOL, _lib.ENH_LEE_ERROR_INTERNAL) or (
+        status not in _lib.STATUS_NAMES
     ):
         raise EnhLeeRuntimeError(status, detail)
     raise InvalidArgumentError(status, detail)
+
 
 
 # --------------------------------------------------------------------------
@@ -158,79 +198,67 @@ def _int_arg(name, value):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
 
 
-def _real_arg(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    return float(value)
-
-
-def _enum_arg(name, value, table):
+def _text_of(spec, value):
+    """A Python value as the text enh_lee_params_set reads. Types are
+    checked here (a typo never becomes a silent default); values are judged
+    by the library."""
+    name = spec.name
+    if value is None and spec.optional:
+        return ""
+    if spec.kind == "integer":
+        return str(_int_arg(name, value))
+    if spec.kind == "real":
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            none = " or None" if spec.optional else ""
+            raise TypeError(f"{name} must be a real number{none}, got {type(value).__name__}")
+        return repr(float(value))  # reads back as the same double
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, one of {', '.join(table)}; got {value!r}")
-    try:
-        return table[value.lower()]
-    except KeyError:
-        raise ValueError(
-            f"unknown {name} {value!r}; use one of: {', '.join(table)}"
-        ) from None
+        raise TypeError(f"{name} must be a string, one of {', '.join(spec.choices)}; "
+                        f"got {value!r}")
+    return value
 
 
-def _u32_arg(name, value, status):
-    """An integer field of the C struct; values that do not fit uint32_t get
-    the library's message for that field (ctypes would wrap them silently)."""
-    v = _int_arg(name, value)
-    if not 0 <= v <= _U32_MAX:
-        raise InvalidArgumentError(status, f"{name}={v}")
-    return v
-
-
-def _params(window=7, looks=1.0, damping=1.0, signal="intensity", statistic="window",
-            border="reflect", nodata=None, cu=None, cmax=None, threads=0):
-    """Maps the keyword arguments onto an EnhLeeParams (no numeric checks:
-    the library validates every field on each call)."""
-    p = EnhLeeParams()
-    p.window = _u32_arg("window", window, _lib.ENH_LEE_ERROR_INVALID_WINDOW)
-    p.looks = _real_arg("looks", looks)
-    p.damping = _real_arg("damping", damping)
-    # In C, NaN means "derive it"; in Python that is None, and an explicit NaN
-    # (a failed estimate, say) is an error rather than a silent default.
-    for name, value in (("cu", cu), ("cmax", cmax)):
-        if value is None:
-            setattr(p, name, math.nan)
-        else:
-            v = _real_arg(name, value)
-            if math.isnan(v):
-                raise InvalidArgumentError(
-                    _lib.ENH_LEE_ERROR_INVALID_COEFFICIENTS,
-                    f"{name}=nan; pass None to derive it from looks",
-                )
-            setattr(p, name, v)
-    p.signal = _enum_arg("signal", signal, SIGNALS)
-    p.statistic = _enum_arg("statistic", statistic, STATISTICS)
-    p.border = _enum_arg("border", border, BORDERS)
-    if nodata is None:
-        p.has_nodata, p.nodata = 0, 0.0
-    else:
-        p.has_nodata, p.nodata = 1, _real_arg("nodata", nodata)  # c_float rounds
-    p.threads = _u32_arg("threads", threads, _lib.ENH_LEE_ERROR_INVALID_THREADS)
+def _params(**kwargs):
+    """An EnhLeeParams from the library's defaults and these keywords, each
+    set by name through the library (enh_lee_params_set), which checks it."""
+    p = _lib.lib.enh_lee_params_default()
+    for name, value in kwargs.items():
+        spec = _BY_NAME.get(name)
+        if spec is None:
+            raise TypeError(f"unexpected keyword argument {name!r}; the parameters are "
+                            f"{', '.join(_BY_NAME)}")
+        status = _lib.lib.enh_lee_params_set(ctypes.byref(p), name.encode(),
+                                             _text_of(spec, value).encode())
+        _raise_for(status, f"{name}={value!r}")
     return p
 
 
+def _get(p, name):
+    """Parameter `name` of `p` as the library writes it (enh_lee_params_get)."""
+    buf = ctypes.create_string_buffer(64)
+    n = ctypes.c_size_t()
+    status = _lib.lib.enh_lee_params_get(ctypes.byref(p), name.encode(), buf, len(buf),
+                                         ctypes.byref(n))
+    _raise_for(status, name)
+    return buf.value.decode()
+
+
 def _detail(status, p):
-    """Context appended to the library's message."""
-    s = status
-    if s == _lib.ENH_LEE_ERROR_INVALID_WINDOW:
-        return f"window={p.window}"
-    if s == _lib.ENH_LEE_ERROR_INVALID_LOOKS:
-        return f"looks={p.looks!r}"
-    if s == _lib.ENH_LEE_ERROR_INVALID_DAMPING:
-        return f"damping={p.damping!r}"
-    if s == _lib.ENH_LEE_ERROR_INVALID_COEFFICIENTS:
-        derived = " (nan: derived from looks)" if math.isnan(p.cu) or math.isnan(p.cmax) else ""
-        return f"cu={p.cu!r}, cmax={p.cmax!r}{derived}"
-    if s == _lib.ENH_LEE_ERROR_INVALID_THREADS:
-        return f"threads={p.threads}"
-    return ""
+    """The parameters a status is about, with their values: ``window=4``."""
+    names = _lib.lib.enh_lee_status_parameter(int(status)).decode()
+    shown = []
+    for name in builtins.filter(None, names.split(", ")):
+        value = _get(p, name)
+        shown.append(f"{name}={value}" if value else f"{name} derived")
+    return ", ".join(shown)
+
+
+def describe(**params):
+    """The parameters these keywords give, every one, as text the library
+    reads back exactly: ``{"filter": "enhanced_lee", "window": "7", ...}``
+    (``""`` for an unset optional one). For provenance records."""
+    p = _params(**params)
+    return {spec.name: _get(p, spec.name) for spec in PARAMETERS}
 
 
 def _halo_of(p):
@@ -250,7 +278,7 @@ def version():
     return _lib.library_version
 
 
-def halo(window=7, statistic="window", **params):
+def halo(**params):
     """Pixels of context a region needs on each side (enh_lee_halo).
 
     ``(window - 1) // 2`` for the ``window`` statistic, ``window - 1`` for
@@ -260,7 +288,7 @@ def halo(window=7, statistic="window", **params):
     >>> enh_lee.halo(window=7), enh_lee.halo(window=7, statistic="residual")
     (3, 6)
     """
-    return _halo_of(_params(window=window, statistic=statistic, **params))
+    return _halo_of(_params(**params))
 
 
 def scratch_size(shape, **params):
@@ -365,9 +393,11 @@ def _ptr(a):
 # Filtering
 
 
-def filter(image, window=7, looks=1.0, damping=1.0, signal="intensity", statistic="window",
-           border="reflect", nodata=None, cu=None, cmax=None, threads=0, out=None):
-    """Enhanced Lee filter of a 2-D image (enh_lee_f32); returns float32.
+def filter(image, *, out=None, **params):
+    """Speckle filter of a 2-D image (enh_lee_f32); returns float32.
+
+    Every keyword but `out` is a parameter of the library (:data:`PARAMETERS`,
+    listed below), checked by the library; ``filter="lee"`` picks the filter.
 
     Parameters
     ----------
@@ -379,27 +409,7 @@ def filter(image, window=7, looks=1.0, damping=1.0, signal="intensity", statisti
         Anything else (float64, integers, transposed, Fortran order, slices
         with steps, big-endian, lists) is first converted to a C-contiguous
         float32 copy. The result is float32 in every case.
-    window : int
-        Window side, odd, >= 3.
-    looks : float
-        Number of looks L, > 0 (may be fractional, e.g. an ENL estimate).
-    damping : float
-        Damping factor K, >= 0.
-    signal : {"intensity", "amplitude"}
-        Sets the default ``cu``: ``1/sqrt(L)`` or ``sqrt(4/pi - 1)/sqrt(L)``.
-    statistic : {"window", "residual"}
-        ``window``: ``var = mean(x^2) - mean(x)^2``; ``residual``:
-        ``var = mean((x_j - m_j)^2)`` as two ``uniform_filter`` passes.
-    border : {"reflect", "mirror", "nearest", "shrink"}
-        scipy.ndimage names; ``shrink`` uses only the pixels inside the image.
-    nodata : float or None
-        Pixels equal to it (as float32) are copied unchanged and ignored by
-        the statistics; NaN and +-inf always are. None: no nodata value.
-    cu, cmax : float or None
-        Explicit coefficients (``0 <= cu < cmax``); None derives them
-        (``cmax = sqrt(1 + 2/L)``).
-    threads : int
-        Worker threads, 0 = all cores; the result does not depend on it.
+    {parameters}
     out : ndarray or None
         Where to write: a writable native float32 array of the image's shape
         with row-contiguous pixels (else ValueError, or TypeError for a
@@ -446,9 +456,7 @@ def filter(image, window=7, looks=1.0, damping=1.0, signal="intensity", statisti
     >>> enh_lee.filter(img, window=7, looks=4, out=img) is img   # in place
     True
     """
-    p = _params(window=window, looks=looks, damping=damping, signal=signal,
-                statistic=statistic, border=border, nodata=nodata, cu=cu, cmax=cmax,
-                threads=threads)
+    p = _params(**params)
     _halo_of(p)  # the library validates the parameters before any allocation
     if out is not None:
         _check_in_place(image, out, "image")
@@ -484,19 +492,15 @@ def _region_arg(raster_shape, region):
 
 
 def _source_window(rh, rw, r, p):
-    """Mirrors the library's check order (parameters, empty, inside the
-    raster) with its messages, then clips the halo-grown region."""
-    n = _halo_of(p)
+    """The library's source region of region `r` (enh_lee_source_region)."""
     detail = f"raster_shape={(rh, rw)}, region={tuple(r)}"
-    if min(rh, rw, r.width, r.height, r.x_off, r.y_off) < 0:
+    if min(rh, rw, *r) < 0:
         raise InvalidArgumentError(_lib.ENH_LEE_ERROR_INVALID_REGION, detail)
-    if 0 in (rh, rw, r.width, r.height):
-        raise InvalidArgumentError(_lib.ENH_LEE_ERROR_EMPTY_IMAGE, detail)
-    if r.x_off + r.width > rw or r.y_off + r.height > rh:
-        raise InvalidArgumentError(_lib.ENH_LEE_ERROR_INVALID_REGION, detail)
-    x0, y0 = max(0, r.x_off - n), max(0, r.y_off - n)
-    x1, y1 = min(rw, r.x_off + r.width + n), min(rh, r.y_off + r.height + n)
-    return Region(x0, y0, x1 - x0, y1 - y0)
+    out = _lib.EnhLeeRegion()
+    status = _lib.lib.enh_lee_source_region(rw, rh, ctypes.byref(_lib.EnhLeeRegion(*r)),
+                                            ctypes.byref(p), ctypes.byref(out))
+    _raise_for(status, _detail(status, p) or detail)
+    return Region(out.x_off, out.y_off, out.width, out.height)
 
 
 def source_window(raster_shape, region, **params):
@@ -515,9 +519,7 @@ def source_window(raster_shape, region, **params):
     return _source_window(rh, rw, r, _params(**params))
 
 
-def filter_region(src, raster_shape, region, window=7, looks=1.0, damping=1.0,
-                  signal="intensity", statistic="window", border="reflect", nodata=None,
-                  cu=None, cmax=None, threads=0, out=None):
+def filter_region(src, raster_shape, region, *, out=None, **params):
     """Filters one region of a larger raster (enh_lee_f32_region).
 
     Parameters
@@ -554,9 +556,7 @@ def filter_region(src, raster_shape, region, window=7, looks=1.0, damping=1.0,
     >>> np.array_equal(tile, enh_lee.filter(img, window=5)[200:232, 100:164])
     True
     """
-    p = _params(window=window, looks=looks, damping=damping, signal=signal,
-                statistic=statistic, border=border, nodata=nodata, cu=cu, cmax=cmax,
-                threads=threads)
+    p = _params(**params)
     rh, rw, r = _region_arg(raster_shape, region)
     s = _source_window(rh, rw, r, p)
     want = (s.height, s.width)
@@ -582,3 +582,41 @@ def filter_region(src, raster_shape, region, window=7, looks=1.0, damping=1.0,
     )
     _raise_for(status, _detail(status, p) or f"raster_shape={(rh, rw)}, region={tuple(r)}")
     return out
+
+
+# --------------------------------------------------------------------------
+# Keywords from the vocabulary
+
+
+def _parameter_docs():
+    """The keyword section of the docstrings, from the library's list."""
+    out = []
+    for spec in PARAMETERS:
+        kind = {"integer": "int", "real": "float", "choice": "str"}[spec.kind]
+        if spec.optional:
+            kind += " or None"
+        if spec.choices:
+            kind = "{" + ", ".join(repr(c) for c in spec.choices) + "}"
+        used = "" if len(spec.filters) == len(FILTERS) else (
+            f" Used by: {', '.join(spec.filters)}.")
+        out.append(f"    {spec.name} : {kind}, default {spec.default!r}\n"
+                   f"        {spec.description}.{used}")
+    return "\n".join(out)
+
+
+def _with_parameters(fn, fixed):
+    """Gives `fn` the library's parameters as keyword-only arguments in its
+    signature (for help() and editors) and its docstring."""
+    sig = inspect.signature(fn)
+    kept = [p for p in sig.parameters.values() if p.kind != inspect.Parameter.VAR_KEYWORD]
+    kept += [inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY,
+                               default=spec.default)
+             for spec in PARAMETERS if spec.name not in fixed]
+    fn.__signature__ = sig.replace(parameters=kept)
+    fn.__doc__ = fn.__doc__.replace("    {parameters}", _parameter_docs())
+    return fn
+
+
+for _fn in (filter, filter_region, halo, scratch_size, source_window, describe):
+    _with_parameters(_fn, ())
+del _fn

@@ -11,7 +11,8 @@ Lookup order (the first that exists wins):
 2. a ``libenh_lee.so*`` (``libenh_lee*.dylib``, ``enh_lee.dll``) in the
    ``enh_lee/`` package directory, for wheels and QGIS plugins that bundle it;
 3. the system search path: ``ctypes.util.find_library("enh_lee")``, then
-   ``libenh_lee.so.0`` and ``libenh_lee.so`` (``LD_LIBRARY_PATH``, ldconfig).
+   ``libenh_lee.so.0.2`` (the SONAME) and ``libenh_lee.so`` (``LD_LIBRARY_PATH``,
+   ldconfig).
 """
 
 import ctypes
@@ -22,7 +23,7 @@ import sys
 
 #: The C ABI version this module was written for; the library must have the
 #: same MAJOR.MINOR (a different PATCH is fine).
-ABI_VERSION = "0.1.0"
+ABI_VERSION = "0.2.0"
 
 _ENV = "ENH_LEE_LIBRARY"
 
@@ -43,6 +44,7 @@ class EnhLeeParams(ctypes.Structure):
     """
 
     _fields_ = [
+        ("filter", ctypes.c_uint32),
         ("window", ctypes.c_uint32),
         ("looks", ctypes.c_double),
         ("damping", ctypes.c_double),
@@ -61,9 +63,39 @@ class EnhLeeParams(ctypes.Structure):
         return f"EnhLeeParams({fields})"
 
 
+class EnhLeeParamInfo(ctypes.Structure):
+    """``struct EnhLeeParamInfo`` of include/enh_lee.h (enh_lee_param_info)."""
+
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("kind", ctypes.c_uint32),
+        ("optional", ctypes.c_uint32),
+        ("default_value", ctypes.c_char_p),
+        ("choices", ctypes.c_char_p),
+        ("minimum", ctypes.c_double),
+        ("maximum", ctypes.c_double),
+        ("filters", ctypes.c_char_p),
+        ("advanced", ctypes.c_uint32),
+        ("description", ctypes.c_char_p),
+    ]
+
+
+class EnhLeeRegion(ctypes.Structure):
+    """``struct EnhLeeRegion`` of include/enh_lee.h."""
+
+    _fields_ = [(name, ctypes.c_size_t) for name in ("x_off", "y_off", "width", "height")]
+
+
 EnhLeeStatus = ctypes.c_int32
 
 # Constants of include/enh_lee.h.
+ENH_LEE_FILTER_ENHANCED_LEE = 0
+ENH_LEE_FILTER_LEE = 1
+ENH_LEE_FILTER_KUAN = 2
+ENH_LEE_FILTER_GAMMA_MAP = 3
+ENH_LEE_KIND_INTEGER = 0
+ENH_LEE_KIND_REAL = 1
+ENH_LEE_KIND_CHOICE = 2
 ENH_LEE_SIGNAL_INTENSITY = 0
 ENH_LEE_SIGNAL_AMPLITUDE = 1
 ENH_LEE_STATISTIC_WINDOW = 0
@@ -94,6 +126,10 @@ ENH_LEE_ERROR_INVALID_REGION = 17
 ENH_LEE_ERROR_OUT_OF_MEMORY = 18
 ENH_LEE_ERROR_THREAD_POOL = 19
 ENH_LEE_ERROR_INTERNAL = 20
+ENH_LEE_ERROR_UNKNOWN_PARAMETER = 21
+ENH_LEE_ERROR_INVALID_FILTER = 22
+ENH_LEE_ERROR_INVALID_NODATA = 23
+ENH_LEE_ERROR_BUFFER_TOO_SMALL = 24
 
 #: Status code -> constant name, for messages and EnhLeeError.name.
 STATUS_NAMES = {
@@ -113,7 +149,9 @@ def _candidates():
     name = ctypes.util.find_library("enh_lee")
     system = [name] if name else []
     if sys.platform.startswith("linux"):
-        system += ["libenh_lee.so.0", "libenh_lee.so"]
+        major, minor = ABI_VERSION.split(".")[:2]
+        abi = f"{major}.{minor}" if major == "0" else major  # the SONAME's version
+        system += [f"libenh_lee.so.{abi}", "libenh_lee.so"]
     found += [(p, "on the system library path") for p in system]
     return found
 
@@ -121,6 +159,8 @@ def _candidates():
 def _declare(cdll):
     """Declares argtypes/restype of every function of enh_lee.h on `cdll`."""
     P = ctypes.POINTER(EnhLeeParams)
+    R = ctypes.POINTER(EnhLeeRegion)
+    text = ctypes.c_char_p
     size_t = ctypes.c_size_t
     size_p = ctypes.POINTER(ctypes.c_size_t)
     buf = ctypes.c_void_p  # float* / void*: passed as integer addresses
@@ -139,6 +179,13 @@ def _declare(cdll):
         ),
         "enh_lee_status_message": (ctypes.c_char_p, [EnhLeeStatus]),
         "enh_lee_version": (ctypes.c_char_p, []),
+        "enh_lee_params_set": (EnhLeeStatus, [P, text, text]),
+        "enh_lee_params_get": (EnhLeeStatus, [P, text, ctypes.c_char_p, size_t, size_p]),
+        "enh_lee_params_validate": (EnhLeeStatus, [P]),
+        "enh_lee_param_count": (size_t, []),
+        "enh_lee_param_info": (EnhLeeStatus, [size_t, ctypes.POINTER(EnhLeeParamInfo)]),
+        "enh_lee_status_parameter": (ctypes.c_char_p, [EnhLeeStatus]),
+        "enh_lee_source_region": (EnhLeeStatus, [size_t, size_t, R, P, R]),
     }
     for fname, (restype, argtypes) in decl.items():
         fn = getattr(cdll, fname)  # AttributeError if the symbol is missing
@@ -147,10 +194,16 @@ def _declare(cdll):
 
 
 def _open(path):
+    """Opens `path`, checks its version, declares its functions; returns
+    (CDLL, version). The version is checked first, so that a library of
+    another version is reported as such, not as a missing symbol."""
     # ctypes.CDLL (not PyDLL): every foreign call releases the GIL.
     cdll = ctypes.CDLL(path)
+    cdll.enh_lee_version.restype = ctypes.c_char_p
+    cdll.enh_lee_version.argtypes = []
+    version = _check_version(cdll, path)
     _declare(cdll)
-    return cdll
+    return cdll, version
 
 
 def _check_version(cdll, path):
@@ -173,22 +226,22 @@ def load():
     explicit = os.environ.get(_ENV)
     if explicit:
         try:
-            cdll = _open(explicit)
+            cdll, version = _open(explicit)
         except (OSError, AttributeError) as e:
             raise ImportError(
                 f"enh_lee: cannot load the library named by {_ENV}={explicit!r}: {e}. "
                 + _HOW_TO_FIX
             ) from e
-        return cdll, explicit, _check_version(cdll, explicit)
+        return cdll, explicit, version
 
     tried = []
     for path, origin in _candidates():
         try:
-            cdll = _open(path)
+            cdll, version = _open(path)
         except (OSError, AttributeError) as e:
             tried.append(f"{path} ({origin}): {e}")
             continue
-        return cdll, getattr(cdll, "_name", path), _check_version(cdll, path)
+        return cdll, getattr(cdll, "_name", path), version
     detail = ("; tried: " + "; ".join(tried)) if tried else ""
     raise ImportError(
         f"enh_lee: the shared library libenh_lee was not found{detail}. " + _HOW_TO_FIX

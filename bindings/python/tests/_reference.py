@@ -25,9 +25,11 @@ def _wsum(a, r, border, fill):
     return _windows(a, r, border, fill).sum(axis=(-1, -2))
 
 
-def spec_reference(img, window=7, looks=1.0, damping=1.0, signal="intensity",
-                   statistic="window", border="reflect", nodata=None, cu=None, cmax=None):
-    """Returns (out, m): SPEC's output and the window mean, both float64."""
+def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
+                   signal="intensity", statistic="window", border="reflect", nodata=None,
+                   cu=None, cmax=None):
+    """Returns (out, m): the output (SPEC's for Enhanced Lee, docs/filters.md's
+    for the others) and the window mean, both float64."""
     img = np.asarray(img, dtype=np.float32)
     x = img.astype(np.float64)
     valid = np.isfinite(x)
@@ -48,12 +50,29 @@ def spec_reference(img, window=7, looks=1.0, damping=1.0, signal="intensity",
         if cu is None:
             cu = (1.0 if signal == "intensity" else np.sqrt(4 / np.pi - 1)) / np.sqrt(looks)
         if cmax is None:
-            cmax = np.sqrt(1 + 2 / looks)
+            cmax = np.sqrt(2) * cu if filter == "gamma_map" else np.sqrt(1 + 2 / looks)
         ci = np.sqrt(var) / m
-        w = np.exp(-damping * (ci - cu) / (cmax - ci))
-        out = np.where(ci <= cu, m, np.where(ci >= cmax, x, m * w + x * (1 - w)))
+        out = _rule(filter, x, m, var, ci, looks, damping, cu, cmax)
         out = np.where(~valid | (n == 0) | ~(m > 0), x, out)
     return out, m
+
+
+def _rule(filter, x, m, var, ci, looks, damping, cu, cmax):
+    """Each filter's published rule (docs/filters.md), from the statistics."""
+    ci2, cu2 = var / (m * m), cu * cu
+    if filter == "enhanced_lee":
+        w = np.exp(-damping * (ci - cu) / (cmax - ci))
+        return np.where(ci <= cu, m, np.where(ci >= cmax, x, m * w + x * (1 - w)))
+    if filter == "lee":  # Lee 1980, as SNAP and ENVI write it
+        return m + np.maximum(0.0, 1 - cu2 / ci2) * (x - m)
+    if filter == "kuan":  # Kuan et al. 1985
+        return m + np.clip((1 - cu2 / ci2) / (1 + cu2), 0.0, 1.0) * (x - m)
+    if filter == "gamma_map":  # Lopes et al. 1990: the positive root of the MAP quadratic
+        alpha = (1 + cu2) / (ci2 - cu2)
+        b = alpha - looks - 1
+        root = (b * m + np.sqrt(np.maximum(m * m * b * b + 4 * alpha * looks * m * x, 0))) / (2 * alpha)
+        return np.where(ci <= cu, m, np.where(ci >= cmax, x, root))
+    raise ValueError(filter)
 
 
 def assert_matches_spec(got, img, **params):

@@ -1,5 +1,8 @@
 """Array handling, out=, in place, errors and regions of enh_lee.filter / filter_region."""
 
+import os
+import re
+
 import numpy as np
 import pytest
 
@@ -247,8 +250,14 @@ def test_bad_shapes():
 
 def test_status_messages_and_version():
     assert enh_lee.version().split(".")[:2] == enh_lee.ABI_VERSION.split(".")[:2]
-    assert enh_lee.__version__ == "0.1.0"
-    for code in range(0, 22):
+    # The package, its pyproject and the Rust crate carry one version.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    versions = set()
+    for path in (os.path.join(root, "pyproject.toml"), os.path.join(root, "..", "..", "Cargo.toml")):
+        with open(path) as f:
+            versions |= set(re.findall(r'^version = "([0-9.]+)"$', f.read(), re.M)[:1])
+    assert versions == {enh_lee.__version__}
+    for code in range(0, 26):
         assert isinstance(lib_message(code), str) and lib_message(code)
 
 
