@@ -1,7 +1,12 @@
-// GDAL raster driver "ENHLEE": the Enhanced Lee speckle filter (libenh_lee,
-// include/enh_lee.h) applied on the fly to any raster GDAL can read.
+// GDAL raster driver "ENHLEE": the speckle filters of libenh_lee (Enhanced
+// Lee and its family, include/enh_lee.h) applied on the fly to any raster
+// GDAL can read.
 //
-//   gdal_translate -oo WINDOW=7 -oo LOOKS=4.4 ENHLEE:in.tif out.tif
+//   gdal_translate -oo FILTER=lee -oo WINDOW=7 -oo LOOKS=4.4 ENHLEE:in.tif out.tif
+//
+// The open options are the library's parameters (enh_lee_param_info), set
+// by name through enh_lee_params_set; the driver adds only BLOCKXSIZE,
+// BLOCKYSIZE and the NODATA default (the source band's).
 //
 // This file is GDAL glue only: every output pixel is computed by
 // enh_lee_f32_region. A read of any window at full resolution reads that
@@ -23,7 +28,9 @@
 #include "enh_lee.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -46,50 +53,15 @@ constexpr int kDefaultBlockSize = 256;
 constexpr GIntBig kDirectMinBlocks = 4;
 constexpr GIntBig kChunkPixels = 4 * 1024 * 1024;
 
-const char *const kOpenOptionList =
-    "<OpenOptionList>"
-    "  <Option name='WINDOW' type='int' default='7' description='Window side "
-    "in pixels: odd, at least 3'/>"
-    "  <Option name='LOOKS' type='float' default='1' description='Number of "
-    "looks L, greater than 0 (may be fractional, e.g. an ENL estimate)'/>"
-    "  <Option name='DAMPING' type='float' default='1' description='Damping "
-    "factor K, at least 0'/>"
-    "  <Option name='SIGNAL' type='string-select' default='intensity' "
-    "description='Image type: intensity (power, Cu = 1/sqrt(L)) or amplitude "
-    "(Cu = 0.5227/sqrt(L))'>"
-    "    <Value>intensity</Value><Value>amplitude</Value>"
-    "  </Option>"
-    "  <Option name='STATISTIC' type='string-select' default='window' "
-    "description='Local variance: window (mean(x^2) - mean(x)^2) or residual "
-    "(mean((x - local mean)^2), as two uniform_filter passes)'>"
-    "    <Value>window</Value><Value>residual</Value>"
-    "  </Option>"
-    "  <Option name='BORDER' type='string-select' default='reflect' "
-    "description='How windows crossing the raster edge are filled (scipy "
-    "names); shrink: only pixels inside the raster'>"
-    "    <Value>reflect</Value><Value>mirror</Value><Value>nearest</Value>"
-    "<Value>shrink</Value>"
-    "  </Option>"
-    "  <Option name='CU' type='float' description='Explicit Cu, at least 0 "
-    "and below CMAX (default: derived from LOOKS and SIGNAL)'/>"
-    "  <Option name='CMAX' type='float' description='Explicit Cmax (default: "
-    "sqrt(1 + 2/LOOKS))'/>"
-    "  <Option name='NODATA' type='string' description='Source value that "
-    "marks invalid pixels, or NONE (default: the source band nodata value). "
-    "Invalid and non-finite pixels are copied unchanged and ignored by the "
-    "statistics'/>"
-    "  <Option name='THREADS' type='int' default='0' description='Worker "
-    "threads the library uses per request; 0: all cores. Results do not "
-    "depend on it'/>"
-    "  <Option name='BLOCKXSIZE' type='int' default='256' description='Width "
-    "of the blocks the driver presents (results do not depend on it)'/>"
-    "  <Option name='BLOCKYSIZE' type='int' default='256' description='Height "
-    "of the blocks the driver presents (results do not depend on it)'/>"
-    "</OpenOptionList>";
-
-const char *const kKnownOptions[] = {
-    "WINDOW", "LOOKS", "DAMPING", "SIGNAL",  "STATISTIC",  "BORDER",
-    "CU",     "CMAX",  "NODATA",  "THREADS", "BLOCKXSIZE", "BLOCKYSIZE"};
+// Open options of the driver itself; every other open option is a
+// parameter of the library (enh_lee_param_info), under its upper-case name.
+const char *const kDriverOptions =
+    "  <Option name='BLOCKXSIZE' type='int' default='256' min='1' "
+    "max='1048576' description='Width of the blocks the driver presents "
+    "(results do not depend on it)'/>"
+    "  <Option name='BLOCKYSIZE' type='int' default='256' min='1' "
+    "max='1048576' description='Height of the blocks the driver presents "
+    "(results do not depend on it)'/>";
 
 // Reports a library status as a GDAL error: the library's own sentence,
 // with what the driver was doing.
@@ -99,84 +71,120 @@ void ReportStatus(EnhLeeStatus status, const std::string &context)
              enh_lee_status_message(status), context.c_str());
 }
 
-std::string Trimmed(const char *s)
+std::string Upper(const char *s)
 {
     std::string v(s ? s : "");
-    const auto first = v.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos)
-        return std::string();
-    const auto last = v.find_last_not_of(" \t\r\n");
-    return v.substr(first, last - first + 1);
+    for (char &c : v)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return v;
 }
 
-// Whole string a real number (CPLStrtod: locale-independent; accepts
-// "nan"/"inf", which the library then judges).
-bool ParseReal(const char *text, double *out)
+// The library's parameters, in its order (enh_lee_param_info never fails
+// for an index below enh_lee_param_count).
+std::vector<EnhLeeParamInfo> Parameters()
 {
-    const std::string v = Trimmed(text);
-    if (v.empty())
-        return false;
-    char *end = nullptr;
-    const double d = CPLStrtod(v.c_str(), &end);
-    if (end != v.c_str() + v.size())
-        return false;
-    *out = d;
-    return true;
+    std::vector<EnhLeeParamInfo> out(enh_lee_param_count());
+    for (size_t i = 0; i < out.size(); ++i)
+        enh_lee_param_info(i, &out[i]);
+    return out;
+}
+
+// Text as an XML attribute value in double quotes (CPLES_XML escapes " but
+// not ').
+std::string XmlEscaped(const char *text)
+{
+    char *escaped = CPLEscapeString(text, -1, CPLES_XML);
+    std::string v(escaped);
+    CPLFree(escaped);
+    return v;
+}
+
+// GDAL_DMD_OPENOPTIONLIST, made from the library's vocabulary.
+std::string OpenOptionList()
+{
+    static const char *const kTypes[] = {"int", "float", "string-select"};
+    const std::vector<EnhLeeParamInfo> params = Parameters();
+    // The choices of `filter`: the list of every filter.
+    const std::string allFilters = params.at(0).choices;
+    std::string xml = "<OpenOptionList>";
+    for (const EnhLeeParamInfo &p : params)
+    {
+        std::string description = p.description;
+        if (EQUAL(p.name, "nodata"))
+            description += ". Default: the source band's nodata value; NONE "
+                           "for none";
+        if (p.filters != allFilters)
+            description += std::string(". Used by: ") + p.filters;
+        xml += CPLSPrintf("  <Option name='%s' type='%s'", Upper(p.name).c_str(),
+                          kTypes[std::min<uint32_t>(p.kind, 2)]);
+        if (*p.default_value)
+            xml += CPLSPrintf(" default='%s'", p.default_value);
+        if (!std::isnan(p.minimum))
+            xml += CPLSPrintf(" min='%.15g'", p.minimum);
+        // GDAL reads an int option's limits as int: a larger one is no limit.
+        if (!std::isnan(p.maximum) &&
+            (p.kind != ENH_LEE_KIND_INTEGER || p.maximum <= INT_MAX))
+            xml += CPLSPrintf(" max='%.15g'", p.maximum);
+        xml += " description=\"" + XmlEscaped(description.c_str()) + "\"";
+        if (p.kind != ENH_LEE_KIND_CHOICE)
+        {
+            xml += "/>";
+            continue;
+        }
+        xml += ">";
+        const CPLStringList choices(CSLTokenizeString2(p.choices, ",", 0));
+        for (int i = 0; i < choices.size(); ++i)
+            xml += std::string("<Value>") + choices[i] + "</Value>";
+        xml += "</Option>";
+    }
+    return xml + kDriverOptions + "</OpenOptionList>";
 }
 
 // Whole string a decimal integer (optional sign).
 bool ParseInteger(const char *text, long long *out)
 {
-    const std::string v = Trimmed(text);
-    if (v.empty())
-        return false;
+    const std::string v(text ? text : "");
     errno = 0;
     char *end = nullptr;
     const long long n = std::strtoll(v.c_str(), &end, 10);
-    if (end != v.c_str() + v.size())
+    if (v.empty() || end != v.c_str() + v.size() || errno == ERANGE)
         return false;
-    if (errno == ERANGE)
-        *out = n < 0 ? std::numeric_limits<long long>::min()
-                     : std::numeric_limits<long long>::max();
-    else
-        *out = n;
+    *out = n;
     return true;
 }
 
-// The options after parsing; params.has_nodata/nodata are filled per band.
+// The options after parsing; params.has_nodata/nodata are filled per band
+// unless NODATA was given.
 struct Options
 {
     EnhLeeParams params = enh_lee_params_default();
-    bool nodataGiven = false;  // NODATA option present
-    bool nodataNone = false;   // NODATA=NONE
-    double nodata = 0.0;
+    bool nodataGiven = false;  // NODATA option present (NONE included)
     int blockXSize = kDefaultBlockSize;
     int blockYSize = kDefaultBlockSize;
 };
 
-bool ParseEnum(const char *name, const char *value,
-               const std::vector<std::string> &names, EnhLeeStatus status,
-               uint32_t *out)
+// "WINDOW=4" for each parameter a status is about, with its value in `p`.
+std::string ParameterDetail(EnhLeeStatus status, const EnhLeeParams &p)
 {
-    const std::string v = Trimmed(value);
-    for (size_t i = 0; i < names.size(); ++i)
+    const CPLStringList names(
+        CSLTokenizeString2(enh_lee_status_parameter(status), ", ", 0));
+    std::string detail;
+    for (int i = 0; i < names.size(); ++i)
     {
-        if (EQUAL(v.c_str(), names[i].c_str()))
-        {
-            *out = static_cast<uint32_t>(i);
-            return true;
-        }
+        char value[64] = "";
+        size_t len = 0;
+        enh_lee_params_get(&p, names[i], value, sizeof value, &len);
+        detail += (detail.empty() ? "" : ", ") + Upper(names[i]) + "=" +
+                  (*value ? value : "derived");
     }
-    ReportStatus(status, std::string(name) + "=" + v);
-    return false;
+    return detail.empty() ? std::string("open options") : detail;
 }
 
-// Parses and validates the open options (the library validates the filter
-// parameters through enh_lee_halo). Emits a CPLError and returns false on
-// any problem.
+// Parses the open options, each parameter through the library
+// (enh_lee_params_set), then validates them together. Emits a CPLError and
+// returns false on any problem.
 bool ParseOptions(CSLConstList papszOptions, Options *o)
 {
-    EnhLeeParams &p = o->params;
     for (CSLConstList it = papszOptions; it && *it; ++it)
     {
         char *pszKey = nullptr;
@@ -191,109 +199,9 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
             return false;
         }
         const std::string ctx = key + "=" + pszValue;
-        const bool known =
-            std::any_of(std::begin(kKnownOptions), std::end(kKnownOptions),
-                        [&](const char *k) { return EQUAL(k, key.c_str()); });
-        if (!known)
+        if (EQUAL(key.c_str(), "BLOCKXSIZE") || EQUAL(key.c_str(), "BLOCKYSIZE"))
         {
-            CPLError(CE_Failure, CPLE_IllegalArg,
-                     "ENHLEE: unknown open option %s; known options: WINDOW, "
-                     "LOOKS, DAMPING, SIGNAL, STATISTIC, BORDER, CU, CMAX, "
-                     "NODATA, THREADS, BLOCKXSIZE, BLOCKYSIZE (see gdalinfo "
-                     "--format ENHLEE)",
-                     ctx.c_str());
-            return false;
-        }
-
-        long long n = 0;
-        double d = 0;
-        if (EQUAL(key.c_str(), "WINDOW") || EQUAL(key.c_str(), "THREADS"))
-        {
-            const bool isWindow = EQUAL(key.c_str(), "WINDOW");
-            const EnhLeeStatus status = isWindow
-                                            ? ENH_LEE_ERROR_INVALID_WINDOW
-                                            : ENH_LEE_ERROR_INVALID_THREADS;
-            if (!ParseInteger(pszValue, &n))
-            {
-                ReportStatus(status, ctx + ": not an integer");
-                return false;
-            }
-            if (n < 0 || n > std::numeric_limits<uint32_t>::max())
-            {
-                ReportStatus(status, ctx);
-                return false;
-            }
-            (isWindow ? p.window : p.threads) = static_cast<uint32_t>(n);
-        }
-        else if (EQUAL(key.c_str(), "LOOKS") || EQUAL(key.c_str(), "DAMPING") ||
-                 EQUAL(key.c_str(), "CU") || EQUAL(key.c_str(), "CMAX"))
-        {
-            EnhLeeStatus status = ENH_LEE_ERROR_INVALID_COEFFICIENTS;
-            double *field = &p.cu;
-            if (EQUAL(key.c_str(), "LOOKS"))
-            {
-                status = ENH_LEE_ERROR_INVALID_LOOKS;
-                field = &p.looks;
-            }
-            else if (EQUAL(key.c_str(), "DAMPING"))
-            {
-                status = ENH_LEE_ERROR_INVALID_DAMPING;
-                field = &p.damping;
-            }
-            else if (EQUAL(key.c_str(), "CMAX"))
-            {
-                field = &p.cmax;
-            }
-            if (!ParseReal(pszValue, &d))
-            {
-                ReportStatus(status, ctx + ": not a number");
-                return false;
-            }
-            // In the C API NaN means "derive cu/cmax"; an explicit NaN
-            // option is an error, never a silent default.
-            if (std::isnan(d) && status == ENH_LEE_ERROR_INVALID_COEFFICIENTS)
-            {
-                ReportStatus(status, ctx + "; leave the option out to derive "
-                                           "it from LOOKS");
-                return false;
-            }
-            *field = d;
-        }
-        else if (EQUAL(key.c_str(), "SIGNAL"))
-        {
-            if (!ParseEnum("SIGNAL", pszValue, {"intensity", "amplitude"},
-                           ENH_LEE_ERROR_INVALID_SIGNAL, &p.signal))
-                return false;
-        }
-        else if (EQUAL(key.c_str(), "STATISTIC"))
-        {
-            if (!ParseEnum("STATISTIC", pszValue, {"window", "residual"},
-                           ENH_LEE_ERROR_INVALID_STATISTIC, &p.statistic))
-                return false;
-        }
-        else if (EQUAL(key.c_str(), "BORDER"))
-        {
-            if (!ParseEnum("BORDER", pszValue,
-                           {"reflect", "mirror", "nearest", "shrink"},
-                           ENH_LEE_ERROR_INVALID_BORDER, &p.border))
-                return false;
-        }
-        else if (EQUAL(key.c_str(), "NODATA"))
-        {
-            o->nodataGiven = true;
-            if (EQUAL(Trimmed(pszValue).c_str(), "NONE"))
-                o->nodataNone = true;
-            else if (!ParseReal(pszValue, &o->nodata))
-            {
-                CPLError(CE_Failure, CPLE_IllegalArg,
-                         "ENHLEE: open option %s is neither a number nor "
-                         "NONE",
-                         ctx.c_str());
-                return false;
-            }
-        }
-        else  // BLOCKXSIZE, BLOCKYSIZE
-        {
+            long long n = 0;
             if (!ParseInteger(pszValue, &n) || n < 1 || n > (1 << 20))
             {
                 CPLError(CE_Failure, CPLE_IllegalArg,
@@ -305,44 +213,32 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
             (EQUAL(key.c_str(), "BLOCKXSIZE") ? o->blockXSize
                                               : o->blockYSize) =
                 static_cast<int>(n);
+            continue;
         }
+        const EnhLeeStatus status =
+            enh_lee_params_set(&o->params, key.c_str(), pszValue);
+        if (status == ENH_LEE_ERROR_UNKNOWN_PARAMETER)
+        {
+            std::string known;
+            for (const EnhLeeParamInfo &p : Parameters())
+                known += Upper(p.name) + ", ";
+            CPLError(CE_Failure, CPLE_IllegalArg,
+                     "ENHLEE: unknown open option %s; known options: "
+                     "%sBLOCKXSIZE, BLOCKYSIZE (see gdalinfo --format ENHLEE)",
+                     ctx.c_str(), known.c_str());
+            return false;
+        }
+        if (status != ENH_LEE_OK)
+        {
+            ReportStatus(status, ctx);
+            return false;
+        }
+        o->nodataGiven |= EQUAL(key.c_str(), "NODATA");
     }
-
-    // The library validates every parameter (window, looks, damping, cu,
-    // cmax, enums, threads) before anything is opened.
-    size_t halo = 0;
-    const EnhLeeStatus status = enh_lee_halo(&p, &halo);
+    const EnhLeeStatus status = enh_lee_params_validate(&o->params);
     if (status != ENH_LEE_OK)
     {
-        std::string detail;
-        switch (status)
-        {
-            case ENH_LEE_ERROR_INVALID_WINDOW:
-                detail = CPLSPrintf("WINDOW=%u", p.window);
-                break;
-            case ENH_LEE_ERROR_INVALID_LOOKS:
-                detail = CPLSPrintf("LOOKS=%.15g", p.looks);
-                break;
-            case ENH_LEE_ERROR_INVALID_DAMPING:
-                detail = CPLSPrintf("DAMPING=%.15g", p.damping);
-                break;
-            case ENH_LEE_ERROR_INVALID_COEFFICIENTS:
-            {
-                const auto show = [](double v) -> std::string
-                {
-                    return std::isnan(v) ? std::string("derived from LOOKS")
-                                         : std::string(CPLSPrintf("%.15g", v));
-                };
-                detail = "CU=" + show(p.cu) + ", CMAX=" + show(p.cmax);
-            }
-                break;
-            case ENH_LEE_ERROR_INVALID_THREADS:
-                detail = CPLSPrintf("THREADS=%u", p.threads);
-                break;
-            default:
-                detail = "open options";
-        }
-        ReportStatus(status, detail);
+        ReportStatus(status, ParameterDetail(status, o->params));
         return false;
     }
     return true;
@@ -368,7 +264,6 @@ class ENHLEERasterBand final : public GDALRasterBand
 
     GDALRasterBand *m_poSrcBand = nullptr;  // owned by the source dataset
     EnhLeeParams m_params{};                // nodata of this band included
-    size_t m_halo = 0;
     bool m_bHasNoData = false;
     double m_dfNoData = 0.0;
     bool m_bHasOffset = false, m_bHasScale = false;
@@ -390,7 +285,7 @@ class ENHLEERasterBand final : public GDALRasterBand
 
   public:
     ENHLEERasterBand(ENHLEEDataset *poDS, int nBand, GDALRasterBand *poSrc,
-                     const EnhLeeParams &params, size_t halo, int nBlockX,
+                     const EnhLeeParams &params, int nBlockX,
                      int nBlockY);
 
     double GetNoDataValue(int *pbSuccess) override
@@ -476,9 +371,9 @@ ENHLEEDataset::~ENHLEEDataset()
 
 ENHLEERasterBand::ENHLEERasterBand(ENHLEEDataset *poDSIn, int nBandIn,
                                    GDALRasterBand *poSrc,
-                                   const EnhLeeParams &params, size_t halo,
+                                   const EnhLeeParams &params,
                                    int nBlockX, int nBlockY)
-    : m_poSrcBand(poSrc), m_params(params), m_halo(halo)
+    : m_poSrcBand(poSrc), m_params(params)
 {
     poDS = poDSIn;
     nBand = nBandIn;
@@ -492,16 +387,24 @@ ENHLEERasterBand::ENHLEERasterBand(ENHLEEDataset *poDSIn, int nBandIn,
 CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
                                       float *pDst, size_t nDstStride)
 {
-    // The region grown by the halo, clipped to the raster (enh_lee.h).
-    const GIntBig halo = static_cast<GIntBig>(m_halo);
-    const int nSX0 = static_cast<int>(std::max<GIntBig>(0, nX - halo));
-    const int nSY0 = static_cast<int>(std::max<GIntBig>(0, nY - halo));
-    const int nSX1 = static_cast<int>(
-        std::min<GIntBig>(nRasterXSize, static_cast<GIntBig>(nX) + nW + halo));
-    const int nSY1 = static_cast<int>(
-        std::min<GIntBig>(nRasterYSize, static_cast<GIntBig>(nY) + nH + halo));
-    const int nSW = nSX1 - nSX0;
-    const int nSH = nSY1 - nSY0;
+    // The region grown by the halo, clipped to the raster.
+    const EnhLeeRegion region{static_cast<size_t>(nX), static_cast<size_t>(nY),
+                              static_cast<size_t>(nW), static_cast<size_t>(nH)};
+    EnhLeeRegion source{};
+    const EnhLeeStatus regionStatus =
+        enh_lee_source_region(static_cast<size_t>(nRasterXSize),
+                              static_cast<size_t>(nRasterYSize), &region,
+                              &m_params, &source);
+    if (regionStatus != ENH_LEE_OK)
+    {
+        ReportStatus(regionStatus, CPLSPrintf("region %d,%d %dx%d", nX, nY, nW, nH));
+        return CE_Failure;
+    }
+    // Inside the raster, whose sides are ints.
+    const int nSX0 = static_cast<int>(source.x_off);
+    const int nSY0 = static_cast<int>(source.y_off);
+    const int nSW = static_cast<int>(source.width);
+    const int nSH = static_cast<int>(source.height);
 
     std::vector<float> src;
     try
@@ -738,8 +641,8 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         if (GDALDataTypeIsComplex(eType))
         {
             CPLError(CE_Failure, CPLE_NotSupported,
-                     "ENHLEE: band %d of '%s' is complex (%s); the Enhanced "
-                     "Lee filter needs real intensity or amplitude values: "
+                     "ENHLEE: band %d of '%s' is complex (%s); the speckle "
+                     "filters need real intensity or amplitude values: "
                      "derive them first (e.g. a VRT with PixelFunctionType "
                      "intensity or mod)",
                      i, pszSource, GDALGetDataTypeName(eType));
@@ -771,8 +674,8 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         double dfNoData = 0.0;
         if (o.nodataGiven)
         {
-            bHasNoData = !o.nodataNone;
-            dfNoData = o.nodata;
+            bHasNoData = params.has_nodata == 1;
+            dfNoData = static_cast<double>(params.nodata);
         }
         else
         {
@@ -814,7 +717,7 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             return nullptr;
         }
 
-        auto poBand = new ENHLEERasterBand(poDS.get(), i, poSrc, params, halo,
+        auto poBand = new ENHLEERasterBand(poDS.get(), i, poSrc, params,
                                            o.blockXSize, o.blockYSize);
         poDS->SetBand(i, poBand);
         poBand->m_bHasNoData = bHasNoData;
@@ -837,24 +740,22 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
                                 "ENHLEE");
     }
 
-    // What was computed, for provenance (domain ENHLEE).
-    const EnhLeeParams &p = o.params;
-    static const char *const signals[] = {"intensity", "amplitude"};
-    static const char *const statistics[] = {"window", "residual"};
-    static const char *const borders[] = {"reflect", "mirror", "nearest",
-                                          "shrink"};
+    // What was computed, for provenance (domain ENHLEE): every parameter
+    // as the library writes it, but NODATA, which is per band (each band's
+    // nodata value), and THREADS, which does not change the result.
     poDS->SetMetadataItem("SOURCE", pszSource, "ENHLEE");
     poDS->SetMetadataItem("LIBRARY_VERSION", enh_lee_version(), "ENHLEE");
-    poDS->SetMetadataItem("WINDOW", CPLSPrintf("%u", p.window), "ENHLEE");
-    poDS->SetMetadataItem("LOOKS", CPLSPrintf("%.17g", p.looks), "ENHLEE");
-    poDS->SetMetadataItem("DAMPING", CPLSPrintf("%.17g", p.damping), "ENHLEE");
-    poDS->SetMetadataItem("SIGNAL", signals[p.signal], "ENHLEE");
-    poDS->SetMetadataItem("STATISTIC", statistics[p.statistic], "ENHLEE");
-    poDS->SetMetadataItem("BORDER", borders[p.border], "ENHLEE");
-    if (!std::isnan(p.cu))
-        poDS->SetMetadataItem("CU", CPLSPrintf("%.17g", p.cu), "ENHLEE");
-    if (!std::isnan(p.cmax))
-        poDS->SetMetadataItem("CMAX", CPLSPrintf("%.17g", p.cmax), "ENHLEE");
+    for (const EnhLeeParamInfo &info : Parameters())
+    {
+        char value[64] = "";
+        size_t len = 0;
+        if (EQUAL(info.name, "nodata") || EQUAL(info.name, "threads") ||
+            enh_lee_params_get(&o.params, info.name, value, sizeof value,
+                               &len) != ENH_LEE_OK ||
+            *value == '\0')
+            continue;
+        poDS->SetMetadataItem(Upper(info.name).c_str(), value, "ENHLEE");
+    }
 
     return poDS.release();
 }
@@ -876,10 +777,12 @@ void GDALRegister_ENHLEE()
     poDriver->SetMetadataItem(GDAL_DCAP_RASTER, "YES");
     poDriver->SetMetadataItem(
         GDAL_DMD_LONGNAME,
-        CPLSPrintf("Enhanced Lee speckle filter of any raster (enh-lee %s)",
+        CPLSPrintf("Enhanced Lee family speckle filters of any raster "
+                   "(enh-lee %s)",
                    enh_lee_version()));
     poDriver->SetMetadataItem(GDAL_DMD_CONNECTION_PREFIX, kPrefix);
-    poDriver->SetMetadataItem(GDAL_DMD_OPENOPTIONLIST, kOpenOptionList);
+    // GDAL keeps a copy of the list.
+    poDriver->SetMetadataItem(GDAL_DMD_OPENOPTIONLIST, OpenOptionList().c_str());
     poDriver->pfnIdentify = ENHLEEDataset::Identify;
     poDriver->pfnOpen = ENHLEEDataset::Open;
     GetGDALDriverManager()->RegisterDriver(poDriver);

@@ -16,6 +16,9 @@ PARAMS = [
     dict(window=5, looks=2.0, statistic="residual", border="mirror"),
     dict(window=9, looks=1.0, damping=2.0, signal="amplitude", border="nearest"),
     dict(window=3, looks=3.0, border="shrink", cu=0.3, cmax=1.2),
+    dict(filter="lee", window=7, looks=4.4),
+    dict(filter="kuan", window=5, looks=2.0, statistic="residual"),
+    dict(filter="gamma_map", window=9, looks=3.0, border="nearest"),
 ]
 LAYOUTS = {
     "strips-1-row": ["BLOCKYSIZE=1"],

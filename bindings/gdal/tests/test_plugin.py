@@ -12,8 +12,8 @@ from conftest import PLUGIN_DIR, gdal, read_f32
 
 PLUGIN = os.path.join(os.environ.get("GDAL_DRIVER_PATH", PLUGIN_DIR).split(":")[0],
                       "gdal_ENHLEE.so")
-OPTIONS = ["WINDOW", "LOOKS", "DAMPING", "SIGNAL", "STATISTIC", "BORDER", "CU", "CMAX",
-           "NODATA", "THREADS", "BLOCKXSIZE", "BLOCKYSIZE"]
+# Every parameter of the library is an open option, plus the driver's own.
+OPTIONS = [p.name.upper() for p in enh_lee.PARAMETERS] + ["BLOCKXSIZE", "BLOCKYSIZE"]
 
 
 def test_gdalinfo_format_lists_the_open_options():
@@ -28,6 +28,12 @@ def test_gdalinfo_format_lists_the_open_options():
     assert 'name="LOOKS" type="float" default="1"' in out
     assert "<Value>amplitude</Value>" in out and "<Value>residual</Value>" in out
     assert "<Value>shrink</Value>" in out
+    for f in enh_lee.FILTERS:
+        assert f"<Value>{f}</Value>" in out
+    assert 'name="FILTER" type="string-select" default="enhanced_lee"' in out
+    # A parameter of some filters only says which.
+    damping = next(l for l in out.splitlines() if 'name="DAMPING"' in l)
+    assert "Used by: enhanced_lee" in damping
 
 
 def test_registration_is_idempotent():
