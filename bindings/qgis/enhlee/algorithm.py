@@ -1,4 +1,10 @@
-"""The Processing algorithm ``enhlee:enhancedlee``: Enhanced Lee speckle filter.
+"""The Processing algorithm ``enhlee:enhancedlee``: the Enhanced Lee family of
+speckle filters (Enhanced Lee, Lee, Kuan, Gamma-MAP, ...).
+
+Its filter parameters are the library's (``enh_lee.PARAMETERS``): names,
+kinds, defaults, choices, limits, which are advanced, and the messages for
+bad values all come from libenh_lee, so a new filter or parameter needs no
+code here.
 
 Streams the raster through GDAL in strips of rows: for each strip it reads
 the strip plus the filter's halo (``enh_lee.source_window``), filters it with
@@ -11,10 +17,12 @@ only when every strip of every band is written; on cancel or error the
 temporary file is deleted, so there is never a partial output.
 """
 
+import html
 import json
 import math
 import numbers
 import os
+import sys
 import time
 import uuid
 
@@ -44,13 +52,6 @@ STRIP_ENV = "ENHLEE_STRIP_ROWS"
 STRIP_TARGET_BYTES = 16 * 1024 * 1024
 #: Output tiles (and the row alignment of automatic strips).
 TILE = 256
-
-SIGNALS = ["intensity", "amplitude"]
-STATISTICS = ["window", "residual"]
-BORDERS = ["reflect", "mirror", "nearest", "shrink"]
-
-WINDOW_MIN, WINDOW_MAX = 3, 101
-THREADS_MAX = 1024
 
 CREATION_OPTIONS = ["TILED=YES", f"BLOCKXSIZE={TILE}", f"BLOCKYSIZE={TILE}",
                     "INTERLEAVE=BAND", "BIGTIFF=IF_SAFER"]
@@ -89,19 +90,52 @@ def flush_due(y, h, height):
     return y + h >= height or (y + h) // TILE > y // TILE
 
 
+def _vocabulary():
+    """The library's parameters (enh_lee.PARAMETERS), or () when the binding
+    cannot be loaded: then the algorithm has only its own parameters and
+    reports the load error when run."""
+    try:
+        return binding.load().PARAMETERS
+    except ImportError:
+        return ()
+
+
+def _label(spec):
+    """A parameter's label: the library's description up to its first colon,
+    with the filters that use it when not all do."""
+    label = spec.description.split(": ")[0]
+    every = next((p.choices for p in _vocabulary() if p.name == "filter"), ())
+    if spec.filters and tuple(spec.filters) != tuple(every):
+        label += " ({} only)".format(", ".join(spec.filters))
+    return label
+
+
+def _definition(spec):
+    """The QGIS parameter for one library parameter (NAME in upper case)."""
+    name = spec.name.upper()
+    if spec.kind == "choice":
+        # Enums take the option's number (QGIS's convention, what
+        # qgis_process help lists) or its name: see checkParameterValues.
+        p = QgsProcessingParameterEnum(name, tr(_label(spec)), list(spec.choices), False,
+                                       spec.choices.index(spec.default), spec.optional)
+    else:
+        kind = (QgsProcessingParameterNumber.Integer if spec.kind == "integer"
+                else QgsProcessingParameterNumber.Double)
+        lo = spec.minimum if math.isfinite(spec.minimum) else -sys.float_info.max
+        hi = spec.maximum if math.isfinite(spec.maximum) else sys.float_info.max
+        p = QgsProcessingParameterNumber(name, tr(_label(spec)), kind, spec.default,
+                                         spec.optional, lo, hi)
+    if hasattr(p, "setHelp"):  # QGIS >= 3.16
+        p.setHelp(tr(spec.description))
+    if spec.advanced:
+        p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    return p
+
+
 class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
     INPUT = "INPUT"
     BANDS = "BANDS"
-    WINDOW = "WINDOW"
-    LOOKS = "LOOKS"
-    DAMPING = "DAMPING"
-    SIGNAL = "SIGNAL"
-    STATISTIC = "STATISTIC"
-    BORDER = "BORDER"
-    CU = "CU"
-    CMAX = "CMAX"
     NODATA = "NODATA"
-    THREADS = "THREADS"
     STRIP_ROWS = "STRIP_ROWS"
     OUTPUT = "OUTPUT"
 
@@ -115,7 +149,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         return "enhancedlee"
 
     def displayName(self):
-        return tr("Enhanced Lee speckle filter")
+        return tr("Speckle filter (Enhanced Lee family)")
 
     def group(self):
         return tr("SAR")
@@ -124,17 +158,17 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         return "sar"
 
     def tags(self):
-        return tr("sar,radar,speckle,lee,enhanced lee,despeckle,filter,adaptive,"
+        return tr("sar,radar,speckle,lee,enhanced lee,kuan,gamma map,despeckle,filter,adaptive,"
                   "sentinel-1,intensity,amplitude").split(",")
 
     def shortDescription(self):
-        return tr("Reduces the speckle of SAR intensity or amplitude rasters with the Enhanced "
-                  "Lee adaptive filter, keeping edges and point targets.")
+        return tr("Reduces the speckle of SAR intensity or amplitude rasters with an adaptive "
+                  "filter of the Lee family, keeping edges and point targets.")
 
     def shortHelpString(self):
         # QGIS's help panel turns each line break into a paragraph break:
         # the HTML goes as one line, its tags make the structure.
-        return " ".join(tr(_HELP).split())
+        return " ".join(tr(_HELP.format(parameters=_parameter_help())).split())
 
     def helpUrl(self):
         return "https://github.com/enh-lee/enh-lee/tree/main/bindings/qgis#readme"
@@ -148,44 +182,16 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
     # Parameters
 
     def initAlgorithm(self, config=None):
-        def advanced(p):
-            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-            return p
-
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.INPUT, tr("Input SAR raster (intensity or amplitude)")))
         self.addParameter(QgsProcessingParameterBand(
             self.BANDS, tr("Bands to filter (none selected = all bands)"),
             None, self.INPUT, True, True))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.WINDOW, tr("Window size (odd, pixels)"), QgsProcessingParameterNumber.Integer,
-            7, False, WINDOW_MIN, WINDOW_MAX))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.LOOKS, tr("Number of looks (ENL, > 0)"), QgsProcessingParameterNumber.Double,
-            1.0, False, 0.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.DAMPING, tr("Damping factor K (>= 0)"), QgsProcessingParameterNumber.Double,
-            1.0, False, 0.0))
-        # Enums take the option's number (QGIS's convention, what qgis_process
-        # help lists) or its name (SIGNAL=amplitude): see checkParameterValues.
-        self.addParameter(QgsProcessingParameterEnum(
-            self.SIGNAL, tr("Signal"), SIGNALS, False, 0, False))
-        self.addParameter(advanced(QgsProcessingParameterEnum(
-            self.STATISTIC, tr("Local variance statistic"), STATISTICS, False, 0, False)))
-        self.addParameter(advanced(QgsProcessingParameterEnum(
-            self.BORDER, tr("Border handling"), BORDERS, False, 0, False)))
-        self.addParameter(advanced(QgsProcessingParameterNumber(
-            self.CU, tr("Cu override (noise variation coefficient; empty = from looks)"),
-            QgsProcessingParameterNumber.Double, None, True, 0.0)))
-        self.addParameter(advanced(QgsProcessingParameterNumber(
-            self.CMAX, tr("Cmax override (empty = sqrt(1 + 2/looks))"),
-            QgsProcessingParameterNumber.Double, None, True, 0.0)))
-        self.addParameter(advanced(QgsProcessingParameterNumber(
-            self.NODATA, tr("NoData value (empty = the band's own)"),
-            QgsProcessingParameterNumber.Double, None, True)))
-        self.addParameter(advanced(QgsProcessingParameterNumber(
-            self.THREADS, tr("Threads (0 = all cores)"), QgsProcessingParameterNumber.Integer,
-            0, False, 0, THREADS_MAX)))
+        for spec in _vocabulary():
+            p = _definition(spec)
+            if spec.name == "nodata":
+                p.setDescription(tr("NoData value (empty = the band's own)"))
+            self.addParameter(p)
         strip = QgsProcessingParameterNumber(
             self.STRIP_ROWS, tr("Rows per strip (0 = automatic)"),
             QgsProcessingParameterNumber.Integer, 0, True, 0)
@@ -226,10 +232,10 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             return int(x)
         return x
 
-    def _enum(self, parameters, name, context, options):
+    def _enum(self, parameters, name, context, options, default):
         v = self._raw(parameters, name, context)
         if v is None:
-            return options[0]
+            return default
         if isinstance(v, str) and v.strip().lower() in options:
             return v.strip().lower()
         # An index, as older QGIS scripts pass enums.
@@ -278,26 +284,21 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
 
     def _filter_params(self, parameters, context):
         """The enh_lee keyword arguments except nodata (which is per band)."""
-        return dict(
-            window=self._number(parameters, self.WINDOW, context, True, 7),
-            looks=self._number(parameters, self.LOOKS, context, False, 1.0),
-            damping=self._number(parameters, self.DAMPING, context, False, 1.0),
-            signal=self._enum(parameters, self.SIGNAL, context, SIGNALS),
-            statistic=self._enum(parameters, self.STATISTIC, context, STATISTICS),
-            border=self._enum(parameters, self.BORDER, context, BORDERS),
-            cu=self._number(parameters, self.CU, context, False),
-            cmax=self._number(parameters, self.CMAX, context, False),
-            threads=self._number(parameters, self.THREADS, context, True, 0),
-        )
+        params = {}
+        for spec in _vocabulary():
+            name = spec.name.upper()
+            if spec.name == "nodata":
+                continue
+            if spec.kind == "choice":
+                params[spec.name] = self._enum(parameters, name, context, spec.choices,
+                                               spec.default)
+            else:
+                params[spec.name] = self._number(parameters, name, context,
+                                                 spec.kind == "integer", spec.default)
+        return params
 
     def _validate(self, enh_lee, params):
-        """Lets the library check every value; returns its halo. The window
-        gets its own sentence first (the commonest mistake: an even size)."""
-        w = params["window"]
-        if w < WINDOW_MIN or w > WINDOW_MAX or w % 2 == 0:
-            raise _ParameterError(
-                tr("WINDOW must be an odd integer from {} to {} (3, 5, 7, ...), got {}").format(
-                    WINDOW_MIN, WINDOW_MAX, w))
+        """Lets the library check every value; returns its halo."""
         try:
             return enh_lee.halo(**params)
         except (ValueError, TypeError) as e:  # InvalidArgumentError is a ValueError
@@ -337,11 +338,10 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         # The base class checks each value against its definition; enum
         # names, which we accept too, go to it as their numbers.
         normalized = dict(parameters)
-        for name, options in ((self.SIGNAL, SIGNALS), (self.STATISTIC, STATISTICS),
-                              (self.BORDER, BORDERS)):
-            v = normalized.get(name)
-            if isinstance(v, str) and v.strip().lower() in options:
-                normalized[name] = options.index(v.strip().lower())
+        for spec in enh_lee.PARAMETERS:
+            v = normalized.get(spec.name.upper())
+            if spec.kind == "choice" and isinstance(v, str) and v.strip().lower() in spec.choices:
+                normalized[spec.name.upper()] = spec.choices.index(v.strip().lower())
         return super().checkParameterValues(normalized, context)
 
     # ------------------------------------------------------------------
@@ -414,7 +414,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             raise
         except (ValueError, TypeError, MemoryError, RuntimeError, OSError) as e:
             _remove(tmp)
-            raise QgsProcessingException(tr("Enhanced Lee failed: {}").format(e)) from None
+            raise QgsProcessingException(tr("{} failed: {}").format(params["filter"], e)) from None
         except BaseException:
             _remove(tmp)
             raise
@@ -533,46 +533,44 @@ def _remove(path):
             pass
 
 
+def _parameter_help():
+    """The filter parameters' list for the help panel, from the library."""
+    items = []
+    for spec in _vocabulary():
+        default = "" if spec.default is None else " (default {})".format(spec.default)
+        items.append("<li><b>{}</b>: {}{}.</li>".format(
+            spec.name.upper(), html.escape(spec.description), html.escape(default)))
+    if not items:
+        return "<p>" + html.escape(binding.describe()) + "</p>"
+    return "<ul>" + "".join(items) + "</ul>"
+
+
 _HELP = """
-<p>Reduces the <b>speckle</b> of SAR images with the <b>Enhanced Lee</b> adaptive filter
-(Lopes, Touzi and Nezry, 1990). In each window the filter measures how heterogeneous the scene
-is (the local coefficient of variation <i>Ci</i> = standard deviation / mean) and compares it with
-the speckle's own coefficient of variation <i>Cu</i>: homogeneous areas (<i>Ci</i> &le; <i>Cu</i>)
-get the local mean, point targets and strong edges (<i>Ci</i> &ge; <i>Cmax</i>) keep their
-value, and everything in between is a weighted mix, with weight
-W = exp(&minus;K (Ci &minus; Cu) / (Cmax &minus; Ci)).</p>
+<p>Reduces the <b>speckle</b> of SAR images with an adaptive filter of the <b>Lee family</b>:
+Enhanced Lee (Lopes, Touzi and Nezry, 1990), Lee (1980), Kuan (1985) or Gamma-MAP (Lopes et al.
+1990), chosen by FILTER. In each window the filter measures how heterogeneous the scene is (the
+local coefficient of variation <i>Ci</i> = standard deviation / mean) and compares it with the
+speckle's own coefficient of variation <i>Cu</i>: homogeneous areas get the local mean, point
+targets and strong edges keep their value, and everything in between is a weighted mix. For
+Enhanced Lee the weight is W = exp(&minus;K (Ci &minus; Cu) / (Cmax &minus; Ci)).</p>
 
 <p>The raster is processed in strips of rows (any size, even larger than memory); the output is
 a <b>Float32 GeoTIFF</b> with the input's georeferencing (geotransform, CRS) and nodata value,
 identical bit for bit to filtering the whole image at once. Cancelling leaves no output file.</p>
 
-<h3>Parameters</h3>
+<h3>Input</h3>
 <ul>
 <li><b>Input SAR raster</b>: calibrated intensity (power, e.g. sigma0 in linear units, not dB) or
-amplitude. Any GDAL data type; computed in float32.</li>
+amplitude. Any GDAL data type; computed in float32. Choose SIGNAL to say which: filtering
+amplitude with the intensity setting smooths too little, and vice versa too much.</li>
 <li><b>Bands to filter</b>: none selected (or 0) filters every band; otherwise the output has the
 chosen bands, in the chosen order.</li>
-<li><b>Window size</b>: odd, 3 to 101 (default 7). Larger windows smooth more and blur more.</li>
-<li><b>Number of looks</b> (L &gt; 0, may be fractional): sets <i>Cu</i> and <i>Cmax</i>.</li>
-<li><b>Damping factor K</b> (&ge; 0, default 1): larger values keep more detail near edges;
-0 gives the local mean wherever Ci &lt; Cmax.</li>
-<li><b>Signal</b>: <i>intensity</i> (power): Cu = 1/&radic;L; <i>amplitude</i> (square root of
-intensity): Cu = &radic;(4/&pi; &minus; 1)/&radic;L = 0.5227/&radic;L. In both cases
-Cmax = &radic;(1 + 2/L). Choose what the pixels are: filtering amplitude with the intensity
-setting smooths too little, and vice versa too much.</li>
-<li><b>Local variance statistic</b> (advanced): <i>window</i> (default) var = mean(x&sup2;)
-&minus; mean(x)&sup2;, the textbook form (PCI FELEE); <i>residual</i>
-var = mean((x &minus; local mean)&sup2;), the two-pass form of the widely copied numpy code.</li>
-<li><b>Border handling</b> (advanced): how windows crossing the raster edge are filled:
-<i>reflect</i> (d c b a | a b c d, default), <i>mirror</i> (d c b | a b c d), <i>nearest</i>
-(a a a | a b c d), <i>shrink</i> (no padding: only pixels inside the raster).</li>
-<li><b>Cu</b>, <b>Cmax</b> overrides (advanced, optional): explicit coefficients,
-0 &le; Cu &lt; Cmax; empty derives them from the looks and the signal.</li>
-<li><b>NoData value</b> (advanced, optional): pixels equal to it are copied unchanged and ignored
-by every window; empty uses each band's own nodata. NaN and &plusmn;infinity are always treated
-as nodata.</li>
-<li><b>Threads</b> (advanced): 0 uses all cores; the result does not depend on it.</li>
+<li><b>NoData value</b>: empty uses each band's own nodata. NaN and &plusmn;infinity are always
+treated as nodata.</li>
 </ul>
+
+<h3>Filter parameters (from libenh_lee)</h3>
+{parameters}
 
 <h3>How to choose the number of looks</h3>
 <p>Use the product's nominal number of looks (e.g. about 4.4 for Sentinel-1 IW GRDH in
@@ -583,9 +581,10 @@ intensity, i.e. the squared amplitude, or ENL &asymp; 0.5227&sup2; mean&sup2; / 
 amplitude). A fractional ENL is fine. Too small an L smooths too much; too large an L
 keeps speckle.</p>
 
-<h3>Reference</h3>
+<h3>References</h3>
 <p>A. Lopes, R. Touzi, E. Nezry, "Adaptive speckle filters and scene heterogeneity",
-<i>IEEE Transactions on Geoscience and Remote Sensing</i>, 28(6), 992&ndash;1000, 1990.</p>
+<i>IEEE Transactions on Geoscience and Remote Sensing</i>, 28(6), 992&ndash;1000, 1990.
+The other filters' sources: docs/filters.md of enh-lee.</p>
 
 <p>Computed by libenh_lee (enh-lee), exact to 1e-5 relative against a float64 evaluation.</p>
 """

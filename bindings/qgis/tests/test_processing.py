@@ -2,6 +2,7 @@
 in a QgsApplication with Processing, the plugin loaded from the installed
 ZIP by QGIS's own plugin loader."""
 
+import html
 import os
 
 import numpy as np
@@ -49,19 +50,29 @@ def test_provider_and_algorithm(plugin, plugin_binding):
     assert prov is not None and prov.name() == "Enhanced Lee (enh-lee)"
     alg = reg.algorithmById(ALG)
     assert alg is not None
-    assert alg.displayName() == "Enhanced Lee speckle filter"
+    assert alg.displayName() == "Speckle filter (Enhanced Lee family)"
     assert (alg.group(), alg.groupId()) == ("SAR", "sar")
     help_ = alg.shortHelpString()
     for word in ("Lopes", "Touzi", "Nezry", "1990", "Adaptive speckle filters and scene "
-                 "heterogeneity", "28(6)", "intensity", "amplitude", "ENL", "Window size",
-                 "Damping", "Cu", "Cmax", "NoData", "Threads", "Border", "statistic"):
+                 "heterogeneity", "28(6)", "intensity", "amplitude", "ENL", "NoData", "Kuan",
+                 "Gamma-MAP"):
         assert word in help_, word
+    # Every parameter of the library, with its description and default.
+    for spec in plugin_binding.PARAMETERS:
+        assert f"<b>{spec.name.upper()}</b>: {html.escape(spec.description)}" in help_, spec.name
+        assert alg.parameterDefinition(spec.name.upper()) is not None, spec.name
     advanced = {p.name() for p in alg.parameterDefinitions() if p.flags() & D.FlagAdvanced}
-    assert advanced == {"STATISTIC", "BORDER", "CU", "CMAX", "NODATA", "THREADS"}
+    assert advanced == {p.name.upper() for p in plugin_binding.PARAMETERS if p.advanced}
+    assert advanced >= {"STATISTIC", "BORDER", "CU", "CMAX", "NODATA", "THREADS"}
     hidden = {p.name() for p in alg.parameterDefinitions() if p.flags() & D.FlagHidden}
     assert hidden == {"STRIP_ROWS"}
     w = alg.parameterDefinition("WINDOW")
-    assert (w.defaultValue(), w.minimum(), w.maximum()) == (7, 3, 101)
+    window = next(p for p in plugin_binding.PARAMETERS if p.name == "window")
+    assert (w.defaultValue(), w.minimum(), w.maximum()) == (7, 3, window.maximum)
+    f = alg.parameterDefinition("FILTER")
+    assert f.options() == ["enhanced_lee", "lee", "kuan", "gamma_map"]
+    assert f.defaultValue() == 0
+    assert "enhanced_lee only" in alg.parameterDefinition("DAMPING").description()
     assert alg.parameterDefinition("LOOKS").defaultValue() == 1
     assert alg.parameterDefinition("DAMPING").defaultValue() == 1
     assert alg.parameterDefinition("SIGNAL").options() == ["intensity", "amplitude"]
@@ -169,6 +180,10 @@ def test_band_selection(processing, multiband, ref, tmp_path, bands_param, picke
     ({"LOOKS": 4, "CU": 0.5, "CMAX": 3.0, "STATISTIC": "residual"},
      dict(looks=4.0, cu=0.5, cmax=3.0, statistic="residual")),
     ({"LOOKS": 4.4, "WINDOW": 101}, dict(looks=4.4, window=101)),
+    ({"FILTER": 1, "LOOKS": 3}, dict(filter="lee", looks=3.0)),
+    ({"FILTER": "kuan", "SIGNAL": "amplitude"}, dict(filter="kuan", signal="amplitude")),
+    ({"FILTER": "gamma_map", "LOOKS": 2, "CMAX": 1.2}, dict(filter="gamma_map", looks=2.0,
+                                                            cmax=1.2)),
 ])
 def test_parameters_reach_the_library(processing, multiband, ref, tmp_path, extra, kwargs):
     src, bands = multiband
@@ -264,9 +279,10 @@ def test_cancel_leaves_no_output(processing, multiband, tmp_path):
 # Bad parameters: a Processing error with a clear message, never a crash
 
 BAD = [
-    ({"WINDOW": 8}, "WINDOW must be an odd integer from 3 to 101"),
-    ({"WINDOW": 1}, "WINDOW must be an odd integer from 3 to 101"),
-    ({"WINDOW": 103}, "WINDOW must be an odd integer from 3 to 101"),
+    ({"WINDOW": 8}, "window must be an odd integer >= 3 (window=8)"),
+    ({"WINDOW": 1}, "window must be an odd integer >= 3 (window=1)"),
+    ({"FILTER": "frost"}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, got"),
+    ({"FILTER": 9}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map"),
     ({"WINDOW": "seven"}, "WINDOW must be an integer"),
     ({"WINDOW": 7.5}, "WINDOW must be an integer"),
     ({"LOOKS": 0}, "looks must be a finite number > 0"),

@@ -29,15 +29,16 @@ def test_list_shows_the_algorithm(installed_plugin):
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     i = lines.index("Enhanced Lee (enh-lee)")
-    assert lines[i + 1].split("\t")[1:] == ["enhlee:enhancedlee", "Enhanced Lee speckle filter"]
+    assert lines[i + 1].split("\t")[1:] == ["enhlee:enhancedlee",
+                                              "Speckle filter (Enhanced Lee family)"]
 
 
 def test_help(installed_plugin):
     res = qgis_process("help", "enhlee:enhancedlee")
     assert res.returncode == 0, res.stderr
     out = res.stdout
-    for name in ("INPUT", "BANDS", "WINDOW", "LOOKS", "DAMPING", "SIGNAL", "STATISTIC", "BORDER",
-                 "CU", "CMAX", "NODATA", "THREADS", "OUTPUT"):
+    for name in ("INPUT", "BANDS", "FILTER", "WINDOW", "LOOKS", "DAMPING", "SIGNAL", "STATISTIC",
+                 "BORDER", "CU", "CMAX", "NODATA", "THREADS", "OUTPUT"):
         assert f"\n{name}: " in out, name
     assert "STRIP_ROWS" not in out  # hidden
     assert "Lopes" in out and "28(6)" in out
@@ -79,7 +80,8 @@ def test_run_every_option_small_strips(single_band, ref):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["WINDOW=8"], "WINDOW must be an odd integer"),
+    (["WINDOW=8"], "window must be an odd integer >= 3 (window=8)"),
+    (["FILTER=frosty"], "FILTER must be one of enhanced_lee, lee, kuan, gamma_map"),
     (["LOOKS=0"], "looks must be a finite number > 0"),
     (["CU=2", "CMAX=1"], "cu and cmax must be finite with 0 <= cu < cmax"),
     (["BANDS=2"], "band 2 does not exist"),

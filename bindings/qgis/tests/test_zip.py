@@ -15,8 +15,13 @@ def _metadata(text):
     return dict(cp["general"])
 
 
+def _cargo_version():
+    with open(os.path.join(ROOT, "Cargo.toml")) as f:
+        return re.search(r'^version\s*=\s*"([^"]+)"', f.read(), re.M).group(1)
+
+
 def test_zip_layout(plugin_zip):
-    assert os.path.basename(plugin_zip) == "enhlee-0.1.0.zip"
+    assert os.path.basename(plugin_zip) == f"enhlee-{_cargo_version()}.zip"
     with zipfile.ZipFile(plugin_zip) as z:
         names = z.namelist()
         assert z.testzip() is None
@@ -41,9 +46,7 @@ def test_metadata_complete(plugin_zip):
     assert md["qgisMinimumVersion"] == "3.22"
     assert md["hasProcessingProvider"] == "yes"
     # The plugin's version is the library's (Cargo.toml).
-    with open(os.path.join(ROOT, "Cargo.toml")) as f:
-        cargo = re.search(r'^version\s*=\s*"([^"]+)"', f.read(), re.M).group(1)
-    assert md["version"] == cargo
+    assert md["version"] == _cargo_version()
 
 
 def test_bundled_library_is_the_built_one(plugin_zip):
@@ -68,7 +71,7 @@ def test_plugin_manager_accepts_it(qgis_app, installed_plugin):
     info = plugins.getInstalledPlugin("enhlee", PLUGIN_DIR, readOnly=False)
     assert info["error"] == "", (info["error"], info.get("error_details"))
     assert info["name"] == "Enhanced Lee (enh-lee)"
-    assert info["version_installed"] == "0.1.0"
+    assert info["version_installed"] == _cargo_version()
 
 
 def test_profile_enables_it(installed_plugin):
