@@ -49,6 +49,7 @@ def _simple_source_vrt(path, src, options):
 @pytest.mark.parametrize("params", [
     dict(window=7, looks=4.4),
     dict(window=5, looks=2.0, statistic="residual", border="mirror", damping=0.5),
+    dict(filter="kuan", window=7, looks=3.0),
 ])
 def test_vrt_simple_source(tmp_path, scene_tif, scene, params):
     vrt = _simple_source_vrt(tmp_path / "f.vrt", scene_tif, {k.upper(): v for k, v in params.items()})
@@ -132,6 +133,8 @@ def _pixfun_vrt(path, src, args, radius, transfer="Float32", dtype="Float32"):
     (dict(window=5, looks=2.0, statistic="residual"), 4),
     (dict(window=3, looks=1.5, border="shrink", signal="amplitude"), 1),
     (dict(window=9, looks=3.0, cu=0.4, cmax=1.5, border="nearest"), 4),
+    (dict(filter="lee", window=5, looks=2.0), 2),
+    (dict(filter="gamma_map", window=7, looks=4.4, cmax=0.8), 3),
 ])
 def test_python_pixel_function(tmp_path, scene_tif, scene, pixfun_env, params, radius):
     vrt = _pixfun_vrt(tmp_path / "p.vrt", scene_tif, params, radius)

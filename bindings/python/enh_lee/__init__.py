@@ -588,7 +588,7 @@ def filter_region(src, raster_shape, region, *, out=None, **params):
 # Keywords from the vocabulary
 
 
-def _parameter_docs():
+def _parameter_docs(defaults):
     """The keyword section of the docstrings, from the library's list."""
     out = []
     for spec in PARAMETERS:
@@ -599,21 +599,24 @@ def _parameter_docs():
             kind = "{" + ", ".join(repr(c) for c in spec.choices) + "}"
         used = "" if len(spec.filters) == len(FILTERS) else (
             f" Used by: {', '.join(spec.filters)}.")
-        out.append(f"    {spec.name} : {kind}, default {spec.default!r}\n"
+        default = defaults.get(spec.name, spec.default)
+        out.append(f"    {spec.name} : {kind}, default {default!r}\n"
                    f"        {spec.description}.{used}")
     return "\n".join(out)
 
 
-def _with_parameters(fn, fixed):
+def _with_parameters(fn, fixed, defaults=None):
     """Gives `fn` the library's parameters as keyword-only arguments in its
-    signature (for help() and editors) and its docstring."""
+    signature (for help() and editors) and its docstring; `defaults`
+    overrides the library's default of some (enh_lee.dask's threads)."""
+    defaults = defaults or {}
     sig = inspect.signature(fn)
     kept = [p for p in sig.parameters.values() if p.kind != inspect.Parameter.VAR_KEYWORD]
     kept += [inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY,
-                               default=spec.default)
+                               default=defaults.get(spec.name, spec.default))
              for spec in PARAMETERS if spec.name not in fixed]
     fn.__signature__ = sig.replace(parameters=kept)
-    fn.__doc__ = fn.__doc__.replace("    {parameters}", _parameter_docs())
+    fn.__doc__ = fn.__doc__.replace("    {parameters}", _parameter_docs(defaults))
     return fn
 
 

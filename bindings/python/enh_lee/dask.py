@@ -65,19 +65,15 @@ __all__ = ["filter", "ATTR"]
 #: string naming the filter, its parameters and the library version.
 ATTR = "enh_lee"
 
-_PARAM_NAMES = ("window", "looks", "damping", "signal", "statistic", "border", "nodata",
-                "cu", "cmax", "threads")
-
 # Encoding keys that describe the *input's* on-disk type; the result is float32.
 _STALE_ENCODING = ("dtype", "scale_factor", "add_offset", "_Unsigned", "missing_value",
                    "_FillValue", "chunks", "preferred_chunks", "zlib", "complevel",
                    "compression", "contiguous", "chunksizes", "source")
 
 
-def filter(array, window=7, looks=1.0, damping=1.0, signal="intensity", statistic="window",
-           border="reflect", nodata=None, cu=None, cmax=None, threads=None,
-           spatial_dims=None):
-    """Enhanced Lee filter of a Dask array or a Dask-backed xarray.DataArray.
+def filter(array, *, spatial_dims=None, **params):
+    """A filter of the Enhanced Lee family (``filter=``) of a Dask array or a
+    Dask-backed xarray.DataArray.
 
     Parameters
     ----------
@@ -88,16 +84,17 @@ def filter(array, window=7, looks=1.0, damping=1.0, signal="intensity", statisti
         the halo, uneven chunks and chunks of one row; the sizes must be known
         (no NaN chunks). A DataArray must be backed by a Dask array (use
         ``.chunk(...)``, or ``enh_lee.filter`` for numpy data).
-    window, looks, damping, signal, statistic, border, nodata, cu, cmax
-        As :func:`enh_lee.filter`; all are validated now, before any
-        computation (same exceptions and messages).
-    threads : int or None
-        Library threads per task. None (default) is 1, because Dask already
-        runs tasks in parallel; 0 = all cores. The result does not depend on it.
     spatial_dims : (str, str) or None
         DataArray only: the (row, column) dimensions, e.g. ``("y", "x")``.
         Default: the last two dims. Every other dim (band, time) is looped
         over, plane by plane.
+    {parameters}
+
+    The keywords are :func:`enh_lee.filter`'s (:data:`enh_lee.PARAMETERS`),
+    all validated now, before any computation (same exceptions and messages),
+    except that ``threads`` (library threads per task) defaults to 1 here
+    (None too),
+    because Dask already runs tasks in parallel.
 
     Returns
     -------
@@ -123,9 +120,8 @@ def filter(array, window=7, looks=1.0, damping=1.0, signal="intensity", statisti
     ``ENH_LEE_LIBRARY`` in their environment); a ``LocalCluster`` inherits the
     client's environment and ``sys.path``.
     """
-    params = dict(window=window, looks=looks, damping=damping, signal=signal,
-                  statistic=statistic, border=border, nodata=nodata, cu=cu, cmax=cmax,
-                  threads=1 if threads is None else threads)
+    if params.get("threads") is None:  # unset or None: one per task
+        params["threads"] = 1
     if isinstance(array, da.Array):
         if spatial_dims is not None:
             raise TypeError("spatial_dims is only for xarray.DataArray input; a dask array "
@@ -275,11 +271,10 @@ def _is_dataarray(obj):
 
 
 def _describe(params):
-    def show(v):
-        return v.item() if isinstance(v, np.generic) else v  # -1.0, not np.float32(-1.0)
-
-    shown = ", ".join(f"{k}={show(params[k])!r}" for k in _PARAM_NAMES if k != "threads")
-    return f"Enhanced Lee speckle filter ({shown}; libenh_lee {enh_lee.version()})"
+    """Provenance: every parameter that is set, as the library writes it."""
+    values = enh_lee.describe(**params)
+    shown = ", ".join(f"{k}={v}" for k, v in values.items() if v and k != "threads")
+    return f"Speckle filter ({shown}; libenh_lee {enh_lee.version()})"
 
 
 def _filter_xarray(arr, params, spatial_dims):
@@ -311,3 +306,6 @@ def _filter_xarray(arr, params, spatial_dims):
     res.attrs[ATTR] = f"{prev}; then {_describe(params)}" if prev else _describe(params)
     res.encoding = {k: v for k, v in arr.encoding.items() if k not in _STALE_ENCODING}
     return res.transpose(*arr.dims)
+
+
+enh_lee._with_parameters(filter, (), defaults={"threads": 1})

@@ -1,4 +1,4 @@
-"""The Enhanced Lee filter as a GDAL VRT Python pixel function.
+"""The Enhanced Lee family of filters as a GDAL VRT Python pixel function.
 
 A VRT band such as::
 
@@ -21,9 +21,10 @@ to: ``GDAL_VRT_ENABLE_PYTHON=YES``, or (safer)
 package must be importable (``PYTHONPATH``) and find libenh_lee
 (``ENH_LEE_LIBRARY``). :func:`vrt_xml` writes such a VRT for a raster.
 
-``PixelFunctionArguments`` are :func:`enh_lee.filter`'s keywords: window,
-looks, damping, signal, statistic, border, nodata (a number, or ``none``),
-cu, cmax, threads. ``BufferRadius`` must be at least the halo
+``PixelFunctionArguments`` are :func:`enh_lee.filter`'s keywords, the
+library's parameters (:data:`enh_lee.PARAMETERS`): filter, window, looks,
+damping, signal, statistic, border, nodata (a number, or ``none``), cu,
+cmax, threads. ``BufferRadius`` must be at least the halo
 (:func:`enh_lee.halo`: ``(window-1)/2``, or ``window-1`` for the residual
 statistic); a bigger one works too.
 
@@ -55,10 +56,7 @@ __all__ = ["enhanced_lee", "parse_arguments", "vrt_xml", "TRUSTED_MODULE"]
 #: Value for ``GDAL_VRT_PYTHON_TRUSTED_MODULES``.
 TRUSTED_MODULE = __name__
 
-_INT_ARGS = ("window", "threads")
-_REAL_ARGS = ("looks", "damping", "cu", "cmax", "nodata")
-_ENUM_ARGS = ("signal", "statistic", "border")
-_ALL_ARGS = _INT_ARGS + _REAL_ARGS + _ENUM_ARGS
+_BY_NAME = {spec.name: spec for spec in enh_lee.PARAMETERS}
 
 
 def _text(value):
@@ -69,37 +67,33 @@ def _text(value):
 
 def parse_arguments(**kwargs):
     """Turns ``PixelFunctionArguments`` (GDAL passes them as byte strings)
-    into keywords for :func:`enh_lee.filter_region`. Unknown names and
-    malformed numbers raise ValueError; the values themselves are judged by
-    the library."""
+    into keywords for :func:`enh_lee.filter_region`, each read by its kind
+    in the library's vocabulary (:data:`enh_lee.PARAMETERS`); an optional
+    one may be empty or ``none``. Unknown names and malformed numbers raise
+    ValueError; the values themselves are judged by the library."""
     params = {}
     for key, raw in kwargs.items():
         name = key.lower()
         text = _text(raw).strip()
-        if name not in _ALL_ARGS:
+        spec = _BY_NAME.get(name)
+        if spec is None:
             raise ValueError(
                 f"enh_lee.gdal_pixfun: unknown PixelFunctionArguments attribute {key!r}; "
-                f"known: {', '.join(_ALL_ARGS)}"
+                f"known: {', '.join(_BY_NAME)}"
             )
-        if name in _INT_ARGS:
-            try:
-                params[name] = int(text, 10)
-            except ValueError:
-                raise ValueError(
-                    f"enh_lee.gdal_pixfun: {name}={text!r} is not an integer"
-                ) from None
-        elif name in _REAL_ARGS:
-            if name == "nodata" and text.lower() in ("", "none"):
-                params[name] = None
-                continue
-            try:
-                params[name] = float(text)
-            except ValueError:
-                raise ValueError(
-                    f"enh_lee.gdal_pixfun: {name}={text!r} is not a number"
-                ) from None
-        else:
+        if spec.optional and text.lower() in ("", "none"):
+            params[name] = None
+        elif spec.kind == "choice":
             params[name] = text.lower()
+        else:
+            kind = int if spec.kind == "integer" else float
+            try:
+                params[name] = kind(text)
+            except ValueError:
+                what = "an integer" if kind is int else "a number"
+                raise ValueError(
+                    f"enh_lee.gdal_pixfun: {name}={text!r} is not {what}"
+                ) from None
     return params
 
 

@@ -55,6 +55,9 @@ PARAMS = [
     dict(window=51, statistic="residual", border="mirror"),  # halo 50 > the raster
     dict(window=101, border="nearest"),
     dict(window=7, nodata=np.float32(100.0)),
+    dict(filter="lee", window=7, looks=3.0),
+    dict(filter="kuan", window=5, looks=2.0, statistic="residual", border="shrink"),
+    dict(filter="gamma_map", window=9, looks=4.4, nodata=-1.0),
 ]
 
 
@@ -240,3 +243,17 @@ def test_a_window_of_the_result_computes_only_its_chunks(monkeypatch):
     got = y[60:90, 45:70].compute(scheduler="sync")
     assert same_bits(got, enh_lee.filter(img, window=5)[60:90, 45:70])
     assert sorted(regions) == [(40, 50, 40, 50)]
+
+
+def test_keywords_are_the_librarys():
+    """enh_lee.dask.filter takes the library's parameters (threads defaults
+    to 1 per task) and rejects others with the library's list."""
+    import inspect
+
+    sig = inspect.signature(eld.filter)
+    names = [p.name for p in enh_lee.PARAMETERS]
+    assert [n for n in sig.parameters if n not in ("array", "spatial_dims")] == names
+    assert sig.parameters["threads"].default == 1
+    assert sig.parameters["window"].default == 7
+    with pytest.raises(TypeError, match="radius"):
+        eld.filter(da.ones((5, 5), chunks=2), radius=3)
