@@ -1,11 +1,15 @@
 /*
- * enh-lee: the Enhanced Lee speckle filter for SAR images, exact, fast and in
- * bounded memory. The filter is defined in SPEC.md.
+ * enh-lee: the Enhanced Lee speckle filter and its family for SAR images,
+ * exact, fast and in bounded memory. The filters are defined in docs/SPEC.md
+ * and docs/filters.md.
  *
  * Conventions
  * - Every fallible function returns an EnhLeeStatus: ENH_LEE_OK (0) or a
  *   distinct ENH_LEE_ERROR_* code; enh_lee_status_message() describes any code.
- * - Outputs (dst, *out_bytes, *out_pixels) are written only on success.
+ * - Outputs (dst, *out_bytes, *out_pixels, ...) are written only on success:
+ *   every invalid argument is found before anything is written. The one
+ *   exception is ENH_LEE_ERROR_INTERNAL (a bug in the library, caught as a
+ *   panic), after which dst may be partly written.
  * - The caller owns every buffer; the library keeps no pointer after a call
  *   returns and never frees caller memory. Returned strings are static.
  * - All functions are thread-safe. Panics never cross this boundary.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of enh-lee: Rust, C (against the installed CMake package),
+# Runs every test of enh-lee: lints (rustfmt, clippy), Rust (with the header
+# check, tests/header.rs), C (against the installed CMake package),
 # Python, GDAL, QGIS, Dask and a short fuzzing run. Installs missing system
 # packages first.
 #   scripts/test.sh            all suites
@@ -11,8 +12,8 @@ scripts/install-deps.sh || exit 1
 
 # name:command, in order.
 suites=(
+  "lint:cargo fmt --check && cargo clippy --all-targets -- -D warnings"
   "rust:cargo test --release"
-  "header:cargo test --release --test header"
   "c:tests/c/run.sh"
   "python:bindings/python/run-tests.sh"
   "gdal:bindings/gdal/run-tests.sh"

@@ -159,26 +159,10 @@ fn load<const K: usize>(
 /// Filters output raster rows `rows` of `plan.region`, sub-band by
 /// sub-band and tile by tile. Everything it calls is inlined into it, so
 /// that [`crate::simd`] can compile the whole kernel for each instruction
-/// set.
+/// set. The window statistics are one code path for every filter; only
+/// the loop that writes a row ([`write_filtered`]) is compiled per rule.
 #[inline(always)]
 pub fn filter_band_kernel(
-    io: &mut impl BandIo,
-    plan: &Plan,
-    rows: Range<usize>,
-    scratch: &mut [f64],
-) {
-    match plan.params.filter {
-        Filter::EnhancedLee => point_rule_band::<EnhancedLee>(io, plan, rows, scratch),
-        Filter::Lee => point_rule_band::<Lee>(io, plan, rows, scratch),
-        Filter::Kuan => point_rule_band::<Kuan>(io, plan, rows, scratch),
-        Filter::GammaMap => point_rule_band::<GammaMap>(io, plan, rows, scratch),
-    }
-}
-
-/// [`filter_band_kernel`] for a filter that is a [`PointRule`] over the
-/// window statistics.
-#[inline(always)]
-fn point_rule_band<R: PointRule>(
     io: &mut impl BandIo,
     plan: &Plan,
     rows: Range<usize>,
@@ -191,14 +175,10 @@ fn point_rule_band<R: PointRule>(
         for tile in plan.tiles() {
             let dense = all_valid(io, plan, &sub, &tile);
             match (plan.params.statistic, dense) {
-                (Statistic::Window, true) => window_tile::<R, 2>(io, plan, &sub, &tile, scratch),
-                (Statistic::Window, false) => window_tile::<R, 3>(io, plan, &sub, &tile, scratch),
-                (Statistic::Residual, true) => {
-                    residual_tile::<R, 1>(io, plan, &sub, &tile, scratch)
-                }
-                (Statistic::Residual, false) => {
-                    residual_tile::<R, 2>(io, plan, &sub, &tile, scratch)
-                }
+                (Statistic::Window, true) => window_tile::<2>(io, plan, &sub, &tile, scratch),
+                (Statistic::Window, false) => window_tile::<3>(io, plan, &sub, &tile, scratch),
+                (Statistic::Residual, true) => residual_tile::<1>(io, plan, &sub, &tile, scratch),
+                (Statistic::Residual, false) => residual_tile::<2>(io, plan, &sub, &tile, scratch),
             }
             io.end_tile();
         }
@@ -237,7 +217,7 @@ fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>, tile: &Range<us
 /// columns), one stage over `K` quantities: `[count, x, x^2]` (`K == 3`) or
 /// `[x, x^2]` with the count `w^2` (`K == 2`, every pixel valid).
 #[inline(always)]
-fn window_tile<R: PointRule, const K: usize>(
+fn window_tile<const K: usize>(
     io: &mut impl BandIo,
     plan: &Plan,
     rows: &Range<usize>,
@@ -258,11 +238,16 @@ fn window_tile<R: PointRule, const K: usize>(
             |q, buf| load(plan, io.source_row(q), &input, K == 3, buf),
             sums,
         );
-        io.write_row(
+        let sums = &*sums;
+        // K == 2: every pixel of the band is valid.
+        write_filtered(
+            io,
+            plan,
             y,
-            tile.clone(),
+            tile,
+            K == 2,
             #[inline(always)]
-            |j, x| {
+            |j| {
                 let (count, s1, s2) = if K == 3 {
                     (sums[j][0], sums[j][1], sums[j][2])
                 } else {
@@ -270,10 +255,7 @@ fn window_tile<R: PointRule, const K: usize>(
                 };
                 let inv = 1.0 / count;
                 let m = s1 * inv;
-                let var = s2 * inv - m * m;
-                // K == 2: every pixel of the band is valid.
-                let valid = K == 2 || p.is_valid(x);
-                R::filtered(x, valid, m, var, &plan.coeffs)
+                (m, s2 * inv - m * m)
             },
         );
     }
@@ -319,7 +301,7 @@ impl Ring<'_> {
 /// (`K == 2`) or over `[x]` with the count `w^2` (`K == 1`, every pixel
 /// valid).
 #[inline(always)]
-fn residual_tile<R: PointRule, const K: usize>(
+fn residual_tile<const K: usize>(
     io: &mut impl BandIo,
     plan: &Plan,
     rows: &Range<usize>,
@@ -396,14 +378,59 @@ fn residual_tile<R: PointRule, const K: usize>(
         );
         let stats = ring.get(y);
         let (inv, mean) = (&stats[offset..nw], &stats[nw + offset..]);
-        io.write_row(
+        let residual_sums = &*residual_sums;
+        write_filtered(
+            io,
+            plan,
             y,
-            tile.clone(),
+            tile,
+            dense,
             #[inline(always)]
-            |j, x| {
+            |j| {
                 let var = residual_sums[j][0] * if dense { inv_full } else { inv[j] };
-                R::filtered(x, dense || p.is_valid(x), mean[j], var, &plan.coeffs)
+                (mean[j], var)
             },
         );
     }
+}
+
+/// Writes output row `y` of tile `tile` with the plan's filter: pixel `j`
+/// from its value and `stats(j)`, the mean and variance of its window.
+/// `dense`: every pixel of the band is valid.
+#[inline(always)]
+fn write_filtered(
+    io: &mut impl BandIo,
+    plan: &Plan,
+    y: usize,
+    tile: &Range<usize>,
+    dense: bool,
+    stats: impl Fn(usize) -> (f64, f64) + Copy,
+) {
+    match plan.params.filter {
+        Filter::EnhancedLee => write_with::<EnhancedLee>(io, plan, y, tile, dense, stats),
+        Filter::Lee => write_with::<Lee>(io, plan, y, tile, dense, stats),
+        Filter::Kuan => write_with::<Kuan>(io, plan, y, tile, dense, stats),
+        Filter::GammaMap => write_with::<GammaMap>(io, plan, y, tile, dense, stats),
+    }
+}
+
+/// [`write_filtered`] for point rule `R`.
+#[inline(always)]
+fn write_with<R: PointRule>(
+    io: &mut impl BandIo,
+    plan: &Plan,
+    y: usize,
+    tile: &Range<usize>,
+    dense: bool,
+    stats: impl Fn(usize) -> (f64, f64),
+) {
+    io.write_row(
+        y,
+        tile.clone(),
+        #[inline(always)]
+        |j, x| {
+            let (m, var) = stats(j);
+            R::filtered(x, dense || plan.params.is_valid(x), m, var, &plan.coeffs)
+        },
+    );
 }

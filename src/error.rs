@@ -73,7 +73,7 @@ impl Error {
             Error::EmptyImage => "width and height must both be at least 1",
             Error::SizeOverflow => "the image size overflows the address space",
             Error::InvalidStride => {
-                "a row stride is smaller than width*4 bytes or not a multiple of 4"
+                "a row stride is smaller than width*4 bytes or not a multiple of 4, or (Rust views) its pixels are not contiguous"
             }
             Error::InvalidWindow => "window must be an odd integer >= 3",
             Error::Misaligned => "a buffer pointer is not aligned to 4 bytes (float)",
@@ -93,7 +93,9 @@ impl Error {
             Error::PartialOverlap => {
                 "input and output buffers partially overlap (in place needs dst == src and equal strides)"
             }
-            Error::InvalidRegion => "the region does not lie inside the raster",
+            Error::InvalidRegion => {
+                "the region does not lie inside the raster, or the source or output buffer does not have the region's (plus halo) size"
+            }
             Error::OutOfMemory => "out of memory while allocating the scratch buffer",
             Error::ThreadPool => "could not start the worker threads",
             Error::Internal => "internal error (a bug in enh-lee; please report it)",

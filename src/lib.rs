@@ -1,10 +1,11 @@
 //! # enh-lee
 //!
-//! The Enhanced Lee speckle filter (Lopes, Touzi & Nezry, 1990) for SAR
-//! images: exact (every window summed to the accuracy of a direct float64
-//! sum), fast (O(log window) per pixel, vectorised, all cores) and in bounded
-//! memory (input + output + a scratch that does not grow with the height, or
-//! in place). `../shared/SPEC.md` in the repository is the definition.
+//! The Enhanced Lee speckle filter (Lopes, Touzi & Nezry, 1990) and its
+//! family (Lee, Kuan, Gamma-MAP) for SAR images: exact (every window summed
+//! to the accuracy of a direct float64 sum), fast (O(log window) per pixel,
+//! vectorised, all cores) and in bounded memory (input + output + a scratch
+//! that does not grow with the height, or in place). `docs/SPEC.md` and
+//! `docs/filters.md` in the repository are the definition.
 //!
 //! ```
 //! use enh_lee::{filter, Params};

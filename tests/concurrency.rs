@@ -206,10 +206,8 @@ fn run(job: &Job, threads: usize, way: usize) -> Array2<f32> {
             p.threads = threads as u32;
             let mut bytes = 0usize;
             // SAFETY: pointers to locals.
-            assert_eq!(
-                unsafe { enh_lee_scratch_size(w, h, &p, &mut bytes) },
-                ENH_LEE_OK
-            );
+            let status = unsafe { enh_lee_scratch_size(w, h, &p, &mut bytes) };
+            assert_eq!(status, ENH_LEE_OK);
             let mut scratch = vec![0u8; bytes];
             let src = job.src.as_standard_layout();
             let mut out = Array2::from_elem((h, w), f32::NAN);
@@ -392,10 +390,8 @@ fn c_region_calls_from_many_threads() {
                 let (sy0, sy1) = (y0.saturating_sub(halo), (y1 + halo).min(h));
                 let mut bytes = 0usize;
                 // SAFETY: pointers to locals.
-                assert_eq!(
-                    unsafe { enh_lee_scratch_size(w, y1 - y0, &p, &mut bytes) },
-                    ENH_LEE_OK
-                );
+                let status = unsafe { enh_lee_scratch_size(w, y1 - y0, &p, &mut bytes) };
+                assert_eq!(status, ENH_LEE_OK);
                 let mut scratch = vec![0u8; bytes];
                 let mut out = vec![f32::NAN; w * (y1 - y0)];
                 let rows = src.slice(s![sy0..sy1, ..]).to_owned();

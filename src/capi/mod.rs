@@ -3,7 +3,8 @@
 //! This is the only module with `unsafe` code. Every export catches panics
 //! (`ENH_LEE_ERROR_INTERNAL`), checks every pointer, size and stride
 //! (with checked arithmetic) before it makes a slice from a raw pointer, and
-//! writes its outputs only on success.
+//! writes its outputs only on success (except after `ENH_LEE_ERROR_INTERNAL`,
+//! a caught panic, when `dst` may be partly written).
 
 mod status;
 mod vocabulary;

@@ -147,8 +147,8 @@ mod tests {
 
     #[test]
     fn every_code_has_its_own_message() {
-        // SAFETY: message_of returns static NUL-terminated strings.
         let msg = |c| {
+            // SAFETY: message_of returns static NUL-terminated strings.
             unsafe { std::ffi::CStr::from_ptr(message_of(c)) }
                 .to_str()
                 .unwrap()
