@@ -27,8 +27,11 @@ if ! cargo fuzz --version 2>/dev/null | grep -qx "cargo-fuzz $cargo_fuzz_version
 fi
 
 export RUSTC_BOOTSTRAP=1
+# Several codegen units: the kernel compiles on every core (the same flags
+# for build and run, so that run does not rebuild).
+build_flags=(--codegen-units 8)
 echo "fuzz: building the capi target (ASan, debug assertions) ($((SECONDS - start)) s)"
-cargo fuzz build capi
+cargo fuzz build "${build_flags[@]}" capi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/enh-lee-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -43,7 +46,7 @@ args=(-max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -print_final_sta
 if [ "$jobs" -gt 1 ]; then
   args+=(-fork="$jobs")
 fi
-if ! cargo fuzz run capi "$work/corpus" -- "${args[@]}"; then
+if ! cargo fuzz run "${build_flags[@]}" capi "$work/corpus" -- "${args[@]}"; then
   echo "fuzz: FAILED: finding kept in $here/artifacts/capi/ (replay: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run capi artifacts/capi/<file>)" >&2
   exit 1
 fi
