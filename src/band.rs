@@ -404,7 +404,7 @@ fn write_filtered(
     y: usize,
     tile: &Range<usize>,
     dense: bool,
-    stats: impl Fn(usize) -> (f64, f64) + Copy,
+    stats: impl Fn(usize) -> (f64, f64),
 ) {
     match plan.params.filter {
         Filter::EnhancedLee => write_with::<EnhancedLee>(io, plan, y, tile, dense, stats),

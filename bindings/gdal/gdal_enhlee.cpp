@@ -34,7 +34,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <limits>
 #include <memory>
 #include <new>
 #include <string>
@@ -105,7 +104,10 @@ std::string OpenOptionList()
     static const char *const kTypes[] = {"int", "float", "string-select"};
     const std::vector<EnhLeeParamInfo> params = Parameters();
     // The choices of `filter`: the list of every filter.
-    const std::string allFilters = params.at(0).choices;
+    std::string allFilters;
+    for (const EnhLeeParamInfo &p : params)
+        if (EQUAL(p.name, "filter"))
+            allFilters = p.choices;
     std::string xml = "<OpenOptionList>";
     for (const EnhLeeParamInfo &p : params)
     {

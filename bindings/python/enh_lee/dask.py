@@ -92,9 +92,8 @@ def filter(array, *, spatial_dims=None, **params):
 
     The keywords are :func:`enh_lee.filter`'s (:data:`enh_lee.PARAMETERS`),
     all validated now, before any computation (same exceptions and messages),
-    except that ``threads`` (library threads per task) defaults to 1 here
-    (None too),
-    because Dask already runs tasks in parallel.
+    except that ``threads`` (library threads per task) defaults to 1 here,
+    and None means 1 too, because Dask already runs tasks in parallel.
 
     Returns
     -------

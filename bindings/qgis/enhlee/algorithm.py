@@ -104,8 +104,7 @@ def _label(spec):
     """A parameter's label: the library's description up to its first colon,
     with the filters that use it when not all do."""
     label = spec.description.split(": ")[0]
-    every = next((p.choices for p in _vocabulary() if p.name == "filter"), ())
-    if spec.filters and tuple(spec.filters) != tuple(every):
+    if spec.filters and tuple(spec.filters) != binding.load().FILTERS:
         label += " ({} only)".format(", ".join(spec.filters))
     return label
 
