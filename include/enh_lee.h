@@ -63,6 +63,12 @@
 #define ENH_LEE_FILTER_GAMMA_MAP 3
 
 /**
+ * `filter`: Frost (1982), the window averaged with weights
+ * `exp(-damping Ci^2 |t|)`, `|t|` the distance from the centre.
+ */
+#define ENH_LEE_FILTER_FROST 4
+
+/**
  * `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
  */
 #define ENH_LEE_SIGNAL_INTENSITY 0
@@ -119,6 +125,11 @@
 #define ENH_LEE_KIND_CHOICE 2
 
 /**
+ * Beyond this, `exp(-t)` is below the smallest normal f64.
+ */
+#define MAX_EXPONENT 708.0
+
+/**
  * The filter's parameters. Start from `enh_lee_params_default()` and set
  * the fields you need, directly or by name from text with
  * `enh_lee_params_set()`; every field is validated on each call.
@@ -146,7 +157,8 @@ typedef struct EnhLeeParams {
   double cu;
   /**
    * Explicit Cmax, or NaN to derive it: sqrt(1 + 2/looks) for Enhanced
-   * Lee, sqrt(2) Cu for Gamma-MAP (Lee and Kuan have none). Default NaN.
+   * Lee, sqrt(2) Cu for Gamma-MAP (Lee, Kuan and Frost have none).
+   * Default NaN.
    */
   double cmax;
   /**

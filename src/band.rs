@@ -5,9 +5,10 @@
 
 use std::ops::Range;
 
-use crate::filters::{EnhancedLee, GammaMap, Kuan, Lee, PointRule};
+use crate::filters::{EnhancedLee, Frost, GammaMap, Kuan, Lee, PointRule};
 use crate::params::{Border, Coefficients, Filter, Params, Statistic};
 use crate::stage::{Columns, Stage};
+use crate::window_rows::WindowRows;
 use crate::Region;
 
 /// Where a band reads its source rows and writes its output rows.
@@ -110,9 +111,9 @@ impl Plan {
     pub fn band_scratch_len(params: &Params, width: usize) -> Option<usize> {
         let (w, r) = (params.window, params.radius());
         let width = Plan::tile_width(params, width);
-        match params.statistic {
+        let statistics = match params.statistic {
             Statistic::Window => {
-                Stage::<3>::scratch_len(w, width)?.checked_add(width.checked_mul(3)?)
+                Stage::<3>::scratch_len(w, width)?.checked_add(width.checked_mul(3)?)?
             }
             Statistic::Residual => {
                 let wide = width.checked_add(2 * r)?;
@@ -121,9 +122,10 @@ impl Plan {
                     .checked_add(Stage::<1>::scratch_len(w, width)?)?
                     .checked_add(ring)?
                     .checked_add(wide.checked_mul(2)?)?
-                    .checked_add(width)
+                    .checked_add(width)?
             }
-        }
+        };
+        statistics.checked_add(Weighting::scratch_len(params, width)?)
     }
 }
 
@@ -228,7 +230,9 @@ fn window_tile<const K: usize>(
     let cols = plan.output_columns(tile);
     let (mut stage, rest) = Stage::<K>::new(p.window, p.border, cols, scratch);
     let input = stage.input_columns();
-    let sums = &mut rest[..K * cols.out_len].as_chunks_mut::<K>().0;
+    let (sums, rest) = rest.split_at_mut(K * cols.out_len);
+    let sums = sums.as_chunks_mut::<K>().0;
+    let mut weighting = Weighting::new(plan, rows.start, cols, rest);
     let full = (p.window * p.window) as f64;
     for y in rows.clone() {
         stage.sums(
@@ -246,6 +250,7 @@ fn window_tile<const K: usize>(
             y,
             tile,
             K == 2,
+            &mut weighting,
             #[inline(always)]
             |j| {
                 let (count, s1, s2) = if K == 3 {
@@ -320,7 +325,9 @@ fn residual_tile<const K: usize>(
     let (ring, rest) = rest.split_at_mut((r + 1) * 2 * nw);
     let (mean_sums, rest) = rest.split_at_mut(K * nw);
     let mean_sums = mean_sums.as_chunks_mut::<K>().0;
-    let residual_sums = rest[..n].as_chunks_mut::<1>().0;
+    let (residual_sums, rest) = rest.split_at_mut(n);
+    let residual_sums = residual_sums.as_chunks_mut::<1>().0;
+    let mut weighting = Weighting::new(plan, rows.start, cols, rest);
     // Ring rows hold (1 / valid count, mean) per wide column (the first
     // unused when every pixel is valid).
     let mut ring = Ring {
@@ -385,6 +392,7 @@ fn residual_tile<const K: usize>(
             y,
             tile,
             dense,
+            &mut weighting,
             #[inline(always)]
             |j| {
                 let var = residual_sums[j][0] * if dense { inv_full } else { inv[j] };
@@ -395,8 +403,9 @@ fn residual_tile<const K: usize>(
 }
 
 /// Writes output row `y` of tile `tile` with the plan's filter: pixel `j`
-/// from its value and `stats(j)`, the mean and variance of its window.
-/// `dense`: every pixel of the band is valid.
+/// from its value and `stats(j)`, the mean and variance of its window
+/// (and, for Frost, the window's pixels in `weighting`). `dense`: every
+/// pixel of the band is valid.
 #[inline(always)]
 fn write_filtered(
     io: &mut impl BandIo,
@@ -404,6 +413,7 @@ fn write_filtered(
     y: usize,
     tile: &Range<usize>,
     dense: bool,
+    weighting: &mut Weighting,
     stats: impl Fn(usize) -> (f64, f64),
 ) {
     match plan.params.filter {
@@ -411,6 +421,121 @@ fn write_filtered(
         Filter::Lee => write_with::<Lee>(io, plan, y, tile, dense, stats),
         Filter::Kuan => write_with::<Kuan>(io, plan, y, tile, dense, stats),
         Filter::GammaMap => write_with::<GammaMap>(io, plan, y, tile, dense, stats),
+        Filter::Frost => {
+            let Weighting { rows, cols, work } = weighting;
+            // The window rows of output row y, up to y + r.
+            rows.advance_to(
+                (y + plan.params.radius()) as isize,
+                #[inline(always)]
+                |q, values, counts| load_padded(io, plan, cols, q, dense, values, counts),
+            );
+            let means = Frost::weighted_means(
+                &*rows,
+                y as isize,
+                tile.len(),
+                plan.coeffs.damping,
+                dense,
+                &stats,
+                work,
+            );
+            io.write_row(
+                y,
+                tile.clone(),
+                #[inline(always)]
+                |j, x| {
+                    let (m, _) = stats(j);
+                    Frost::filtered(x, dense || plan.params.is_valid(x), m, means[j])
+                },
+            );
+        }
+    }
+}
+
+/// The source pixels of the current windows and the work space of a
+/// filter that weights them (Frost).
+struct Weighting<'a> {
+    rows: WindowRows<'a>,
+    /// The tile's output columns.
+    cols: Columns,
+    work: &'a mut [f64],
+}
+
+impl<'a> Weighting<'a> {
+    /// Scratch (f64) for a tile `width` columns wide: none for the filters
+    /// that use only the window statistics.
+    fn scratch_len(params: &Params, width: usize) -> Option<usize> {
+        match params.filter {
+            Filter::Frost => WindowRows::scratch_len(params.window, width)?
+                .checked_add(Frost::scratch_len(width)?),
+            _ => Some(0),
+        }
+    }
+
+    /// For the tile of output columns `cols` whose first output row is
+    /// `first_row`, from the front of `scratch`; empty (no scratch) unless
+    /// the plan's filter weights the window's pixels. (Not an `Option`:
+    /// valgrind flags reads of a `None`'s payload that compiled code makes.)
+    fn new(plan: &Plan, first_row: usize, cols: Columns, scratch: &'a mut [f64]) -> Self {
+        let (w, n) = match plan.params.filter {
+            Filter::Frost => (plan.params.window, cols.out_len),
+            _ => (1, 0),
+        };
+        let (rows, rest) = WindowRows::new(w, n, first_row, scratch);
+        let work = match plan.params.filter {
+            Filter::Frost => &mut rest[..Frost::scratch_len(n).expect("checked by scratch_len")],
+            _ => &mut rest[..0],
+        };
+        Weighting { rows, cols, work }
+    }
+}
+
+/// Fills padded row `p` of a tile's window rows (raster row `p`, mapped by
+/// the border rule; columns from `cols.out_start - r` on): valid pixels'
+/// values and a count of 1, else 0 and 0. `dense`: every pixel is valid.
+#[inline(always)]
+fn load_padded(
+    io: &impl BandIo,
+    plan: &Plan,
+    cols: &Columns,
+    p: isize,
+    dense: bool,
+    values: &mut [f64],
+    counts: &mut [f64],
+) {
+    let params = &plan.params;
+    let Some(q) = params.border.map(p, plan.raster_height) else {
+        values.fill(0.0);
+        counts.fill(0.0);
+        return;
+    };
+    let row = io.source_row(q);
+    let first = cols.out_start as isize - params.radius() as isize;
+    let pixel = |col: Option<usize>| match col {
+        Some(col) => {
+            let x = row[col - plan.src_x];
+            let valid = dense || params.is_valid(x);
+            (
+                if valid { f64::from(x) } else { 0.0 },
+                f64::from(u8::from(valid)),
+            )
+        }
+        None => (0.0, 0.0),
+    };
+    // Positions inside the raster (a plain loop), then the padded edges.
+    let input = cols.input(params.radius());
+    let inside = (input.start as isize - first) as usize..(input.end as isize - first) as usize;
+    let src = &row[input.start - plan.src_x..input.end - plan.src_x];
+    for ((v, c), x) in values[inside.clone()]
+        .iter_mut()
+        .zip(counts[inside.clone()].iter_mut())
+        .zip(src)
+    {
+        let valid = dense || params.is_valid(*x);
+        *v = if valid { f64::from(*x) } else { 0.0 };
+        *c = if valid { 1.0 } else { 0.0 };
+    }
+    for i in (0..inside.start).chain(inside.end..values.len()) {
+        (values[i], counts[i]) = pixel(params.border.map(first + i as isize, cols.raster));
     }
 }
 

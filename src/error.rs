@@ -103,7 +103,7 @@ impl Error {
                 "unknown parameter name (enh_lee_param_info lists the names)"
             }
             Error::InvalidFilter => {
-                "unknown filter (use enhanced_lee, lee, kuan or gamma_map)"
+                "unknown filter (use enhanced_lee, lee, kuan, gamma_map or frost)"
             }
             Error::InvalidNodata => "nodata must be a finite float32 number, or empty for none",
             Error::BufferTooSmall => "the text buffer is too small for the value",

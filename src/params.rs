@@ -15,6 +15,8 @@ pub enum Filter {
     Kuan,
     /// Gamma-MAP (Lopes, Nezry, Touzi & Laur 1990).
     GammaMap,
+    /// Frost (1982): the window averaged with weights `exp(-K Ci^2 |t|)`.
+    Frost,
 }
 
 /// What the pixel values measure.
@@ -60,12 +62,12 @@ pub struct Params {
     pub window: usize,
     /// Number of looks `L`, finite and > 0.
     pub looks: f64,
-    /// Damping factor `K`, finite and >= 0.
+    /// Damping factor `K` of Enhanced Lee and Frost, finite and >= 0.
     pub damping: f64,
     /// Explicit `Cu`; `None` derives it from `looks` and `signal`.
     pub cu: Option<f64>,
     /// Explicit `Cmax`; `None` derives it: `sqrt(1 + 2/looks)` for Enhanced
-    /// Lee, `sqrt(2) Cu` for Gamma-MAP. Lee and Kuan have no `Cmax`.
+    /// Lee, `sqrt(2) Cu` for Gamma-MAP. Lee, Kuan and Frost have no `Cmax`.
     pub cmax: Option<f64>,
     pub signal: Signal,
     pub statistic: Statistic,
@@ -147,11 +149,12 @@ pub struct Coefficients {
 
 impl Filter {
     /// Every filter, in the order of their C constants.
-    pub const ALL: [Filter; 4] = [
+    pub const ALL: [Filter; 5] = [
         Filter::EnhancedLee,
         Filter::Lee,
         Filter::Kuan,
         Filter::GammaMap,
+        Filter::Frost,
     ];
 
     /// Whether the rule has an upper branch point `Cmax`.
@@ -195,7 +198,7 @@ impl Params {
         let cmax = match self.filter {
             Filter::EnhancedLee => self.cmax.unwrap_or((1.0 + 2.0 / self.looks).sqrt()),
             Filter::GammaMap => self.cmax.unwrap_or(std::f64::consts::SQRT_2 * cu),
-            Filter::Lee | Filter::Kuan => f64::INFINITY,
+            Filter::Lee | Filter::Kuan | Filter::Frost => f64::INFINITY,
         };
         if self.filter.uses_cmax() && !(cmax.is_finite() && cu < cmax) {
             return Err(Error::InvalidCoefficients);

@@ -62,6 +62,7 @@ impl Named for Filter {
         ("lee", Filter::Lee),
         ("kuan", Filter::Kuan),
         ("gamma_map", Filter::GammaMap),
+        ("frost", Filter::Frost),
     ];
 }
 
@@ -99,7 +100,7 @@ const fn names<T: Named, const N: usize>() -> [&'static str; N] {
     out
 }
 
-const FILTER_NAMES: [&str; 4] = names::<Filter, 4>();
+const FILTER_NAMES: [&str; 5] = names::<Filter, 5>();
 const SIGNAL_NAMES: [&str; 2] = names::<Signal, 2>();
 const STATISTIC_NAMES: [&str; 2] = names::<Statistic, 2>();
 const BORDER_NAMES: [&str; 4] = names::<Border, 4>();
@@ -158,6 +159,13 @@ fn format_optional(v: Option<f64>) -> String {
 }
 
 const ALL: &[Filter] = &Filter::ALL;
+/// The filters that use the speckle model (`Cu` from looks and signal).
+const SPECKLE_MODEL: &[Filter] = &[
+    Filter::EnhancedLee,
+    Filter::Lee,
+    Filter::Kuan,
+    Filter::GammaMap,
+];
 const NO_LIMIT: f64 = f64::NAN;
 
 /// Every parameter, in the order front ends list them.
@@ -173,7 +181,7 @@ pub static PARAMETERS: &[Parameter] = &[
         filters: ALL,
         advanced: false,
         description: "Speckle filter: enhanced_lee (Lopes et al. 1990), lee (Lee 1980), \
-            kuan (Kuan et al. 1985) or gamma_map (Lopes et al. 1990)",
+            kuan (Kuan et al. 1985), gamma_map (Lopes et al. 1990) or frost (Frost et al. 1982)",
         error: Error::InvalidFilter,
         set: |p, t| {
             p.filter = parse_choice(t, Error::InvalidFilter)?;
@@ -209,7 +217,7 @@ pub static PARAMETERS: &[Parameter] = &[
         choices: &[],
         minimum: 0.0,
         maximum: NO_LIMIT,
-        filters: ALL,
+        filters: SPECKLE_MODEL,
         advanced: false,
         description: "Number of looks L, greater than 0 (may be fractional, e.g. an ENL \
             estimate)",
@@ -230,9 +238,10 @@ pub static PARAMETERS: &[Parameter] = &[
         choices: &[],
         minimum: 0.0,
         maximum: NO_LIMIT,
-        filters: &[Filter::EnhancedLee],
+        filters: &[Filter::EnhancedLee, Filter::Frost],
         advanced: false,
-        description: "Damping factor K, at least 0: larger keeps more detail near edges",
+        description: "Damping factor K, at least 0: larger keeps more detail near edges \
+            (frost: the weights are exp(-K Ci^2 distance))",
         error: Error::InvalidDamping,
         set: |p, t| {
             let v = parse_real(t, Error::InvalidDamping)?;
@@ -250,7 +259,7 @@ pub static PARAMETERS: &[Parameter] = &[
         choices: &SIGNAL_NAMES,
         minimum: NO_LIMIT,
         maximum: NO_LIMIT,
-        filters: ALL,
+        filters: SPECKLE_MODEL,
         advanced: false,
         description: "What the pixels are: intensity (power, Cu = 1/sqrt(L)) or amplitude \
             (Cu = 0.5227/sqrt(L))",
@@ -308,7 +317,7 @@ pub static PARAMETERS: &[Parameter] = &[
         choices: &[],
         minimum: 0.0,
         maximum: NO_LIMIT,
-        filters: ALL,
+        filters: SPECKLE_MODEL,
         advanced: true,
         description: "Explicit Cu, the speckle's coefficient of variation, at least 0 and \
             below cmax (empty: derived from looks and signal)",

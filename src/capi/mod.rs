@@ -37,6 +37,9 @@ pub const ENH_LEE_FILTER_LEE: u32 = 1;
 pub const ENH_LEE_FILTER_KUAN: u32 = 2;
 /// `filter`: Gamma-MAP (Lopes, Nezry, Touzi & Laur 1990).
 pub const ENH_LEE_FILTER_GAMMA_MAP: u32 = 3;
+/// `filter`: Frost (1982), the window averaged with weights
+/// `exp(-damping Ci^2 |t|)`, `|t|` the distance from the centre.
+pub const ENH_LEE_FILTER_FROST: u32 = 4;
 
 /// `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
 pub const ENH_LEE_SIGNAL_INTENSITY: u32 = 0;
@@ -73,7 +76,8 @@ pub struct EnhLeeParams {
     /// Explicit Cu, or NaN to derive it from looks and signal. Default NaN.
     pub cu: f64,
     /// Explicit Cmax, or NaN to derive it: sqrt(1 + 2/looks) for Enhanced
-    /// Lee, sqrt(2) Cu for Gamma-MAP (Lee and Kuan have none). Default NaN.
+    /// Lee, sqrt(2) Cu for Gamma-MAP (Lee, Kuan and Frost have none).
+    /// Default NaN.
     pub cmax: f64,
     /// `ENH_LEE_SIGNAL_*`. Default intensity.
     pub signal: u32,

@@ -2,14 +2,17 @@
 //! with their sources). Each is a rule over the window statistics that
 //! the shared engine (`crate::band`, `crate::stage`) computes: the pixel
 //! `x`, the mean `m` and the variance `var` of the valid pixels of its
-//! window.
+//! window; Frost also weights the window's pixels (`crate::window_rows`).
 
 mod enhanced_lee;
+mod exp;
+mod frost;
 mod gamma_map;
 mod kuan;
 mod lee;
 
 pub use enhanced_lee::EnhancedLee;
+pub use frost::Frost;
 pub use gamma_map::GammaMap;
 pub use kuan::Kuan;
 pub use lee::Lee;

@@ -21,7 +21,8 @@
 static const char *const BORDER_NAMES[] = {"reflect", "mirror", "nearest", "shrink"};
 static const char *const STATISTIC_NAMES[] = {"window", "residual"};
 static const char *const SIGNAL_NAMES[] = {"intensity", "amplitude"};
-static const char *const FILTER_NAMES[] = {"enhanced_lee", "lee", "kuan", "gamma_map"};
+static const char *const FILTER_NAMES[] = {"enhanced_lee", "lee", "kuan", "gamma_map", "frost"};
+#define FILTER_COUNT 5
 
 static void *xmalloc(size_t bytes) {
     void *p = malloc(bytes == 0 ? 1 : bytes);
@@ -225,6 +226,31 @@ static void ref_window(const float *img, long w, long h, long x, long y, const E
     }
 }
 
+/* Frost et al. 1982: the valid pixels of the window of (x, y) weighted by
+ * exp(-damping Ci^2 |t|), |t| the Euclidean distance from the centre. */
+static double ref_frost(const float *img, long w, long h, long x, long y, const EnhLeeParams *p,
+                        double ci2) {
+    long r = (long)(p->window / 2), dx, dy;
+    double num = 0.0, den = 0.0;
+    for (dy = -r; dy <= r; dy++) {
+        long yy = ref_map(p->border, y + dy, h);
+        if (yy < 0) {
+            continue;
+        }
+        for (dx = -r; dx <= r; dx++) {
+            long xx = ref_map(p->border, x + dx, w);
+            double e;
+            if (xx < 0 || !ref_valid(img[yy * w + xx], p)) {
+                continue;
+            }
+            e = exp(-p->damping * ci2 * sqrt((double)(dx * dx + dy * dy)));
+            num += e * img[yy * w + xx];
+            den += e;
+        }
+    }
+    return num / den;
+}
+
 /* Each filter's rule as docs/filters.md gives it, from (x, m, variance). */
 static double ref_rule(const EnhLeeParams *p, double cu, double cmax, double x, double m,
                        double var) {
@@ -333,7 +359,9 @@ static Reference reference(const float *img, size_t width, size_t height, const 
             }
             ci = sqrt(var) / m;
             ref.ci[i] = ci;
-            ref.out[i] = ref_rule(p, cu, cmax, xv, m, var);
+            ref.out[i] = p->filter == ENH_LEE_FILTER_FROST
+                             ? ref_frost(img, w, h, x, y, p, var / (m * m))
+                             : ref_rule(p, cu, cmax, xv, m, var);
         }
     }
     free(count);
@@ -381,7 +409,7 @@ static void describe(const char *what, size_t w, size_t h, const EnhLeeParams *p
     snprintf(case_label, sizeof case_label,
              "%s %zux%zu %s window %u %s %s %s looks %g damping %g cu %g cmax %g nodata %u/%g "
              "threads %u",
-             what, w, h, FILTER_NAMES[p->filter % 4], (unsigned)p->window, BORDER_NAMES[p->border % 4],
+             what, w, h, FILTER_NAMES[p->filter % FILTER_COUNT], (unsigned)p->window, BORDER_NAMES[p->border % 4],
              STATISTIC_NAMES[p->statistic % 2], SIGNAL_NAMES[p->signal % 2], p->looks,
              p->damping, p->cu, p->cmax, (unsigned)p->has_nodata, (double)p->nodata,
              (unsigned)p->threads);
@@ -494,7 +522,7 @@ static void check_case(const float *img, size_t w, size_t h, const EnhLeeParams 
 static void vary(EnhLeeParams *p, unsigned k) {
     static const double looks[] = {1.0, 2.7, 4.0, 0.8};
     static const double damping[] = {1.0, 0.0, 2.5, 1.0};
-    p->filter = (k / 3) % 4;
+    p->filter = (k / 3) % FILTER_COUNT;
     p->looks = looks[k % 4];
     p->damping = damping[(k / 4) % 4];
     p->cu = NAN;

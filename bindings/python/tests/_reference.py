@@ -52,9 +52,21 @@ def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
         if cmax is None:
             cmax = np.sqrt(2) * cu if filter == "gamma_map" else np.sqrt(1 + 2 / looks)
         ci = np.sqrt(var) / m
-        out = _rule(filter, x, m, var, ci, looks, damping, cu, cmax)
+        if filter == "frost":
+            out = _frost(xv, valid, r, border, damping * var / (m * m))
+        else:
+            out = _rule(filter, x, m, var, ci, looks, damping, cu, cmax)
         out = np.where(~valid | (n == 0) | ~(m > 0), x, out)
     return out, m
+
+
+def _frost(xv, valid, r, border, a):
+    """Frost et al. 1982: the window's valid pixels weighted by exp(-a |t|),
+    |t| the Euclidean distance from the centre, a = K Ci^2 per pixel."""
+    t = np.arange(-r, r + 1, dtype=np.float64)
+    dist = np.sqrt(t[:, None] ** 2 + t[None, :] ** 2)
+    wts = np.exp(-a[..., None, None] * dist) * _windows(valid.astype(np.float64), r, border, 0.0)
+    return (wts * _windows(xv, r, border, 0.0)).sum(axis=(-1, -2)) / wts.sum(axis=(-1, -2))
 
 
 def _rule(filter, x, m, var, ci, looks, damping, cu, cmax):

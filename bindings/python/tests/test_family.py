@@ -1,4 +1,4 @@
-"""The Lee family (Lee, Kuan, Gamma-MAP next to Enhanced Lee) through Python,
+"""The Lee family (Lee, Kuan, Gamma-MAP, Frost next to Enhanced Lee) through Python,
 against the independent numpy reference, and the parameter vocabulary that
 the binding derives from the library."""
 
@@ -10,7 +10,7 @@ import pytest
 import enh_lee
 from _reference import assert_matches_spec, speckled
 
-FAMILY = ["enhanced_lee", "lee", "kuan", "gamma_map"]
+FAMILY = ["enhanced_lee", "lee", "kuan", "gamma_map", "frost"]
 
 
 def scene(shape=(61, 53), looks=3, seed=1):
@@ -97,7 +97,8 @@ def test_vocabulary_comes_from_the_library():
         assert p.description and p.description in " ".join(enh_lee.filter.__doc__.split())
     by = {p.name: p for p in enh_lee.PARAMETERS}
     assert by["border"].choices == enh_lee.BORDERS and by["border"].default == "reflect"
-    assert by["damping"].filters == ("enhanced_lee",)
+    assert by["damping"].filters == ("enhanced_lee", "frost")
+    assert "frost" not in by["looks"].filters and "frost" in by["window"].filters
     # describe() round-trips: its text gives back the same parameters.
     d = enh_lee.describe(filter="gamma_map", window=9, looks=4.4, nodata=0)
     assert d["filter"] == "gamma_map" and d["window"] == "9" and d["nodata"] == "0"

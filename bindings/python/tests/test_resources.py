@@ -14,24 +14,32 @@ import enh_lee
 
 MiB = 1 << 20
 
-# Runs in a fresh interpreter so that ru_maxrss is this measurement's alone.
+# Runs in a fresh interpreter so that the peak is this measurement's alone.
 MEASURE = textwrap.dedent("""\
-    import resource, sys
+    import sys
     import numpy as np
     import enh_lee
 
     def peak():
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+        # VmHWM: this process image's peak. (ru_maxrss is not: Linux carries it
+        # over exec from the forked copy of the parent, so a large parent
+        # would hide the growth.)
+        with open("/proc/self/status") as f:
+            kib = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+        return int(kib) * 1024
 
     n, statistic, window, in_place = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
     img = np.empty((n, n), np.float32)
     rng = np.random.default_rng(0)
-    for y in range(0, n, 64):  # fill in small blocks: no big temporaries
-        block = img[y:y + 64]
-        block[...] = rng.gamma(2.0, 50.0, block.shape)
-    warm = np.ones((64, n), np.float32)  # load the library's code, start its threads
-    enh_lee.filter(warm, window=window, statistic=statistic, out=warm)
-    del warm
+    for y in range(0, n, 64):  # filled in place: no temporaries whose freed
+        # memory the output could reuse unseen by the peak
+        rng.standard_gamma(2.0, out=img[y:y + 64], dtype=np.float32)
+    # Load the library's code and start its threads with the same kind of
+    # call (its scratch, freed, then counts in the peak before as after).
+    warm = np.ones((64, n), np.float32)
+    warm_out = enh_lee.filter(warm, window=window, statistic=statistic,
+                              out=warm if in_place else None)
+    del warm, warm_out
     before = peak()
     out = enh_lee.filter(img, window=window, statistic=statistic, out=img if in_place else None)
     after = peak()

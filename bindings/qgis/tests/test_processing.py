@@ -55,7 +55,7 @@ def test_provider_and_algorithm(plugin, plugin_binding):
     help_ = alg.shortHelpString()
     for word in ("Lopes", "Touzi", "Nezry", "1990", "Adaptive speckle filters and scene "
                  "heterogeneity", "28(6)", "intensity", "amplitude", "ENL", "NoData", "Kuan",
-                 "Gamma-MAP"):
+                 "Gamma-MAP", "Frost"):
         assert word in help_, word
     # Every parameter of the library, with its description and default.
     for spec in plugin_binding.PARAMETERS:
@@ -70,9 +70,10 @@ def test_provider_and_algorithm(plugin, plugin_binding):
     window = next(p for p in plugin_binding.PARAMETERS if p.name == "window")
     assert (w.defaultValue(), w.minimum(), w.maximum()) == (7, 3, window.maximum)
     f = alg.parameterDefinition("FILTER")
-    assert f.options() == ["enhanced_lee", "lee", "kuan", "gamma_map"]
+    assert f.options() == ["enhanced_lee", "lee", "kuan", "gamma_map", "frost"]
     assert f.defaultValue() == 0
-    assert "enhanced_lee only" in alg.parameterDefinition("DAMPING").description()
+    assert "(enhanced_lee, frost only)" in alg.parameterDefinition("DAMPING").description()
+    assert "frost" not in alg.parameterDefinition("LOOKS").description()
     assert alg.parameterDefinition("LOOKS").defaultValue() == 1
     assert alg.parameterDefinition("DAMPING").defaultValue() == 1
     assert alg.parameterDefinition("SIGNAL").options() == ["intensity", "amplitude"]
@@ -184,6 +185,7 @@ def test_band_selection(processing, multiband, ref, tmp_path, bands_param, picke
     ({"FILTER": "kuan", "SIGNAL": "amplitude"}, dict(filter="kuan", signal="amplitude")),
     ({"FILTER": "gamma_map", "LOOKS": 2, "CMAX": 1.2}, dict(filter="gamma_map", looks=2.0,
                                                             cmax=1.2)),
+    ({"FILTER": "frost", "DAMPING": 2}, dict(filter="frost", damping=2.0)),
 ])
 def test_parameters_reach_the_library(processing, multiband, ref, tmp_path, extra, kwargs):
     src, bands = multiband
@@ -281,8 +283,9 @@ def test_cancel_leaves_no_output(processing, multiband, tmp_path):
 BAD = [
     ({"WINDOW": 8}, "window must be an odd integer >= 3 (window=8)"),
     ({"WINDOW": 1}, "window must be an odd integer >= 3 (window=1)"),
-    ({"FILTER": "frost"}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, got"),
-    ({"FILTER": 9}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map"),
+    ({"FILTER": "median"},
+     "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, got"),
+    ({"FILTER": 9}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost"),
     ({"WINDOW": "seven"}, "WINDOW must be an integer"),
     ({"WINDOW": 7.5}, "WINDOW must be an integer"),
     ({"LOOKS": 0}, "looks must be a finite number > 0"),
