@@ -202,11 +202,12 @@ static void ref_free(Reference *r) {
     free(r->ci);
 }
 
-/* Window statistics of pixel (x, y): count, sum, sum of squares. */
-static void ref_window(const float *img, long w, long h, long x, long y, const EnhLeeParams *p,
-                       double *n, double *s, double *s2) {
-    long r = (long)(p->window / 2), dx, dy;
-    *n = *s = *s2 = 0.0;
+/* The valid pixels of the window of (x, y), through the border rule: their
+ * image indices in at[] and their squared distances from the centre in d2[]
+ * (both window^2 long). Returns how many there are. */
+static long ref_window(const float *img, long w, long h, long x, long y, const EnhLeeParams *p,
+                       long *at, long *d2) {
+    long r = (long)(p->window / 2), dx, dy, n = 0;
     for (dy = -r; dy <= r; dy++) {
         long yy = ref_map(p->border, y + dy, h);
         if (yy < 0) {
@@ -214,39 +215,27 @@ static void ref_window(const float *img, long w, long h, long x, long y, const E
         }
         for (dx = -r; dx <= r; dx++) {
             long xx = ref_map(p->border, x + dx, w);
-            double v;
             if (xx < 0 || !ref_valid(img[yy * w + xx], p)) {
                 continue;
             }
-            v = img[yy * w + xx];
-            *n += 1.0;
-            *s += v;
-            *s2 += v * v;
+            at[n] = yy * w + xx;
+            d2[n] = dx * dx + dy * dy;
+            n++;
         }
     }
+    return n;
 }
 
-/* Frost et al. 1982: the valid pixels of the window of (x, y) weighted by
+/* Frost et al. 1982: the n valid pixels of a window (ref_window) weighted by
  * exp(-damping Ci^2 |t|), |t| the Euclidean distance from the centre. */
-static double ref_frost(const float *img, long w, long h, long x, long y, const EnhLeeParams *p,
-                        double ci2) {
-    long r = (long)(p->window / 2), dx, dy;
+static double ref_frost(const float *img, const long *at, const long *d2, long n,
+                        const EnhLeeParams *p, double ci2) {
     double num = 0.0, den = 0.0;
-    for (dy = -r; dy <= r; dy++) {
-        long yy = ref_map(p->border, y + dy, h);
-        if (yy < 0) {
-            continue;
-        }
-        for (dx = -r; dx <= r; dx++) {
-            long xx = ref_map(p->border, x + dx, w);
-            double e;
-            if (xx < 0 || !ref_valid(img[yy * w + xx], p)) {
-                continue;
-            }
-            e = exp(-p->damping * ci2 * sqrt((double)(dx * dx + dy * dy)));
-            num += e * img[yy * w + xx];
-            den += e;
-        }
+    long k;
+    for (k = 0; k < n; k++) {
+        const double e = exp(-p->damping * ci2 * sqrt((double)d2[k]));
+        num += e * img[at[k]];
+        den += e;
     }
     return num / den;
 }
@@ -287,12 +276,13 @@ static double ref_rule(const EnhLeeParams *p, double cu, double cmax, double x, 
 }
 
 static Reference reference(const float *img, size_t width, size_t height, const EnhLeeParams *p) {
-    const long w = (long)width, h = (long)height, r = (long)(p->window / 2);
+    const long w = (long)width, h = (long)height;
+    const size_t positions = (size_t)p->window * p->window;
     const double pi = 3.14159265358979323846;
     double cu, cmax;
     Reference ref;
-    double *count = xmalloc(sizeof(double) * width * height);
-    double *sq = xmalloc(sizeof(double) * width * height);
+    long *at = xmalloc(sizeof(long) * positions);
+    long *d2 = xmalloc(sizeof(long) * positions);
     long x, y;
     ref.out = xmalloc(sizeof(double) * width * height);
     ref.mean = xmalloc(sizeof(double) * width * height);
@@ -312,60 +302,55 @@ static Reference reference(const float *img, size_t width, size_t height, const 
     /* Local mean of every pixel (the residual statistic needs them all). */
     for (y = 0; y < h; y++) {
         for (x = 0; x < w; x++) {
-            double n, s, s2;
-            ref_window(img, w, h, x, y, p, &n, &s, &s2);
-            count[y * w + x] = n;
-            ref.mean[y * w + x] = n > 0 ? s / n : 0.0;
-            sq[y * w + x] = s2;
+            const long n = ref_window(img, w, h, x, y, p, at, d2);
+            double s = 0.0;
+            long k;
+            for (k = 0; k < n; k++) {
+                s += img[at[k]];
+            }
+            ref.mean[y * w + x] = n > 0 ? s / (double)n : 0.0;
         }
     }
     for (y = 0; y < h; y++) {
         for (x = 0; x < w; x++) {
             const long i = y * w + x;
-            const double n = count[i], m = ref.mean[i];
+            const long n = ref_window(img, w, h, x, y, p, at, d2);
+            const double m = ref.mean[i];
             const double xv = img[i];
-            double var, ci;
+            double var = 0.0, ci;
+            long k;
             ref.ci[i] = NAN;
-            if (!ref_valid(img[i], p) || n == 0.0 || !(m > 0.0)) {
+            if (!ref_valid(img[i], p) || n == 0 || !(m > 0.0)) {
                 ref.out[i] = xv; /* invalid: copied; no valid pixel or m <= 0: x */
                 continue;
             }
             if (p->statistic == ENH_LEE_STATISTIC_WINDOW) {
-                var = sq[i] / n - m * m;
+                double s2 = 0.0;
+                for (k = 0; k < n; k++) {
+                    s2 += (double)img[at[k]] * img[at[k]];
+                }
+                var = s2 / (double)n - m * m;
                 if (var < 0.0) {
                     var = 0.0;
                 }
             } else {
                 /* mean over the valid window positions of (x_j - m_j)^2, m_j
                  * the local mean at the image pixel the position maps to */
-                long dx, dy;
-                double acc = 0.0;
-                for (dy = -r; dy <= r; dy++) {
-                    long yy = ref_map(p->border, y + dy, h);
-                    if (yy < 0) {
-                        continue;
-                    }
-                    for (dx = -r; dx <= r; dx++) {
-                        long xx = ref_map(p->border, x + dx, w);
-                        double d;
-                        if (xx < 0 || !ref_valid(img[yy * w + xx], p)) {
-                            continue;
-                        }
-                        d = (double)img[yy * w + xx] - ref.mean[yy * w + xx];
-                        acc += d * d;
-                    }
+                for (k = 0; k < n; k++) {
+                    const double d = (double)img[at[k]] - ref.mean[at[k]];
+                    var += d * d;
                 }
-                var = acc / n;
+                var /= (double)n;
             }
             ci = sqrt(var) / m;
             ref.ci[i] = ci;
             ref.out[i] = p->filter == ENH_LEE_FILTER_FROST
-                             ? ref_frost(img, w, h, x, y, p, var / (m * m))
+                             ? ref_frost(img, at, d2, n, p, var / (m * m))
                              : ref_rule(p, cu, cmax, xv, m, var);
         }
     }
-    free(count);
-    free(sq);
+    free(at);
+    free(d2);
     return ref;
 }
 
