@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of enh-lee: lints (rustfmt, clippy), Rust (with the header
 # check, tests/header.rs), C (against the installed CMake package),
-# Python, GDAL, QGIS, Dask and a short fuzzing run. Installs missing system
+# Python (from the source tree, then from the built wheel in a fresh venv),
+# GDAL, QGIS, Dask and a short fuzzing run. Installs missing system
 # packages first.
 #   scripts/test.sh            all suites
 #   scripts/test.sh rust c     only the named suites
@@ -16,6 +17,7 @@ suites=(
   "rust:cargo test --release"
   "c:tests/c/run.sh"
   "python:bindings/python/run-tests.sh"
+  "wheel:bindings/python/run-wheel-tests.sh"
   "gdal:bindings/gdal/run-tests.sh"
   "qgis:bindings/qgis/run-tests.sh"
   "dask:bindings/python/run-dask-tests.sh"

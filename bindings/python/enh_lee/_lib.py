@@ -28,7 +28,10 @@ ABI_VERSION = "0.2.0"
 _ENV = "ENH_LEE_LIBRARY"
 
 _HOW_TO_FIX = (
-    "Set the environment variable ENH_LEE_LIBRARY to the full path of "
+    "If you installed enh-lee with pip, its wheel carries the library: "
+    "reinstall it (`pip install --force-reinstall enh-lee`, or `pip install .` "
+    "at the repository root for a source checkout). Otherwise set the "
+    "environment variable ENH_LEE_LIBRARY to the full path of "
     "libenh_lee.so (for a source checkout: run `cargo build --release` at the "
     "repository root, then use target/release/libenh_lee.so), copy the library "
     "into the enh_lee package directory, or install it on the system library "

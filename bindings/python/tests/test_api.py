@@ -251,9 +251,10 @@ def test_bad_shapes():
 def test_status_messages_and_version():
     assert enh_lee.version().split(".")[:2] == enh_lee.ABI_VERSION.split(".")[:2]
     # The package, its pyproject and the Rust crate carry one version.
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
     versions = set()
-    for path in (os.path.join(root, "pyproject.toml"), os.path.join(root, "..", "..", "Cargo.toml")):
+    for path in (os.path.join(root, "pyproject.toml"), os.path.join(root, "Cargo.toml")):
         with open(path) as f:
             versions |= set(re.findall(r'^version = "([0-9.]+)"$', f.read(), re.M)[:1])
     assert versions == {enh_lee.__version__}

@@ -13,15 +13,14 @@ import pytest
 import enh_lee
 from enh_lee import _lib
 
+from _stub_library import build_stub, needs_gcc
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PKG_ROOT = os.path.dirname(HERE)
 REPO_ROOT = os.path.dirname(os.path.dirname(PKG_ROOT))
 HEADER_DIR = os.path.join(REPO_ROOT, "include")
 FIELDS = ["filter", "window", "looks", "damping", "cu", "cmax", "signal", "statistic", "border",
           "has_nodata", "nodata", "threads"]
-
-needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
-
 
 def compile_and_run(tmp_path, source, *cflags):
     c = tmp_path / "prog.c"
@@ -148,23 +147,7 @@ def test_system_search_path(tmp_path):
 @needs_gcc
 def test_version_mismatch_is_an_import_error(tmp_path):
     # A stub library of the previous MINOR version (without the functions it lacked).
-    stub = textwrap.dedent("""\
-        #include "enh_lee.h"
-        EnhLeeParams enh_lee_params_default(void) { EnhLeeParams p = {0}; return p; }
-        EnhLeeStatus enh_lee_scratch_size(size_t w, size_t h, const EnhLeeParams *p, size_t *o) { return 20; }
-        EnhLeeStatus enh_lee_halo(const EnhLeeParams *p, size_t *o) { return 20; }
-        EnhLeeStatus enh_lee_f32(const float *s, size_t ss, float *d, size_t ds, size_t w, size_t h,
-                                 const EnhLeeParams *p, void *x, size_t xs) { return 20; }
-        EnhLeeStatus enh_lee_f32_region(const float *s, size_t ss, float *d, size_t ds, size_t rw,
-                                        size_t rh, size_t x0, size_t y0, size_t w, size_t h,
-                                        const EnhLeeParams *p, void *x, size_t xs) { return 20; }
-        const char *enh_lee_status_message(EnhLeeStatus s) { return "stub"; }
-        const char *enh_lee_version(void) { return "0.1.0"; }
-        """)
-    (tmp_path / "stub.c").write_text(stub)
-    so = tmp_path / "libenh_lee.so"
-    subprocess.run(["gcc", "-shared", "-fPIC", "-I", HEADER_DIR, str(tmp_path / "stub.c"),
-                    "-o", str(so)], check=True)
-    r = run_import({"ENH_LEE_LIBRARY": str(so)})
+    so = build_stub(str(tmp_path), "0.1.0")
+    r = run_import({"ENH_LEE_LIBRARY": so})
     assert r.returncode != 0
     assert "ImportError" in r.stderr and "0.2.0" in r.stderr and "0.1.0" in r.stderr

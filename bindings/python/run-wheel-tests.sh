@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Tests of the Python package as users install it: builds the wheel and the
+# sdist (scripts/build-wheel.sh), prints auditwheel's report, installs the
+# wheel with numpy, pytest and scipy from PyPI into a fresh venv without
+# system site-packages, and runs the Python test suite against that
+# installation (ENH_LEE_TEST_INSTALLED=1, no ENH_LEE_LIBRARY, nothing of the
+# checkout on sys.path). Works from any directory; pytest's exit status is
+# the script's.
+#   bindings/python/run-wheel-tests.sh [extra pytest arguments]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+python=${PYTHON:-python3}
+
+{ read -r wheel; read -r sdist; } < <("$root/scripts/build-wheel.sh")
+echo "wheel: $(basename "$wheel"), $(stat -c %s "$wheel") bytes; sdist: $(basename "$sdist")"
+PATH="$root/target/wheel-tools/bin:$PATH" "$root/target/wheel-tools/bin/auditwheel" show "$wheel"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/enh-lee-wheel-tests.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+unset ENH_LEE_LIBRARY PYTHONPATH
+"$python" -m venv "$work/venv"
+pip=("$work/venv/bin/pip" --disable-pip-version-check -q)
+"${pip[@]}" install numpy pytest scipy
+start=$(date +%s.%N)
+"${pip[@]}" install "$wheel"
+echo "pip install of the wheel: $(echo "$(date +%s.%N) - $start" | bc) s"
+
+cd "$work"
+export ENH_LEE_TEST_INSTALLED=1 ENH_LEE_WHEEL="$wheel" ENH_LEE_SDIST="$sdist"
+export PYTHONDONTWRITEBYTECODE=1
+exec "$work/venv/bin/python" -m pytest -q -p no:cacheprovider "$@" "$root/bindings/python/tests"
