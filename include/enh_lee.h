@@ -69,6 +69,14 @@
 #define ENH_LEE_FILTER_FROST 4
 
 /**
+ * `filter`: Refined Lee (Lee 1981), the MMSE blend over the half of the
+ * 7x7 window on the pixel's side of its strongest edge (`window` must be 7;
+ * `looks`, `signal`, `cu`, `cmax` and `damping` do not apply: the noise
+ * variance is estimated from the window).
+ */
+#define ENH_LEE_FILTER_REFINED_LEE 5
+
+/**
  * `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
  */
 #define ENH_LEE_SIGNAL_INTENSITY 0
@@ -128,6 +136,11 @@
  * Beyond this, `exp(-t)` is below the smallest normal f64.
  */
 #define MAX_EXPONENT 708.0
+
+/**
+ * The window side the filter is defined for.
+ */
+#define WINDOW 7
 
 /**
  * The filter's parameters. Start from `enh_lee_params_default()` and set

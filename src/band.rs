@@ -5,8 +5,9 @@
 
 use std::ops::Range;
 
-use crate::filters::{EnhancedLee, Frost, GammaMap, Kuan, Lee, PointRule};
+use crate::filters::{EnhancedLee, Frost, GammaMap, Kuan, Lee, PointRule, RefinedLee};
 use crate::params::{Border, Coefficients, Filter, Params, Statistic};
+use crate::simd::Isa;
 use crate::stage::{Columns, Stage};
 use crate::window_rows::WindowRows;
 use crate::Region;
@@ -61,6 +62,8 @@ pub struct Plan {
     pub region: Region,
     /// Raster column of the first source column.
     pub src_x: usize,
+    /// The instruction set the kernel runs with.
+    pub isa: Isa,
 }
 
 impl Plan {
@@ -448,11 +451,40 @@ fn write_filtered(
                 },
             );
         }
+        Filter::RefinedLee => {
+            let Weighting { rows, cols, work } = weighting;
+            rows.advance_to(
+                (y + plan.params.radius()) as isize,
+                #[inline(always)]
+                |q, values, counts| load_padded(io, plan, cols, q, dense, values, counts),
+            );
+            let n = tile.len();
+            let (planes, work) = work.split_at_mut(4 * n);
+            let (whole, blend) = planes.split_at_mut(2 * n);
+            let (whole_mean, whole_var) = whole.split_at_mut(n);
+            for ((j, m), v) in whole_mean.iter_mut().enumerate().zip(whole_var.iter_mut()) {
+                (*m, *v) = stats(j);
+            }
+            let (means, gains) = blend.split_at_mut(n);
+            crate::simd::refined_lee_blends(
+                plan.isa, &*rows, y as isize, dense, whole, means, gains, work,
+            );
+            let (means, gains) = (&*means, &*gains);
+            io.write_row(
+                y,
+                tile.clone(),
+                #[inline(always)]
+                |j, x| {
+                    let valid = dense || plan.params.is_valid(x);
+                    RefinedLee::filtered(x, valid, means[j], gains[j])
+                },
+            );
+        }
     }
 }
 
 /// The source pixels of the current windows and the work space of a
-/// filter that weights them (Frost).
+/// filter that reads them one by one (Frost, Refined Lee).
 struct Weighting<'a> {
     rows: WindowRows<'a>,
     /// The tile's output columns.
@@ -467,6 +499,8 @@ impl<'a> Weighting<'a> {
         match params.filter {
             Filter::Frost => WindowRows::scratch_len(params.window, width)?
                 .checked_add(Frost::scratch_len(width)?),
+            Filter::RefinedLee => WindowRows::scratch_len(params.window, width)?
+                .checked_add(RefinedLee::scratch_len(width)?),
             _ => Some(0),
         }
     }
@@ -477,14 +511,16 @@ impl<'a> Weighting<'a> {
     /// valgrind flags reads of a `None`'s payload that compiled code makes.)
     fn new(plan: &Plan, first_row: usize, cols: Columns, scratch: &'a mut [f64]) -> Self {
         let (w, n) = match plan.params.filter {
-            Filter::Frost => (plan.params.window, cols.out_len),
+            Filter::Frost | Filter::RefinedLee => (plan.params.window, cols.out_len),
             _ => (1, 0),
         };
         let (rows, rest) = WindowRows::new(w, n, first_row, scratch);
         let work = match plan.params.filter {
-            Filter::Frost => &mut rest[..Frost::scratch_len(n).expect("checked by scratch_len")],
-            _ => &mut rest[..0],
+            Filter::Frost => Frost::scratch_len(n),
+            Filter::RefinedLee => RefinedLee::scratch_len(n),
+            _ => Some(0),
         };
+        let work = &mut rest[..work.expect("checked by scratch_len")];
         Weighting { rows, cols, work }
     }
 }

@@ -75,7 +75,7 @@ impl Error {
             Error::InvalidStride => {
                 "a row stride is smaller than width*4 bytes or not a multiple of 4, or (Rust views) its pixels are not contiguous"
             }
-            Error::InvalidWindow => "window must be an odd integer >= 3",
+            Error::InvalidWindow => "window must be an odd integer >= 3 (7 for refined_lee)",
             Error::Misaligned => "a buffer pointer is not aligned to 4 bytes (float)",
             Error::InvalidLooks => "looks must be a finite number > 0",
             Error::InvalidDamping => "damping must be a finite number >= 0",
@@ -103,7 +103,7 @@ impl Error {
                 "unknown parameter name (enh_lee_param_info lists the names)"
             }
             Error::InvalidFilter => {
-                "unknown filter (use enhanced_lee, lee, kuan, gamma_map or frost)"
+                "unknown filter (use enhanced_lee, lee, kuan, gamma_map, frost or refined_lee)"
             }
             Error::InvalidNodata => "nodata must be a finite float32 number, or empty for none",
             Error::BufferTooSmall => "the text buffer is too small for the value",

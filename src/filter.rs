@@ -252,6 +252,7 @@ fn plan(
         raster_height,
         region,
         src_x,
+        isa: Isa::selected(),
     })
 }
 
@@ -326,7 +327,7 @@ fn run_bands<IO: BandIo + Send>(
         .enumerate()
         .map(|(i, (io, s))| (io, bands.band(i), s))
         .collect();
-    let isa = Isa::selected();
+    let isa = plan.isa;
     if work.len() == 1 {
         // One band runs on the caller's thread: no pool is involved.
         let (mut io, rows, s) = work.pop().expect("one band");

@@ -1,7 +1,7 @@
 //! # enh-lee
 //!
 //! The Enhanced Lee speckle filter (Lopes, Touzi & Nezry, 1990) and its
-//! family (Lee, Kuan, Gamma-MAP, Frost) for SAR images: exact (every window summed
+//! family (Lee, Kuan, Gamma-MAP, Frost, Refined Lee) for SAR images: exact (every window summed
 //! to the accuracy of a direct float64 sum), fast (O(log window) per pixel,
 //! vectorised, all cores) and in bounded memory (input + output + a scratch
 //! that does not grow with the height, or in place). `docs/SPEC.md` and

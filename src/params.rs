@@ -17,6 +17,9 @@ pub enum Filter {
     GammaMap,
     /// Frost (1982): the window averaged with weights `exp(-K Ci^2 |t|)`.
     Frost,
+    /// Refined Lee (Lee 1981): the MMSE blend over the half of a 7x7
+    /// window on the pixel's side of its strongest edge.
+    RefinedLee,
 }
 
 /// What the pixel values measure.
@@ -149,12 +152,13 @@ pub struct Coefficients {
 
 impl Filter {
     /// Every filter, in the order of their C constants.
-    pub const ALL: [Filter; 5] = [
+    pub const ALL: [Filter; 6] = [
         Filter::EnhancedLee,
         Filter::Lee,
         Filter::Kuan,
         Filter::GammaMap,
         Filter::Frost,
+        Filter::RefinedLee,
     ];
 
     /// Whether the rule has an upper branch point `Cmax`.
@@ -182,6 +186,9 @@ impl Params {
     /// Checks every parameter and derives `Cu` and `Cmax` (SPEC, "Inputs").
     pub fn validate(&self) -> Result<Coefficients, Error> {
         check_window(self.window)?;
+        if self.filter == Filter::RefinedLee && self.window != crate::filters::REFINED_LEE_WINDOW {
+            return Err(Error::InvalidWindow);
+        }
         check_looks(self.looks)?;
         check_damping(self.damping)?;
         check_threads(self.threads)?;
@@ -198,7 +205,7 @@ impl Params {
         let cmax = match self.filter {
             Filter::EnhancedLee => self.cmax.unwrap_or((1.0 + 2.0 / self.looks).sqrt()),
             Filter::GammaMap => self.cmax.unwrap_or(std::f64::consts::SQRT_2 * cu),
-            Filter::Lee | Filter::Kuan | Filter::Frost => f64::INFINITY,
+            Filter::Lee | Filter::Kuan | Filter::Frost | Filter::RefinedLee => f64::INFINITY,
         };
         if self.filter.uses_cmax() && !(cmax.is_finite() && cu < cmax) {
             return Err(Error::InvalidCoefficients);

@@ -16,6 +16,8 @@
 use std::ops::Range;
 
 use crate::band::{filter_band_kernel, BandIo, Plan};
+use crate::filters::RefinedLee;
+use crate::window_rows::WindowRows;
 
 /// An instruction set the kernel is compiled for, narrowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,6 +97,47 @@ pub(crate) fn filter_band(
     filter_band_kernel(io, plan, rows, scratch)
 }
 
+/// [`RefinedLee::blends`], compiled once for each instruction set (not
+/// inlined into every variant of the kernel: its code is large).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn refined_lee_blends(
+    isa: Isa,
+    rows: &WindowRows,
+    y: isize,
+    dense: bool,
+    whole: &[f64],
+    means: &mut [f64],
+    gains: &mut [f64],
+    work: &mut [f64],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if isa == Isa::Avx512 && x86::has_avx512() {
+            // SAFETY: the CPU has every feature the function is compiled for.
+            return unsafe { x86::refined_lee_avx512(rows, y, dense, whole, means, gains, work) };
+        }
+        if isa >= Isa::Avx2 && x86::has_avx2() {
+            // SAFETY: as above.
+            return unsafe { x86::refined_lee_avx2(rows, y, dense, whole, means, gains, work) };
+        }
+    }
+    let _ = isa;
+    refined_lee_baseline(rows, y, dense, whole, means, gains, work)
+}
+
+#[inline(never)]
+fn refined_lee_baseline(
+    rows: &WindowRows,
+    y: isize,
+    dense: bool,
+    whole: &[f64],
+    means: &mut [f64],
+    gains: &mut [f64],
+    work: &mut [f64],
+) {
+    RefinedLee::blends(rows, y, dense, whole, means, gains, work)
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::*;
@@ -117,6 +160,34 @@ mod x86 {
     #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,bmi1,bmi2")]
     pub fn avx512(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
         filter_band_kernel(io, plan, rows, scratch)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,bmi1,bmi2")]
+    pub fn refined_lee_avx512(
+        rows: &WindowRows,
+        y: isize,
+        dense: bool,
+        whole: &[f64],
+        means: &mut [f64],
+        gains: &mut [f64],
+        work: &mut [f64],
+    ) {
+        RefinedLee::blends(rows, y, dense, whole, means, gains, work)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2,fma,bmi1,bmi2")]
+    pub fn refined_lee_avx2(
+        rows: &WindowRows,
+        y: isize,
+        dense: bool,
+        whole: &[f64],
+        means: &mut [f64],
+        gains: &mut [f64],
+        work: &mut [f64],
+    ) {
+        RefinedLee::blends(rows, y, dense, whole, means, gains, work)
     }
 
     #[target_feature(enable = "avx2,fma,bmi1,bmi2")]

@@ -63,6 +63,7 @@ impl Named for Filter {
         ("kuan", Filter::Kuan),
         ("gamma_map", Filter::GammaMap),
         ("frost", Filter::Frost),
+        ("refined_lee", Filter::RefinedLee),
     ];
 }
 
@@ -100,7 +101,7 @@ const fn names<T: Named, const N: usize>() -> [&'static str; N] {
     out
 }
 
-const FILTER_NAMES: [&str; 5] = names::<Filter, 5>();
+const FILTER_NAMES: [&str; 6] = names::<Filter, 6>();
 const SIGNAL_NAMES: [&str; 2] = names::<Signal, 2>();
 const STATISTIC_NAMES: [&str; 2] = names::<Statistic, 2>();
 const BORDER_NAMES: [&str; 4] = names::<Border, 4>();
@@ -166,6 +167,14 @@ const SPECKLE_MODEL: &[Filter] = &[
     Filter::Kuan,
     Filter::GammaMap,
 ];
+/// The filters whose window side can be chosen (Refined Lee's is 7).
+const SIZED: &[Filter] = &[
+    Filter::EnhancedLee,
+    Filter::Lee,
+    Filter::Kuan,
+    Filter::GammaMap,
+    Filter::Frost,
+];
 const NO_LIMIT: f64 = f64::NAN;
 
 /// Every parameter, in the order front ends list them.
@@ -181,7 +190,8 @@ pub static PARAMETERS: &[Parameter] = &[
         filters: ALL,
         advanced: false,
         description: "Speckle filter: enhanced_lee (Lopes et al. 1990), lee (Lee 1980), \
-            kuan (Kuan et al. 1985), gamma_map (Lopes et al. 1990) or frost (Frost et al. 1982)",
+            kuan (Kuan et al. 1985), gamma_map (Lopes et al. 1990), frost (Frost et al. 1982) \
+            or refined_lee (Lee 1981, 7x7 edge-aligned windows)",
         error: Error::InvalidFilter,
         set: |p, t| {
             p.filter = parse_choice(t, Error::InvalidFilter)?;
@@ -197,9 +207,9 @@ pub static PARAMETERS: &[Parameter] = &[
         choices: &[],
         minimum: 3.0,
         maximum: u32::MAX as f64,
-        filters: ALL,
+        filters: SIZED,
         advanced: false,
-        description: "Window side in pixels: odd, at least 3",
+        description: "Window side in pixels: odd, at least 3 (refined_lee: 7, its only size)",
         error: Error::InvalidWindow,
         set: |p, t| {
             let w = parse_integer(t, Error::InvalidWindow)?;

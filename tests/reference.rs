@@ -93,6 +93,93 @@ fn frost(p: &Params, img: ArrayView2<f32>, y: usize, x: usize, m: f64, var: f64)
     num / den
 }
 
+/// Mean and population variance (two passes) of `values`.
+fn moments(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let m = values.iter().sum::<f64>() / n;
+    (m, values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n)
+}
+
+/// Refined Lee (Lee 1981) in SNAP's 7x7 form, as docs/filters.md states
+/// it: returns `(output, the mean used)`; `whole` is the window's `(m, var)`.
+fn refined_lee(
+    p: &Params,
+    img: ArrayView2<f32>,
+    y: usize,
+    x: usize,
+    whole: (f64, f64),
+) -> (f64, f64) {
+    // The window as a 7x7 grid, None where a position is invalid.
+    let mut grid = [[None; 7]; 7];
+    for ((dy, dx), (yy, xx)) in positions(p, img, y, x) {
+        grid[(dy + 3) as usize][(dx + 3) as usize] = Some(f64::from(img[[yy, xx]]));
+    }
+    let area = |a: usize, b: usize| -> Option<Vec<f64>> {
+        (2 * a..2 * a + 3)
+            .flat_map(|r| (2 * b..2 * b + 3).map(move |c| (r, c)))
+            .map(|(r, c)| grid[r][c])
+            .collect()
+    };
+    let mut ratios: Vec<f64> = (0..9)
+        .filter_map(|q| area(q / 3, q % 3))
+        .map(|v| {
+            let (m, var) = moments(&v);
+            if m > 0.0 {
+                var / (m * m)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let k = ratios.len().min(5);
+    let sigma2 = if k == 0 {
+        0.0
+    } else {
+        ratios[..k].iter().sum::<f64>() / k as f64
+    };
+    let (m, var) = if grid.iter().flatten().all(Option::is_some) {
+        let mu = |a: usize, b: usize| moments(&area(a, b).unwrap()).0;
+        let pairs = [
+            ((1, 0), (1, 2)),
+            ((0, 2), (2, 0)),
+            ((0, 1), (2, 1)),
+            ((0, 0), (2, 2)),
+        ];
+        let g: Vec<f64> = pairs
+            .iter()
+            .map(|&((a0, b0), (a1, b1))| (mu(a0, b0) - mu(a1, b1)).abs())
+            .collect();
+        let k = (0..4).fold(0, |best, i| if g[i] > g[best] { i } else { best });
+        let ((a0, b0), (a1, b1)) = pairs[k];
+        let first = (mu(a0, b0) - mu(1, 1)).abs() < (mu(1, 1) - mu(a1, b1)).abs();
+        let inside = |r: usize, c: usize| match (k, first) {
+            (0, true) => c <= 3,
+            (0, false) => c >= 3,
+            (1, true) => c >= r,
+            (1, false) => c <= r,
+            (2, true) => r <= 3,
+            (2, false) => r >= 3,
+            (3, true) => r + c <= 6,
+            _ => r + c >= 6,
+        };
+        let half: Vec<f64> = (0..49)
+            .filter(|&i| inside(i / 7, i % 7))
+            .map(|i| grid[i / 7][i % 7].unwrap())
+            .collect();
+        assert_eq!(half.len(), 28);
+        moments(&half)
+    } else {
+        whole
+    };
+    let b = if var > 0.0 {
+        ((var - m * m * sigma2) / (1.0 + sigma2)).max(0.0) / var
+    } else {
+        0.0
+    };
+    (m + b * (f64::from(img[[y, x]]) - m), m)
+}
+
 fn mean(p: &Params, img: ArrayView2<f32>, y: usize, x: usize) -> Option<f64> {
     let px = window(p, img, y, x);
     (!px.is_empty())
@@ -128,6 +215,10 @@ fn reference(p: &Params, img: ArrayView2<f32>) -> (Array2<[f64; 2]>, Array2<f64>
                     / n
             }
         };
+        if p.filter == Filter::RefinedLee {
+            let (out, used) = refined_lee(p, img, y, x, (m, var));
+            return [if used > 0.0 { out } else { f64::from(v) }; 2];
+        }
         if m <= 0.0 {
             return [f64::from(v); 2];
         }
@@ -159,7 +250,9 @@ fn rule(filter: Filter, c: &Coefficients, x: f64, m: f64, var: f64) -> [f64; 2] 
             };
             [v; 2]
         }
-        Filter::Frost => unreachable!("Frost weighs the window: see frost()"),
+        Filter::Frost | Filter::RefinedLee => {
+            unreachable!("Frost and Refined Lee read the window: see frost(), refined_lee()")
+        }
         Filter::Lee => [blend((1.0 - cu2 / ci2).max(0.0)); 2],
         Filter::Kuan => [blend(((1.0 - cu2 / ci2) / (1.0 + cu2)).clamp(0.0, 1.0)); 2],
         Filter::GammaMap => {
@@ -213,9 +306,16 @@ fn random_params(rng: &mut Rng) -> Params {
         Border::Nearest,
         Border::Shrink,
     ];
+    let filter = Filter::ALL[rng.below(Filter::ALL.len())];
+    let window = 3 + 2 * rng.below(7);
     Params {
-        filter: Filter::ALL[rng.below(Filter::ALL.len())],
-        window: 3 + 2 * rng.below(7),
+        filter,
+        // Refined Lee's window is 7x7 only.
+        window: if filter == Filter::RefinedLee {
+            7
+        } else {
+            window
+        },
         looks: [0.7, 1.0, 2.5, 4.0][rng.below(4)],
         damping: [0.0, 0.5, 1.0, 3.0][rng.below(4)],
         signal: if rng.below(2) == 0 {
@@ -270,6 +370,43 @@ fn random_images_and_parameters_match_the_reference() {
             _ => (1 + rng.below(30), 1 + rng.below(30)),
         };
         let img = random_image(&mut rng, h, w, &p);
+        assert_close(&p, img.view(), run(&p, img.view()).view());
+    }
+}
+
+#[test]
+fn refined_lee_on_edges_matches_the_reference() {
+    // Speckled fields with vertical, horizontal and diagonal edges, every
+    // pixel valid (the edge-aligned windows), then with a few nodata pixels.
+    let mut rng = Rng(0x05EE_D0F0_ED6E);
+    for case in 0..24 {
+        let border = [
+            Border::Reflect,
+            Border::Mirror,
+            Border::Nearest,
+            Border::Shrink,
+        ][case % 4];
+        let p = Params {
+            filter: Filter::RefinedLee,
+            border,
+            nodata: (case >= 12).then_some(-1.0),
+            threads: 1 + case % 3,
+            ..Params::default()
+        };
+        let (h, w) = (10 + rng.below(30), 10 + rng.below(30));
+        let looks = 1 + rng.below(4) as u32;
+        let img = Array2::from_shape_fn((h, w), |(y, x)| {
+            let field = match case % 3 {
+                0 => [30.0, 900.0][usize::from(x > w / 3)],
+                1 => [30.0, 900.0][usize::from(y > h / 2)],
+                _ => [30.0, 900.0][usize::from(x + y > (w + h) / 2)],
+            };
+            if p.nodata.is_some() && rng.below(60) == 0 {
+                -1.0
+            } else {
+                (field * rng.speckle(looks)) as f32
+            }
+        });
         assert_close(&p, img.view(), run(&p, img.view()).view());
     }
 }

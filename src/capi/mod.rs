@@ -40,6 +40,11 @@ pub const ENH_LEE_FILTER_GAMMA_MAP: u32 = 3;
 /// `filter`: Frost (1982), the window averaged with weights
 /// `exp(-damping Ci^2 |t|)`, `|t|` the distance from the centre.
 pub const ENH_LEE_FILTER_FROST: u32 = 4;
+/// `filter`: Refined Lee (Lee 1981), the MMSE blend over the half of the
+/// 7x7 window on the pixel's side of its strongest edge (`window` must be 7;
+/// `looks`, `signal`, `cu`, `cmax` and `damping` do not apply: the noise
+/// variance is estimated from the window).
+pub const ENH_LEE_FILTER_REFINED_LEE: u32 = 5;
 
 /// `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
 pub const ENH_LEE_SIGNAL_INTENSITY: u32 = 0;

@@ -2,7 +2,8 @@
 //! with their sources). Each is a rule over the window statistics that
 //! the shared engine (`crate::band`, `crate::stage`) computes: the pixel
 //! `x`, the mean `m` and the variance `var` of the valid pixels of its
-//! window; Frost also weights the window's pixels (`crate::window_rows`).
+//! window; Frost and Refined Lee also read the window's pixels one by one
+//! (`crate::window_rows`).
 
 mod enhanced_lee;
 mod exp;
@@ -10,12 +11,14 @@ mod frost;
 mod gamma_map;
 mod kuan;
 mod lee;
+mod refined_lee;
 
 pub use enhanced_lee::EnhancedLee;
 pub use frost::Frost;
 pub use gamma_map::GammaMap;
 pub use kuan::Kuan;
 pub use lee::Lee;
+pub use refined_lee::{RefinedLee, WINDOW as REFINED_LEE_WINDOW};
 
 use crate::params::Coefficients;
 

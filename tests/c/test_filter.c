@@ -21,8 +21,9 @@
 static const char *const BORDER_NAMES[] = {"reflect", "mirror", "nearest", "shrink"};
 static const char *const STATISTIC_NAMES[] = {"window", "residual"};
 static const char *const SIGNAL_NAMES[] = {"intensity", "amplitude"};
-static const char *const FILTER_NAMES[] = {"enhanced_lee", "lee", "kuan", "gamma_map", "frost"};
-#define FILTER_COUNT 5
+static const char *const FILTER_NAMES[] = {"enhanced_lee", "lee",   "kuan",
+                                            "gamma_map",    "frost", "refined_lee"};
+#define FILTER_COUNT 6
 
 static void *xmalloc(size_t bytes) {
     void *p = malloc(bytes == 0 ? 1 : bytes);
@@ -240,6 +241,106 @@ static double ref_frost(const float *img, const long *at, const long *d2, long n
     return num / den;
 }
 
+/* Mean and population variance (two passes) of v[0..n). */
+static void ref_moments(const double *v, long n, double *mean, double *var) {
+    double s = 0.0, d = 0.0;
+    long k;
+    for (k = 0; k < n; k++) {
+        s += v[k];
+    }
+    *mean = s / (double)n;
+    for (k = 0; k < n; k++) {
+        d += (v[k] - *mean) * (v[k] - *mean);
+    }
+    *var = d / (double)n;
+}
+
+static int ref_compare(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether position (r, c) of the 7x7 window is in the half towards the first
+ * (first != 0) or the second sub-area of gradient k (docs/filters.md). */
+static int ref_in_half(int k, int first, int r, int c) {
+    switch (k * 2 + !first) {
+    case 0: return c <= 3;
+    case 1: return c >= 3;
+    case 2: return c >= r;
+    case 3: return c <= r;
+    case 4: return r <= 3;
+    case 5: return r >= 3;
+    case 6: return r + c <= 6;
+    default: return r + c >= 6;
+    }
+}
+
+/* Refined Lee (Lee 1981) in SNAP's 7x7 form, as docs/filters.md states it,
+ * for pixel (x, y) whose whole window has mean m and variance var. */
+static double ref_refined_lee(const float *img, long w, long h, long x, long y,
+                              const EnhLeeParams *p, double m, double var) {
+    static const int pairs[4][4] = {{1, 0, 1, 2}, {0, 2, 2, 0}, {0, 1, 2, 1}, {0, 0, 2, 2}};
+    double grid[7][7], mu[3][3], ratios[9], values[28], sigma2 = 0.0, b;
+    int ok[7][7], all = 1, nratios = 0, a, c, r, k, i;
+    for (r = 0; r < 7; r++) {
+        for (c = 0; c < 7; c++) {
+            const long yy = ref_map(p->border, y + r - 3, h), xx = ref_map(p->border, x + c - 3, w);
+            ok[r][c] = yy >= 0 && xx >= 0 && ref_valid(img[yy * w + xx], p);
+            grid[r][c] = ok[r][c] ? img[yy * w + xx] : 0.0;
+            all &= ok[r][c];
+        }
+    }
+    for (a = 0; a < 3; a++) {
+        for (c = 0; c < 3; c++) {
+            double v[9], sm, sv;
+            int full = 1, n = 0, rr, cc;
+            for (rr = 2 * a; rr < 2 * a + 3; rr++) {
+                for (cc = 2 * c; cc < 2 * c + 3; cc++) {
+                    v[n++] = grid[rr][cc];
+                    full &= ok[rr][cc];
+                }
+            }
+            ref_moments(v, 9, &sm, &sv);
+            mu[a][c] = sm;
+            if (full) {
+                ratios[nratios++] = sm > 0.0 ? sv / (sm * sm) : 0.0;
+            }
+        }
+    }
+    qsort(ratios, (size_t)nratios, sizeof ratios[0], ref_compare);
+    for (i = 0; i < nratios && i < 5; i++) {
+        sigma2 += ratios[i];
+    }
+    sigma2 = nratios > 0 ? sigma2 / (nratios < 5 ? nratios : 5) : 0.0;
+    if (all) {
+        int best = 0, first, n = 0;
+        double g[4];
+        for (k = 0; k < 4; k++) {
+            g[k] = fabs(mu[pairs[k][0]][pairs[k][1]] - mu[pairs[k][2]][pairs[k][3]]);
+            if (g[k] > g[best]) {
+                best = k;
+            }
+        }
+        first = fabs(mu[pairs[best][0]][pairs[best][1]] - mu[1][1]) <
+                fabs(mu[1][1] - mu[pairs[best][2]][pairs[best][3]]);
+        for (r = 0; r < 7; r++) {
+            for (c = 0; c < 7; c++) {
+                if (ref_in_half(best, first, r, c)) {
+                    values[n++] = grid[r][c];
+                }
+            }
+        }
+        CHECK(n == 28);
+        ref_moments(values, 28, &m, &var);
+    }
+    if (!(m > 0.0)) {
+        return img[y * w + x];
+    }
+    b = (var - m * m * sigma2) / (1.0 + sigma2);
+    b = var > 0.0 && b > 0.0 ? b / var : 0.0;
+    return m + b * ((double)img[y * w + x] - m);
+}
+
 /* Each filter's rule as docs/filters.md gives it, from (x, m, variance). */
 static double ref_rule(const EnhLeeParams *p, double cu, double cmax, double x, double m,
                        double var) {
@@ -320,8 +421,8 @@ static Reference reference(const float *img, size_t width, size_t height, const 
             double var = 0.0, ci;
             long k;
             ref.ci[i] = NAN;
-            if (!ref_valid(img[i], p) || n == 0 || !(m > 0.0)) {
-                ref.out[i] = xv; /* invalid: copied; no valid pixel or m <= 0: x */
+            if (!ref_valid(img[i], p) || n == 0) {
+                ref.out[i] = xv; /* invalid or no valid pixel: copied */
                 continue;
             }
             if (p->statistic == ENH_LEE_STATISTIC_WINDOW) {
@@ -341,6 +442,14 @@ static Reference reference(const float *img, size_t width, size_t height, const 
                     var += d * d;
                 }
                 var /= (double)n;
+            }
+            if (p->filter == ENH_LEE_FILTER_REFINED_LEE) {
+                ref.out[i] = ref_refined_lee(img, w, h, x, y, p, m, var);
+                continue;
+            }
+            if (!(m > 0.0)) {
+                ref.out[i] = xv; /* m <= 0: x */
+                continue;
             }
             ci = sqrt(var) / m;
             ref.ci[i] = ci;
@@ -508,6 +617,9 @@ static void vary(EnhLeeParams *p, unsigned k) {
     static const double looks[] = {1.0, 2.7, 4.0, 0.8};
     static const double damping[] = {1.0, 0.0, 2.5, 1.0};
     p->filter = (k / 3) % FILTER_COUNT;
+    if (p->filter == ENH_LEE_FILTER_REFINED_LEE) {
+        p->window = 7; /* its only size */
+    }
     p->looks = looks[k % 4];
     p->damping = damping[(k / 4) % 4];
     p->cu = NAN;

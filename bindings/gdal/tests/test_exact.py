@@ -20,6 +20,7 @@ PARAMS = [
     dict(filter="kuan", window=5, looks=2.0, statistic="residual"),
     dict(filter="gamma_map", window=9, looks=3.0, border="nearest"),
     dict(filter="frost", window=5, damping=2.0, border="shrink", nodata=0.0),
+    dict(filter="refined_lee", border="mirror", nodata=0.0),
 ]
 LAYOUTS = {
     "strips-1-row": ["BLOCKYSIZE=1"],

@@ -136,6 +136,7 @@ def _pixfun_vrt(path, src, args, radius, transfer="Float32", dtype="Float32"):
     (dict(filter="lee", window=5, looks=2.0), 2),
     (dict(filter="gamma_map", window=7, looks=4.4, cmax=0.8), 3),
     (dict(filter="frost", window=5, damping=0.5, statistic="residual"), 4),
+    (dict(filter="refined_lee", border="shrink"), 3),
 ])
 def test_python_pixel_function(tmp_path, scene_tif, scene, pixfun_env, params, radius):
     vrt = _pixfun_vrt(tmp_path / "p.vrt", scene_tif, params, radius)

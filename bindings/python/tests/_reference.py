@@ -54,6 +54,8 @@ def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
         ci = np.sqrt(var) / m
         if filter == "frost":
             out = _frost(xv, valid, r, border, damping * var / (m * m))
+        elif filter == "refined_lee":
+            out, m = _refined_lee(x, xv, valid, border, m, var)
         else:
             out = _rule(filter, x, m, var, ci, looks, damping, cu, cmax)
         out = np.where(~valid | (n == 0) | ~(m > 0), x, out)
@@ -67,6 +69,52 @@ def _frost(xv, valid, r, border, a):
     dist = np.sqrt(t[:, None] ** 2 + t[None, :] ** 2)
     wts = np.exp(-a[..., None, None] * dist) * _windows(valid.astype(np.float64), r, border, 0.0)
     return (wts * _windows(xv, r, border, 0.0)).sum(axis=(-1, -2)) / wts.sum(axis=(-1, -2))
+
+
+# Refined Lee's halves of the 7x7 window (docs/filters.md): for each of the
+# four gradients, the half towards its first sub-area, then the other one.
+_ROW, _COL = np.mgrid[0:7, 0:7]
+_HALVES = np.array([_COL <= 3, _COL >= 3, _COL >= _ROW, _COL <= _ROW,
+                    _ROW <= 3, _ROW >= 3, _ROW + _COL <= 6, _ROW + _COL >= 6])
+# The sub-areas (a, b) each gradient compares.
+_GRADIENTS = [((1, 0), (1, 2)), ((0, 2), (2, 0)), ((0, 1), (2, 1)), ((0, 0), (2, 2))]
+
+
+def _refined_lee(x, xv, valid, border, m_whole, var_whole):
+    """Lee 1981's edge-aligned windows in SNAP's 7x7 form (docs/filters.md):
+    returns (out, the mean used)."""
+    win = _windows(xv, 3, border, 0.0)
+    ok = _windows(valid.astype(np.float64), 3, border, 0.0) > 0
+    h, w = x.shape
+    areas = [[win[..., 2 * a:2 * a + 3, 2 * b:2 * b + 3].reshape(h, w, 9) for b in range(3)]
+             for a in range(3)]
+    mu = np.array([[areas[a][b].mean(axis=-1) for b in range(3)] for a in range(3)])
+    full = np.array([[ok[..., 2 * a:2 * a + 3, 2 * b:2 * b + 3].all(axis=(-1, -2))
+                      for b in range(3)] for a in range(3)]).reshape(9, h, w)
+    var_areas = np.array([[areas[a][b].var(axis=-1) for b in range(3)]
+                          for a in range(3)]).reshape(9, h, w)
+    mu9 = mu.reshape(9, h, w)
+    noise = np.where(mu9 > 0, var_areas / (mu9 * mu9), 0.0)
+    noise = np.sort(np.where(full, noise, np.inf), axis=0)
+    count = np.minimum(full.sum(axis=0), 5)
+    first = np.arange(9)[:, None, None] < count
+    sigma2 = np.where(count > 0, np.where(first, noise, 0.0).sum(axis=0) / np.maximum(count, 1),
+                      0.0)
+    grads = np.array([np.abs(mu[a0][b0] - mu[a1][b1]) for (a0, b0), (a1, b1) in _GRADIENTS])
+    k = np.argmax(grads, axis=0)  # the first of equal maxima
+    side = np.zeros_like(k)
+    for i, ((a0, b0), (a1, b1)) in enumerate(_GRADIENTS):
+        away = ~(np.abs(mu[a0][b0] - mu[1][1]) < np.abs(mu[1][1] - mu[a1][b1]))
+        side = np.where(k == i, away.astype(int), side)
+    mask = _HALVES[2 * k + side]  # (h, w, 7, 7)
+    m_half = (win * mask).sum(axis=(-1, -2)) / 28
+    var_half = (((win - m_half[..., None, None]) ** 2) * mask).sum(axis=(-1, -2)) / 28
+    edge = ok.all(axis=(-1, -2))
+    m = np.where(edge, m_half, m_whole)
+    var = np.where(edge, var_half, var_whole)
+    signal = np.maximum((var - m * m * sigma2) / (1 + sigma2), 0.0)
+    b = np.where(var > 0, signal / np.where(var > 0, var, 1.0), 0.0)
+    return m + b * (x - m), m
 
 
 def _rule(filter, x, m, var, ci, looks, damping, cu, cmax):

@@ -59,6 +59,7 @@ PARAMS = [
     dict(filter="kuan", window=5, looks=2.0, statistic="residual", border="shrink"),
     dict(filter="gamma_map", window=9, looks=4.4, nodata=-1.0),
     dict(filter="frost", window=7, damping=2.0, border="mirror"),
+    dict(filter="refined_lee", nodata=-1.0),
 ]
 
 

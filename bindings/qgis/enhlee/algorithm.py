@@ -1,5 +1,5 @@
 """The Processing algorithm ``enhlee:enhancedlee``: the Enhanced Lee family of
-speckle filters (Enhanced Lee, Lee, Kuan, Gamma-MAP, Frost, ...).
+speckle filters (Enhanced Lee, Lee, Kuan, Gamma-MAP, Frost, Refined Lee).
 
 Its filter parameters are the library's (``enh_lee.PARAMETERS``): names,
 kinds, defaults, choices, limits, which are advanced, and the messages for
@@ -547,13 +547,14 @@ def _parameter_help():
 _HELP = """
 <p>Reduces the <b>speckle</b> of SAR images with an adaptive filter of the <b>Lee family</b>:
 Enhanced Lee (Lopes, Touzi and Nezry, 1990), Lee (1980), Kuan (1985), Gamma-MAP (Lopes et al.
-1990) or Frost (1982), chosen by FILTER. In each window the filter measures how heterogeneous the
+1990), Frost (1982) or Refined Lee (Lee 1981, 7x7 edge-aligned windows), chosen by FILTER. In each window the filter measures how heterogeneous the
 scene is (the local coefficient of variation <i>Ci</i> = standard deviation / mean) and compares it
 with the speckle's own coefficient of variation <i>Cu</i>: homogeneous areas get the local mean,
 point targets and strong edges keep their value, and everything in between is a weighted mix. For
 Enhanced Lee the weight is W = exp(&minus;K (Ci &minus; Cu) / (Cmax &minus; Ci)); Frost averages
 the window with the weights exp(&minus;K Ci<sup>2</sup> |t|), |t| the distance from the
-centre.</p>
+centre; Refined Lee applies Lee's blend over the half of the 7x7 window on the pixel's side of its
+strongest edge, with the noise level estimated from the window (WINDOW must be 7).</p>
 
 <p>The raster is processed in strips of rows (any size, even larger than memory); the output is
 a <b>Float32 GeoTIFF</b> with the input's georeferencing (geotransform, CRS) and nodata value,

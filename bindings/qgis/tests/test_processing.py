@@ -70,7 +70,7 @@ def test_provider_and_algorithm(plugin, plugin_binding):
     window = next(p for p in plugin_binding.PARAMETERS if p.name == "window")
     assert (w.defaultValue(), w.minimum(), w.maximum()) == (7, 3, window.maximum)
     f = alg.parameterDefinition("FILTER")
-    assert f.options() == ["enhanced_lee", "lee", "kuan", "gamma_map", "frost"]
+    assert f.options() == ["enhanced_lee", "lee", "kuan", "gamma_map", "frost", "refined_lee"]
     assert f.defaultValue() == 0
     assert "(enhanced_lee, frost only)" in alg.parameterDefinition("DAMPING").description()
     assert "frost" not in alg.parameterDefinition("LOOKS").description()
@@ -186,6 +186,7 @@ def test_band_selection(processing, multiband, ref, tmp_path, bands_param, picke
     ({"FILTER": "gamma_map", "LOOKS": 2, "CMAX": 1.2}, dict(filter="gamma_map", looks=2.0,
                                                             cmax=1.2)),
     ({"FILTER": "frost", "DAMPING": 2}, dict(filter="frost", damping=2.0)),
+    ({"FILTER": "refined_lee"}, dict(filter="refined_lee")),
 ])
 def test_parameters_reach_the_library(processing, multiband, ref, tmp_path, extra, kwargs):
     src, bands = multiband
@@ -281,11 +282,11 @@ def test_cancel_leaves_no_output(processing, multiband, tmp_path):
 # Bad parameters: a Processing error with a clear message, never a crash
 
 BAD = [
-    ({"WINDOW": 8}, "window must be an odd integer >= 3 (window=8)"),
-    ({"WINDOW": 1}, "window must be an odd integer >= 3 (window=1)"),
+    ({"WINDOW": 8}, "window must be an odd integer >= 3 (7 for refined_lee) (window=8)"),
+    ({"WINDOW": 1}, "window must be an odd integer >= 3 (7 for refined_lee) (window=1)"),
     ({"FILTER": "median"},
-     "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, got"),
-    ({"FILTER": 9}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost"),
+     "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, got"),
+    ({"FILTER": 9}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee"),
     ({"WINDOW": "seven"}, "WINDOW must be an integer"),
     ({"WINDOW": 7.5}, "WINDOW must be an integer"),
     ({"LOOKS": 0}, "looks must be a finite number > 0"),
