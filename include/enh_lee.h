@@ -35,7 +35,7 @@
 /**
  * Minor version of the library this header belongs to.
  */
-#define ENH_LEE_VERSION_MINOR 2
+#define ENH_LEE_VERSION_MINOR 3
 
 /**
  * Patch version of the library this header belongs to.
@@ -75,6 +75,14 @@
  * variance is estimated from the window).
  */
 #define ENH_LEE_FILTER_REFINED_LEE 5
+
+/**
+ * `filter`: Lee Sigma (Lee et al. 2009), the MMSE blend over the window's
+ * pixels inside a sigma range around an a priori mean, bright point
+ * targets kept (`looks` 1-4, `window` at least 5 and above
+ * `target_window`, `sigma`, `target_window`, `point_threshold`).
+ */
+#define ENH_LEE_FILTER_LEE_SIGMA 6
 
 /**
  * `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
@@ -118,6 +126,12 @@
 #define ENH_LEE_BORDER_SHRINK 3
 
 /**
+ * Entries of a point-threshold count table:
+ * `uint64_t counts[ENH_LEE_THRESHOLD_BINS]` (512 KiB).
+ */
+#define ENH_LEE_THRESHOLD_BINS 65536
+
+/**
  * `EnhLeeParamInfo.kind`: a decimal integer.
  */
 #define ENH_LEE_KIND_INTEGER 0
@@ -138,9 +152,26 @@
 #define MAX_EXPONENT 708.0
 
 /**
+ * Pixels brighter than the threshold a target window must hold to
+ * make its bright pixels a point target.
+ */
+#define LeeSigma_TARGET_COUNT 5
+
+/**
+ * The percentile of the raster's valid pixels that is the point
+ * threshold.
+ */
+#define LeeSigma_PERCENTILE 98
+
+/**
  * The window side the filter is defined for.
  */
 #define WINDOW 7
+
+/**
+ * Entries of a count table.
+ */
+#define BINS (1 << 16)
 
 /**
  * The filter's parameters. Start from `enh_lee_params_default()` and set
@@ -199,6 +230,29 @@ typedef struct EnhLeeParams {
    * cores by default); N uses at most N. Results do not depend on it.
    */
   uint32_t threads;
+  /**
+   * Lee Sigma's target window (a priori mean, point targets): 3 or 5.
+   * Default 3.
+   */
+  uint32_t target_window;
+  /**
+   * Reserved for a later parameter (it keeps the struct free of padding
+   * bytes, so that two structs compare equal with `memcmp`): 0, as
+   * `enh_lee_params_default()` sets it; ignored.
+   */
+  uint32_t reserved;
+  /**
+   * Lee Sigma's sigma: the probability of the sigma range, one of 0.5,
+   * 0.6, 0.7, 0.8, 0.9, 0.95. Default 0.9.
+   */
+  double sigma;
+  /**
+   * Lee Sigma's point threshold, or NaN (the default) to compute it
+   * from the image of a whole-raster call; a region of a raster needs
+   * it (`enh_lee_point_threshold_f32` or a threshold search over the
+   * whole raster). Infinity keeps no point target.
+   */
+  double point_threshold;
 } EnhLeeParams;
 
 /**
@@ -207,6 +261,38 @@ typedef struct EnhLeeParams {
  * holds can be passed to `enh_lee_status_message`.
  */
 typedef int32_t EnhLeeStatus;
+
+/**
+ * Where a search for Lee Sigma's point threshold over a raster read in
+ * pieces stands. Start from `enh_lee_threshold_search_new()`; then, pass
+ * after pass, zero a count table, add every piece of the raster to it with
+ * `enh_lee_threshold_search_count_f32`, and end the pass with
+ * `enh_lee_threshold_search_step`, until that reports the search done
+ * (two passes). Plain data: copy it freely; the fields are the library's.
+ */
+typedef struct EnhLeeThresholdSearch {
+  /**
+   * 0 or 1: the pass being counted; 2: done.
+   */
+  uint32_t pass;
+  /**
+   * Upper 16 bits of the threshold's ordered key (after pass 0).
+   */
+  uint32_t prefix;
+  /**
+   * The rank sought among the pixels this pass counts (1-based; 0 when
+   * done on a raster without valid pixels).
+   */
+  uint64_t rank;
+  /**
+   * The threshold's ordered key, once done.
+   */
+  uint32_t key;
+  /**
+   * 0 (no padding bytes in the struct).
+   */
+  uint32_t reserved;
+} EnhLeeThresholdSearch;
 
 /**
  * What `enh_lee_param_info` tells of one parameter. Every string is
@@ -410,6 +496,38 @@ typedef struct EnhLeeRegion {
  */
 #define ENH_LEE_ERROR_BUFFER_TOO_SMALL 24
 
+/**
+ * sigma is not one of Lee Sigma's 0.5, 0.6, 0.7, 0.8, 0.9, 0.95.
+ */
+#define ENH_LEE_ERROR_INVALID_SIGMA 25
+
+/**
+ * target_window is neither 3 nor 5.
+ */
+#define ENH_LEE_ERROR_INVALID_TARGET_WINDOW 26
+
+/**
+ * point_threshold is NaN where it is needed: a Lee Sigma region that is
+ * not the whole raster (enh_lee_point_threshold_f32 computes it), or a
+ * threshold search used out of order.
+ */
+#define ENH_LEE_ERROR_INVALID_POINT_THRESHOLD 27
+
+/**
+ * The looks the table has.
+ */
+#define LeeSigma_LOOKS { 1.0, 2.0, 3.0, 4.0, }
+
+/**
+ * The probabilities of Lee Sigma's published sigma ranges.
+ */
+#define SIGMAS { 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, }
+
+/**
+ * Lee Sigma's target windows.
+ */
+#define TARGET_WINDOWS { 3, 5, }
+
 
 
 #ifdef __cplusplus
@@ -417,9 +535,10 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Returns the default parameters (SPEC defaults): window 7, looks 1,
- * damping 1, cu and cmax NaN (derived), intensity, window statistic,
- * reflect border, no nodata, all threads.
+ * Returns the default parameters (SPEC defaults): Enhanced Lee, window 7,
+ * looks 1, damping 1, cu and cmax NaN (derived), intensity, window
+ * statistic, reflect border, no nodata, all threads; Lee Sigma's target
+ * window 3, sigma 0.9, point threshold NaN (computed).
  *
  * Thread-safe; cannot fail.
  */
@@ -536,6 +655,87 @@ EnhLeeStatus enh_lee_f32_region(const float *src,
                                 const struct EnhLeeParams *params,
                                 void *scratch,
                                 size_t scratch_bytes);
+
+/**
+ * Writes to `*out_threshold` Lee Sigma's point threshold of a whole
+ * `width x height` float32 raster held in memory: the 98th percentile of
+ * its valid pixels (finite, not `params->nodata`; `+inf` when none is
+ * valid). Pass it as `point_threshold` to filter regions of the raster.
+ * Only `nodata`, `has_nodata` and `threads` matter; the parameters are
+ * validated like a filter call's.
+ *
+ * Ownership: reads `src` and `*params`, writes `*out_threshold` only on
+ * success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+ * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+ * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_THREAD_POOL`, any parameter
+ * error.
+ *
+ * # Safety
+ * `src` is readable for `height` rows of `src_stride_bytes` (the last row
+ * `4 * width` bytes), `params` readable, `out_threshold` writable; or
+ * NULL, which is reported.
+ */
+EnhLeeStatus enh_lee_point_threshold_f32(const float *src,
+                                         size_t src_stride_bytes,
+                                         size_t width,
+                                         size_t height,
+                                         const struct EnhLeeParams *params,
+                                         double *out_threshold);
+
+/**
+ * A threshold search at its first pass. Thread-safe; cannot fail.
+ */
+struct EnhLeeThresholdSearch enh_lee_threshold_search_new(void);
+
+/**
+ * Adds the valid pixels of one piece (`width x height` float32 pixels of
+ * the raster, any piece, any order, each pixel of the raster once per
+ * pass) to `counts` (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s
+ * current pass. Only `nodata`, `has_nodata` and `threads` of `*params`
+ * matter, and they must be the same for every piece.
+ *
+ * Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
+ * on success. Thread-safe: pieces may be counted concurrently into
+ * different tables, which the caller then adds up.
+ * Errors: those of `enh_lee_point_threshold_f32`, and
+ * `ENH_LEE_ERROR_INVALID_POINT_THRESHOLD` when the search is done.
+ *
+ * # Safety
+ * As `enh_lee_point_threshold_f32`, with `search` readable and `counts`
+ * writable for `ENH_LEE_THRESHOLD_BINS` `uint64_t`; or NULL, which is
+ * reported.
+ */
+EnhLeeStatus enh_lee_threshold_search_count_f32(const struct EnhLeeThresholdSearch *search,
+                                                const float *src,
+                                                size_t src_stride_bytes,
+                                                size_t width,
+                                                size_t height,
+                                                const struct EnhLeeParams *params,
+                                                uint64_t *counts);
+
+/**
+ * Ends `*search`'s current pass with the whole raster's `counts`. When
+ * the search is done, writes 1 to `*out_done` and the threshold to
+ * `*out_threshold`; otherwise writes 0 to `*out_done` (count another
+ * pass, into a zeroed table).
+ *
+ * Ownership: reads `counts`, updates `*search`, writes the outputs only
+ * on success. Thread-safe for different searches.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, and
+ * `ENH_LEE_ERROR_INVALID_POINT_THRESHOLD` when the search is already done
+ * or the second pass counted fewer pixels than the first said (not the
+ * same raster or parameters).
+ *
+ * # Safety
+ * `search` readable and writable, `counts` readable for
+ * `ENH_LEE_THRESHOLD_BINS` values, the outputs writable; or NULL, which
+ * is reported.
+ */
+EnhLeeStatus enh_lee_threshold_search_step(struct EnhLeeThresholdSearch *search,
+                                           const uint64_t *counts,
+                                           double *out_threshold,
+                                           uint32_t *out_done);
 
 /**
  * Returns a static, NUL-terminated English sentence describing `status`,

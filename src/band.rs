@@ -5,7 +5,9 @@
 
 use std::ops::Range;
 
-use crate::filters::{EnhancedLee, Frost, GammaMap, Kuan, Lee, PointRule, RefinedLee};
+use crate::filters::{
+    EnhancedLee, Frost, GammaMap, Kuan, Lee, LeeSigma, LeeSigmaGeometry, PointRule, RefinedLee,
+};
 use crate::params::{Border, Coefficients, Filter, Params, Statistic};
 use crate::simd::Isa;
 use crate::stage::{Columns, Stage};
@@ -81,7 +83,7 @@ impl Plan {
             Statistic::Window => 1,
             Statistic::Residual => 2,
         };
-        let bytes_per_column = (2 * params.window + 1) * 3 * 8 * stages;
+        let bytes_per_column = (2 * params.stats_window() + 1) * 3 * 8 * stages;
         (TILE_BYTES / bytes_per_column)
             .saturating_sub(2 * halo)
             .max(MIN_TILE)
@@ -112,7 +114,7 @@ impl Plan {
     /// Scratch (f64) one band needs; an upper bound for every band of a
     /// region `width` columns wide.
     pub fn band_scratch_len(params: &Params, width: usize) -> Option<usize> {
-        let (w, r) = (params.window, params.radius());
+        let (w, r) = (params.stats_window(), params.radius());
         let width = Plan::tile_width(params, width);
         let statistics = match params.statistic {
             Statistic::Window => {
@@ -231,12 +233,13 @@ fn window_tile<const K: usize>(
 ) {
     let p = &plan.params;
     let cols = plan.output_columns(tile);
-    let (mut stage, rest) = Stage::<K>::new(p.window, p.border, cols, scratch);
+    let w = p.stats_window();
+    let (mut stage, rest) = Stage::<K>::new(w, p.border, cols, scratch);
     let input = stage.input_columns();
     let (sums, rest) = rest.split_at_mut(K * cols.out_len);
     let sums = sums.as_chunks_mut::<K>().0;
     let mut weighting = Weighting::new(plan, rows.start, cols, rest);
-    let full = (p.window * p.window) as f64;
+    let full = (w * w) as f64;
     for y in rows.clone() {
         stage.sums(
             y,
@@ -428,7 +431,7 @@ fn write_filtered(
             let Weighting { rows, cols, work } = weighting;
             // The window rows of output row y, up to y + r.
             rows.advance_to(
-                (y + plan.params.radius()) as isize,
+                (y + plan.params.pixel_radius()) as isize,
                 #[inline(always)]
                 |q, values, counts| load_padded(io, plan, cols, q, dense, values, counts),
             );
@@ -454,7 +457,7 @@ fn write_filtered(
         Filter::RefinedLee => {
             let Weighting { rows, cols, work } = weighting;
             rows.advance_to(
-                (y + plan.params.radius()) as isize,
+                (y + plan.params.pixel_radius()) as isize,
                 #[inline(always)]
                 |q, values, counts| load_padded(io, plan, cols, q, dense, values, counts),
             );
@@ -480,11 +483,56 @@ fn write_filtered(
                 },
             );
         }
+        Filter::LeeSigma => {
+            let Weighting { rows, cols, work } = weighting;
+            let context = plan.params.pixel_radius();
+            rows.advance_to(
+                (y + context) as isize,
+                #[inline(always)]
+                |q, values, counts| load_padded(io, plan, cols, q, dense, values, counts),
+            );
+            let at = LeeSigmaGeometry {
+                radius: plan.params.radius(),
+                target_radius: plan.params.target_window / 2,
+                context,
+                out_start: cols.out_start,
+                raster_width: plan.raster_width,
+                raster_height: plan.raster_height,
+            };
+            let n = tile.len();
+            let (stats_planes, work) = work.split_at_mut(2 * n);
+            let (means, variances) = stats_planes.split_at_mut(n);
+            for ((j, m), v) in means.iter_mut().enumerate().zip(variances.iter_mut()) {
+                (*m, *v) = stats(j);
+            }
+            let filtered = crate::simd::lee_sigma_row(
+                plan.isa,
+                &*rows,
+                y as isize,
+                &at,
+                &plan.coeffs,
+                means,
+                variances,
+                work,
+            );
+            io.write_row(
+                y,
+                tile.clone(),
+                #[inline(always)]
+                |j, x| {
+                    if dense || plan.params.is_valid(x) {
+                        filtered[j] as f32
+                    } else {
+                        x
+                    }
+                },
+            );
+        }
     }
 }
 
 /// The source pixels of the current windows and the work space of a
-/// filter that reads them one by one (Frost, Refined Lee).
+/// filter that reads them one by one (Frost, Refined Lee, Lee Sigma).
 struct Weighting<'a> {
     rows: WindowRows<'a>,
     /// The tile's output columns.
@@ -501,6 +549,9 @@ impl<'a> Weighting<'a> {
                 .checked_add(Frost::scratch_len(width)?),
             Filter::RefinedLee => WindowRows::scratch_len(params.window, width)?
                 .checked_add(RefinedLee::scratch_len(width)?),
+            Filter::LeeSigma => WindowRows::scratch_len(2 * params.pixel_radius() + 1, width)?
+                .checked_add(LeeSigma::scratch_len(width)?)?
+                .checked_add(width.checked_mul(2)?),
             _ => Some(0),
         }
     }
@@ -511,13 +562,16 @@ impl<'a> Weighting<'a> {
     /// valgrind flags reads of a `None`'s payload that compiled code makes.)
     fn new(plan: &Plan, first_row: usize, cols: Columns, scratch: &'a mut [f64]) -> Self {
         let (w, n) = match plan.params.filter {
-            Filter::Frost | Filter::RefinedLee => (plan.params.window, cols.out_len),
+            Filter::Frost | Filter::RefinedLee | Filter::LeeSigma => {
+                (2 * plan.params.pixel_radius() + 1, cols.out_len)
+            }
             _ => (1, 0),
         };
         let (rows, rest) = WindowRows::new(w, n, first_row, scratch);
         let work = match plan.params.filter {
             Filter::Frost => Frost::scratch_len(n),
             Filter::RefinedLee => RefinedLee::scratch_len(n),
+            Filter::LeeSigma => LeeSigma::scratch_len(n).and_then(|l| l.checked_add(2 * n)),
             _ => Some(0),
         };
         let work = &mut rest[..work.expect("checked by scratch_len")];
@@ -545,7 +599,7 @@ fn load_padded(
         return;
     };
     let row = io.source_row(q);
-    let first = cols.out_start as isize - params.radius() as isize;
+    let first = cols.out_start as isize - params.pixel_radius() as isize;
     let pixel = |col: Option<usize>| match col {
         Some(col) => {
             let x = row[col - plan.src_x];
@@ -558,7 +612,7 @@ fn load_padded(
         None => (0.0, 0.0),
     };
     // Positions inside the raster (a plain loop), then the padded edges.
-    let input = cols.input(params.radius());
+    let input = cols.input(params.pixel_radius());
     let inside = (input.start as isize - first) as usize..(input.end as isize - first) as usize;
     let src = &row[input.start - plan.src_x..input.end - plan.src_x];
     for ((v, c), x) in values[inside.clone()]

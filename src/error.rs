@@ -63,6 +63,13 @@ pub enum Error {
     InvalidNodata,
     /// A text buffer is too small for the value (C boundary only).
     BufferTooSmall,
+    /// `sigma` is not one of Lee Sigma's table ([`crate::SIGMAS`]).
+    InvalidSigma,
+    /// `target_window` is not 3 or 5.
+    InvalidTargetWindow,
+    /// `point_threshold` is NaN, or missing for a Lee Sigma region that is
+    /// not the whole raster, or a threshold search was used out of order.
+    InvalidPointThreshold,
 }
 
 impl Error {
@@ -75,13 +82,15 @@ impl Error {
             Error::InvalidStride => {
                 "a row stride is smaller than width*4 bytes or not a multiple of 4, or (Rust views) its pixels are not contiguous"
             }
-            Error::InvalidWindow => "window must be an odd integer >= 3 (7 for refined_lee)",
+            Error::InvalidWindow => {
+                "window must be an odd integer >= 3 (refined_lee: 7; lee_sigma: at least 5 and above target_window)"
+            }
             Error::Misaligned => "a buffer pointer is not aligned to 4 bytes (float)",
-            Error::InvalidLooks => "looks must be a finite number > 0",
+            Error::InvalidLooks => "looks must be a finite number > 0 (lee_sigma: 1, 2, 3 or 4)",
             Error::InvalidDamping => "damping must be a finite number >= 0",
             Error::InvalidCoefficients => "cu and cmax must be finite with 0 <= cu < cmax",
             Error::InvalidSignal => "unknown signal value (use intensity or amplitude)",
-            Error::InvalidStatistic => "unknown statistic value (use window or residual)",
+            Error::InvalidStatistic => "unknown statistic value (use window or residual; lee_sigma uses window)",
             Error::InvalidBorder => {
                 "unknown border value (use reflect, mirror, nearest or shrink)"
             }
@@ -103,10 +112,15 @@ impl Error {
                 "unknown parameter name (enh_lee_param_info lists the names)"
             }
             Error::InvalidFilter => {
-                "unknown filter (use enhanced_lee, lee, kuan, gamma_map, frost or refined_lee)"
+                "unknown filter (use enhanced_lee, lee, kuan, gamma_map, frost, refined_lee or lee_sigma)"
             }
             Error::InvalidNodata => "nodata must be a finite float32 number, or empty for none",
             Error::BufferTooSmall => "the text buffer is too small for the value",
+            Error::InvalidSigma => "sigma must be one of 0.5, 0.6, 0.7, 0.8, 0.9, 0.95",
+            Error::InvalidTargetWindow => "target_window must be 3 or 5",
+            Error::InvalidPointThreshold => {
+                "point_threshold must be a number (not NaN), and lee_sigma needs it for a region of a raster: compute it over the whole raster (enh_lee_point_threshold_f32, or a threshold search over the strips)"
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 
 use crate::band::{BandIo, Plan};
 use crate::error::Error;
-use crate::params::Params;
+use crate::params::{Filter, Params};
+use crate::point_threshold::point_threshold;
 use crate::simd::{filter_band, Isa};
 
 /// The largest raster side accepted: border arithmetic on padded indices
@@ -163,7 +164,15 @@ pub fn filter_region(
     if !rows_contiguous(&src) || !rows_contiguous(&dst) {
         return Err(Error::InvalidStride);
     }
-    let plan = plan(params, raster_width, raster_height, region, source.x_off)?;
+    let whole = (region == Region::whole(raster_width, raster_height)).then_some(src);
+    let plan = plan(
+        params,
+        raster_width,
+        raster_height,
+        region,
+        source.x_off,
+        whole,
+    )?;
     with_scratch(region, params, scratch, |f64s, _| {
         let bands = band_rows(params, region);
         let src_y = source.y_off;
@@ -193,7 +202,7 @@ pub fn filter_in_place(
     if !rows_contiguous(&image) {
         return Err(Error::InvalidStride);
     }
-    let plan = plan(params, width, height, region, 0)?;
+    let plan = plan(params, width, height, region, 0, Some(image.view()))?;
     with_scratch(region, params, scratch, |f64s, f32s| {
         let bands = band_rows(params, region);
         // Rows that bands read after they may have been overwritten: the
@@ -238,16 +247,26 @@ fn rows_contiguous<S: ndarray::RawData>(a: &ndarray::ArrayBase<S, ndarray::Ix2>)
     a.strides()[1] == 1 || a.dim().1 <= 1
 }
 
+/// The plan of a call. `whole`: the whole raster, when the call filters
+/// all of it, from which Lee Sigma's point threshold is computed if the
+/// parameters do not give it (a region needs it given: computed from the
+/// region alone it would depend on how the raster is cut).
 fn plan(
     params: &Params,
     raster_width: usize,
     raster_height: usize,
     region: Region,
     src_x: usize,
+    whole: Option<ArrayView2<f32>>,
 ) -> Result<Plan, Error> {
+    let mut coeffs = params.validate()?;
+    if params.filter == Filter::LeeSigma && params.point_threshold.is_none() {
+        let image = whole.ok_or(Error::InvalidPointThreshold)?;
+        coeffs.point_threshold = point_threshold(image, params)?;
+    }
     Ok(Plan {
         params: *params,
-        coeffs: params.validate()?,
+        coeffs,
         raster_width,
         raster_height,
         region,
@@ -348,7 +367,7 @@ fn run_bands<IO: BandIo + Send>(
 /// The pool for an explicit thread count. The last one built is kept for
 /// the next call (callers usually repeat the same count); asking for
 /// another count replaces it, so at most one such pool lives at a time.
-fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, Error> {
+pub(crate) fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, Error> {
     static POOL: Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
     let mut cached = POOL.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((n, pool)) = cached.as_ref() {
@@ -626,7 +645,7 @@ impl<'a> SavedRows<'a> {
 
 /// Upper bound of the rows [`saved_rows`] picks.
 fn saved_row_bound(params: &Params, bands: usize) -> Result<usize, Error> {
-    let (r, halo) = (params.radius(), params.halo()?);
+    let (r, halo) = (params.pixel_radius(), params.halo()?);
     (2 * halo)
         .checked_mul(bands - 1)
         .and_then(|n| n.checked_add(2 * (r + 1)))
@@ -637,7 +656,7 @@ fn saved_row_bound(params: &Params, bands: usize) -> Result<usize, Error> {
 /// on each side of every band boundary, and the `r + 1` rows at the top and
 /// bottom edges that the border rule maps window positions into.
 fn saved_rows(params: &Params, bands: &Bands, height: usize) -> Result<Vec<usize>, Error> {
-    let (r, halo) = (params.radius(), params.halo()?);
+    let (r, halo) = (params.pixel_radius(), params.halo()?);
     let edge = (r + 1).min(height);
     let mut rows: Vec<usize> = (0..edge).chain(height - edge..height).collect();
     for b in bands.boundaries() {

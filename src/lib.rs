@@ -1,7 +1,7 @@
 //! # enh-lee
 //!
 //! The Enhanced Lee speckle filter (Lopes, Touzi & Nezry, 1990) and its
-//! family (Lee, Kuan, Gamma-MAP, Frost, Refined Lee) for SAR images: exact (every window summed
+//! family (Lee, Kuan, Gamma-MAP, Frost, Refined Lee, Lee Sigma) for SAR images: exact (every window summed
 //! to the accuracy of a direct float64 sum), fast (O(log window) per pixel,
 //! vectorised, all cores) and in bounded memory (input + output + a scratch
 //! that does not grow with the height, or in place). `docs/SPEC.md` and
@@ -35,6 +35,7 @@ mod error;
 mod filter;
 mod filters;
 mod params;
+mod point_threshold;
 mod simd;
 mod stage;
 mod vocabulary;
@@ -46,5 +47,8 @@ pub use filter::{
     filter, filter_in_place, filter_region, halo, scratch_len, source_region, Region, Scratch,
     ScratchLen,
 };
-pub use params::{Border, Coefficients, Filter, Params, Signal, Statistic, MAX_THREADS};
+pub use params::{
+    Border, Coefficients, Filter, Params, Signal, Statistic, MAX_THREADS, SIGMAS, TARGET_WINDOWS,
+};
+pub use point_threshold::{point_threshold, ThresholdSearch, BINS as THRESHOLD_BINS};
 pub use vocabulary::{parameter, Kind, Parameter, PARAMETERS};

@@ -2,6 +2,7 @@
 //! them (SPEC.md, "Inputs").
 
 use crate::error::Error;
+use crate::filters::LeeSigma;
 
 /// Which speckle filter computes each output pixel from its window
 /// statistics (`docs/filters.md` defines each).
@@ -20,6 +21,10 @@ pub enum Filter {
     /// Refined Lee (Lee 1981): the MMSE blend over the half of a 7x7
     /// window on the pixel's side of its strongest edge.
     RefinedLee,
+    /// Lee Sigma (Lee, Wen, Ainsworth, Chen & Chen 2009): the MMSE blend
+    /// over the window's pixels inside a sigma range around an a priori
+    /// mean, with bright point targets kept.
+    LeeSigma,
 }
 
 /// What the pixel values measure.
@@ -79,7 +84,21 @@ pub struct Params {
     pub nodata: Option<f32>,
     /// Worker threads; 0 means every thread of the current rayon pool.
     pub threads: usize,
+    /// Lee Sigma's probability of the sigma range: one of [`SIGMAS`].
+    pub sigma: f64,
+    /// Lee Sigma's target window (a priori mean, point targets): 3 or 5.
+    pub target_window: usize,
+    /// Lee Sigma's point-target threshold (the 98th percentile of the whole
+    /// raster's valid pixels, [`crate::point_threshold`]); `None` computes
+    /// it from the image of a whole-raster call. Not NaN.
+    pub point_threshold: Option<f64>,
 }
+
+/// The probabilities of Lee Sigma's published sigma ranges.
+pub const SIGMAS: [f64; 6] = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
+/// Lee Sigma's target windows.
+pub const TARGET_WINDOWS: [usize; 2] = [3, 5];
 
 impl Default for Params {
     fn default() -> Self {
@@ -95,6 +114,9 @@ impl Default for Params {
             border: Border::Reflect,
             nodata: None,
             threads: 0,
+            sigma: 0.9,
+            target_window: 3,
+            point_threshold: None,
         }
     }
 }
@@ -119,6 +141,30 @@ pub(crate) fn check_looks(looks: f64) -> Result<(), Error> {
 pub(crate) fn check_damping(damping: f64) -> Result<(), Error> {
     if !(damping.is_finite() && damping >= 0.0) {
         return Err(Error::InvalidDamping);
+    }
+    Ok(())
+}
+
+/// One of [`SIGMAS`].
+pub(crate) fn check_sigma(sigma: f64) -> Result<(), Error> {
+    if !SIGMAS.contains(&sigma) {
+        return Err(Error::InvalidSigma);
+    }
+    Ok(())
+}
+
+/// One of [`TARGET_WINDOWS`].
+pub(crate) fn check_target_window(window: usize) -> Result<(), Error> {
+    if !TARGET_WINDOWS.contains(&window) {
+        return Err(Error::InvalidTargetWindow);
+    }
+    Ok(())
+}
+
+/// A number, not NaN (infinities allowed: `+inf` keeps no point target).
+pub(crate) fn check_point_threshold(value: Option<f64>) -> Result<(), Error> {
+    if value.is_some_and(f64::is_nan) {
+        return Err(Error::InvalidPointThreshold);
     }
     Ok(())
 }
@@ -148,17 +194,25 @@ pub struct Coefficients {
     pub cmax: f64,
     pub damping: f64,
     pub looks: f64,
+    /// Lee Sigma's sigma range `[low, high]` (times the a priori mean) and
+    /// the squared coefficient of variation of the speckle inside it.
+    pub sigma_range: (f64, f64),
+    pub revised_cu2: f64,
+    /// Lee Sigma's point-target threshold; NaN until a whole-raster call
+    /// computes it (`Params::point_threshold` unset).
+    pub point_threshold: f64,
 }
 
 impl Filter {
     /// Every filter, in the order of their C constants.
-    pub const ALL: [Filter; 6] = [
+    pub const ALL: [Filter; 7] = [
         Filter::EnhancedLee,
         Filter::Lee,
         Filter::Kuan,
         Filter::GammaMap,
         Filter::Frost,
         Filter::RefinedLee,
+        Filter::LeeSigma,
     ];
 
     /// Whether the rule has an upper branch point `Cmax`.
@@ -174,28 +228,74 @@ impl Params {
     }
 
     /// Pixels of context a region needs on each side: `r` for the `window`
-    /// statistic, `2r` for `residual` (its local means need their own window).
+    /// statistic, `2r` for `residual` (its local means need their own
+    /// window); for Lee Sigma the larger of `r` and twice the target
+    /// window's radius (a point target's cluster is found by its
+    /// neighbours' target windows).
     pub fn halo(&self) -> Result<usize, Error> {
         self.validate()?;
-        Ok(match self.statistic {
-            Statistic::Window => self.radius(),
-            Statistic::Residual => 2 * self.radius(),
-        })
+        Ok(self.context_radius())
+    }
+
+    /// The halo of validated parameters.
+    pub(crate) fn context_radius(&self) -> usize {
+        match (self.filter, self.statistic) {
+            (Filter::LeeSigma, _) => self.radius().max(2 * (self.target_window / 2)),
+            (_, Statistic::Window) => self.radius(),
+            (_, Statistic::Residual) => 2 * self.radius(),
+        }
+    }
+
+    /// How far from an output pixel a filter reads single pixels: the
+    /// radius of the window rows of Frost, Refined Lee and Lee Sigma.
+    pub(crate) fn pixel_radius(&self) -> usize {
+        match self.filter {
+            Filter::LeeSigma => self.context_radius(),
+            _ => self.radius(),
+        }
+    }
+
+    /// The side of the windows whose mean and variance the shared engine
+    /// computes: Lee Sigma's target window, else the window.
+    pub(crate) fn stats_window(&self) -> usize {
+        match self.filter {
+            Filter::LeeSigma => self.target_window,
+            _ => self.window,
+        }
     }
 
     /// Checks every parameter and derives `Cu` and `Cmax` (SPEC, "Inputs").
     pub fn validate(&self) -> Result<Coefficients, Error> {
         check_window(self.window)?;
-        if self.filter == Filter::RefinedLee && self.window != crate::filters::REFINED_LEE_WINDOW {
-            return Err(Error::InvalidWindow);
-        }
         check_looks(self.looks)?;
         check_damping(self.damping)?;
         check_threads(self.threads)?;
         check_coefficient(self.cu)?;
         check_coefficient(self.cmax)?;
+        check_sigma(self.sigma)?;
+        check_target_window(self.target_window)?;
+        check_point_threshold(self.point_threshold)?;
+        match self.filter {
+            Filter::RefinedLee if self.window != crate::filters::REFINED_LEE_WINDOW => {
+                return Err(Error::InvalidWindow);
+            }
+            Filter::LeeSigma => {
+                if self.window < 5 || self.window <= self.target_window {
+                    return Err(Error::InvalidWindow);
+                }
+                if !LeeSigma::LOOKS.contains(&self.looks) {
+                    return Err(Error::InvalidLooks);
+                }
+                if self.statistic != Statistic::Window {
+                    return Err(Error::InvalidStatistic);
+                }
+            }
+            _ => {}
+        }
         let sqrt_l = self.looks.sqrt();
-        let cu = self.cu.unwrap_or(match self.signal {
+        // Lee Sigma's speckle model is its table's: looks and signal only.
+        let explicit_cu = self.cu.filter(|_| self.filter != Filter::LeeSigma);
+        let cu = explicit_cu.unwrap_or(match self.signal {
             Signal::Intensity => 1.0 / sqrt_l,
             Signal::Amplitude => (4.0 / std::f64::consts::PI - 1.0).sqrt() / sqrt_l,
         });
@@ -205,16 +305,22 @@ impl Params {
         let cmax = match self.filter {
             Filter::EnhancedLee => self.cmax.unwrap_or((1.0 + 2.0 / self.looks).sqrt()),
             Filter::GammaMap => self.cmax.unwrap_or(std::f64::consts::SQRT_2 * cu),
-            Filter::Lee | Filter::Kuan | Filter::Frost | Filter::RefinedLee => f64::INFINITY,
+            Filter::Lee | Filter::Kuan | Filter::Frost | Filter::RefinedLee | Filter::LeeSigma => {
+                f64::INFINITY
+            }
         };
         if self.filter.uses_cmax() && !(cmax.is_finite() && cu < cmax) {
             return Err(Error::InvalidCoefficients);
         }
+        let (sigma_range, revised_cu) = LeeSigma::sigma_range(self.signal, self.looks, self.sigma);
         Ok(Coefficients {
             cu,
             cmax,
             damping: self.damping,
             looks: self.looks,
+            sigma_range,
+            revised_cu2: revised_cu * revised_cu,
+            point_threshold: self.point_threshold.unwrap_or(f64::NAN),
         })
     }
 

@@ -16,7 +16,8 @@
 use std::ops::Range;
 
 use crate::band::{filter_band_kernel, BandIo, Plan};
-use crate::filters::RefinedLee;
+use crate::filters::{LeeSigma, LeeSigmaGeometry, RefinedLee};
+use crate::params::Coefficients;
 use crate::window_rows::WindowRows;
 
 /// An instruction set the kernel is compiled for, narrowest first.
@@ -70,6 +71,28 @@ impl Isa {
     }
 }
 
+/// Runs `f` compiled for instruction set `isa` (everything `f` inlines is
+/// compiled with its instructions), or for a narrower one when the CPU
+/// lacks it. The one place where the choice is made.
+#[inline(always)]
+fn with_isa<R>(isa: Isa, f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if isa == Isa::Avx512 && x86::has_avx512() {
+            // SAFETY: the CPU has every feature `x86::avx512` is compiled
+            // for (`has_avx512` checked them just above).
+            return unsafe { x86::avx512(f) };
+        }
+        if isa >= Isa::Avx2 && x86::has_avx2() {
+            // SAFETY: the CPU has every feature `x86::avx2` is compiled for
+            // (`has_avx2` checked them just above).
+            return unsafe { x86::avx2(f) };
+        }
+    }
+    let _ = isa;
+    f()
+}
+
 /// Filters output raster rows `rows` of `plan.region` (see
 /// [`filter_band_kernel`]) with instruction set `isa`, which must be
 /// [`Isa::supported`] (a narrower one runs otherwise).
@@ -80,26 +103,17 @@ pub(crate) fn filter_band(
     rows: Range<usize>,
     scratch: &mut [f64],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if isa == Isa::Avx512 && x86::has_avx512() {
-            // SAFETY: the CPU has every feature `x86::avx512` is compiled
-            // for (`has_avx512` checked them just above).
-            return unsafe { x86::avx512(io, plan, rows, scratch) };
-        }
-        if isa >= Isa::Avx2 && x86::has_avx2() {
-            // SAFETY: the CPU has every feature `x86::avx2` is compiled for
-            // (`has_avx2` checked them just above).
-            return unsafe { x86::avx2(io, plan, rows, scratch) };
-        }
-    }
-    let _ = isa;
-    filter_band_kernel(io, plan, rows, scratch)
+    with_isa(
+        isa,
+        #[inline(always)]
+        || filter_band_kernel(io, plan, rows, scratch),
+    )
 }
 
 /// [`RefinedLee::blends`], compiled once for each instruction set (not
 /// inlined into every variant of the kernel: its code is large).
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 pub(crate) fn refined_lee_blends(
     isa: Isa,
     rows: &WindowRows,
@@ -110,38 +124,47 @@ pub(crate) fn refined_lee_blends(
     gains: &mut [f64],
     work: &mut [f64],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if isa == Isa::Avx512 && x86::has_avx512() {
-            // SAFETY: the CPU has every feature the function is compiled for.
-            return unsafe { x86::refined_lee_avx512(rows, y, dense, whole, means, gains, work) };
-        }
-        if isa >= Isa::Avx2 && x86::has_avx2() {
-            // SAFETY: as above.
-            return unsafe { x86::refined_lee_avx2(rows, y, dense, whole, means, gains, work) };
-        }
-    }
-    let _ = isa;
-    refined_lee_baseline(rows, y, dense, whole, means, gains, work)
+    with_isa(
+        isa,
+        #[inline(always)]
+        || RefinedLee::blends(rows, y, dense, whole, means, gains, work),
+    )
 }
 
+/// [`LeeSigma::filtered_row`] for the target windows' means and
+/// variances, compiled once for each instruction set.
+#[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn refined_lee_baseline(
+pub(crate) fn lee_sigma_row<'s>(
+    isa: Isa,
     rows: &WindowRows,
     y: isize,
-    dense: bool,
-    whole: &[f64],
-    means: &mut [f64],
-    gains: &mut [f64],
-    work: &mut [f64],
-) {
-    RefinedLee::blends(rows, y, dense, whole, means, gains, work)
+    at: &LeeSigmaGeometry,
+    coeffs: &Coefficients,
+    means: &[f64],
+    variances: &[f64],
+    work: &'s mut [f64],
+) -> &'s [f64] {
+    with_isa(
+        isa,
+        #[inline(always)]
+        || {
+            LeeSigma::filtered_row(
+                rows,
+                y,
+                means.len(),
+                at,
+                coeffs,
+                #[inline(always)]
+                |j| (means[j], variances[j]),
+                work,
+            )
+        },
+    )
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::*;
-
     pub fn has_avx512() -> bool {
         std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx512vl")
@@ -158,40 +181,12 @@ mod x86 {
     }
 
     #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,bmi1,bmi2")]
-    pub fn avx512(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
-        filter_band_kernel(io, plan, rows, scratch)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,bmi1,bmi2")]
-    pub fn refined_lee_avx512(
-        rows: &WindowRows,
-        y: isize,
-        dense: bool,
-        whole: &[f64],
-        means: &mut [f64],
-        gains: &mut [f64],
-        work: &mut [f64],
-    ) {
-        RefinedLee::blends(rows, y, dense, whole, means, gains, work)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx2,fma,bmi1,bmi2")]
-    pub fn refined_lee_avx2(
-        rows: &WindowRows,
-        y: isize,
-        dense: bool,
-        whole: &[f64],
-        means: &mut [f64],
-        gains: &mut [f64],
-        work: &mut [f64],
-    ) {
-        RefinedLee::blends(rows, y, dense, whole, means, gains, work)
+    pub fn avx512<R>(f: impl FnOnce() -> R) -> R {
+        f()
     }
 
     #[target_feature(enable = "avx2,fma,bmi1,bmi2")]
-    pub fn avx2(io: &mut impl BandIo, plan: &Plan, rows: Range<usize>, scratch: &mut [f64]) {
-        filter_band_kernel(io, plan, rows, scratch)
+    pub fn avx2<R>(f: impl FnOnce() -> R) -> R {
+        f()
     }
 }

@@ -8,8 +8,9 @@
 
 use crate::error::Error;
 use crate::params::{
-    check_coefficient, check_damping, check_looks, check_threads, check_window, Border, Filter,
-    Params, Signal, Statistic, MAX_THREADS,
+    check_coefficient, check_damping, check_looks, check_point_threshold, check_sigma,
+    check_target_window, check_threads, check_window, Border, Filter, Params, Signal, Statistic,
+    MAX_THREADS,
 };
 
 /// How a parameter's value is written.
@@ -64,6 +65,7 @@ impl Named for Filter {
         ("gamma_map", Filter::GammaMap),
         ("frost", Filter::Frost),
         ("refined_lee", Filter::RefinedLee),
+        ("lee_sigma", Filter::LeeSigma),
     ];
 }
 
@@ -101,7 +103,7 @@ const fn names<T: Named, const N: usize>() -> [&'static str; N] {
     out
 }
 
-const FILTER_NAMES: [&str; 6] = names::<Filter, 6>();
+const FILTER_NAMES: [&str; 7] = names::<Filter, 7>();
 const SIGNAL_NAMES: [&str; 2] = names::<Signal, 2>();
 const STATISTIC_NAMES: [&str; 2] = names::<Statistic, 2>();
 const BORDER_NAMES: [&str; 4] = names::<Border, 4>();
@@ -166,6 +168,14 @@ const SPECKLE_MODEL: &[Filter] = &[
     Filter::Lee,
     Filter::Kuan,
     Filter::GammaMap,
+    Filter::LeeSigma,
+];
+/// The filters whose `Cu` can be given (Lee Sigma's comes with its table).
+const EXPLICIT_CU: &[Filter] = &[
+    Filter::EnhancedLee,
+    Filter::Lee,
+    Filter::Kuan,
+    Filter::GammaMap,
 ];
 /// The filters whose window side can be chosen (Refined Lee's is 7).
 const SIZED: &[Filter] = &[
@@ -174,7 +184,18 @@ const SIZED: &[Filter] = &[
     Filter::Kuan,
     Filter::GammaMap,
     Filter::Frost,
+    Filter::LeeSigma,
 ];
+/// The filters with a choice of local variance (Lee Sigma's is its own).
+const VARIANCE: &[Filter] = &[
+    Filter::EnhancedLee,
+    Filter::Lee,
+    Filter::Kuan,
+    Filter::GammaMap,
+    Filter::Frost,
+    Filter::RefinedLee,
+];
+const LEE_SIGMA: &[Filter] = &[Filter::LeeSigma];
 const NO_LIMIT: f64 = f64::NAN;
 
 /// Every parameter, in the order front ends list them.
@@ -190,8 +211,8 @@ pub static PARAMETERS: &[Parameter] = &[
         filters: ALL,
         advanced: false,
         description: "Speckle filter: enhanced_lee (Lopes et al. 1990), lee (Lee 1980), \
-            kuan (Kuan et al. 1985), gamma_map (Lopes et al. 1990), frost (Frost et al. 1982) \
-            or refined_lee (Lee 1981, 7x7 edge-aligned windows)",
+            kuan (Kuan et al. 1985), gamma_map (Lopes et al. 1990), frost (Frost et al. 1982), \
+            refined_lee (Lee 1981, 7x7 edge-aligned windows) or lee_sigma (Lee et al. 2009)",
         error: Error::InvalidFilter,
         set: |p, t| {
             p.filter = parse_choice(t, Error::InvalidFilter)?;
@@ -209,7 +230,8 @@ pub static PARAMETERS: &[Parameter] = &[
         maximum: u32::MAX as f64,
         filters: SIZED,
         advanced: false,
-        description: "Window side in pixels: odd, at least 3 (refined_lee: 7, its only size)",
+        description: "Window side in pixels: odd, at least 3 (refined_lee: 7, its only size; \
+            lee_sigma: at least 5 and above target_window)",
         error: Error::InvalidWindow,
         set: |p, t| {
             let w = parse_integer(t, Error::InvalidWindow)?;
@@ -230,7 +252,7 @@ pub static PARAMETERS: &[Parameter] = &[
         filters: SPECKLE_MODEL,
         advanced: false,
         description: "Number of looks L, greater than 0 (may be fractional, e.g. an ENL \
-            estimate)",
+            estimate; lee_sigma: 1, 2, 3 or 4, its table's)",
         error: Error::InvalidLooks,
         set: |p, t| {
             let v = parse_real(t, Error::InvalidLooks)?;
@@ -288,7 +310,7 @@ pub static PARAMETERS: &[Parameter] = &[
         choices: &STATISTIC_NAMES,
         minimum: NO_LIMIT,
         maximum: NO_LIMIT,
-        filters: ALL,
+        filters: VARIANCE,
         advanced: true,
         description: "Local variance: window (mean(x^2) - mean(x)^2) or residual \
             (mean((x - local mean)^2), as two uniform_filter passes)",
@@ -327,7 +349,7 @@ pub static PARAMETERS: &[Parameter] = &[
         choices: &[],
         minimum: 0.0,
         maximum: NO_LIMIT,
-        filters: SPECKLE_MODEL,
+        filters: EXPLICIT_CU,
         advanced: true,
         description: "Explicit Cu, the speckle's coefficient of variation, at least 0 and \
             below cmax (empty: derived from looks and signal)",
@@ -386,6 +408,69 @@ pub static PARAMETERS: &[Parameter] = &[
             Ok(())
         },
         get: |p| format_optional(p.nodata.map(f64::from)),
+    },
+    Parameter {
+        name: "sigma",
+        kind: Kind::Real,
+        optional: false,
+        default: "0.9",
+        choices: &[],
+        minimum: 0.5,
+        maximum: 0.95,
+        filters: LEE_SIGMA,
+        advanced: false,
+        description: "Probability of the sigma range: 0.5, 0.6, 0.7, 0.8, 0.9 or 0.95 (Lee et \
+            al. 2009, Table I); larger smooths more",
+        error: Error::InvalidSigma,
+        set: |p, t| {
+            let v = parse_real(t, Error::InvalidSigma)?;
+            check_sigma(v)?;
+            p.sigma = v;
+            Ok(())
+        },
+        get: |p| format_real(p.sigma),
+    },
+    Parameter {
+        name: "target_window",
+        kind: Kind::Integer,
+        optional: false,
+        default: "3",
+        choices: &[],
+        minimum: 3.0,
+        maximum: 5.0,
+        filters: LEE_SIGMA,
+        advanced: true,
+        description: "Side of the target window that gives the a priori mean and finds point \
+            targets: 3 or 5",
+        error: Error::InvalidTargetWindow,
+        set: |p, t| {
+            let v = parse_integer(t, Error::InvalidTargetWindow)?;
+            check_target_window(v)?;
+            p.target_window = v;
+            Ok(())
+        },
+        get: |p| p.target_window.to_string(),
+    },
+    Parameter {
+        name: "point_threshold",
+        kind: Kind::Real,
+        optional: true,
+        default: "",
+        choices: &[],
+        minimum: NO_LIMIT,
+        maximum: NO_LIMIT,
+        filters: LEE_SIGMA,
+        advanced: true,
+        description: "Point-target threshold: the whole raster's 98th percentile (empty: \
+            computed from the whole raster; give it to filter regions, strips or chunks)",
+        error: Error::InvalidPointThreshold,
+        set: |p, t| {
+            let v = parse_optional_real(t, Error::InvalidPointThreshold)?;
+            check_point_threshold(v)?;
+            p.point_threshold = v;
+            Ok(())
+        },
+        get: |p| format_optional(p.point_threshold),
     },
     Parameter {
         name: "threads",

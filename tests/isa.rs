@@ -84,14 +84,19 @@ fn every_instruction_set_gives_the_same_bits() {
                     case += 1;
                     let params = Params {
                         filter,
-                        // Refined Lee's window is 7x7 only.
-                        window: if filter == Filter::RefinedLee {
-                            7
-                        } else {
-                            window
+                        // Refined Lee's window is 7x7 only; Lee Sigma's at
+                        // least 5, with its window statistic.
+                        window: match filter {
+                            Filter::RefinedLee => 7,
+                            Filter::LeeSigma => window.max(5),
+                            _ => window,
                         },
                         looks: 2.0,
-                        statistic,
+                        statistic: if filter == Filter::LeeSigma {
+                            Statistic::Window
+                        } else {
+                            statistic
+                        },
                         border,
                         nodata: holes.then_some(-9999.0),
                         threads: 2,

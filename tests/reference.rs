@@ -180,6 +180,91 @@ fn refined_lee(
     (m + b * (f64::from(img[[y, x]]) - m), m)
 }
 
+/// Lee Sigma's point threshold from its definition: the `max(1, floor(0.98
+/// n))`-th smallest of the `n` valid pixels, by sorting.
+fn sorted_threshold(p: &Params, img: ArrayView2<f32>) -> f64 {
+    let mut v: Vec<f32> = img.iter().copied().filter(|&x| valid(p, x)).collect();
+    if v.is_empty() {
+        return f64::INFINITY;
+    }
+    v.sort_by(f32::total_cmp);
+    let k = (v.len() * 98 / 100).max(1);
+    f64::from(v[k - 1])
+}
+
+/// Lee Sigma (Lee et al. 2009) as docs/filters.md states it, for the valid
+/// pixel (y, x) and point threshold `z`.
+fn lee_sigma(
+    p: &Params,
+    c: &Coefficients,
+    img: ArrayView2<f32>,
+    y: usize,
+    x: usize,
+    z: f64,
+) -> f64 {
+    let (h, w) = img.dim();
+    let v = f64::from(img[[y, x]]);
+    let rt = (p.target_window / 2) as isize;
+    let target = Params {
+        window: p.target_window,
+        ..*p
+    };
+    let bright = |yy: usize, xx: usize| valid(p, img[[yy, xx]]) && f64::from(img[[yy, xx]]) > z;
+    // A point target: a bright neighbour (or the pixel) whose target window
+    // holds at least five bright pixels.
+    if v > z {
+        for cy in y as isize - rt..=y as isize + rt {
+            for cx in x as isize - rt..=x as isize + rt {
+                if cy < 0 || cx < 0 || cy >= h as isize || cx >= w as isize {
+                    continue;
+                }
+                let (cy, cx) = (cy as usize, cx as usize);
+                if !bright(cy, cx) {
+                    continue;
+                }
+                let count = window(&target, img, cy, cx)
+                    .into_iter()
+                    .filter(|&(a, b)| bright(a, b))
+                    .count();
+                if count >= 5 {
+                    return v;
+                }
+            }
+        }
+    }
+    let kuan = |m: f64, var: f64, cu2: f64| {
+        let ci2 = var / (m * m);
+        if var == 0.0 {
+            0.0
+        } else {
+            ((1.0 - cu2 / ci2) / (1.0 + cu2)).clamp(0.0, 1.0)
+        }
+    };
+    let values = |px: Vec<(usize, usize)>| -> Vec<f64> {
+        px.into_iter()
+            .map(|(a, b)| f64::from(img[[a, b]]))
+            .collect()
+    };
+    let (m, var) = moments(&values(window(&target, img, y, x)));
+    if m <= 0.0 {
+        return v;
+    }
+    let prior = m + kuan(m, var, c.cu * c.cu) * (v - m);
+    let (low, high) = c.sigma_range;
+    let inside: Vec<f64> = values(window(p, img, y, x))
+        .into_iter()
+        .filter(|&u| low * prior <= u && u <= high * prior)
+        .collect();
+    if inside.is_empty() {
+        return v;
+    }
+    let (ms, vs) = moments(&inside);
+    if ms <= 0.0 {
+        return v;
+    }
+    ms + kuan(ms, vs, c.revised_cu2) * (v - ms)
+}
+
 fn mean(p: &Params, img: ArrayView2<f32>, y: usize, x: usize) -> Option<f64> {
     let px = window(p, img, y, x);
     (!px.is_empty())
@@ -192,6 +277,11 @@ fn reference(p: &Params, img: ArrayView2<f32>) -> (Array2<[f64; 2]>, Array2<f64>
     let c = p.validate().unwrap();
     let (h, w) = img.dim();
     let means = Array2::from_shape_fn((h, w), |(y, x)| mean(p, img, y, x).unwrap_or(f64::NAN));
+    let z = match p.point_threshold {
+        Some(z) => z,
+        None if p.filter == Filter::LeeSigma => sorted_threshold(p, img),
+        None => f64::NAN,
+    };
     let out = Array2::from_shape_fn((h, w), |(y, x)| {
         let v = img[[y, x]];
         if !valid(p, v) {
@@ -215,6 +305,9 @@ fn reference(p: &Params, img: ArrayView2<f32>) -> (Array2<[f64; 2]>, Array2<f64>
                     / n
             }
         };
+        if p.filter == Filter::LeeSigma {
+            return [lee_sigma(p, &c, img, y, x, z); 2];
+        }
         if p.filter == Filter::RefinedLee {
             let (out, used) = refined_lee(p, img, y, x, (m, var));
             return [if used > 0.0 { out } else { f64::from(v) }; 2];
@@ -250,8 +343,8 @@ fn rule(filter: Filter, c: &Coefficients, x: f64, m: f64, var: f64) -> [f64; 2] 
             };
             [v; 2]
         }
-        Filter::Frost | Filter::RefinedLee => {
-            unreachable!("Frost and Refined Lee read the window: see frost(), refined_lee()")
+        Filter::Frost | Filter::RefinedLee | Filter::LeeSigma => {
+            unreachable!("Frost, Refined Lee and Lee Sigma read the window: see their functions")
         }
         Filter::Lee => [blend((1.0 - cu2 / ci2).max(0.0)); 2],
         Filter::Kuan => [blend(((1.0 - cu2 / ci2) / (1.0 + cu2)).clamp(0.0, 1.0)); 2],
@@ -333,6 +426,31 @@ fn random_params(rng: &mut Rng) -> Params {
         cu: None,
         cmax: None,
         threads: 1 + rng.below(3),
+        ..Params::default()
+    }
+    .with_lee_sigma(rng)
+}
+
+trait LeeSigmaCase {
+    fn with_lee_sigma(self, rng: &mut Rng) -> Self;
+}
+
+impl LeeSigmaCase for Params {
+    /// Lee Sigma's own ranges: looks 1-4, window at least 5 and above the
+    /// target window, the window statistic.
+    fn with_lee_sigma(self, rng: &mut Rng) -> Params {
+        if self.filter != Filter::LeeSigma {
+            return self;
+        }
+        let target_window = [3, 5][rng.below(2)];
+        Params {
+            looks: (1 + rng.below(4)) as f64,
+            window: [5, 7, 9, 11][rng.below(4)].max(target_window + 2),
+            statistic: Statistic::Window,
+            target_window,
+            sigma: enh_lee::SIGMAS[rng.below(6)],
+            ..self
+        }
     }
 }
 
@@ -473,8 +591,14 @@ fn in_place_strided_tiled_and_threaded_results_are_bit_identical() {
             .all(|(a, b)| a.to_bits() == b.to_bits());
         assert!(same, "strided, case {case}");
 
-        // Tiles of several sizes, each read with its clipped halo.
+        // Tiles of several sizes, each read with its clipped halo (Lee
+        // Sigma's tiles are given the whole raster's point threshold).
         let halo = enh_lee::halo(&p).unwrap();
+        let p = Params {
+            point_threshold: (p.filter == Filter::LeeSigma)
+                .then(|| enh_lee::point_threshold(img.view(), &p).unwrap()),
+            ..p
+        };
         for (th, tw) in [(1, w), (3, 4), (7, 5), (h, 1)] {
             let mut tiled = Array2::from_elem((h, w), f32::NAN);
             for y in (0..h).step_by(th) {
@@ -568,10 +692,11 @@ fn tiles_and_sub_bands_meet_without_seams() {
             for holes in [false, true] {
                 // Frost (which also reads the window's pixels) in the 7x7
                 // cases: its reference costs w^2 exps per pixel.
-                let filter = if i % 2 == 0 && window < 31 {
-                    Filter::Frost
-                } else {
-                    Filter::EnhancedLee
+                // Lee Sigma (the same) at 31x31, with its larger context.
+                let filter = match i {
+                    0 | 2 => Filter::Frost,
+                    1 => Filter::LeeSigma,
+                    _ => Filter::EnhancedLee,
                 };
                 let p = Params {
                     filter,
@@ -616,10 +741,93 @@ fn tiles_and_sub_bands_meet_without_seams() {
                     src.x_off..src.x_off + src.width
                 ]);
                 let mut out = Array2::zeros((region.height, region.width));
-                filter_region(view, out.view_mut(), w, h, region, &p, None).unwrap();
+                let given = Params {
+                    point_threshold: Some(enh_lee::point_threshold(img.view(), &p).unwrap()),
+                    ..p
+                };
+                filter_region(view, out.view_mut(), w, h, region, &given, None).unwrap();
                 let want = whole.slice(s![77..77 + region.height, 123..123 + region.width]);
                 assert!(bits(&out) == bits(&want.to_owned()), "region, {case}");
             }
         }
+    }
+}
+
+/// Lee Sigma on speckle with bright 2x3 and 3x3 clusters (point targets,
+/// kept) and single bright pixels: the reference, every border,
+/// both target windows; a region needs the whole raster's threshold.
+#[test]
+fn lee_sigma_keeps_point_targets_and_matches_the_reference() {
+    let mut rng = Rng(0x0005_163A);
+    for case in 0..16 {
+        let p = Params {
+            filter: Filter::LeeSigma,
+            looks: (1 + case % 4) as f64,
+            target_window: [3, 5][case % 2],
+            window: [7, 9][case / 8],
+            sigma: enh_lee::SIGMAS[case % 6],
+            border: [
+                Border::Reflect,
+                Border::Mirror,
+                Border::Nearest,
+                Border::Shrink,
+            ][case % 4],
+            nodata: (case % 3 == 0).then_some(-1.0),
+            threads: 1 + case % 2,
+            ..Params::default()
+        };
+        let (h, w) = (60 + rng.below(20), 80 + rng.below(20));
+        let img = Array2::from_shape_fn((h, w), |(y, x)| {
+            // Under 2% of the pixels: the threshold is a speckle value.
+            let cluster = (y % 20 < 3 && x % 40 < 2 + case % 2) || (y == 0 && x < 3);
+            let single = (y * 7 + x) % 401 == 100;
+            if p.nodata.is_some() && rng.below(50) == 0 {
+                -1.0
+            } else if cluster || single {
+                (1e5 * rng.speckle(4)) as f32
+            } else {
+                (100.0 * rng.speckle(p.looks as u32)) as f32
+            }
+        });
+        let out = run(&p, img.view());
+        assert_close(&p, img.view(), out.view());
+        // Cluster pixels are kept; a lone bright pixel is filtered.
+        let z = sorted_threshold(&p, img.view());
+        assert!(
+            img[[1, 0]] as f64 > z && out[[1, 0]] == img[[1, 0]],
+            "case {case}"
+        );
+        // The speckle is smoothed.
+        let spread = |a: &Array2<f32>| {
+            let v: Vec<f64> = a
+                .slice(s![40..55, 5..35])
+                .iter()
+                .map(|&x| f64::from(x))
+                .collect();
+            moments(&v).1
+        };
+        assert!(spread(&out) < 0.5 * spread(&img), "case {case}");
+        let region = Region {
+            x_off: 3,
+            y_off: 2,
+            width: 10,
+            height: 10,
+        };
+        let src = region.with_halo(enh_lee::halo(&p).unwrap(), w, h);
+        let view = img.slice(s![
+            src.y_off..src.y_off + src.height,
+            src.x_off..src.x_off + src.width
+        ]);
+        let mut part = Array2::zeros((10, 10));
+        assert_eq!(
+            filter_region(view, part.view_mut(), w, h, region, &p, None),
+            Err(enh_lee::Error::InvalidPointThreshold)
+        );
+        let given = Params {
+            point_threshold: Some(z),
+            ..p
+        };
+        filter_region(view, part.view_mut(), w, h, region, &given, None).unwrap();
+        assert_eq!(part, out.slice(s![2..12, 3..13]));
     }
 }

@@ -258,6 +258,70 @@ float AsFloat32(double v)
 /*                             Dataset / band                           */
 /************************************************************************/
 
+// Lee Sigma's point threshold of a whole band, when the options do not give
+// it: the library's two counting passes (enh_lee_threshold_search_*) over
+// strips of the band, so that every block the driver filters uses the same
+// value, in memory of one strip. Writes it to params->point_threshold.
+bool ComputePointThreshold(GDALRasterBand *poBand, EnhLeeParams *params,
+                           int nBand)
+{
+    const int nW = poBand->GetXSize(), nH = poBand->GetYSize();
+    const int nRows = std::max(1, std::min(nH, static_cast<int>((16 << 20) / (4 * static_cast<size_t>(nW)) + 1)));
+    std::vector<float> strip;
+    std::vector<uint64_t> counts;
+    try
+    {
+        strip.resize(static_cast<size_t>(nW) * nRows);
+        counts.resize(ENH_LEE_THRESHOLD_BINS);
+    }
+    catch (const std::exception &)
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory,
+                 "ENHLEE: cannot allocate a strip of %d x %d pixels", nW, nRows);
+        return false;
+    }
+    EnhLeeThresholdSearch search = enh_lee_threshold_search_new();
+    uint32_t done = 0;
+    while (!done)
+    {
+        std::fill(counts.begin(), counts.end(), 0);
+        for (int y = 0; y < nH; y += nRows)
+        {
+            const int n = std::min(nRows, nH - y);
+            GDALRasterIOExtraArg sExtra;
+            INIT_RASTERIO_EXTRA_ARG(sExtra);
+            if (poBand->RasterIO(GF_Read, 0, y, nW, n, strip.data(), nW, n,
+                                 GDT_Float32, sizeof(float),
+                                 static_cast<GSpacing>(sizeof(float)) * nW,
+                                 &sExtra) != CE_None)
+            {
+                CPLError(CE_Failure, CPLE_AppDefined,
+                         "ENHLEE: cannot read rows %d-%d of band %d for "
+                         "lee_sigma's point threshold",
+                         y, y + n - 1, nBand);
+                return false;
+            }
+            const EnhLeeStatus st = enh_lee_threshold_search_count_f32(
+                &search, strip.data(), sizeof(float) * static_cast<size_t>(nW),
+                static_cast<size_t>(nW), static_cast<size_t>(n), params,
+                counts.data());
+            if (st != ENH_LEE_OK)
+            {
+                ReportStatus(st, CPLSPrintf("point threshold of band %d", nBand));
+                return false;
+            }
+        }
+        const EnhLeeStatus st = enh_lee_threshold_search_step(
+            &search, counts.data(), &params->point_threshold, &done);
+        if (st != ENH_LEE_OK)
+        {
+            ReportStatus(st, CPLSPrintf("point threshold of band %d", nBand));
+            return false;
+        }
+    }
+    return true;
+}
+
 class ENHLEEDataset;
 
 class ENHLEERasterBand final : public GDALRasterBand
@@ -707,6 +771,14 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             params.nodata = 0.0f;
         }
 
+        // Lee Sigma's threshold belongs to the whole band: computed here
+        // once (with this band's nodata) unless POINT_THRESHOLD gives it.
+        const bool bThresholdComputed =
+            params.filter == ENH_LEE_FILTER_LEE_SIGMA &&
+            std::isnan(params.point_threshold);
+        if (bThresholdComputed && !ComputePointThreshold(poSrc, &params, i))
+            return nullptr;
+
         // Validates the per-band parameters and the block size once more.
         size_t scratch = 0;
         if (EnhLeeStatus st =
@@ -740,6 +812,19 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         poBand->SetMetadataItem("ENHLEE_HALO",
                                 CPLSPrintf("%u", static_cast<unsigned>(halo)),
                                 "ENHLEE");
+        if (params.filter == ENH_LEE_FILTER_LEE_SIGMA)
+        {
+            // As text that reads back exactly (enh_lee_params_get), to pass
+            // to other pieces of the same raster with -oo POINT_THRESHOLD.
+            char value[64] = "";
+            size_t len = 0;
+            enh_lee_params_get(&params, "point_threshold", value, sizeof value,
+                               &len);
+            poBand->SetMetadataItem("POINT_THRESHOLD", value, "ENHLEE");
+            poBand->SetMetadataItem("POINT_THRESHOLD_SOURCE",
+                                    bThresholdComputed ? "computed" : "given",
+                                    "ENHLEE");
+        }
     }
 
     // What was computed, for provenance (domain ENHLEE): every parameter

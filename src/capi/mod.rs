@@ -19,13 +19,13 @@ pub use vocabulary::*;
 
 use crate::{
     filter_in_place, filter_region, scratch_len, source_region, Border, Error, Filter, Params,
-    Region, Scratch, ScratchLen, Signal, Statistic,
+    Region, Scratch, ScratchLen, Signal, Statistic, ThresholdSearch,
 };
 
 /// Major version of the library this header belongs to.
 pub const ENH_LEE_VERSION_MAJOR: u32 = 0;
 /// Minor version of the library this header belongs to.
-pub const ENH_LEE_VERSION_MINOR: u32 = 2;
+pub const ENH_LEE_VERSION_MINOR: u32 = 3;
 /// Patch version of the library this header belongs to.
 pub const ENH_LEE_VERSION_PATCH: u32 = 0;
 
@@ -45,6 +45,11 @@ pub const ENH_LEE_FILTER_FROST: u32 = 4;
 /// `looks`, `signal`, `cu`, `cmax` and `damping` do not apply: the noise
 /// variance is estimated from the window).
 pub const ENH_LEE_FILTER_REFINED_LEE: u32 = 5;
+/// `filter`: Lee Sigma (Lee et al. 2009), the MMSE blend over the window's
+/// pixels inside a sigma range around an a priori mean, bright point
+/// targets kept (`looks` 1-4, `window` at least 5 and above
+/// `target_window`, `sigma`, `target_window`, `point_threshold`).
+pub const ENH_LEE_FILTER_LEE_SIGMA: u32 = 6;
 
 /// `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
 pub const ENH_LEE_SIGNAL_INTENSITY: u32 = 0;
@@ -97,6 +102,21 @@ pub struct EnhLeeParams {
     /// Worker threads: 0 uses every thread of the current rayon pool (all
     /// cores by default); N uses at most N. Results do not depend on it.
     pub threads: u32,
+    /// Lee Sigma's target window (a priori mean, point targets): 3 or 5.
+    /// Default 3.
+    pub target_window: u32,
+    /// Reserved for a later parameter (it keeps the struct free of padding
+    /// bytes, so that two structs compare equal with `memcmp`): 0, as
+    /// `enh_lee_params_default()` sets it; ignored.
+    pub reserved: u32,
+    /// Lee Sigma's sigma: the probability of the sigma range, one of 0.5,
+    /// 0.6, 0.7, 0.8, 0.9, 0.95. Default 0.9.
+    pub sigma: f64,
+    /// Lee Sigma's point threshold, or NaN (the default) to compute it
+    /// from the image of a whole-raster call; a region of a raster needs
+    /// it (`enh_lee_point_threshold_f32` or a threshold search over the
+    /// whole raster). Infinity keeps no point target.
+    pub point_threshold: f64,
 }
 
 impl EnhLeeParams {
@@ -120,6 +140,9 @@ impl EnhLeeParams {
                 _ => return Err(Error::InvalidNodataFlag),
             },
             threads: self.threads as usize,
+            sigma: self.sigma,
+            target_window: self.target_window as usize,
+            point_threshold: optional(self.point_threshold),
         })
     }
 
@@ -146,6 +169,10 @@ impl EnhLeeParams {
             has_nodata: u32::from(p.nodata.is_some()),
             nodata: p.nodata.unwrap_or(0.0),
             threads: p.threads as u32,
+            target_window: p.target_window as u32,
+            reserved: 0,
+            sigma: p.sigma,
+            point_threshold: p.point_threshold.unwrap_or(f64::NAN),
         }
     }
 }
@@ -194,9 +221,10 @@ fn scratch_byte_len(need: ScratchLen) -> Result<usize, Error> {
         .ok_or(Error::SizeOverflow)
 }
 
-/// Returns the default parameters (SPEC defaults): window 7, looks 1,
-/// damping 1, cu and cmax NaN (derived), intensity, window statistic,
-/// reflect border, no nodata, all threads.
+/// Returns the default parameters (SPEC defaults): Enhanced Lee, window 7,
+/// looks 1, damping 1, cu and cmax NaN (derived), intensity, window
+/// statistic, reflect border, no nodata, all threads; Lee Sigma's target
+/// window 3, sigma 0.9, point threshold NaN (computed).
 ///
 /// Thread-safe; cannot fail.
 #[no_mangle]
@@ -420,6 +448,200 @@ pub unsafe extern "C" fn enh_lee_f32_region(
     })
 }
 
+/// Entries of a point-threshold count table:
+/// `uint64_t counts[ENH_LEE_THRESHOLD_BINS]` (512 KiB).
+pub const ENH_LEE_THRESHOLD_BINS: usize = 65536;
+const _: () = assert!(ENH_LEE_THRESHOLD_BINS == crate::THRESHOLD_BINS);
+
+/// Where a search for Lee Sigma's point threshold over a raster read in
+/// pieces stands. Start from `enh_lee_threshold_search_new()`; then, pass
+/// after pass, zero a count table, add every piece of the raster to it with
+/// `enh_lee_threshold_search_count_f32`, and end the pass with
+/// `enh_lee_threshold_search_step`, until that reports the search done
+/// (two passes). Plain data: copy it freely; the fields are the library's.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct EnhLeeThresholdSearch {
+    /// 0 or 1: the pass being counted; 2: done.
+    pub pass: u32,
+    /// Upper 16 bits of the threshold's ordered key (after pass 0).
+    pub prefix: u32,
+    /// The rank sought among the pixels this pass counts (1-based; 0 when
+    /// done on a raster without valid pixels).
+    pub rank: u64,
+    /// The threshold's ordered key, once done.
+    pub key: u32,
+    /// 0 (no padding bytes in the struct).
+    pub reserved: u32,
+}
+
+impl EnhLeeThresholdSearch {
+    fn decode(self) -> ThresholdSearch {
+        ThresholdSearch {
+            pass: self.pass,
+            prefix: self.prefix,
+            rank: self.rank,
+            key: self.key,
+        }
+    }
+
+    fn encode(s: ThresholdSearch) -> Self {
+        EnhLeeThresholdSearch {
+            pass: s.pass,
+            prefix: s.prefix,
+            rank: s.rank,
+            key: s.key,
+            reserved: 0,
+        }
+    }
+}
+
+/// Writes to `*out_threshold` Lee Sigma's point threshold of a whole
+/// `width x height` float32 raster held in memory: the 98th percentile of
+/// its valid pixels (finite, not `params->nodata`; `+inf` when none is
+/// valid). Pass it as `point_threshold` to filter regions of the raster.
+/// Only `nodata`, `has_nodata` and `threads` matter; the parameters are
+/// validated like a filter call's.
+///
+/// Ownership: reads `src` and `*params`, writes `*out_threshold` only on
+/// success. Thread-safe.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+/// `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+/// `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_THREAD_POOL`, any parameter
+/// error.
+///
+/// # Safety
+/// `src` is readable for `height` rows of `src_stride_bytes` (the last row
+/// `4 * width` bytes), `params` readable, `out_threshold` writable; or
+/// NULL, which is reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_point_threshold_f32(
+    src: *const f32,
+    src_stride_bytes: usize,
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+    out_threshold: *mut f64,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        if out_threshold.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let image = Image::readable(src, src_stride_bytes, width, height)?;
+        // SAFETY: `src` is readable for these rows per the contract and
+        // nothing writes it during the call.
+        let view = unsafe { image.view() };
+        let t = crate::point_threshold(view, &params)?;
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out_threshold.write(t) };
+        Ok(())
+    })
+}
+
+/// A threshold search at its first pass. Thread-safe; cannot fail.
+#[no_mangle]
+pub extern "C" fn enh_lee_threshold_search_new() -> EnhLeeThresholdSearch {
+    EnhLeeThresholdSearch::encode(ThresholdSearch::new())
+}
+
+/// Adds the valid pixels of one piece (`width x height` float32 pixels of
+/// the raster, any piece, any order, each pixel of the raster once per
+/// pass) to `counts` (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s
+/// current pass. Only `nodata`, `has_nodata` and `threads` of `*params`
+/// matter, and they must be the same for every piece.
+///
+/// Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
+/// on success. Thread-safe: pieces may be counted concurrently into
+/// different tables, which the caller then adds up.
+/// Errors: those of `enh_lee_point_threshold_f32`, and
+/// `ENH_LEE_ERROR_INVALID_POINT_THRESHOLD` when the search is done.
+///
+/// # Safety
+/// As `enh_lee_point_threshold_f32`, with `search` readable and `counts`
+/// writable for `ENH_LEE_THRESHOLD_BINS` `uint64_t`; or NULL, which is
+/// reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_threshold_search_count_f32(
+    search: *const EnhLeeThresholdSearch,
+    src: *const f32,
+    src_stride_bytes: usize,
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+    counts: *mut u64,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        // SAFETY: NULL or readable per the contract.
+        let search = unsafe { search.as_ref() }
+            .ok_or(Error::NullPointer)?
+            .decode();
+        if counts.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let image = Image::readable(src, src_stride_bytes, width, height)?;
+        // SAFETY: as in `enh_lee_point_threshold_f32`.
+        let view = unsafe { image.view() };
+        let mut table = vec![0u64; ENH_LEE_THRESHOLD_BINS];
+        search.count(view, &params, &mut table)?;
+        // SAFETY: non-null and writable for ENH_LEE_THRESHOLD_BINS values
+        // per the contract; the table was counted first, so an error
+        // leaves `counts` untouched.
+        let counts = unsafe { std::slice::from_raw_parts_mut(counts, ENH_LEE_THRESHOLD_BINS) };
+        for (c, t) in counts.iter_mut().zip(table) {
+            *c += t;
+        }
+        Ok(())
+    })
+}
+
+/// Ends `*search`'s current pass with the whole raster's `counts`. When
+/// the search is done, writes 1 to `*out_done` and the threshold to
+/// `*out_threshold`; otherwise writes 0 to `*out_done` (count another
+/// pass, into a zeroed table).
+///
+/// Ownership: reads `counts`, updates `*search`, writes the outputs only
+/// on success. Thread-safe for different searches.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, and
+/// `ENH_LEE_ERROR_INVALID_POINT_THRESHOLD` when the search is already done
+/// or the second pass counted fewer pixels than the first said (not the
+/// same raster or parameters).
+///
+/// # Safety
+/// `search` readable and writable, `counts` readable for
+/// `ENH_LEE_THRESHOLD_BINS` values, the outputs writable; or NULL, which
+/// is reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_threshold_search_step(
+    search: *mut EnhLeeThresholdSearch,
+    counts: *const u64,
+    out_threshold: *mut f64,
+    out_done: *mut u32,
+) -> EnhLeeStatus {
+    guard(|| {
+        if search.is_null() || counts.is_null() || out_threshold.is_null() || out_done.is_null() {
+            return Err(Error::NullPointer);
+        }
+        // SAFETY: non-null and readable per the contract.
+        let mut next = unsafe { search.read() }.decode();
+        // SAFETY: non-null and readable for ENH_LEE_THRESHOLD_BINS values.
+        let counts = unsafe { std::slice::from_raw_parts(counts, ENH_LEE_THRESHOLD_BINS) };
+        let found = next.step(counts)?;
+        // SAFETY: all three are non-null and writable per the contract.
+        unsafe {
+            search.write(EnhLeeThresholdSearch::encode(next));
+            out_done.write(u32::from(found.is_some()));
+            if let Some(t) = found {
+                out_threshold.write(t);
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Returns a static, NUL-terminated English sentence describing `status`,
 /// for every value including unknown ones. Never NULL; do not free it.
 /// Thread-safe.
@@ -475,6 +697,19 @@ impl Image {
             width,
             height,
         })
+    }
+
+    /// A source image of a call that does not filter (no region).
+    fn readable(
+        ptr: *const f32,
+        stride: usize,
+        width: usize,
+        height: usize,
+    ) -> Result<Image, Error> {
+        if width == 0 || height == 0 {
+            return Err(Error::EmptyImage);
+        }
+        Image::new(ptr.cast_mut(), stride, width, height)
     }
 
     fn overlaps(&self, other: &Image) -> bool {

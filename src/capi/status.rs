@@ -60,9 +60,17 @@ pub const ENH_LEE_ERROR_INVALID_FILTER: EnhLeeStatus = 22;
 pub const ENH_LEE_ERROR_INVALID_NODATA: EnhLeeStatus = 23;
 /// A text buffer is too small for the value.
 pub const ENH_LEE_ERROR_BUFFER_TOO_SMALL: EnhLeeStatus = 24;
+/// sigma is not one of Lee Sigma's 0.5, 0.6, 0.7, 0.8, 0.9, 0.95.
+pub const ENH_LEE_ERROR_INVALID_SIGMA: EnhLeeStatus = 25;
+/// target_window is neither 3 nor 5.
+pub const ENH_LEE_ERROR_INVALID_TARGET_WINDOW: EnhLeeStatus = 26;
+/// point_threshold is NaN where it is needed: a Lee Sigma region that is
+/// not the whole raster (enh_lee_point_threshold_f32 computes it), or a
+/// threshold search used out of order.
+pub const ENH_LEE_ERROR_INVALID_POINT_THRESHOLD: EnhLeeStatus = 27;
 
 /// Every error with its code: the one place the two are paired.
-const CODES: [(Error, EnhLeeStatus); 24] = [
+const CODES: [(Error, EnhLeeStatus); 27] = [
     (Error::NullPointer, ENH_LEE_ERROR_NULL_POINTER),
     (Error::EmptyImage, ENH_LEE_ERROR_EMPTY_IMAGE),
     (Error::SizeOverflow, ENH_LEE_ERROR_SIZE_OVERFLOW),
@@ -90,6 +98,15 @@ const CODES: [(Error, EnhLeeStatus); 24] = [
     (Error::InvalidFilter, ENH_LEE_ERROR_INVALID_FILTER),
     (Error::InvalidNodata, ENH_LEE_ERROR_INVALID_NODATA),
     (Error::BufferTooSmall, ENH_LEE_ERROR_BUFFER_TOO_SMALL),
+    (Error::InvalidSigma, ENH_LEE_ERROR_INVALID_SIGMA),
+    (
+        Error::InvalidTargetWindow,
+        ENH_LEE_ERROR_INVALID_TARGET_WINDOW,
+    ),
+    (
+        Error::InvalidPointThreshold,
+        ENH_LEE_ERROR_INVALID_POINT_THRESHOLD,
+    ),
 ];
 
 /// Every error with its status code.

@@ -67,6 +67,9 @@ mod tests {
         cmax: 1.5,
         damping: 1.0,
         looks: 4.0,
+        sigma_range: (f64::NAN, f64::NAN),
+        revised_cu2: f64::NAN,
+        point_threshold: f64::NAN,
     };
 
     fn rule(x: f32, m: f64, var: f64) -> f32 {
@@ -113,6 +116,9 @@ mod tests {
             cmax: 1.5f64.sqrt(),
             damping: 1.0,
             looks: 4.0,
+            sigma_range: (f64::NAN, f64::NAN),
+            revised_cu2: f64::NAN,
+            point_threshold: f64::NAN,
         };
         // Speckle-like windows: Ci spread over all three branches.
         let ci = |i: usize| (i * 7919 % N) as f64 / N as f64 * 1.5;

@@ -68,6 +68,9 @@ mod tests {
             cmax: 0.5 * std::f64::consts::SQRT_2,
             damping: 1.0,
             looks: 4.0,
+            sigma_range: (f64::NAN, f64::NAN),
+            revised_cu2: f64::NAN,
+            point_threshold: f64::NAN,
         };
         for (x, var) in [(3.0f32, 1.3), (0.5, 1.9), (10.0, 1.5), (0.0, 1.1)] {
             let got = f64::from(GammaMap::filtered(x, true, 2.0, var, &c));
@@ -89,6 +92,9 @@ mod tests {
             cmax: 1.0,
             damping: 1.0,
             looks: 4.0,
+            sigma_range: (f64::NAN, f64::NAN),
+            revised_cu2: f64::NAN,
+            point_threshold: f64::NAN,
         };
         let got = GammaMap::filtered(7.0, true, 2.0, 1.0 + 1e-12, &c);
         assert!((f64::from(got) - 2.0).abs() < 1e-6, "{got}");

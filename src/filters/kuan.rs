@@ -8,19 +8,25 @@ use crate::params::Coefficients;
 /// `[0, 1]`, `Ci^2 = var / m^2`.
 pub struct Kuan;
 
-impl PointRule for Kuan {
-    /// Evaluated as `k = max(0, var - Cu^2 m^2) / (var (1 + Cu^2))`,
-    /// at most 1.
+impl Kuan {
+    /// The weight `k`, evaluated as `max(0, var - Cu^2 m^2) / (var (1 +
+    /// Cu^2))`, at most 1 (Lee Sigma's estimates use it too).
     #[inline(always)]
-    fn filtered(x: f32, valid: bool, m: f64, var: f64, c: &Coefficients) -> f32 {
-        let x64 = f64::from(x);
-        let cu2 = c.cu * c.cu;
+    pub(super) fn gain(m: f64, var: f64, cu2: f64) -> f64 {
         let excess = var - cu2 * (m * m);
-        let k = if excess > 0.0 {
+        if excess > 0.0 {
             (excess / (var * (1.0 + cu2))).min(1.0)
         } else {
             0.0
-        };
+        }
+    }
+}
+
+impl PointRule for Kuan {
+    #[inline(always)]
+    fn filtered(x: f32, valid: bool, m: f64, var: f64, c: &Coefficients) -> f32 {
+        let x64 = f64::from(x);
+        let k = Kuan::gain(m, var, c.cu * c.cu);
         finish(x, valid, m, m + k * (x64 - m))
     }
 }
@@ -34,6 +40,9 @@ mod tests {
         cmax: f64::INFINITY,
         damping: 1.0,
         looks: 4.0,
+        sigma_range: (f64::NAN, f64::NAN),
+        revised_cu2: f64::NAN,
+        point_threshold: f64::NAN,
     };
 
     #[test]

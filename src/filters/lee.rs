@@ -28,6 +28,9 @@ mod tests {
         cmax: f64::INFINITY,
         damping: 1.0,
         looks: 4.0,
+        sigma_range: (f64::NAN, f64::NAN),
+        revised_cu2: f64::NAN,
+        point_threshold: f64::NAN,
     };
 
     #[test]

@@ -2,8 +2,8 @@
 //! with their sources). Each is a rule over the window statistics that
 //! the shared engine (`crate::band`, `crate::stage`) computes: the pixel
 //! `x`, the mean `m` and the variance `var` of the valid pixels of its
-//! window; Frost and Refined Lee also read the window's pixels one by one
-//! (`crate::window_rows`).
+//! window; Frost, Refined Lee and Lee Sigma also read the window's pixels
+//! one by one (`crate::window_rows`).
 
 mod enhanced_lee;
 mod exp;
@@ -11,6 +11,7 @@ mod frost;
 mod gamma_map;
 mod kuan;
 mod lee;
+mod lee_sigma;
 mod refined_lee;
 
 pub use enhanced_lee::EnhancedLee;
@@ -18,6 +19,7 @@ pub use frost::Frost;
 pub use gamma_map::GammaMap;
 pub use kuan::Kuan;
 pub use lee::Lee;
+pub use lee_sigma::{Geometry as LeeSigmaGeometry, LeeSigma};
 pub use refined_lee::{RefinedLee, WINDOW as REFINED_LEE_WINDOW};
 
 use crate::params::Coefficients;
@@ -43,4 +45,11 @@ fn finish(x: f32, valid: bool, m: f64, filtered: f64) -> f32 {
     } else {
         x
     }
+}
+
+/// Takes the first `len` elements of `rest`.
+fn take<'a>(rest: &mut &'a mut [f64], len: usize) -> &'a mut [f64] {
+    let (front, back) = std::mem::take(rest).split_at_mut(len);
+    *rest = back;
+    front
 }

@@ -15,7 +15,7 @@
 //! with `border=shrink`) use the whole window's statistics instead, and
 //! `sigma_v^2` from the sub-areas that are entirely valid.
 
-use super::finish;
+use super::{finish, take};
 use crate::window_rows::WindowRows;
 
 /// The Refined Lee filter of a row of 7x7 windows.
@@ -44,13 +44,6 @@ const GRADIENTS: [[usize; 2]; 4] = [[3, 5], [2, 6], [1, 7], [0, 8]];
 
 /// The centre sub-area `A[1][1]`.
 const CENTRE: usize = 4;
-
-/// Takes the first `len` elements of `rest`.
-fn take<'a>(rest: &mut &'a mut [f64], len: usize) -> &'a mut [f64] {
-    let (front, back) = std::mem::take(rest).split_at_mut(len);
-    *rest = back;
-    front
-}
 
 /// `out[i] = src[i] + src[i + 1] + ... + src[i + len - 1]`, added in that
 /// order, for every `i` of `out`.

@@ -11,7 +11,7 @@
 #include "check.h"
 
 /* The highest status code this version defines. */
-#define LAST_STATUS ENH_LEE_ERROR_BUFFER_TOO_SMALL
+#define LAST_STATUS ENH_LEE_ERROR_INVALID_POINT_THRESHOLD
 
 static void test_version(void) {
     char expected[64];
@@ -69,10 +69,15 @@ static void test_abi_constants(void) {
     CHECK(ENH_LEE_ERROR_INVALID_FILTER == 22);
     CHECK(ENH_LEE_ERROR_INVALID_NODATA == 23);
     CHECK(ENH_LEE_ERROR_BUFFER_TOO_SMALL == 24);
+    CHECK(ENH_LEE_ERROR_INVALID_SIGMA == 25);
+    CHECK(ENH_LEE_ERROR_INVALID_TARGET_WINDOW == 26);
+    CHECK(ENH_LEE_ERROR_INVALID_POINT_THRESHOLD == 27);
     CHECK(ENH_LEE_FILTER_ENHANCED_LEE == 0 && ENH_LEE_FILTER_LEE == 1);
     CHECK(ENH_LEE_FILTER_KUAN == 2 && ENH_LEE_FILTER_GAMMA_MAP == 3);
     CHECK(ENH_LEE_FILTER_FROST == 4);
     CHECK(ENH_LEE_FILTER_REFINED_LEE == 5);
+    CHECK(ENH_LEE_FILTER_LEE_SIGMA == 6);
+    CHECK(ENH_LEE_THRESHOLD_BINS == 65536);
     CHECK(ENH_LEE_KIND_INTEGER == 0 && ENH_LEE_KIND_REAL == 1 && ENH_LEE_KIND_CHOICE == 2);
     CHECK(ENH_LEE_SIGNAL_INTENSITY == 0 && ENH_LEE_SIGNAL_AMPLITUDE == 1);
     CHECK(ENH_LEE_STATISTIC_WINDOW == 0 && ENH_LEE_STATISTIC_RESIDUAL == 1);
@@ -93,7 +98,13 @@ static void test_abi_constants(void) {
     CHECK(offsetof(EnhLeeParams, has_nodata) == 52);
     CHECK(offsetof(EnhLeeParams, nodata) == 56);
     CHECK(offsetof(EnhLeeParams, threads) == 60);
-    CHECK(sizeof(EnhLeeParams) == 64);
+    CHECK(offsetof(EnhLeeParams, target_window) == 64);
+    CHECK(offsetof(EnhLeeParams, reserved) == 68);
+    CHECK(offsetof(EnhLeeParams, sigma) == 72);
+    CHECK(offsetof(EnhLeeParams, point_threshold) == 80);
+    CHECK(sizeof(EnhLeeParams) == 88);
+    CHECK(offsetof(EnhLeeThresholdSearch, rank) == 8);
+    CHECK(sizeof(EnhLeeThresholdSearch) == 24);
 }
 
 static void test_status_messages(void) {

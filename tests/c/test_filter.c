@@ -21,9 +21,9 @@
 static const char *const BORDER_NAMES[] = {"reflect", "mirror", "nearest", "shrink"};
 static const char *const STATISTIC_NAMES[] = {"window", "residual"};
 static const char *const SIGNAL_NAMES[] = {"intensity", "amplitude"};
-static const char *const FILTER_NAMES[] = {"enhanced_lee", "lee",   "kuan",
-                                            "gamma_map",    "frost", "refined_lee"};
-#define FILTER_COUNT 6
+static const char *const FILTER_NAMES[] = {"enhanced_lee", "lee",         "kuan",     "gamma_map",
+                                            "frost",        "refined_lee", "lee_sigma"};
+#define FILTER_COUNT 7
 
 static void *xmalloc(size_t bytes) {
     void *p = malloc(bytes == 0 ? 1 : bytes);
@@ -341,6 +341,123 @@ static double ref_refined_lee(const float *img, long w, long h, long x, long y,
     return m + b * ((double)img[y * w + x] - m);
 }
 
+/* Lee Sigma's point threshold from its definition: the max(1, floor(0.98 n))-th
+ * smallest of the n valid pixels, by sorting (+inf without valid pixels). */
+static double ref_point_threshold(const float *img, size_t n, const EnhLeeParams *p) {
+    double *v = xmalloc(sizeof(double) * (n ? n : 1)), t;
+    size_t i, k = 0;
+    for (i = 0; i < n; i++) {
+        if (ref_valid(img[i], p)) {
+            v[k++] = img[i];
+        }
+    }
+    qsort(v, k, sizeof v[0], ref_compare);
+    t = k == 0 ? INFINITY : v[(k * 98 / 100 > 0 ? k * 98 / 100 : 1) - 1];
+    free(v);
+    return t;
+}
+
+/* Lee Sigma's table entry (Lee et al. 2009, Table I; amplitude: SNAP's, and
+ * the computed 0.95 row of bench/lee_sigma_table.py). */
+static void ref_sigma_range(const EnhLeeParams *p, double *low, double *high, double *eta) {
+    static const double intensity[4][6][3] = {
+        {{0.436, 1.920, 0.4057}, {0.343, 2.210, 0.4954}, {0.254, 2.582, 0.5911},
+         {0.168, 3.094, 0.6966}, {0.084, 3.941, 0.8191}, {0.043, 4.840, 0.8599}},
+        {{0.582, 1.584, 0.2763}, {0.501, 1.755, 0.3388}, {0.418, 1.972, 0.4062},
+         {0.327, 2.260, 0.4810}, {0.221, 2.744, 0.5699}, {0.152, 3.206, 0.6254}},
+        {{0.652, 1.458, 0.2222}, {0.580, 1.586, 0.2736}, {0.505, 1.751, 0.3280},
+         {0.419, 1.965, 0.3892}, {0.313, 2.320, 0.4624}, {0.238, 2.656, 0.5084}},
+        {{0.694, 1.385, 0.1921}, {0.630, 1.495, 0.2348}, {0.560, 1.627, 0.2825},
+         {0.480, 1.804, 0.3354}, {0.378, 2.094, 0.3991}, {0.302, 2.360, 0.4391}}};
+    static const double amplitude[4][6][3] = {
+        {{0.653997, 1.40002, 0.208349}, {0.578998, 1.50601, 0.255358},
+         {0.496999, 1.63201, 0.305303}, {0.403999, 1.79501, 0.361078},
+         {0.286, 2.04301, 0.426375}, {0.202905, 2.258824, 0.466418}},
+        {{0.76, 1.263, 0.139021}, {0.705, 1.332, 0.169777}, {0.643, 1.412, 0.206675},
+         {0.568, 1.515, 0.244576}, {0.467, 1.673, 0.29107}, {0.386197, 1.809725, 0.319998}},
+        {{0.806, 1.21, 0.109732}, {0.76, 1.263, 0.138001}, {0.708, 1.327, 0.163686},
+         {0.645, 1.408, 0.19597}, {0.557, 1.531, 0.234219}, {0.484784, 1.637698, 0.258189}},
+        {{0.832, 1.179, 0.0894192}, {0.793, 1.226, 0.112018}, {0.747, 1.279, 0.139243},
+         {0.691, 1.347, 0.167771}, {0.613, 1.452, 0.201036}, {0.547354, 1.541476, 0.222197}}};
+    static const double sigmas[6] = {0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
+    const int l = (int)p->looks - 1;
+    int c = 0;
+    while (c < 5 && sigmas[c] != p->sigma) {
+        c++;
+    }
+    *low = (p->signal ? amplitude : intensity)[l][c][0];
+    *high = (p->signal ? amplitude : intensity)[l][c][1];
+    *eta = (p->signal ? amplitude : intensity)[l][c][2];
+}
+
+/* Kuan's weight (1 - cu2/Ci^2) / (1 + cu2) in [0, 1]; 0 for a flat window. */
+static double ref_kuan(double m, double var, double cu2) {
+    double k;
+    if (var == 0.0) {
+        return 0.0;
+    }
+    k = (1.0 - cu2 * m * m / var) / (1.0 + cu2);
+    return k < 0.0 ? 0.0 : (k > 1.0 ? 1.0 : k);
+}
+
+/* Lee Sigma (Lee et al. 2009) as docs/filters.md states it, for the valid
+ * pixel (x, y) with point threshold z and speckle coefficient cu. */
+static double ref_lee_sigma(const float *img, long w, long h, long x, long y,
+                            const EnhLeeParams *p, double cu, double z) {
+    const long rt = (long)(p->target_window / 2);
+    const size_t positions = (size_t)p->window * p->window;
+    EnhLeeParams target = *p;
+    long *at = xmalloc(sizeof(long) * positions), *d2 = xmalloc(sizeof(long) * positions);
+    double *v = xmalloc(sizeof(double) * positions);
+    const double xv = img[y * w + x];
+    double m, var, prior, low, high, eta, out = xv;
+    long n, k, cy, cx, kept = 0, inside = 0;
+    target.window = p->target_window;
+    ref_sigma_range(p, &low, &high, &eta);
+    /* A point target: a bright pixel (or neighbour) whose target window
+     * holds at least five bright pixels. */
+    for (cy = y - rt; xv > z && cy <= y + rt && !kept; cy++) {
+        for (cx = x - rt; cx <= x + rt && !kept; cx++) {
+            long bright = 0;
+            if (cy < 0 || cx < 0 || cy >= h || cx >= w || !ref_valid(img[cy * w + cx], p) ||
+                !(img[cy * w + cx] > z)) {
+                continue;
+            }
+            n = ref_window(img, w, h, cx, cy, &target, at, d2);
+            for (k = 0; k < n; k++) {
+                bright += img[at[k]] > z;
+            }
+            kept = bright >= 5;
+        }
+    }
+    if (!kept) {
+        n = ref_window(img, w, h, x, y, &target, at, d2);
+        for (k = 0; k < n; k++) {
+            v[k] = img[at[k]];
+        }
+        ref_moments(v, n, &m, &var);
+        if (m > 0.0) {
+            prior = m + ref_kuan(m, var, cu * cu) * (xv - m);
+            n = ref_window(img, w, h, x, y, p, at, d2);
+            for (k = 0; k < n; k++) {
+                if (low * prior <= img[at[k]] && img[at[k]] <= high * prior) {
+                    v[inside++] = img[at[k]];
+                }
+            }
+            if (inside > 0) {
+                ref_moments(v, inside, &m, &var);
+                if (m > 0.0) {
+                    out = m + ref_kuan(m, var, eta * eta) * (xv - m);
+                }
+            }
+        }
+    }
+    free(at);
+    free(d2);
+    free(v);
+    return out;
+}
+
 /* Each filter's rule as docs/filters.md gives it, from (x, m, variance). */
 static double ref_rule(const EnhLeeParams *p, double cu, double cmax, double x, double m,
                        double var) {
@@ -380,7 +497,7 @@ static Reference reference(const float *img, size_t width, size_t height, const 
     const long w = (long)width, h = (long)height;
     const size_t positions = (size_t)p->window * p->window;
     const double pi = 3.14159265358979323846;
-    double cu, cmax;
+    double cu, cmax, z;
     Reference ref;
     long *at = xmalloc(sizeof(long) * positions);
     long *d2 = xmalloc(sizeof(long) * positions);
@@ -389,7 +506,7 @@ static Reference reference(const float *img, size_t width, size_t height, const 
     ref.mean = xmalloc(sizeof(double) * width * height);
     ref.ci = xmalloc(sizeof(double) * width * height);
 
-    if (isnan(p->cu)) {
+    if (isnan(p->cu) || p->filter == ENH_LEE_FILTER_LEE_SIGMA) { /* its table's */
         cu = (p->signal == ENH_LEE_SIGNAL_INTENSITY ? 1.0 : sqrt(4.0 / pi - 1.0)) / sqrt(p->looks);
     } else {
         cu = p->cu;
@@ -400,6 +517,8 @@ static Reference reference(const float *img, size_t width, size_t height, const 
         cmax = isnan(p->cmax) ? sqrt(1.0 + 2.0 / p->looks) : p->cmax;
     }
 
+    z = isnan(p->point_threshold) ? ref_point_threshold(img, width * height, p)
+                                  : p->point_threshold;
     /* Local mean of every pixel (the residual statistic needs them all). */
     for (y = 0; y < h; y++) {
         for (x = 0; x < w; x++) {
@@ -445,6 +564,10 @@ static Reference reference(const float *img, size_t width, size_t height, const 
             }
             if (p->filter == ENH_LEE_FILTER_REFINED_LEE) {
                 ref.out[i] = ref_refined_lee(img, w, h, x, y, p, m, var);
+                continue;
+            }
+            if (p->filter == ENH_LEE_FILTER_LEE_SIGMA) {
+                ref.out[i] = ref_lee_sigma(img, w, h, x, y, p, cu, z);
                 continue;
             }
             if (!(m > 0.0)) {
@@ -621,6 +744,18 @@ static void vary(EnhLeeParams *p, unsigned k) {
         p->window = 7; /* its only size */
     }
     p->looks = looks[k % 4];
+    if (p->filter == ENH_LEE_FILTER_LEE_SIGMA) {
+        /* Its table's looks, its window statistic, a window of 5 or more
+         * above the target window. */
+        static const double sigmas[] = {0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
+        p->looks = (double)(1 + k % 4);
+        p->statistic = ENH_LEE_STATISTIC_WINDOW;
+        p->target_window = (k / 2) % 2 ? 5 : 3;
+        p->sigma = sigmas[k % 6];
+        if (p->window < p->target_window + 2) {
+            p->window = p->target_window + 2;
+        }
+    }
     p->damping = damping[(k / 4) % 4];
     p->cu = NAN;
     p->cmax = NAN;
@@ -1016,6 +1151,16 @@ static void test_region_tiling(void) {
                 img = make_image(KIND_SPECKLE, w, h, p.signal, 8, &p);
                 describe("tiling", w, h, &p);
                 whole = filter_new(img, w, h, &p);
+                if (p.filter == ENH_LEE_FILTER_LEE_SIGMA) {
+                    /* Regions need the whole raster's point threshold. */
+                    CHECK_STATUS(enh_lee_f32_region(img, 4 * w, whole, 4 * w, w, h, 1, 0, w - 1,
+                                                    h, &p, NULL, 0),
+                                 ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
+                    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, &p,
+                                                             &p.point_threshold),
+                                 ENH_LEE_OK);
+                    CHECK(p.point_threshold == ref_point_threshold(img, w * h, &p));
+                }
                 CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_OK);
                 mosaic = xmalloc(sizeof(float) * w * h);
                 for (ti = 0; ti < sizeof tiles / sizeof tiles[0]; ti++) {
@@ -1086,6 +1231,50 @@ static void test_region_strips(void) {
             free(img);
         }
     }
+}
+
+/* Lee Sigma's threshold from strips counted in any order (a search) equals
+ * the whole raster's, and a search used out of order is refused. */
+static void test_threshold_search(void) {
+    const size_t w = 37, h = 101;
+    static const size_t order[] = {3, 0, 4, 1, 2}; /* strips of 21 rows */
+    EnhLeeParams p = enh_lee_params_default();
+    uint64_t *counts = xmalloc(sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
+    EnhLeeThresholdSearch search = enh_lee_threshold_search_new();
+    double whole = 0.0, found = -1.0;
+    uint32_t done = 0;
+    unsigned passes = 0;
+    float *img;
+    size_t i;
+    p.filter = ENH_LEE_FILTER_LEE_SIGMA;
+    p.has_nodata = 1;
+    p.nodata = 0.0f;
+    img = make_image(KIND_SPECKLE, w, h, 0, 8, &p);
+    describe("threshold search", w, h, &p);
+    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, &p, &whole), ENH_LEE_OK);
+    CHECK(whole == ref_point_threshold(img, w * h, &p));
+    while (!done && passes < 3) {
+        memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
+        for (i = 0; i < 5; i++) {
+            const size_t y0 = order[i] * 21, rows = y0 + 21 < h ? 21 : h - y0;
+            CHECK_STATUS(enh_lee_threshold_search_count_f32(&search, img + y0 * w, 4 * w, w, rows,
+                                                            &p, counts),
+                         ENH_LEE_OK);
+        }
+        CHECK_STATUS(enh_lee_threshold_search_step(&search, counts, &found, &done), ENH_LEE_OK);
+        passes++;
+    }
+    CHECK(done == 1 && passes == 2 && found == whole);
+    CHECK_STATUS(enh_lee_threshold_search_step(&search, counts, &found, &done),
+                 ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
+    CHECK_STATUS(enh_lee_threshold_search_count_f32(&search, img, 4 * w, w, h, &p, counts),
+                 ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
+    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, &p, NULL),
+                 ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, 0, h, &p, &whole),
+                 ENH_LEE_ERROR_EMPTY_IMAGE);
+    free(counts);
+    free(img);
 }
 
 /* Caller scratch at any alignment and larger than needed; thread counts. */
@@ -1191,6 +1380,7 @@ int main(void) {
     test_threads_large_halo();
     test_region_tiling();
     test_region_strips();
+    test_threshold_search();
     test_scratch_alignment();
     test_concurrent_calls();
     return check_report("test_filter");

@@ -21,6 +21,8 @@ PARAMS = [
     dict(filter="gamma_map", window=9, looks=3.0, border="nearest"),
     dict(filter="frost", window=5, damping=2.0, border="shrink", nodata=0.0),
     dict(filter="refined_lee", border="mirror", nodata=0.0),
+    dict(filter="lee_sigma", looks=3.0, nodata=0.0),
+    dict(filter="lee_sigma", window=9, target_window=5, sigma=0.7, border="shrink"),
 ]
 LAYOUTS = {
     "strips-1-row": ["BLOCKYSIZE=1"],

@@ -143,3 +143,30 @@ def test_any_gdal_source_vrt_and_subwindow(tmp_path, scene, scene_tif):
     # Filtering twice: ENHLEE:ENHLEE:...
     twice = gdal.Open("ENHLEE:ENHLEE:" + scene_tif)
     np.testing.assert_array_equal(twice.ReadAsArray(), enh_lee.filter(enh_lee.filter(scene)))
+
+
+def test_lee_sigma_point_threshold_per_band(tmp_path):
+    """Each band's threshold is its own whole band's 98th percentile
+    (computed when the dataset opens, with the band's nodata), reported in
+    the band's ENHLEE metadata; -oo POINT_THRESHOLD gives it instead."""
+    bands = [speckled((H, W), 2.0, seed=s) * (1 + 9 * s) for s in range(2)]
+    bands[1][:, :7] = 0.0  # a zero border, nodata
+    src = write_tif(tmp_path / "two.tif", bands, nodata=0.0, options=["BLOCKYSIZE=7"])
+    f = gdal.OpenEx("ENHLEE:" + src, open_options=["FILTER=lee_sigma", "LOOKS=2"])
+    for i, b in enumerate(bands, 1):
+        band = f.GetRasterBand(i)
+        want = enh_lee.point_threshold(b, nodata=0.0)
+        assert float(band.GetMetadataItem("POINT_THRESHOLD", "ENHLEE")) == want
+        assert band.GetMetadataItem("POINT_THRESHOLD_SOURCE", "ENHLEE") == "computed"
+        np.testing.assert_array_equal(
+            band.ReadAsArray(), enh_lee.filter(b, filter="lee_sigma", looks=2, nodata=0.0))
+    g = gdal.OpenEx("ENHLEE:" + src, open_options=["FILTER=lee_sigma", "LOOKS=2",
+                                                   "POINT_THRESHOLD=5.5"])
+    band = g.GetRasterBand(2)
+    assert band.GetMetadataItem("POINT_THRESHOLD_SOURCE", "ENHLEE") == "given"
+    assert float(band.GetMetadataItem("POINT_THRESHOLD", "ENHLEE")) == 5.5
+    np.testing.assert_array_equal(
+        band.ReadAsArray(),
+        enh_lee.filter(bands[1], filter="lee_sigma", looks=2, nodata=0.0, point_threshold=5.5))
+    assert f.GetRasterBand(1).GetMetadataItem("POINT_THRESHOLD", "ENHLEE") != \
+        f.GetRasterBand(2).GetMetadataItem("POINT_THRESHOLD", "ENHLEE")

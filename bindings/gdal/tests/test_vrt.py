@@ -169,6 +169,19 @@ def test_vrt_xml_helper(tmp_path, scene, pixfun_env):
                                                looks=2.0, nodata=-5.0))
 
 
+def test_vrt_xml_helper_computes_lee_sigmas_threshold(tmp_path, scene, pixfun_env):
+    # The pixel function sees windows only: the helper writes the band's
+    # point threshold into the VRT, so that every window agrees.
+    src = write_tif(tmp_path / "in.tif", scene, nodata=-5.0)
+    vrt = tmp_path / "s.vrt"
+    vrt.write_text(gdal_pixfun.vrt_xml(src, relative_to=str(tmp_path), filter="lee_sigma",
+                                       looks=2.0))
+    assert "point_threshold=" in vrt.read_text()
+    ds = gdal.Open(str(vrt))
+    _assert_windows_equal(ds.GetRasterBand(1),
+                          enh_lee.filter(scene, filter="lee_sigma", looks=2.0, nodata=-5.0))
+
+
 def _read_error(vrt, **kw):
     ds = gdal.Open(vrt)
     with pytest.raises(RuntimeError) as e:

@@ -62,12 +62,14 @@ import numpy as np
 from . import _lib
 from ._lib import ABI_VERSION, EnhLeeParams, library_path, status_message
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "filter",
     "filter_region",
     "source_window",
+    "point_threshold",
+    "ThresholdSearch",
     "halo",
     "scratch_size",
     "version",
@@ -585,6 +587,115 @@ def filter_region(src, raster_shape, region, *, out=None, **params):
 
 
 # --------------------------------------------------------------------------
+# Lee Sigma's point threshold
+
+
+def point_threshold(image, **params):
+    """Lee Sigma's point threshold of a whole raster in memory
+    (enh_lee_point_threshold_f32): the 98th percentile of its valid pixels
+    (finite, not ``nodata``), ``inf`` if none is valid.
+
+    :func:`filter` computes it itself for a whole image; pass it as
+    ``point_threshold=`` to :func:`filter_region` (and to each strip, tile
+    or chunk) so that the pieces give the whole image's result. For a
+    raster that is not in memory, see :class:`ThresholdSearch`. Accepts
+    every keyword of :func:`filter`; only ``nodata`` and ``threads`` change
+    the result.
+
+    >>> t = enh_lee.point_threshold(img, filter="lee_sigma")
+    >>> tile = enh_lee.filter_region(src, (H, W), region, filter="lee_sigma",
+    ...                              point_threshold=t)       # doctest: +SKIP
+    """
+    p = _params(**params)
+    _halo_of(p)
+    src, stride = _as_image(image)
+    height, width = src.shape
+    t = ctypes.c_double()
+    status = _lib.lib.enh_lee_point_threshold_f32(_ptr(src), stride, width, height,
+                                                  ctypes.byref(p), ctypes.byref(t))
+    _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
+    return t.value
+
+
+class ThresholdSearch:
+    """Lee Sigma's point threshold of a raster read in pieces (strips,
+    tiles, Dask chunks: any sizes, any order), exact and in bounded memory
+    (a table of 65536 counts): the library's two counting passes.
+
+    ::
+
+        search = enh_lee.ThresholdSearch(nodata=0)
+        while not search.done:
+            for piece in pieces_of_the_raster():   # every pixel once per pass
+                search.count(piece)
+            search.step()
+        t = search.threshold                       # == point_threshold(whole)
+
+    :meth:`counts` gives one piece's table instead (to count pieces
+    elsewhere, e.g. in Dask workers); pass their sum to :meth:`step`. The
+    keywords are :func:`filter`'s; only ``nodata`` and ``threads`` matter.
+    """
+
+    def __init__(self, **params):
+        self._kwargs = dict(params)
+        self._p = _params(**params)
+        _halo_of(self._p)
+        self._search = _lib.lib.enh_lee_threshold_search_new()
+        self._table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
+        #: The threshold once :attr:`done`, else None.
+        self.threshold = None
+
+    def __getstate__(self):
+        # Plain data, for copies and for Dask workers: where the search
+        # stands, not the table being counted.
+        return {"params": self._kwargs, "search": bytes(self._search),
+                "threshold": self.threshold}
+
+    def __setstate__(self, state):
+        self.__init__(**state["params"])
+        self._search = _lib.EnhLeeThresholdSearch.from_buffer_copy(state["search"])
+        self.threshold = state["threshold"]
+
+    @property
+    def done(self):
+        """Whether the search has found the threshold."""
+        return self.threshold is not None
+
+    def counts(self, piece):
+        """The count table of one piece for the current pass (a new array)."""
+        table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
+        src, stride = _as_image(piece, "piece")
+        height, width = src.shape
+        status = _lib.lib.enh_lee_threshold_search_count_f32(
+            ctypes.byref(self._search), _ptr(src), stride, width, height,
+            ctypes.byref(self._p), _ptr(table))
+        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}")
+        return table
+
+    def count(self, piece):
+        """Adds one piece to this pass's table."""
+        self._table += self.counts(piece)
+
+    def step(self, counts=None):
+        """Ends the pass with ``counts`` (the whole raster's table; default:
+        what :meth:`count` added). Returns the threshold when done, else
+        None (count another pass)."""
+        table = self._table if counts is None else np.ascontiguousarray(counts, np.uint64)
+        if table.shape != (_lib.ENH_LEE_THRESHOLD_BINS,):
+            raise ValueError(f"counts must have {_lib.ENH_LEE_THRESHOLD_BINS} entries, "
+                             f"got shape {table.shape}")
+        t = ctypes.c_double()
+        done = ctypes.c_uint32()
+        status = _lib.lib.enh_lee_threshold_search_step(
+            ctypes.byref(self._search), _ptr(table), ctypes.byref(t), ctypes.byref(done))
+        _raise_for(status, "the search")
+        self._table[:] = 0
+        if done.value:
+            self.threshold = t.value
+        return self.threshold
+
+
+# --------------------------------------------------------------------------
 # Keywords from the vocabulary
 
 
@@ -620,6 +731,7 @@ def _with_parameters(fn, fixed, defaults=None):
     return fn
 
 
-for _fn in (filter, filter_region, halo, scratch_size, source_window, describe):
+for _fn in (filter, filter_region, halo, scratch_size, source_window, describe,
+            point_threshold):
     _with_parameters(_fn, ())
 del _fn

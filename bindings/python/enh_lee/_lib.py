@@ -11,7 +11,7 @@ Lookup order (the first that exists wins):
 2. a ``libenh_lee.so*`` (``libenh_lee*.dylib``, ``enh_lee.dll``) in the
    ``enh_lee/`` package directory, for wheels and QGIS plugins that bundle it;
 3. the system search path: ``ctypes.util.find_library("enh_lee")``, then
-   ``libenh_lee.so.0.2`` (the SONAME) and ``libenh_lee.so`` (``LD_LIBRARY_PATH``,
+   ``libenh_lee.so.0.3`` (the SONAME) and ``libenh_lee.so`` (``LD_LIBRARY_PATH``,
    ldconfig).
 """
 
@@ -23,7 +23,7 @@ import sys
 
 #: The C ABI version this module was written for; the library must have the
 #: same MAJOR.MINOR (a different PATCH is fine).
-ABI_VERSION = "0.2.0"
+ABI_VERSION = "0.3.0"
 
 _ENV = "ENH_LEE_LIBRARY"
 
@@ -59,6 +59,10 @@ class EnhLeeParams(ctypes.Structure):
         ("has_nodata", ctypes.c_uint32),
         ("nodata", ctypes.c_float),
         ("threads", ctypes.c_uint32),
+        ("target_window", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
+        ("sigma", ctypes.c_double),
+        ("point_threshold", ctypes.c_double),
     ]
 
     def __repr__(self):
@@ -89,6 +93,18 @@ class EnhLeeRegion(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in ("x_off", "y_off", "width", "height")]
 
 
+class EnhLeeThresholdSearch(ctypes.Structure):
+    """``struct EnhLeeThresholdSearch`` of include/enh_lee.h."""
+
+    _fields_ = [
+        ("pass_", ctypes.c_uint32),
+        ("prefix", ctypes.c_uint32),
+        ("rank", ctypes.c_uint64),
+        ("key", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
+    ]
+
+
 EnhLeeStatus = ctypes.c_int32
 
 # Constants of include/enh_lee.h.
@@ -98,6 +114,8 @@ ENH_LEE_FILTER_KUAN = 2
 ENH_LEE_FILTER_GAMMA_MAP = 3
 ENH_LEE_FILTER_FROST = 4
 ENH_LEE_FILTER_REFINED_LEE = 5
+ENH_LEE_FILTER_LEE_SIGMA = 6
+ENH_LEE_THRESHOLD_BINS = 65536
 ENH_LEE_KIND_INTEGER = 0
 ENH_LEE_KIND_REAL = 1
 ENH_LEE_KIND_CHOICE = 2
@@ -135,6 +153,9 @@ ENH_LEE_ERROR_UNKNOWN_PARAMETER = 21
 ENH_LEE_ERROR_INVALID_FILTER = 22
 ENH_LEE_ERROR_INVALID_NODATA = 23
 ENH_LEE_ERROR_BUFFER_TOO_SMALL = 24
+ENH_LEE_ERROR_INVALID_SIGMA = 25
+ENH_LEE_ERROR_INVALID_TARGET_WINDOW = 26
+ENH_LEE_ERROR_INVALID_POINT_THRESHOLD = 27
 
 #: Status code -> constant name, for messages and EnhLeeError.name.
 STATUS_NAMES = {
@@ -165,6 +186,7 @@ def _declare(cdll):
     """Declares argtypes/restype of every function of enh_lee.h on `cdll`."""
     P = ctypes.POINTER(EnhLeeParams)
     R = ctypes.POINTER(EnhLeeRegion)
+    S = ctypes.POINTER(EnhLeeThresholdSearch)
     text = ctypes.c_char_p
     size_t = ctypes.c_size_t
     size_p = ctypes.POINTER(ctypes.c_size_t)
@@ -191,6 +213,17 @@ def _declare(cdll):
         "enh_lee_param_info": (EnhLeeStatus, [size_t, ctypes.POINTER(EnhLeeParamInfo)]),
         "enh_lee_status_parameter": (ctypes.c_char_p, [EnhLeeStatus]),
         "enh_lee_source_region": (EnhLeeStatus, [size_t, size_t, R, P, R]),
+        "enh_lee_point_threshold_f32": (
+            EnhLeeStatus, [buf, size_t, size_t, size_t, P, ctypes.POINTER(ctypes.c_double)],
+        ),
+        "enh_lee_threshold_search_new": (EnhLeeThresholdSearch, []),
+        "enh_lee_threshold_search_count_f32": (
+            EnhLeeStatus, [S, buf, size_t, size_t, size_t, P, buf],
+        ),
+        "enh_lee_threshold_search_step": (
+            EnhLeeStatus,
+            [S, buf, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_uint32)],
+        ),
     }
     for fname, (restype, argtypes) in decl.items():
         fn = getattr(cdll, fname)  # AttributeError if the symbol is missing

@@ -39,6 +39,7 @@ importing this module without dask raises ImportError saying what to install.
 xarray is imported only when a DataArray is passed.
 """
 
+import copy
 import sys
 
 import numpy as np
@@ -190,6 +191,12 @@ def _filter_dask(x, params):
     frozen = tuple(params.items())
 
     layer = {}
+    # Lee Sigma's point threshold of each plane, unless given: tasks that
+    # count every block of the plane, twice (enh_lee.ThresholdSearch), and
+    # that every filter task of the plane then depends on.
+    thresholds = {}
+    if params.get("filter") == "lee_sigma" and params.get("point_threshold") is None:
+        thresholds = _threshold_layer(layer, x, params, token, len(rchunks), len(cchunks))
     for i, (r0, r1) in enumerate(zip(roff[:-1], roff[1:])):
         rows = _pieces_along(roff, max(0, r0 - n), min(H, r1 + n))
         for j, (c0, c1) in enumerate(zip(coff[:-1], coff[1:])):
@@ -213,11 +220,57 @@ def _filter_dask(x, params):
                             key = pkey
                         row.append(key)
                     grid.append(row)
-                layer[(name,) + lead + (i, j)] = (_filter_block, grid, (H, W), region, frozen)
+                layer[(name,) + lead + (i, j)] = (_filter_block, grid, (H, W), region,
+                                                  thresholds.get(lead, []), frozen)
 
     graph = HighLevelGraph.from_collections(name, layer, dependencies=[x])
     meta = np.empty((0,) * x.ndim, dtype=np.float32)
     return da.Array(graph, name, chunks=x.chunks, dtype=np.float32, meta=meta)
+
+
+def _threshold_layer(layer, x, params, token, nrows, ncols):
+    """Adds to `layer` the two counting passes of every plane's point
+    threshold; returns, per lead block index, the keys of the finished
+    searches of its planes (in np.ndindex order of the block's lead shape)."""
+    lead_chunks = x.chunks[:-2]
+    blocks = [(bi, bj) for bi in range(nrows) for bj in range(ncols)]
+    out = {}
+    for lead in np.ndindex(*(len(c) for c in lead_chunks)):
+        shape = tuple(lead_chunks[k][b] for k, b in enumerate(lead))
+        keys = []
+        for plane in np.ndindex(*shape):
+            state = enh_lee.ThresholdSearch(**params)
+            for pass_ in (0, 1):
+                tag = lead + plane + (pass_,)
+                counts = []
+                for bi, bj in blocks:
+                    key = ("enh-lee-count-" + token,) + tag + (bi, bj)
+                    layer[key] = (_count_block, state, (x.name,) + lead + (bi, bj), plane)
+                    counts.append(key)
+                total = ("enh-lee-counts-" + token,) + tag
+                layer[total] = (_sum_tables, counts)
+                step = ("enh-lee-threshold-" + token,) + tag
+                layer[step] = (_stepped, state, total)
+                state = step
+            keys.append(state)
+        out[lead] = keys
+    return out
+
+
+def _count_block(search, block, plane):
+    """One block's count table for one plane (its index in the block)."""
+    return search.counts(block[plane])
+
+
+def _sum_tables(tables):
+    return np.sum(tables, axis=0, dtype=np.uint64)
+
+
+def _stepped(search, total):
+    """A copy of `search` after the pass whose counts are `total`."""
+    nxt = copy.copy(search)
+    nxt.step(total)
+    return nxt
 
 
 def _cut(block, rows, cols):
@@ -227,9 +280,10 @@ def _cut(block, rows, cols):
     return block[..., rows, cols].copy()
 
 
-def _filter_block(grid, raster_shape, region, params):
+def _filter_block(grid, raster_shape, region, thresholds, params):
     """One output chunk: assemble the source window from its pieces (a grid
-    of arrays, rows of pieces left to right) and filter each plane."""
+    of arrays, rows of pieces left to right) and filter each plane (with
+    its point threshold's finished search, when Lee Sigma's is computed)."""
     params = dict(params)
     heights = [row[0].shape[-2] for row in grid]
     widths = [p.shape[-1] for p in grid[0]]
@@ -255,6 +309,9 @@ def _filter_block(grid, raster_shape, region, params):
                     xo += w
                 y += h
             src = buf
+        if thresholds:
+            plane = int(np.ravel_multi_index(idx, lead)) if lead else 0
+            params["point_threshold"] = thresholds[plane].threshold
         enh_lee.filter_region(src, raster_shape, region, out=out[idx], **params)
     return out
 
@@ -270,9 +327,12 @@ def _is_dataarray(obj):
 
 
 def _describe(params):
-    """Provenance: every parameter that is set, as the library writes it."""
+    """Provenance: every parameter that is set and that the filter uses, as
+    the library writes it."""
     values = enh_lee.describe(**params)
-    shown = ", ".join(f"{k}={v}" for k, v in values.items() if v and k != "threads")
+    applies = {p.name for p in enh_lee.PARAMETERS if values["filter"] in p.filters}
+    shown = ", ".join(f"{k}={v}" for k, v in values.items()
+                      if v and k != "threads" and k in applies)
     return f"Speckle filter ({shown}; libenh_lee {enh_lee.version()})"
 
 

@@ -171,6 +171,10 @@ def vrt_xml(source, bands=None, relative_to=None, **params):
         nodata = params["nodata"] if "nodata" in params else band.GetNoDataValue()
         args = {k: v for k, v in params.items() if k != "nodata"}
         args["nodata"] = "none" if nodata is None else repr(float(nodata))
+        if params.get("filter") == "lee_sigma" and params.get("point_threshold") is None:
+            # The pixel function sees windows only: the band's threshold
+            # is computed here, strip by strip, and written into the VRT.
+            args["point_threshold"] = _band_threshold(band, nodata, params)
         attrs = " ".join(f"{k}={quoteattr(_fmt(v))}" for k, v in args.items())
         lines.append(f'  <VRTRasterBand dataType="Float32" band="{i}" subClass="VRTDerivedRasterBand">')
         if band.GetDescription():
@@ -191,6 +195,22 @@ def vrt_xml(source, bands=None, relative_to=None, **params):
         ]
     lines.append("</VRTDataset>")
     return "\n".join(lines) + "\n"
+
+
+def _band_threshold(band, nodata, params):
+    """Lee Sigma's point threshold of a GDAL band (enh_lee.ThresholdSearch
+    over strips of about 16 MiB)."""
+    keep = {k: v for k, v in params.items() if k not in ("nodata", "point_threshold")}
+    if nodata is not None and np.isnan(nodata):
+        nodata = None  # NaN pixels are invalid anyway
+    search = enh_lee.ThresholdSearch(nodata=nodata, **keep)
+    W, H = band.XSize, band.YSize
+    rows = max(1, (16 << 20) // (4 * W))
+    while not search.done:
+        for y in range(0, H, rows):
+            search.count(band.ReadAsArray(0, y, W, min(rows, H - y)).astype(np.float32))
+        search.step()
+    return search.threshold
 
 
 def _fmt(v):

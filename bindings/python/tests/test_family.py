@@ -10,12 +10,18 @@ import pytest
 import enh_lee
 from _reference import assert_matches_spec, speckled
 
-FAMILY = ["enhanced_lee", "lee", "kuan", "gamma_map", "frost", "refined_lee"]
+FAMILY = ["enhanced_lee", "lee", "kuan", "gamma_map", "frost", "refined_lee", "lee_sigma"]
 
 
 def window(name, w):
-    """`w`, or 7 for Refined Lee, whose window has that size only."""
-    return 7 if name == "refined_lee" else w
+    """`w`, or 7 for Refined Lee, whose window has that size only, or at
+    least 5 for Lee Sigma."""
+    return {"refined_lee": 7, "lee_sigma": max(w, 5)}.get(name, w)
+
+
+def statistic_of(name, statistic):
+    """Lee Sigma has its own statistics (the window's)."""
+    return "window" if name == "lee_sigma" else statistic
 
 
 def scene(shape=(61, 53), looks=3, seed=1):
@@ -34,7 +40,7 @@ def scene(shape=(61, 53), looks=3, seed=1):
 def test_each_filter_matches_its_reference(name, border, statistic):
     img = scene()
     params = dict(filter=name, window=window(name, 5), looks=3, border=border,
-                  statistic=statistic)
+                  statistic=statistic_of(name, statistic))
     assert_matches_spec(enh_lee.filter(img, **params), img, **params)
 
 
@@ -64,8 +70,11 @@ def test_the_filters_differ():
 @pytest.mark.parametrize("name", FAMILY)
 def test_in_place_strips_and_threads_give_the_same_bits(name):
     img = scene((97, 41), seed=2)
-    params = dict(filter=name, window=window(name, 9), looks=3, statistic="residual")
+    params = dict(filter=name, window=window(name, 9), looks=3,
+                  statistic=statistic_of(name, "residual"))
     whole = enh_lee.filter(img, threads=1, **params)
+    if name == "lee_sigma":  # regions need the whole raster's threshold
+        params["point_threshold"] = enh_lee.point_threshold(img)
     np.testing.assert_array_equal(enh_lee.filter(img, threads=3, **params), whole)
     inplace = img.copy()
     enh_lee.filter(inplace, out=inplace, **params)
@@ -134,3 +143,53 @@ def test_refined_lee_keeps_edges_and_has_one_window():
     with pytest.raises(enh_lee.InvalidArgumentError) as e:
         enh_lee.filter(img, filter="refined_lee", window=5)
     assert "window" in str(e.value) and "refined_lee" in str(e.value)
+
+
+def test_lee_sigma_point_threshold_and_its_search():
+    # The threshold is the 98th percentile of the valid pixels; a search
+    # over strips counted in any order finds the same value; a region
+    # without it is refused, naming the parameter.
+    img = scene((120, 70), seed=3)
+    img[50:60, 10:20] = 0.0
+    t = enh_lee.point_threshold(img, nodata=0)
+    valid = np.sort(img[np.isfinite(img) & (img != 0)])
+    assert t == valid[valid.size * 98 // 100 - 1]
+    search = enh_lee.ThresholdSearch(nodata=0)
+    passes = 0
+    while not search.done:
+        for y0 in (100, 0, 37, 64):
+            y1 = {100: 120, 0: 37, 37: 64, 64: 100}[y0]
+            search.count(img[y0:y1])
+        search.step()
+        passes += 1
+    assert passes == 2 and search.threshold == t
+    region = (0, 10, 70, 20)
+    sx, sy, sw, sh = enh_lee.source_window(img.shape, region, filter="lee_sigma")
+    with pytest.raises(enh_lee.InvalidArgumentError) as e:
+        enh_lee.filter_region(img[sy:sy + sh, sx:sx + sw], img.shape, region,
+                              filter="lee_sigma", nodata=0)
+    assert "point_threshold" in str(e.value)
+    whole = enh_lee.filter(img, filter="lee_sigma", nodata=0)
+    part = enh_lee.filter_region(img[sy:sy + sh, sx:sx + sw], img.shape, region,
+                                 filter="lee_sigma", nodata=0, point_threshold=t)
+    np.testing.assert_array_equal(part, whole[10:30])
+
+
+def test_lee_sigma_parameters_and_point_targets():
+    rng = np.random.default_rng(8)
+    img = (100 * rng.gamma(2.0, 0.5, (60, 60))).astype(np.float32)
+    img[20:23, 30:32] = 1e6  # a 3x2 cluster: a point target, kept
+    for sigma in (0.5, 0.95):
+        for target_window in (3, 5):
+            params = dict(filter="lee_sigma", looks=2, window=9, sigma=sigma,
+                          target_window=target_window)
+            out = enh_lee.filter(img, **params)
+            assert_matches_spec(out, img, **params)
+            np.testing.assert_array_equal(out[20:23, 30:32], img[20:23, 30:32])
+    for bad, value in (("sigma", 0.85), ("target_window", 7), ("looks", 4.4), ("window", 3)):
+        with pytest.raises(enh_lee.InvalidArgumentError) as e:
+            enh_lee.filter(img, **{"filter": "lee_sigma", bad: value})
+        assert bad in str(e.value)
+    with pytest.raises(enh_lee.InvalidArgumentError) as e:
+        enh_lee.filter(img, filter="lee_sigma", statistic="residual")
+    assert "statistic" in str(e.value)

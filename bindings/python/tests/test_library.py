@@ -20,7 +20,8 @@ PKG_ROOT = os.path.dirname(HERE)
 REPO_ROOT = os.path.dirname(os.path.dirname(PKG_ROOT))
 HEADER_DIR = os.path.join(REPO_ROOT, "include")
 FIELDS = ["filter", "window", "looks", "damping", "cu", "cmax", "signal", "statistic", "border",
-          "has_nodata", "nodata", "threads"]
+          "has_nodata", "nodata", "threads", "target_window", "reserved", "sigma",
+          "point_threshold"]
 
 def compile_and_run(tmp_path, source, *cflags):
     c = tmp_path / "prog.c"
@@ -33,7 +34,7 @@ def compile_and_run(tmp_path, source, *cflags):
 
 def test_struct_fields_in_header_order():
     assert [name for name, _ in enh_lee.EnhLeeParams._fields_] == FIELDS
-    assert ctypes.sizeof(enh_lee.EnhLeeParams) == 64
+    assert ctypes.sizeof(enh_lee.EnhLeeParams) == 88
 
 
 @needs_gcc
@@ -150,4 +151,4 @@ def test_version_mismatch_is_an_import_error(tmp_path):
     so = build_stub(str(tmp_path), "0.1.0")
     r = run_import({"ENH_LEE_LIBRARY": so})
     assert r.returncode != 0
-    assert "ImportError" in r.stderr and "0.2.0" in r.stderr and "0.1.0" in r.stderr
+    assert "ImportError" in r.stderr and _lib.ABI_VERSION in r.stderr and "0.1.0" in r.stderr

@@ -14,6 +14,7 @@ import zipfile
 import pytest
 
 from _stub_library import build_stub, needs_gcc
+from enh_lee._lib import ABI_VERSION
 
 WHEEL = os.environ.get("ENH_LEE_WHEEL")
 SDIST = os.environ.get("ENH_LEE_SDIST")
@@ -88,7 +89,7 @@ def test_a_wheel_with_a_library_of_another_version_fails_at_import(tmp_path):
     r = run_import(site)
     assert r.returncode != 0
     assert "ImportError" in r.stderr and str(site / LIBRARY) in r.stderr
-    assert "version 0.1.0" in r.stderr and "0.2.0" in r.stderr
+    assert "version 0.1.0" in r.stderr and ABI_VERSION in r.stderr
 
 
 def test_enh_lee_library_still_wins_over_the_bundled_library(tmp_path):

@@ -60,6 +60,9 @@ PARAMS = [
     dict(filter="gamma_map", window=9, looks=4.4, nodata=-1.0),
     dict(filter="frost", window=7, damping=2.0, border="mirror"),
     dict(filter="refined_lee", nodata=-1.0),
+    # Lee Sigma: the point threshold from counting tasks over all chunks.
+    dict(filter="lee_sigma", looks=2.0, nodata=-1.0),
+    dict(filter="lee_sigma", window=9, target_window=5, point_threshold=50.0),
 ]
 
 
@@ -89,6 +92,17 @@ def test_3d_stack_filtered_plane_by_plane(client):
     got = client.compute(y, sync=True)
     ref = np.stack([enh_lee.filter(p, window=5, statistic="residual", border="shrink")
                     for p in stack])
+    assert same_bits(got, ref)
+
+
+def test_lee_sigma_stack_has_one_threshold_per_plane(client):
+    # Planes of very different brightness: each gets its own whole-plane
+    # threshold, even when a chunk holds several planes.
+    stack = np.stack([speckled((40, 30), seed=s) * (1 + 10 * s) for s in range(3)])
+    x = da.from_array(stack, chunks=((2, 1), (15, 25), (7, 23)))
+    y = eld.filter(x, filter="lee_sigma", looks=3)
+    got = client.compute(y, sync=True)
+    ref = np.stack([enh_lee.filter(p, filter="lee_sigma", looks=3) for p in stack])
     assert same_bits(got, ref)
 
 
@@ -173,9 +187,9 @@ def test_each_task_gets_only_its_chunk_plus_halo(monkeypatch):
     seen = []
     real = eld._filter_block
 
-    def spy(grid, raster_shape, region, params):
+    def spy(grid, raster_shape, region, thresholds, params):
         seen.append((region, sum(p.size for row in grid for p in row)))
-        return real(grid, raster_shape, region, params)
+        return real(grid, raster_shape, region, thresholds, params)
 
     monkeypatch.setattr(eld, "_filter_block", spy)
     img = speckled((200, 150), seed=3)
@@ -235,9 +249,9 @@ def test_a_window_of_the_result_computes_only_its_chunks(monkeypatch):
     regions = []
     real = eld._filter_block
 
-    def spy(grid, raster_shape, region, params):
+    def spy(grid, raster_shape, region, thresholds, params):
         regions.append(region)
-        return real(grid, raster_shape, region, params)
+        return real(grid, raster_shape, region, thresholds, params)
 
     monkeypatch.setattr(eld, "_filter_block", spy)
     img = speckled((200, 150), seed=4)

@@ -456,18 +456,48 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                     oband.SetDescription(sband.GetDescription())
                 # NaN pixels are always invalid: no need to pass NaN as nodata.
                 fnodata = None if nodata is None or math.isnan(nodata) else nodata
-                plan.append((sband, oband, fnodata))
+                plan.append((sband, oband, dict(params, nodata=fnodata)))
 
             strips = list(range(0, H, rows))
-            total = len(strips) * len(plan)
+            # Lee Sigma's point threshold belongs to the whole band: two
+            # counting passes over its strips first, unless it was given.
+            search = params["filter"] == "lee_sigma" and params.get("point_threshold") is None
+            total = len(strips) * len(plan) * (3 if search else 1)
             done = 0
             src_buf = np.empty((min(H, rows + 2 * enh_lee.halo(**params)), W), np.float32)
+            for b, (sband, oband, band_params) in zip(bands, plan):
+                if params["filter"] != "lee_sigma":
+                    break
+                if not search:
+                    oband.SetMetadataItem("ENHLEE_POINT_THRESHOLD",
+                                          enh_lee.describe(**band_params)["point_threshold"])
+                    continue
+                threshold = enh_lee.ThresholdSearch(**band_params)
+                while not threshold.done:
+                    for y in strips:
+                        if feedback.isCanceled():
+                            raise _Canceled()
+                        h = min(rows, H - y)
+                        buf = src_buf[:h]
+                        gdal.ErrorReset()
+                        if sband.ReadAsArray(0, y, W, h, buf_obj=buf) is None:
+                            raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
+                                y, y + h - 1, gdal.GetLastErrorMsg()))
+                        threshold.count(buf)
+                        done += 1
+                        feedback.setProgress(100.0 * done / total)
+                    threshold.step()
+                band_params["point_threshold"] = threshold.threshold
+                text = enh_lee.describe(**band_params)["point_threshold"]
+                oband.SetMetadataItem("ENHLEE_POINT_THRESHOLD", text)
+                feedback.pushInfo(tr("band {}: lee_sigma point threshold {} (the band's 98th "
+                                     "percentile)").format(b, text))
             out_buf = np.empty((min(H, rows), W), np.float32)
             for y in strips:
                 h = min(rows, H - y)
                 region = (0, y, W, h)
                 sx, sy, sw, sh = enh_lee.source_window((H, W), region, **params)
-                for sband, oband, fnodata in plan:
+                for sband, oband, band_params in plan:
                     if feedback.isCanceled():
                         raise _Canceled()
                     buf = src_buf[:sh]
@@ -476,8 +506,8 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                     if got is None:
                         raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
                             sy, sy + sh - 1, gdal.GetLastErrorMsg()))
-                    out = enh_lee.filter_region(buf, (H, W), region, nodata=fnodata,
-                                                out=out_buf[:h], **params)
+                    out = enh_lee.filter_region(buf, (H, W), region, out=out_buf[:h],
+                                                **band_params)
                     if oband.WriteArray(out, 0, y) != gdal.CE_None:
                         raise QgsProcessingException(tr("cannot write rows {}-{}: {}").format(
                             y, y + h - 1, gdal.GetLastErrorMsg()))

@@ -70,7 +70,8 @@ def test_provider_and_algorithm(plugin, plugin_binding):
     window = next(p for p in plugin_binding.PARAMETERS if p.name == "window")
     assert (w.defaultValue(), w.minimum(), w.maximum()) == (7, 3, window.maximum)
     f = alg.parameterDefinition("FILTER")
-    assert f.options() == ["enhanced_lee", "lee", "kuan", "gamma_map", "frost", "refined_lee"]
+    assert f.options() == ["enhanced_lee", "lee", "kuan", "gamma_map", "frost", "refined_lee",
+                           "lee_sigma"]
     assert f.defaultValue() == 0
     assert "(enhanced_lee, frost only)" in alg.parameterDefinition("DAMPING").description()
     assert "frost" not in alg.parameterDefinition("LOOKS").description()
@@ -187,6 +188,11 @@ def test_band_selection(processing, multiband, ref, tmp_path, bands_param, picke
                                                             cmax=1.2)),
     ({"FILTER": "frost", "DAMPING": 2}, dict(filter="frost", damping=2.0)),
     ({"FILTER": "refined_lee"}, dict(filter="refined_lee")),
+    # Lee Sigma: the threshold from two passes over the strips.
+    ({"FILTER": "lee_sigma", "LOOKS": 2, "SIGMA": 0.8, "STRIP_ROWS": 5},
+     dict(filter="lee_sigma", looks=2.0, sigma=0.8)),
+    ({"FILTER": "lee_sigma", "TARGET_WINDOW": 5, "POINT_THRESHOLD": 3.5},
+     dict(filter="lee_sigma", target_window=5, point_threshold=3.5)),
 ])
 def test_parameters_reach_the_library(processing, multiband, ref, tmp_path, extra, kwargs):
     src, bands = multiband
@@ -196,6 +202,15 @@ def test_parameters_reach_the_library(processing, multiband, ref, tmp_path, extr
     kw = dict(window=7, nodata=-1.0)
     kw.update(kwargs)
     assert_bits_equal(got[0], ref.filter(bands[0], **kw))
+    if kwargs.get("filter") == "lee_sigma":
+        # The threshold used is in the band's metadata, as text that reads
+        # back exactly.
+        from osgeo import gdal
+
+        ds = gdal.Open(str(out))
+        text = ds.GetRasterBand(1).GetMetadataItem("ENHLEE_POINT_THRESHOLD")
+        assert float(text) == kwargs.get("point_threshold", ref.point_threshold(bands[0],
+                                                                               nodata=-1.0))
 
 
 def test_nodata_override_and_integer_input(processing, ref, tmp_path):
@@ -282,11 +297,11 @@ def test_cancel_leaves_no_output(processing, multiband, tmp_path):
 # Bad parameters: a Processing error with a clear message, never a crash
 
 BAD = [
-    ({"WINDOW": 8}, "window must be an odd integer >= 3 (7 for refined_lee) (window=8)"),
-    ({"WINDOW": 1}, "window must be an odd integer >= 3 (7 for refined_lee) (window=1)"),
+    ({"WINDOW": 8}, "window must be an odd integer >= 3 (refined_lee: 7; lee_sigma: at least 5 and above target_window) (window=8)"),
+    ({"WINDOW": 1}, "window must be an odd integer >= 3 (refined_lee: 7; lee_sigma: at least 5 and above target_window) (window=1)"),
     ({"FILTER": "median"},
-     "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, got"),
-    ({"FILTER": 9}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee"),
+     "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, lee_sigma, got"),
+    ({"FILTER": 9}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, lee_sigma"),
     ({"WINDOW": "seven"}, "WINDOW must be an integer"),
     ({"WINDOW": 7.5}, "WINDOW must be an integer"),
     ({"LOOKS": 0}, "looks must be a finite number > 0"),

@@ -1,0 +1,293 @@
+//! Lee Sigma (Lee, Wen, Ainsworth, Chen & Chen 2009, "Improved sigma
+//! filter for speckle filtering of SAR imagery", IEEE TGRS 47(1)), as
+//! `docs/filters.md` ("Lee Sigma") defines it:
+//!
+//! 1. Point targets: a pixel brighter than the point threshold `z` (the
+//!    raster's 98th percentile) is kept unchanged when a target window
+//!    centred on it or on a neighbour inside the raster, itself brighter
+//!    than `z`, holds at least [`LeeSigma::TARGET_COUNT`] such pixels.
+//! 2. The a priori mean `x^ = m + k (x - m)`: the Kuan estimate over the
+//!    target window (its mean `m` and variance from the shared engine),
+//!    with the speckle's `Cu`.
+//! 3. The window's valid pixels inside the sigma range `[I1 x^, I2 x^]`
+//!    give a mean `m_s` and variance `var_s`, and the output is the Kuan
+//!    blend `m_s + k_s (x - m_s)` with the revised `sigma_vp` of the
+//!    range. No pixel in range (or `m`, `m_s` not positive) keeps `x`.
+
+use super::{take, Kuan};
+use crate::params::{Coefficients, Signal, SIGMAS};
+use crate::window_rows::WindowRows;
+
+/// The Lee Sigma filter of a row of windows.
+pub struct LeeSigma;
+
+/// `(I1, I2, sigma_vp)` of intensity images, by looks 1-4 and by
+/// [`SIGMAS`]: Lee et al. (2009), Table I, as SNAP and the Earth Engine
+/// scripts carry it (`bench/lee_sigma_table.py` recomputes it).
+const INTENSITY: [[(f64, f64, f64); 6]; 4] = [
+    [
+        (0.436, 1.920, 0.4057),
+        (0.343, 2.210, 0.4954),
+        (0.254, 2.582, 0.5911),
+        (0.168, 3.094, 0.6966),
+        (0.084, 3.941, 0.8191),
+        (0.043, 4.840, 0.8599),
+    ],
+    [
+        (0.582, 1.584, 0.2763),
+        (0.501, 1.755, 0.3388),
+        (0.418, 1.972, 0.4062),
+        (0.327, 2.260, 0.4810),
+        (0.221, 2.744, 0.5699),
+        (0.152, 3.206, 0.6254),
+    ],
+    [
+        (0.652, 1.458, 0.2222),
+        (0.580, 1.586, 0.2736),
+        (0.505, 1.751, 0.3280),
+        (0.419, 1.965, 0.3892),
+        (0.313, 2.320, 0.4624),
+        (0.238, 2.656, 0.5084),
+    ],
+    [
+        (0.694, 1.385, 0.1921),
+        (0.630, 1.495, 0.2348),
+        (0.560, 1.627, 0.2825),
+        (0.480, 1.804, 0.3354),
+        (0.378, 2.094, 0.3991),
+        (0.302, 2.360, 0.4391),
+    ],
+];
+
+/// The same for amplitude images: SNAP's values for sigma 0.5-0.9, and
+/// for 0.95 (which SNAP lacks) `bench/lee_sigma_table.py`'s.
+const AMPLITUDE: [[(f64, f64, f64); 6]; 4] = [
+    [
+        (0.653997, 1.40002, 0.208349),
+        (0.578998, 1.50601, 0.255358),
+        (0.496999, 1.63201, 0.305303),
+        (0.403999, 1.79501, 0.361078),
+        (0.286, 2.04301, 0.426375),
+        (0.202905, 2.258824, 0.466418),
+    ],
+    [
+        (0.76, 1.263, 0.139021),
+        (0.705, 1.332, 0.169777),
+        (0.643, 1.412, 0.206675),
+        (0.568, 1.515, 0.244576),
+        (0.467, 1.673, 0.29107),
+        (0.386197, 1.809725, 0.319998),
+    ],
+    [
+        (0.806, 1.21, 0.109732),
+        (0.76, 1.263, 0.138001),
+        (0.708, 1.327, 0.163686),
+        (0.645, 1.408, 0.19597),
+        (0.557, 1.531, 0.234219),
+        (0.484784, 1.637698, 0.258189),
+    ],
+    [
+        (0.832, 1.179, 0.0894192),
+        (0.793, 1.226, 0.112018),
+        (0.747, 1.279, 0.139243),
+        (0.691, 1.347, 0.167771),
+        (0.613, 1.452, 0.201036),
+        (0.547354, 1.541476, 0.222197),
+    ],
+];
+
+/// Columns of a chunk: its sums stay in the L1 cache across the window.
+const CHUNK: usize = 128;
+
+/// What the row kernel needs besides the window rows.
+pub struct Geometry {
+    /// The window's radius `r` and the target window's `r_t`.
+    pub radius: usize,
+    pub target_radius: usize,
+    /// The window rows' padding: position `context + j` of a padded row is
+    /// output column `j`.
+    pub context: usize,
+    /// Raster column of output column 0, and the raster's size.
+    pub out_start: usize,
+    pub raster_width: usize,
+    pub raster_height: usize,
+}
+
+impl LeeSigma {
+    /// The looks the table has.
+    pub const LOOKS: [f64; 4] = [1.0, 2.0, 3.0, 4.0];
+
+    /// Pixels brighter than the threshold a target window must hold to
+    /// make its bright pixels a point target.
+    pub const TARGET_COUNT: usize = 5;
+
+    /// The percentile of the raster's valid pixels that is the point
+    /// threshold.
+    pub const PERCENTILE: u64 = 98;
+
+    /// `((I1, I2), sigma_vp)` for the signal, looks and sigma; NaN for
+    /// values outside the table (other filters' looks).
+    pub fn sigma_range(signal: Signal, looks: f64, sigma: f64) -> ((f64, f64), f64) {
+        let table = match signal {
+            Signal::Intensity => &INTENSITY,
+            Signal::Amplitude => &AMPLITUDE,
+        };
+        let row = LeeSigma::LOOKS.iter().position(|&l| l == looks);
+        let column = SIGMAS.iter().position(|&s| s == sigma);
+        match (row, column) {
+            (Some(r), Some(c)) => {
+                let (low, high, eta) = table[r][c];
+                ((low, high), eta)
+            }
+            _ => ((f64::NAN, f64::NAN), f64::NAN),
+        }
+    }
+
+    /// Scratch (f64) for a row of `n` output pixels.
+    pub fn scratch_len(n: usize) -> Option<usize> {
+        n.checked_add(5 * CHUNK)
+    }
+
+    /// The filtered values of output row `y` (padded row `y` of `rows`),
+    /// columns `0..n`, in the first `n` elements of the returned slice:
+    /// where a valid pixel is neither a point target nor without pixels in
+    /// its sigma range, the Kuan blend over the range, else the pixel's own
+    /// value. `stats(j)` is the target window's `(m, var)`.
+    #[inline(always)]
+    pub fn filtered_row<'s>(
+        rows: &WindowRows,
+        y: isize,
+        n: usize,
+        at: &Geometry,
+        c: &Coefficients,
+        stats: impl Fn(usize) -> (f64, f64),
+        scratch: &'s mut [f64],
+    ) -> &'s [f64] {
+        let (out, mut rest) = scratch.split_at_mut(n);
+        let lo = take(&mut rest, CHUNK);
+        let hi = take(&mut rest, CHUNK);
+        let count = take(&mut rest, CHUNK);
+        let s1 = take(&mut rest, CHUNK);
+        let s2 = take(&mut rest, CHUNK);
+        let (centre, _) = rows.row(y);
+        let centre = &centre[at.context..at.context + n];
+        let cu2 = c.cu * c.cu;
+        let (low, high) = c.sigma_range;
+        let r = at.radius as isize;
+        for start in (0..n).step_by(CHUNK) {
+            let len = CHUNK.min(n - start);
+            let (lo, hi) = (&mut lo[..len], &mut hi[..len]);
+            // The a priori mean and the sigma range (NaN: none).
+            for (i, (lo, hi)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
+                let (m, var) = stats(start + i);
+                let x = centre[start + i];
+                let prior = m + Kuan::gain(m, var.max(0.0), cu2) * (x - m);
+                let positive = m > 0.0;
+                *lo = if positive { low * prior } else { f64::NAN };
+                *hi = if positive { high * prior } else { f64::NAN };
+            }
+            let (count, s1, s2) = (&mut count[..len], &mut s1[..len], &mut s2[..len]);
+            count.fill(0.0);
+            s1.fill(0.0);
+            s2.fill(0.0);
+            // The valid pixels of each window inside its range, row by row
+            // and position by position (the same order for every pixel).
+            for dy in -r..=r {
+                let (values, valid) = rows.row(y + dy);
+                for dx in -r..=r {
+                    let first = (at.context as isize + dx) as usize + start;
+                    let (values, valid) = (&values[first..first + len], &valid[first..first + len]);
+                    for i in 0..len {
+                        // `&`, not `&&`: no branches, so the loop vectorises.
+                        let v = values[i];
+                        let inside = (valid[i] > 0.0) & (v >= lo[i]) & (v <= hi[i]);
+                        count[i] += if inside { 1.0 } else { 0.0 };
+                        s1[i] += if inside { v } else { 0.0 };
+                        s2[i] += if inside { v * v } else { 0.0 };
+                    }
+                }
+            }
+            for i in 0..len {
+                let x = centre[start + i];
+                let m = s1[i] / count[i];
+                let var = (s2[i] / count[i] - m * m).max(0.0);
+                let blend = m + Kuan::gain(m, var, c.revised_cu2) * (x - m);
+                out[start + i] = if m > 0.0 { blend } else { x };
+            }
+        }
+        // Point targets: rare (2% of the pixels are above the threshold),
+        // so looked for one pixel at a time.
+        let (_, valid) = rows.row(y);
+        for j in 0..n {
+            let x = centre[j];
+            let bright = valid[at.context + j] > 0.0 && x > c.point_threshold;
+            if bright && Self::point_target(rows, y, j, at, c.point_threshold) {
+                out[j] = x;
+            }
+        }
+        out
+    }
+
+    /// Whether bright pixel `j` of row `y` belongs to a point target: some
+    /// bright pixel of the raster within the target radius (itself
+    /// included) has a target window holding at least `TARGET_COUNT`
+    /// valid pixels above `threshold`.
+    fn point_target(rows: &WindowRows, y: isize, j: usize, at: &Geometry, threshold: f64) -> bool {
+        let rt = at.target_radius as isize;
+        let bright = |p: isize, i: isize| {
+            let (values, valid) = rows.row(p);
+            let i = (at.context as isize + j as isize + i) as usize;
+            valid[i] > 0.0 && values[i] > threshold
+        };
+        let column = (at.out_start + j) as isize;
+        for cy in -rt..=rt {
+            let row = y + cy;
+            if row < 0 || row >= at.raster_height as isize {
+                continue;
+            }
+            for cx in -rt..=rt {
+                let col = column + cx;
+                if col < 0 || col >= at.raster_width as isize || !bright(row, cx) {
+                    continue;
+                }
+                let mut count = 0;
+                for ty in -rt..=rt {
+                    for tx in -rt..=rt {
+                        count += usize::from(bright(row + ty, cx + tx));
+                    }
+                }
+                if count >= Self::TARGET_COUNT {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_ordered_as_their_probabilities() {
+        for table in [&INTENSITY, &AMPLITUDE] {
+            for row in table {
+                for pair in row.windows(2) {
+                    let ((l0, h0, e0), (l1, h1, e1)) = (pair[0], pair[1]);
+                    assert!(l1 < l0 && h1 > h0 && e1 > e0, "{pair:?}");
+                }
+                for &(low, high, _) in row {
+                    assert!(low < 1.0 && 1.0 < high);
+                }
+            }
+        }
+        assert_eq!(
+            LeeSigma::sigma_range(Signal::Intensity, 4.0, 0.9),
+            ((0.378, 2.094), 0.3991)
+        );
+        assert!(LeeSigma::sigma_range(Signal::Intensity, 4.4, 0.9)
+            .1
+            .is_nan());
+    }
+}
