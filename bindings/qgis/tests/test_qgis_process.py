@@ -103,9 +103,15 @@ SLOW_VRT = """<VRTDataset rasterXSize="{w}" rasterYSize="{h}">
     <PixelFunctionType>slow_copy</PixelFunctionType>
     <PixelFunctionLanguage>Python</PixelFunctionLanguage>
     <PixelFunctionCode><![CDATA[
+import os
 import time
 def slow_copy(in_ar, out_ar, xoff, yoff, xsize, ysize, raster_xsize, raster_ysize,
               buf_radius, gt, **kwargs):
+    # Once the algorithm's output file exists (its strips are running),
+    # wait for the test's gate file: the run cannot end before the test
+    # has sent its signal.
+    while os.listdir({outdir!r}) and not os.path.exists({gate!r}):
+        time.sleep(0.01)
     time.sleep(0.002)
     out_ar[:] = in_ar[0]
 ]]></PixelFunctionCode>
@@ -119,8 +125,10 @@ def slow_copy(in_ar, out_ar, xoff, yoff, xsize, ysize, raster_xsize, raster_ysiz
 def test_ctrl_c_cancels_and_leaves_nothing(tmp_path, installed_plugin):
     """SIGINT (Ctrl-C) cancels qgis_process's run (it looks for the signal
     every 2 s of progress): exit status 1, no output, no temporary file.
-    The input is a VRT whose Python pixel function takes 2 ms a row, so
-    that the run lasts long enough (about 4 s) on any machine."""
+    The input is a VRT whose Python pixel function, once the output file
+    exists, holds its rows until the test has sent the signal (a gate file,
+    not a timing guess), then takes 2 ms a row, so that about 4 s of
+    progress follow the signal."""
     import signal
     import subprocess
     import time
@@ -130,9 +138,11 @@ def test_ctrl_c_cancels_and_leaves_nothing(tmp_path, installed_plugin):
     h, w = 2000, 300
     write_raster(tmp_path / "tall.tif", [speckle((h, w), seed=5)])
     vrt = tmp_path / "slow.vrt"
-    vrt.write_text(SLOW_VRT.format(w=w, h=h, src="tall.tif"))
+    gate = tmp_path / "signal-sent"
     outdir = tmp_path / "out"
     outdir.mkdir()
+    vrt.write_text(SLOW_VRT.format(w=w, h=h, src="tall.tif", gate=str(gate),
+                                   outdir=str(outdir)))
     env = dict(os.environ, ENHLEE_STRIP_ROWS="1", GDAL_VRT_ENABLE_PYTHON="YES")
     env.pop("ENH_LEE_LIBRARY", None)
     p = subprocess.Popen([QGIS_PROCESS, "run", "enhlee:enhancedlee", "--", f"INPUT={vrt}",
@@ -141,9 +151,12 @@ def test_ctrl_c_cancels_and_leaves_nothing(tmp_path, installed_plugin):
     try:
         deadline = time.monotonic() + 60
         while not os.listdir(outdir):           # the temporary file: strips are running
-            assert p.poll() is None and time.monotonic() < deadline, p.communicate()[0]
+            if p.poll() is not None or time.monotonic() > deadline:
+                p.kill()
+                pytest.fail("qgis_process never started its strips: " + p.communicate()[0])
             time.sleep(0.05)
         p.send_signal(signal.SIGINT)
+        gate.touch()
         out = p.communicate(timeout=120)[0]
     finally:
         if p.poll() is None:
