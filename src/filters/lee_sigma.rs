@@ -99,6 +99,53 @@ const AMPLITUDE: [[(f64, f64, f64); 6]; 4] = [
 /// Columns of a chunk: its sums stay in the L1 cache across the window.
 const CHUNK: usize = 128;
 
+/// The running sums of a chunk of windows over the valid pixels inside
+/// their ranges `[lo, hi]`.
+struct RangeSums<'a> {
+    lo: &'a [f64],
+    hi: &'a [f64],
+    count: &'a mut [f64],
+    s1: &'a mut [f64],
+    s2: &'a mut [f64],
+}
+
+impl RangeSums<'_> {
+    /// Adds one row of the windows: positions `i..i + SIDE` of `values`
+    /// (and their `valid` flags) to window `i`, in that order.
+    #[inline(always)]
+    fn add_row<const SIDE: usize>(&mut self, values: &[f64], valid: &[f64]) {
+        let n = self.count.len();
+        let (values, valid) = (&values[..n + SIDE - 1], &valid[..n + SIDE - 1]);
+        for i in 0..n {
+            let (lo, hi) = (self.lo[i], self.hi[i]);
+            let (mut count, mut s1, mut s2) = (self.count[i], self.s1[i], self.s2[i]);
+            for dx in 0..SIDE {
+                // `&`, not `&&`: no branches, so the windows vectorise.
+                let v = values[i + dx];
+                let inside = (valid[i + dx] > 0.0) & (v >= lo) & (v <= hi);
+                count += if inside { 1.0 } else { 0.0 };
+                s1 += if inside { v } else { 0.0 };
+                s2 += if inside { v * v } else { 0.0 };
+            }
+            (self.count[i], self.s1[i], self.s2[i]) = (count, s1, s2);
+        }
+    }
+
+    /// [`RangeSums::add_row`] for any side.
+    #[inline(always)]
+    fn add_row_of(&mut self, side: usize, values: &[f64], valid: &[f64]) {
+        for dx in 0..side {
+            for i in 0..self.count.len() {
+                let v = values[i + dx];
+                let inside = (valid[i + dx] > 0.0) & (v >= self.lo[i]) & (v <= self.hi[i]);
+                self.count[i] += if inside { 1.0 } else { 0.0 };
+                self.s1[i] += if inside { v } else { 0.0 };
+                self.s2[i] += if inside { v * v } else { 0.0 };
+            }
+        }
+    }
+}
+
 /// What the row kernel needs besides the window rows.
 pub struct Geometry {
     /// The window's radius `r` and the target window's `r_t`.
@@ -190,21 +237,28 @@ impl LeeSigma {
             count.fill(0.0);
             s1.fill(0.0);
             s2.fill(0.0);
+            let (lo, hi) = (&*lo, &*hi);
             // The valid pixels of each window inside its range, row by row
             // and position by position (the same order for every pixel).
+            let mut sums = RangeSums {
+                lo,
+                hi,
+                count: &mut *count,
+                s1: &mut *s1,
+                s2: &mut *s2,
+            };
             for dy in -r..=r {
                 let (values, valid) = rows.row(y + dy);
-                for dx in -r..=r {
-                    let first = (at.context as isize + dx) as usize + start;
-                    let (values, valid) = (&values[first..first + len], &valid[first..first + len]);
-                    for i in 0..len {
-                        // `&`, not `&&`: no branches, so the loop vectorises.
-                        let v = values[i];
-                        let inside = (valid[i] > 0.0) & (v >= lo[i]) & (v <= hi[i]);
-                        count[i] += if inside { 1.0 } else { 0.0 };
-                        s1[i] += if inside { v } else { 0.0 };
-                        s2[i] += if inside { v * v } else { 0.0 };
-                    }
+                let first = at.context - at.radius + start;
+                let (values, valid) = (&values[first..], &valid[first..]);
+                // A window row at a time, its positions unrolled for the
+                // usual sides: the sums stay in registers along the row.
+                match 2 * at.radius + 1 {
+                    5 => sums.add_row::<5>(values, valid),
+                    7 => sums.add_row::<7>(values, valid),
+                    9 => sums.add_row::<9>(values, valid),
+                    11 => sums.add_row::<11>(values, valid),
+                    side => sums.add_row_of(side, values, valid),
                 }
             }
             for i in 0..len {
