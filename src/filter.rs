@@ -80,7 +80,7 @@ pub struct Scratch<'a> {
 }
 
 /// The thread count a call with these parameters uses.
-fn thread_count(params: &Params) -> usize {
+pub(crate) fn thread_count(params: &Params) -> usize {
     match params.threads {
         0 => rayon::current_num_threads(),
         n => n,
@@ -357,17 +357,22 @@ fn run_bands<IO: BandIo + Send>(
         work.into_par_iter()
             .for_each(|(mut io, rows, s)| filter_band(isa, &mut io, plan, rows, s));
     };
-    match bands.threads {
-        0 => job(),
-        n => thread_pool(n)?.install(job),
+    in_pool(bands.threads, job)
+}
+
+/// Runs `job` in the rayon pool of a call with `threads` (0: the current
+/// pool, N: the library's pool of N threads).
+pub(crate) fn in_pool<R: Send>(threads: usize, job: impl FnOnce() -> R + Send) -> Result<R, Error> {
+    match threads {
+        0 => Ok(job()),
+        n => Ok(thread_pool(n)?.install(job)),
     }
-    Ok(())
 }
 
 /// The pool for an explicit thread count. The last one built is kept for
 /// the next call (callers usually repeat the same count); asking for
 /// another count replaces it, so at most one such pool lives at a time.
-pub(crate) fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, Error> {
+fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, Error> {
     static POOL: Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
     let mut cached = POOL.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((n, pool)) = cached.as_ref() {

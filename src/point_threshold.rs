@@ -88,10 +88,7 @@ impl ThresholdSearch {
         if counts.len() != BINS {
             return Err(Error::BufferTooSmall);
         }
-        let threads = match params.threads {
-            0 => rayon::current_num_threads(),
-            n => n,
-        };
+        let threads = crate::filter::thread_count(params);
         let rows_per_part = piece.nrows().div_ceil(threads).max(64);
         let parts: Vec<_> = piece.axis_chunks_iter(Axis(0), rows_per_part).collect();
         if parts.len() <= 1 {
@@ -108,10 +105,7 @@ impl ThresholdSearch {
                 })
                 .collect::<Vec<_>>()
         };
-        let tables = match params.threads {
-            0 => job(),
-            n => crate::filter::thread_pool(n)?.install(job),
-        };
+        let tables = crate::filter::in_pool(params.threads, job)?;
         for table in tables {
             for (c, t) in counts.iter_mut().zip(table) {
                 *c += t;

@@ -110,17 +110,19 @@ struct RangeSums<'a> {
 }
 
 impl RangeSums<'_> {
-    /// Adds one row of the windows: positions `i..i + SIDE` of `values`
-    /// (and their `valid` flags) to window `i`, in that order.
+    /// Adds one row of the windows: positions `i..i + side` of `values`
+    /// (and their `valid` flags) to window `i`, in that order, the sums in
+    /// registers along the row. Called with a constant `side` (inlined),
+    /// the row is unrolled and the windows vectorise.
     #[inline(always)]
-    fn add_row<const SIDE: usize>(&mut self, values: &[f64], valid: &[f64]) {
+    fn add_row(&mut self, side: usize, values: &[f64], valid: &[f64]) {
         let n = self.count.len();
-        let (values, valid) = (&values[..n + SIDE - 1], &valid[..n + SIDE - 1]);
+        let (values, valid) = (&values[..n + side - 1], &valid[..n + side - 1]);
         for i in 0..n {
             let (lo, hi) = (self.lo[i], self.hi[i]);
             let (mut count, mut s1, mut s2) = (self.count[i], self.s1[i], self.s2[i]);
-            for dx in 0..SIDE {
-                // `&`, not `&&`: no branches, so the windows vectorise.
+            for dx in 0..side {
+                // `&`, not `&&`: no branches.
                 let v = values[i + dx];
                 let inside = (valid[i + dx] > 0.0) & (v >= lo) & (v <= hi);
                 count += if inside { 1.0 } else { 0.0 };
@@ -128,20 +130,6 @@ impl RangeSums<'_> {
                 s2 += if inside { v * v } else { 0.0 };
             }
             (self.count[i], self.s1[i], self.s2[i]) = (count, s1, s2);
-        }
-    }
-
-    /// [`RangeSums::add_row`] for any side.
-    #[inline(always)]
-    fn add_row_of(&mut self, side: usize, values: &[f64], valid: &[f64]) {
-        for dx in 0..side {
-            for i in 0..self.count.len() {
-                let v = values[i + dx];
-                let inside = (valid[i + dx] > 0.0) & (v >= self.lo[i]) & (v <= self.hi[i]);
-                self.count[i] += if inside { 1.0 } else { 0.0 };
-                self.s1[i] += if inside { v } else { 0.0 };
-                self.s2[i] += if inside { v * v } else { 0.0 };
-            }
         }
     }
 }
@@ -254,11 +242,21 @@ impl LeeSigma {
                 // A window row at a time, its positions unrolled for the
                 // usual sides: the sums stay in registers along the row.
                 match 2 * at.radius + 1 {
-                    5 => sums.add_row::<5>(values, valid),
-                    7 => sums.add_row::<7>(values, valid),
-                    9 => sums.add_row::<9>(values, valid),
-                    11 => sums.add_row::<11>(values, valid),
-                    side => sums.add_row_of(side, values, valid),
+                    5 => sums.add_row(5, values, valid),
+                    7 => sums.add_row(7, values, valid),
+                    9 => sums.add_row(9, values, valid),
+                    11 => sums.add_row(11, values, valid),
+                    // Wider rows in segments of 8 positions, then one at a
+                    // time: still in order, every segment unrolled.
+                    side => {
+                        let eights = side / 8 * 8;
+                        for dx in (0..eights).step_by(8) {
+                            sums.add_row(8, &values[dx..], &valid[dx..]);
+                        }
+                        for dx in eights..side {
+                            sums.add_row(1, &values[dx..], &valid[dx..]);
+                        }
+                    }
                 }
             }
             for i in 0..len {
