@@ -35,7 +35,7 @@
 /**
  * Minor version of the library this header belongs to.
  */
-#define ENH_LEE_VERSION_MINOR 3
+#define ENH_LEE_VERSION_MINOR 4
 
 /**
  * Patch version of the library this header belongs to.
@@ -124,6 +124,18 @@
  * `border`: no padding; statistics use only the pixels inside the image.
  */
 #define ENH_LEE_BORDER_SHRINK 3
+
+/**
+ * `compat`: SPEC.md's statistics (population variance, windows padded by
+ * `border`).
+ */
+#define ENH_LEE_COMPAT_NONE 0
+
+/**
+ * `compat`: SNAP's Speckle-Filter conventions: sample variance (`n - 1`),
+ * windows clipped at the raster edge, Chebyshev distance in Frost.
+ */
+#define ENH_LEE_COMPAT_SNAP 1
 
 /**
  * Entries of a point-threshold count table:
@@ -236,11 +248,13 @@ typedef struct EnhLeeParams {
    */
   uint32_t target_window;
   /**
-   * Reserved for a later parameter (it keeps the struct free of padding
-   * bytes, so that two structs compare equal with `memcmp`): 0, as
-   * `enh_lee_params_default()` sets it; ignored.
+   * `ENH_LEE_COMPAT_*`: whose conventions the window statistics follow.
+   * Default `ENH_LEE_COMPAT_NONE` (SPEC.md's); `ENH_LEE_COMPAT_SNAP`:
+   * SNAP's sample variance, windows clipped at the raster edge (`border`
+   * is not used) and Frost's Chebyshev distance. (This field was
+   * `reserved`, always 0, in 0.3: 0 keeps 0.3's results.)
    */
-  uint32_t reserved;
+  uint32_t compat;
   /**
    * Lee Sigma's sigma: the probability of the sigma range, one of 0.5,
    * 0.6, 0.7, 0.8, 0.9, 0.95. Default 0.9.
@@ -512,6 +526,11 @@ typedef struct EnhLeeRegion {
  * threshold search used out of order.
  */
 #define ENH_LEE_ERROR_INVALID_POINT_THRESHOLD 27
+
+/**
+ * Unknown compat value.
+ */
+#define ENH_LEE_ERROR_INVALID_COMPAT 28
 
 /**
  * The looks the table has.

@@ -240,6 +240,7 @@ fn window_tile<const K: usize>(
     let sums = sums.as_chunks_mut::<K>().0;
     let mut weighting = Weighting::new(plan, rows.start, cols, rest);
     let full = (w * w) as f64;
+    let variance = plan.coeffs.variance;
     for y in rows.clone() {
         stage.sums(
             y,
@@ -266,7 +267,7 @@ fn window_tile<const K: usize>(
                 };
                 let inv = 1.0 / count;
                 let m = s1 * inv;
-                (m, s2 * inv - m * m)
+                (m, variance.of(s2 * inv - m * m, inv))
             },
         );
     }
@@ -401,8 +402,11 @@ fn residual_tile<const K: usize>(
             &mut weighting,
             #[inline(always)]
             |j| {
-                let var = residual_sums[j][0] * if dense { inv_full } else { inv[j] };
-                (mean[j], var)
+                let inv = if dense { inv_full } else { inv[j] };
+                (
+                    mean[j],
+                    plan.coeffs.variance.of(residual_sums[j][0] * inv, inv),
+                )
             },
         );
     }
@@ -439,7 +443,7 @@ fn write_filtered(
                 &*rows,
                 y as isize,
                 tile.len(),
-                plan.coeffs.damping,
+                &plan.coeffs,
                 dense,
                 &stats,
                 work,
@@ -470,7 +474,15 @@ fn write_filtered(
             }
             let (means, gains) = blend.split_at_mut(n);
             crate::simd::refined_lee_blends(
-                plan.isa, &*rows, y as isize, dense, whole, means, gains, work,
+                plan.isa,
+                &*rows,
+                y as isize,
+                dense,
+                plan.coeffs.variance,
+                whole,
+                means,
+                gains,
+                work,
             );
             let (means, gains) = (&*means, &*gains);
             io.write_row(

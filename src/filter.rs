@@ -265,7 +265,11 @@ fn plan(
         coeffs.point_threshold = point_threshold(image, params)?;
     }
     Ok(Plan {
-        params: *params,
+        // The windows' border rule is settled here, once for the kernel.
+        params: Params {
+            border: params.effective_border(),
+            ..*params
+        },
         coeffs,
         raster_width,
         raster_height,

@@ -58,6 +58,40 @@ pub enum Border {
     Shrink,
 }
 
+/// Whose conventions the window statistics follow (`docs/filters.md`,
+/// "compat=snap").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compat {
+    /// SPEC.md's: population variance, windows padded by `border`,
+    /// Euclidean distance in Frost.
+    None,
+    /// SNAP's Speckle-Filter: sample variance (`n - 1`), windows clipped at
+    /// the raster edge (`border` is not used), Chebyshev distance in Frost.
+    Snap,
+}
+
+/// The divisor of the window variances.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variance {
+    /// Divided by the number of valid pixels `n` (SPEC.md).
+    Population,
+    /// Divided by `n - 1`, 0 for one pixel (SNAP's).
+    Sample,
+}
+
+impl Variance {
+    /// The variance of `n` valid pixels whose population variance is `var`,
+    /// given `inv_n = 1 / n`: `var`, or `var n / (n - 1)` (0 for `n = 1`).
+    #[inline(always)]
+    pub fn of(self, var: f64, inv_n: f64) -> f64 {
+        match self {
+            Variance::Population => var,
+            Variance::Sample if inv_n < 1.0 => var / (1.0 - inv_n),
+            Variance::Sample => 0.0,
+        }
+    }
+}
+
 /// The largest thread count accepted; more is certainly a mistake.
 pub const MAX_THREADS: usize = max_threads!();
 
@@ -92,6 +126,8 @@ pub struct Params {
     /// raster's valid pixels, [`crate::point_threshold`]); `None` computes
     /// it from the image of a whole-raster call. Not NaN.
     pub point_threshold: Option<f64>,
+    /// Whose conventions the statistics follow. Default SPEC.md's.
+    pub compat: Compat,
 }
 
 /// The probabilities of Lee Sigma's published sigma ranges.
@@ -117,6 +153,7 @@ impl Default for Params {
             sigma: 0.9,
             target_window: 3,
             point_threshold: None,
+            compat: Compat::None,
         }
     }
 }
@@ -201,6 +238,11 @@ pub struct Coefficients {
     /// Lee Sigma's point-target threshold; NaN until a whole-raster call
     /// computes it (`Params::point_threshold` unset).
     pub point_threshold: f64,
+    /// The divisor of every window variance.
+    pub variance: Variance,
+    /// Frost's distance from the window's centre: Chebyshev
+    /// (`max(|dx|, |dy|)`, SNAP's) rather than Euclidean.
+    pub chebyshev: bool,
 }
 
 impl Filter {
@@ -321,7 +363,21 @@ impl Params {
             sigma_range,
             revised_cu2: revised_cu * revised_cu,
             point_threshold: self.point_threshold.unwrap_or(f64::NAN),
+            variance: match self.compat {
+                Compat::None => Variance::Population,
+                Compat::Snap => Variance::Sample,
+            },
+            chebyshev: self.compat == Compat::Snap,
         })
+    }
+
+    /// The border rule the windows use: `border`, or windows clipped at
+    /// the raster edge (`Shrink`) under `compat=snap`.
+    pub fn effective_border(&self) -> Border {
+        match self.compat {
+            Compat::None => self.border,
+            Compat::Snap => Border::Shrink,
+        }
     }
 
     /// True when `x` takes part in statistics and is filtered (SPEC,

@@ -9,8 +9,8 @@
 use crate::error::Error;
 use crate::params::{
     check_coefficient, check_damping, check_looks, check_point_threshold, check_sigma,
-    check_target_window, check_threads, check_window, Border, Filter, Params, Signal, Statistic,
-    MAX_THREADS,
+    check_target_window, check_threads, check_window, Border, Compat, Filter, Params, Signal,
+    Statistic, MAX_THREADS,
 };
 
 /// How a parameter's value is written.
@@ -92,6 +92,11 @@ impl Named for Border {
     ];
 }
 
+impl Named for Compat {
+    const NAMES: &'static [(&'static str, Compat)] =
+        &[("none", Compat::None), ("snap", Compat::Snap)];
+}
+
 /// The names of `T`'s values, in order.
 const fn names<T: Named, const N: usize>() -> [&'static str; N] {
     let mut out = [""; N];
@@ -107,6 +112,7 @@ const FILTER_NAMES: [&str; 7] = names::<Filter, 7>();
 const SIGNAL_NAMES: [&str; 2] = names::<Signal, 2>();
 const STATISTIC_NAMES: [&str; 2] = names::<Statistic, 2>();
 const BORDER_NAMES: [&str; 4] = names::<Border, 4>();
+const COMPAT_NAMES: [&str; 2] = names::<Compat, 2>();
 
 impl Filter {
     /// The filter's name in the vocabulary (`enhanced_lee`, `lee`, ...).
@@ -333,13 +339,33 @@ pub static PARAMETERS: &[Parameter] = &[
         advanced: true,
         description: "How windows crossing the raster edge are filled (scipy names): \
             reflect (d c b a | a b c d), mirror (d c b | a b c d), nearest (a a | a b), \
-            shrink (only pixels inside the raster)",
+            shrink (only pixels inside the raster; always, with compat=snap)",
         error: Error::InvalidBorder,
         set: |p, t| {
             p.border = parse_choice(t, Error::InvalidBorder)?;
             Ok(())
         },
         get: |p| name_of(p.border).to_owned(),
+    },
+    Parameter {
+        name: "compat",
+        kind: Kind::Choice,
+        optional: false,
+        default: COMPAT_NAMES[0],
+        choices: &COMPAT_NAMES,
+        minimum: NO_LIMIT,
+        maximum: NO_LIMIT,
+        filters: ALL,
+        advanced: true,
+        description: "Whose statistics: none (SPEC's: population variance, windows padded by \
+            border) or snap (SNAP's Speckle-Filter: sample variance, windows clipped at the \
+            raster edge, Chebyshev distance in frost)",
+        error: Error::InvalidCompat,
+        set: |p, t| {
+            p.compat = parse_choice(t, Error::InvalidCompat)?;
+            Ok(())
+        },
+        get: |p| name_of(p.compat).to_owned(),
     },
     Parameter {
         name: "cu",
@@ -573,6 +599,7 @@ mod tests {
             ("window", "101"),
             ("filter", "Gamma_MAP"),
             ("border", " shrink "),
+            ("compat", "SNAP"),
         ] {
             p.set(name, text).unwrap();
             let shown = p.get(name).unwrap();
@@ -607,6 +634,7 @@ mod tests {
             ("statistic", "", Error::InvalidStatistic),
             ("border", "wrap", Error::InvalidBorder),
             ("filter", "median", Error::InvalidFilter),
+            ("compat", "esa", Error::InvalidCompat),
             ("windw", "7", Error::UnknownParameter),
         ] {
             let mut p = d;

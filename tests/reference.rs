@@ -7,8 +7,8 @@ mod common;
 
 use common::Rng;
 use enh_lee::{
-    filter, filter_in_place, filter_region, Border, Coefficients, Filter, Params, Region, Signal,
-    Statistic,
+    filter, filter_in_place, filter_region, Border, Coefficients, Compat, Filter, Params, Region,
+    Signal, Statistic,
 };
 use ndarray::{s, Array2, ArrayView2};
 
@@ -63,12 +63,17 @@ fn positions(
 ) -> Vec<((isize, isize), (usize, usize))> {
     let (h, w) = img.dim();
     let r = p.radius() as isize;
+    // SNAP clips its windows at the raster edge, whatever the border.
+    let border = match p.compat {
+        Compat::None => p.border,
+        Compat::Snap => Border::Shrink,
+    };
     let mut out = Vec::new();
     for dy in -r..=r {
         for dx in -r..=r {
             let (Some(yy), Some(xx)) = (
-                map(p.border, y as isize + dy, h),
-                map(p.border, x as isize + dx, w),
+                map(border, y as isize + dy, h),
+                map(border, x as isize + dx, w),
             ) else {
                 continue;
             };
@@ -81,23 +86,42 @@ fn positions(
 }
 
 /// Frost et al. (1982): the window's valid pixels weighted by
-/// `exp(-K Ci^2 |t|)`, `|t|` the Euclidean distance from the centre.
+/// `exp(-K Ci^2 |t|)`, `|t|` the Euclidean distance from the centre
+/// (SNAP's: the Chebyshev distance).
 fn frost(p: &Params, img: ArrayView2<f32>, y: usize, x: usize, m: f64, var: f64) -> f64 {
     let a = p.damping * var / (m * m);
     let (mut num, mut den) = (0.0, 0.0);
     for ((dy, dx), (yy, xx)) in positions(p, img, y, x) {
-        let e = (-a * ((dy * dy + dx * dx) as f64).sqrt()).exp();
+        let distance = match p.compat {
+            Compat::None => ((dy * dy + dx * dx) as f64).sqrt(),
+            Compat::Snap => dy.abs().max(dx.abs()) as f64,
+        };
+        let e = (-a * distance).exp();
         num += e * f64::from(img[[yy, xx]]);
         den += e;
     }
     num / den
 }
 
-/// Mean and population variance (two passes) of `values`.
-fn moments(values: &[f64]) -> (f64, f64) {
+/// Mean and variance (two passes) of `values`: population variance, or
+/// SNAP's sample variance.
+fn moments(p: &Params, values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
     let m = values.iter().sum::<f64>() / n;
-    (m, values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n)
+    (
+        m,
+        spread(p, values.iter().map(|v| (v - m).powi(2)).sum(), n),
+    )
+}
+
+/// The variance of `n` values whose squared deviations add up to `ss`:
+/// `ss / n`, or `ss / (n - 1)` (0 for one value) under `compat=snap`.
+fn spread(p: &Params, ss: f64, n: f64) -> f64 {
+    match p.compat {
+        Compat::None => ss / n,
+        Compat::Snap if n > 1.0 => ss / (n - 1.0),
+        Compat::Snap => 0.0,
+    }
 }
 
 /// Refined Lee (Lee 1981) in SNAP's 7x7 form, as docs/filters.md states
@@ -123,7 +147,7 @@ fn refined_lee(
     let mut ratios: Vec<f64> = (0..9)
         .filter_map(|q| area(q / 3, q % 3))
         .map(|v| {
-            let (m, var) = moments(&v);
+            let (m, var) = moments(p, &v);
             if m > 0.0 {
                 var / (m * m)
             } else {
@@ -139,7 +163,7 @@ fn refined_lee(
         ratios[..k].iter().sum::<f64>() / k as f64
     };
     let (m, var) = if grid.iter().flatten().all(Option::is_some) {
-        let mu = |a: usize, b: usize| moments(&area(a, b).unwrap()).0;
+        let mu = |a: usize, b: usize| moments(p, &area(a, b).unwrap()).0;
         let pairs = [
             ((1, 0), (1, 2)),
             ((0, 2), (2, 0)),
@@ -168,7 +192,7 @@ fn refined_lee(
             .map(|i| grid[i / 7][i % 7].unwrap())
             .collect();
         assert_eq!(half.len(), 28);
-        moments(&half)
+        moments(p, &half)
     } else {
         whole
     };
@@ -245,7 +269,7 @@ fn lee_sigma(
             .map(|(a, b)| f64::from(img[[a, b]]))
             .collect()
     };
-    let (m, var) = moments(&values(window(&target, img, y, x)));
+    let (m, var) = moments(p, &values(window(&target, img, y, x)));
     if m <= 0.0 {
         return v;
     }
@@ -258,7 +282,7 @@ fn lee_sigma(
     if inside.is_empty() {
         return v;
     }
-    let (ms, vs) = moments(&inside);
+    let (ms, vs) = moments(p, &inside);
     if ms <= 0.0 {
         return v;
     }
@@ -292,17 +316,18 @@ fn reference(p: &Params, img: ArrayView2<f32>) -> (Array2<[f64; 2]>, Array2<f64>
         let m = means[[y, x]];
         let var = match p.statistic {
             Statistic::Window => {
-                let s2 = px
+                let ss = px
                     .iter()
-                    .map(|&(a, b)| f64::from(img[[a, b]]).powi(2))
+                    .map(|&(a, b)| (f64::from(img[[a, b]]) - m).powi(2))
                     .sum::<f64>();
-                (s2 / n - m * m).max(0.0)
+                spread(p, ss, n)
             }
             Statistic::Residual => {
-                px.iter()
+                let ss = px
+                    .iter()
                     .map(|&(a, b)| (f64::from(img[[a, b]]) - means[[a, b]]).powi(2))
-                    .sum::<f64>()
-                    / n
+                    .sum::<f64>();
+                spread(p, ss, n)
             }
         };
         if p.filter == Filter::LeeSigma {
@@ -426,6 +451,11 @@ fn random_params(rng: &mut Rng) -> Params {
         cu: None,
         cmax: None,
         threads: 1 + rng.below(3),
+        compat: if rng.below(3) == 0 {
+            Compat::Snap
+        } else {
+            Compat::None
+        },
         ..Params::default()
     }
     .with_lee_sigma(rng)
@@ -688,7 +718,12 @@ fn tiles_and_sub_bands_meet_without_seams() {
         (Statistic::Residual, 15, 300, 700),
     ];
     for (i, (statistic, window, h, w)) in configs.into_iter().enumerate() {
-        for border in [Border::Reflect, Border::Shrink] {
+        // compat=snap: sample variances, clipped windows (border unused).
+        for (border, compat) in [
+            (Border::Reflect, Compat::None),
+            (Border::Shrink, Compat::None),
+            (Border::Reflect, Compat::Snap),
+        ] {
             for holes in [false, true] {
                 // Frost (which also reads the window's pixels) in the 7x7
                 // cases: its reference costs w^2 exps per pixel.
@@ -703,6 +738,7 @@ fn tiles_and_sub_bands_meet_without_seams() {
                     window,
                     statistic,
                     border,
+                    compat,
                     looks: 2.0,
                     nodata: Some(-9999.0),
                     threads: 1,
@@ -717,7 +753,9 @@ fn tiles_and_sub_bands_meet_without_seams() {
                         _ => (bright * (20.0 + (y / 50) as f64) * rng.speckle(2)) as f32,
                     }
                 });
-                let case = format!("{filter:?} {statistic:?} w={window} {border:?} holes={holes}");
+                let case = format!(
+                    "{filter:?} {statistic:?} w={window} {border:?} {compat:?} holes={holes}"
+                );
                 let whole = run(&p, img.view());
                 assert_close(&p, img.view(), whole.view());
                 let bits = |a: &Array2<f32>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
@@ -804,7 +842,7 @@ fn lee_sigma_keeps_point_targets_and_matches_the_reference() {
                 .iter()
                 .map(|&x| f64::from(x))
                 .collect();
-            moments(&v).1
+            moments(&p, &v).1
         };
         assert!(spread(&out) < 0.5 * spread(&img), "case {case}");
         let region = Region {

@@ -18,14 +18,14 @@ pub use status::*;
 pub use vocabulary::*;
 
 use crate::{
-    filter_in_place, filter_region, scratch_len, source_region, Border, Error, Filter, Params,
-    Region, Scratch, ScratchLen, Signal, Statistic, ThresholdSearch,
+    filter_in_place, filter_region, scratch_len, source_region, Border, Compat, Error, Filter,
+    Params, Region, Scratch, ScratchLen, Signal, Statistic, ThresholdSearch,
 };
 
 /// Major version of the library this header belongs to.
 pub const ENH_LEE_VERSION_MAJOR: u32 = 0;
 /// Minor version of the library this header belongs to.
-pub const ENH_LEE_VERSION_MINOR: u32 = 3;
+pub const ENH_LEE_VERSION_MINOR: u32 = 4;
 /// Patch version of the library this header belongs to.
 pub const ENH_LEE_VERSION_PATCH: u32 = 0;
 
@@ -69,6 +69,13 @@ pub const ENH_LEE_BORDER_NEAREST: u32 = 2;
 /// `border`: no padding; statistics use only the pixels inside the image.
 pub const ENH_LEE_BORDER_SHRINK: u32 = 3;
 
+/// `compat`: SPEC.md's statistics (population variance, windows padded by
+/// `border`).
+pub const ENH_LEE_COMPAT_NONE: u32 = 0;
+/// `compat`: SNAP's Speckle-Filter conventions: sample variance (`n - 1`),
+/// windows clipped at the raster edge, Chebyshev distance in Frost.
+pub const ENH_LEE_COMPAT_SNAP: u32 = 1;
+
 /// The filter's parameters. Start from `enh_lee_params_default()` and set
 /// the fields you need, directly or by name from text with
 /// `enh_lee_params_set()`; every field is validated on each call.
@@ -105,10 +112,12 @@ pub struct EnhLeeParams {
     /// Lee Sigma's target window (a priori mean, point targets): 3 or 5.
     /// Default 3.
     pub target_window: u32,
-    /// Reserved for a later parameter (it keeps the struct free of padding
-    /// bytes, so that two structs compare equal with `memcmp`): 0, as
-    /// `enh_lee_params_default()` sets it; ignored.
-    pub reserved: u32,
+    /// `ENH_LEE_COMPAT_*`: whose conventions the window statistics follow.
+    /// Default `ENH_LEE_COMPAT_NONE` (SPEC.md's); `ENH_LEE_COMPAT_SNAP`:
+    /// SNAP's sample variance, windows clipped at the raster edge (`border`
+    /// is not used) and Frost's Chebyshev distance. (This field was
+    /// `reserved`, always 0, in 0.3: 0 keeps 0.3's results.)
+    pub compat: u32,
     /// Lee Sigma's sigma: the probability of the sigma range, one of 0.5,
     /// 0.6, 0.7, 0.8, 0.9, 0.95. Default 0.9.
     pub sigma: f64,
@@ -143,6 +152,7 @@ impl EnhLeeParams {
             sigma: self.sigma,
             target_window: self.target_window as usize,
             point_threshold: optional(self.point_threshold),
+            compat: choice(self.compat, &COMPATS, Error::InvalidCompat)?,
         })
     }
 
@@ -170,7 +180,7 @@ impl EnhLeeParams {
             nodata: p.nodata.unwrap_or(0.0),
             threads: p.threads as u32,
             target_window: p.target_window as u32,
-            reserved: 0,
+            compat: index(COMPATS.iter().position(|c| *c == p.compat)),
             sigma: p.sigma,
             point_threshold: p.point_threshold.unwrap_or(f64::NAN),
         }
@@ -182,7 +192,8 @@ fn choice<T: Copy>(value: u32, all: &[T], error: Error) -> Result<T, Error> {
     all.get(value as usize).copied().ok_or(error)
 }
 
-/// The values of `signal`, `statistic` and `border`, by C constant.
+/// The values of `signal`, `statistic`, `border` and `compat`, by C
+/// constant.
 const SIGNALS: [Signal; 2] = [Signal::Intensity, Signal::Amplitude];
 const STATISTICS: [Statistic; 2] = [Statistic::Window, Statistic::Residual];
 const BORDERS: [Border; 4] = [
@@ -191,6 +202,7 @@ const BORDERS: [Border; 4] = [
     Border::Nearest,
     Border::Shrink,
 ];
+const COMPATS: [Compat; 2] = [Compat::None, Compat::Snap];
 
 /// Runs `f`, turning its result and any panic into a status code.
 fn guard(f: impl FnOnce() -> Result<(), Error>) -> EnhLeeStatus {

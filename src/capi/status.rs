@@ -68,9 +68,11 @@ pub const ENH_LEE_ERROR_INVALID_TARGET_WINDOW: EnhLeeStatus = 26;
 /// not the whole raster (enh_lee_point_threshold_f32 computes it), or a
 /// threshold search used out of order.
 pub const ENH_LEE_ERROR_INVALID_POINT_THRESHOLD: EnhLeeStatus = 27;
+/// Unknown compat value.
+pub const ENH_LEE_ERROR_INVALID_COMPAT: EnhLeeStatus = 28;
 
 /// Every error with its code: the one place the two are paired.
-const CODES: [(Error, EnhLeeStatus); 27] = [
+const CODES: [(Error, EnhLeeStatus); 28] = [
     (Error::NullPointer, ENH_LEE_ERROR_NULL_POINTER),
     (Error::EmptyImage, ENH_LEE_ERROR_EMPTY_IMAGE),
     (Error::SizeOverflow, ENH_LEE_ERROR_SIZE_OVERFLOW),
@@ -107,6 +109,7 @@ const CODES: [(Error, EnhLeeStatus); 27] = [
         Error::InvalidPointThreshold,
         ENH_LEE_ERROR_INVALID_POINT_THRESHOLD,
     ),
+    (Error::InvalidCompat, ENH_LEE_ERROR_INVALID_COMPAT),
 ];
 
 /// Every error with its status code.

@@ -70,6 +70,8 @@ mod tests {
         sigma_range: (f64::NAN, f64::NAN),
         revised_cu2: f64::NAN,
         point_threshold: f64::NAN,
+        variance: crate::params::Variance::Population,
+        chebyshev: false,
     };
 
     fn rule(x: f32, m: f64, var: f64) -> f32 {
@@ -119,6 +121,8 @@ mod tests {
             sigma_range: (f64::NAN, f64::NAN),
             revised_cu2: f64::NAN,
             point_threshold: f64::NAN,
+            variance: crate::params::Variance::Population,
+            chebyshev: false,
         };
         // Speckle-like windows: Ci spread over all three branches.
         let ci = |i: usize| (i * 7919 % N) as f64 / N as f64 * 1.5;

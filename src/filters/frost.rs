@@ -12,6 +12,7 @@
 
 use super::exp::{exp_neg, MAX_EXPONENT};
 use super::finish;
+use crate::params::Coefficients;
 use crate::window_rows::WindowRows;
 
 /// The Frost weighted mean of a row of windows.
@@ -56,7 +57,9 @@ impl Frost {
     /// The weighted means of the windows centred on padded row `y`,
     /// columns `0..n` (window positions `j..j + w` of the padded rows):
     /// `sum e(t) x(t) / sum e(t)` over the valid pixels, `e(t) =
-    /// exp(-damping var_j / m_j^2 |t|)`, where `stats(j) = (m_j, var_j)`.
+    /// exp(-K var_j / m_j^2 |t|)`, where `stats(j) = (m_j, var_j)`, `K` is
+    /// `c.damping` and `|t|` is the Euclidean distance, or the Chebyshev
+    /// distance `max(|dx|, |dy|)` (SNAP's) when `c.chebyshev`.
     /// `dense`: every pixel counts (the count planes are not read). The
     /// result is in the first `n` elements of the returned slice; where
     /// `m_j` is not positive it is not meaningful (the caller keeps `x`).
@@ -65,7 +68,7 @@ impl Frost {
         rows: &WindowRows,
         y: isize,
         n: usize,
-        damping: f64,
+        c: &Coefficients,
         dense: bool,
         stats: impl Fn(usize) -> (f64, f64),
         scratch: &'s mut [f64],
@@ -77,7 +80,7 @@ impl Frost {
         let sc = &mut rest[..CHUNK.min(n)];
         for (j, a) in a.iter_mut().enumerate() {
             let (m, var) = stats(j);
-            *a = damping * var.max(0.0) / (m * m);
+            *a = c.damping * var.max(0.0) / (m * m);
         }
         for start in (0..n).step_by(CHUNK) {
             let end = (start + CHUNK).min(n);
@@ -88,7 +91,7 @@ impl Frost {
                 class_values: &mut sv[..len],
                 class_counts: &mut sc[..len],
             };
-            sums.add_windows(rows, y, start, &a[start..end], dense);
+            sums.add_windows(rows, y, start, &a[start..end], c.chebyshev, dense);
         }
         out
     }
@@ -118,7 +121,15 @@ impl Sums<'_> {
     /// first positions are `start..start + num.len()`, with `a` the
     /// exponents' factors `K Ci^2`.
     #[inline(always)]
-    fn add_windows(self, rows: &WindowRows, y: isize, start: usize, a: &[f64], dense: bool) {
+    fn add_windows(
+        self,
+        rows: &WindowRows,
+        y: isize,
+        start: usize,
+        a: &[f64],
+        chebyshev: bool,
+        dense: bool,
+    ) {
         let Sums {
             num,
             den,
@@ -147,7 +158,11 @@ impl Sums<'_> {
                         add_or_copy(sc, &counts[at..at + n], k == 0);
                     }
                 }
-                let distance = ((ca * ca + cb * cb) as f64).sqrt();
+                let distance = if chebyshev {
+                    cb as f64
+                } else {
+                    ((ca * ca + cb * cb) as f64).sqrt()
+                };
                 let terms = num
                     .iter_mut()
                     .zip(den.iter_mut())

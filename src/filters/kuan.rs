@@ -43,6 +43,8 @@ mod tests {
         sigma_range: (f64::NAN, f64::NAN),
         revised_cu2: f64::NAN,
         point_threshold: f64::NAN,
+        variance: crate::params::Variance::Population,
+        chebyshev: false,
     };
 
     #[test]

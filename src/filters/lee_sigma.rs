@@ -262,7 +262,8 @@ impl LeeSigma {
             for i in 0..len {
                 let x = centre[start + i];
                 let m = s1[i] / count[i];
-                let var = (s2[i] / count[i] - m * m).max(0.0);
+                let var = s2[i] / count[i] - m * m;
+                let var = c.variance.of(var, 1.0 / count[i]).max(0.0);
                 let blend = m + Kuan::gain(m, var, c.revised_cu2) * (x - m);
                 out[start + i] = if m > 0.0 { blend } else { x };
             }

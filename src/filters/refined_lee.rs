@@ -16,6 +16,7 @@
 //! `sigma_v^2` from the sub-areas that are entirely valid.
 
 use super::{finish, take};
+use crate::params::Variance;
 use crate::window_rows::WindowRows;
 
 /// The Refined Lee filter of a row of 7x7 windows.
@@ -176,6 +177,8 @@ struct SubAreas<'a> {
     full: &'a mut [f64],
     /// Column sums over three rows (value, square, count) for one band.
     band: &'a mut [f64],
+    /// The divisor of the sub-areas' variances.
+    variance: Variance,
 }
 
 impl RefinedLee {
@@ -209,6 +212,7 @@ impl RefinedLee {
         rows: &WindowRows,
         y: isize,
         dense: bool,
+        variance: Variance,
         whole: &[f64],
         means: &mut [f64],
         gains: &mut [f64],
@@ -224,6 +228,7 @@ impl RefinedLee {
                 sigma2: take(&mut rest, CHUNK),
                 full: take(&mut rest, CHUNK),
                 band: take(&mut rest, 3 * LINE),
+                variance,
             },
             squares: take(&mut rest, WINDOW * LINE),
             values: Halves::new(&mut rest),
@@ -241,7 +246,8 @@ impl RefinedLee {
                 } else {
                     let h = planes.sub.half(i);
                     let m = planes.values.half[h * CHUNK + i] / 28.0;
-                    (m, planes.moments.half[h * CHUNK + i] / 28.0 - m * m)
+                    let var = planes.moments.half[h * CHUNK + i] / 28.0 - m * m;
+                    (m, variance.of(var, 1.0 / 28.0))
                 };
                 let var = var.max(0.0);
                 let s2 = planes.sub.sigma2[i];
@@ -291,6 +297,7 @@ impl SubAreas<'_> {
         dense: bool,
     ) {
         let wide = len + WINDOW - 1;
+        let variance = self.variance;
         for a in 0..3 {
             // Column sums of the band's three rows.
             let (sums, rest) = self.band.split_at_mut(LINE);
@@ -320,7 +327,7 @@ impl SubAreas<'_> {
                     let s2 = moments[k] + moments[k + 1] + moments[k + 2];
                     let full = dense || counts[k] + counts[k + 1] + counts[k + 2] == 9.0;
                     let m = s1 / 9.0;
-                    let var = (s2 / 9.0 - m * m).max(0.0);
+                    let var = variance.of(s2 / 9.0 - m * m, 1.0 / 9.0).max(0.0);
                     let r = if m > 0.0 { var / (m * m) } else { 0.0 };
                     mu[i] = m;
                     ratio[i] = if full { r } else { f64::INFINITY };

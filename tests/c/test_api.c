@@ -11,7 +11,7 @@
 #include "check.h"
 
 /* The highest status code this version defines. */
-#define LAST_STATUS ENH_LEE_ERROR_INVALID_POINT_THRESHOLD
+#define LAST_STATUS ENH_LEE_ERROR_INVALID_COMPAT
 
 static void test_version(void) {
     char expected[64];
@@ -72,6 +72,7 @@ static void test_abi_constants(void) {
     CHECK(ENH_LEE_ERROR_INVALID_SIGMA == 25);
     CHECK(ENH_LEE_ERROR_INVALID_TARGET_WINDOW == 26);
     CHECK(ENH_LEE_ERROR_INVALID_POINT_THRESHOLD == 27);
+    CHECK(ENH_LEE_ERROR_INVALID_COMPAT == 28);
     CHECK(ENH_LEE_FILTER_ENHANCED_LEE == 0 && ENH_LEE_FILTER_LEE == 1);
     CHECK(ENH_LEE_FILTER_KUAN == 2 && ENH_LEE_FILTER_GAMMA_MAP == 3);
     CHECK(ENH_LEE_FILTER_FROST == 4);
@@ -83,6 +84,7 @@ static void test_abi_constants(void) {
     CHECK(ENH_LEE_STATISTIC_WINDOW == 0 && ENH_LEE_STATISTIC_RESIDUAL == 1);
     CHECK(ENH_LEE_BORDER_REFLECT == 0 && ENH_LEE_BORDER_MIRROR == 1);
     CHECK(ENH_LEE_BORDER_NEAREST == 2 && ENH_LEE_BORDER_SHRINK == 3);
+    CHECK(ENH_LEE_COMPAT_NONE == 0 && ENH_LEE_COMPAT_SNAP == 1);
     CHECK(sizeof(EnhLeeStatus) == 4);
 
     /* The layout of EnhLeeParams (natural alignment of its fields). */
@@ -99,7 +101,7 @@ static void test_abi_constants(void) {
     CHECK(offsetof(EnhLeeParams, nodata) == 56);
     CHECK(offsetof(EnhLeeParams, threads) == 60);
     CHECK(offsetof(EnhLeeParams, target_window) == 64);
-    CHECK(offsetof(EnhLeeParams, reserved) == 68);
+    CHECK(offsetof(EnhLeeParams, compat) == 68);
     CHECK(offsetof(EnhLeeParams, sigma) == 72);
     CHECK(offsetof(EnhLeeParams, point_threshold) == 80);
     CHECK(sizeof(EnhLeeParams) == 88);

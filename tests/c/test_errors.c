@@ -335,6 +335,10 @@ static void test_params(void) {
         params.has_nodata = bad_enum[i];
         snprintf(what, sizeof what, "has_nodata %u", (unsigned)bad_enum[i]);
         EXPECT_BOTH(what, c, ENH_LEE_ERROR_INVALID_NODATA_FLAG);
+        params = d;
+        params.compat = bad_enum[i];
+        snprintf(what, sizeof what, "compat %u", (unsigned)bad_enum[i]);
+        EXPECT_BOTH(what, c, ENH_LEE_ERROR_INVALID_COMPAT);
     }
     for (i = 0; i < sizeof bad_borders / sizeof bad_borders[0]; i++) {
         params = d;

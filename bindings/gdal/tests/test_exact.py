@@ -23,6 +23,8 @@ PARAMS = [
     dict(filter="refined_lee", border="mirror", nodata=0.0),
     dict(filter="lee_sigma", looks=3.0, nodata=0.0),
     dict(filter="lee_sigma", window=9, target_window=5, sigma=0.7, border="shrink"),
+    dict(filter="frost", window=3, damping=2.0, compat="snap"),  # SNAP's default Frost
+    dict(filter="lee_sigma", looks=2.0, compat="snap", nodata=0.0),
 ]
 LAYOUTS = {
     "strips-1-row": ["BLOCKYSIZE=1"],

@@ -62,7 +62,7 @@ import numpy as np
 from . import _lib
 from ._lib import ABI_VERSION, EnhLeeParams, library_path, status_message
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "filter",

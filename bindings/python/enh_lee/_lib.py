@@ -11,7 +11,7 @@ Lookup order (the first that exists wins):
 2. a ``libenh_lee.so*`` (``libenh_lee*.dylib``, ``enh_lee.dll``) in the
    ``enh_lee/`` package directory, for wheels and QGIS plugins that bundle it;
 3. the system search path: ``ctypes.util.find_library("enh_lee")``, then
-   ``libenh_lee.so.0.3`` (the SONAME) and ``libenh_lee.so`` (``LD_LIBRARY_PATH``,
+   ``libenh_lee.so.0.4`` (the SONAME) and ``libenh_lee.so`` (``LD_LIBRARY_PATH``,
    ldconfig).
 """
 
@@ -23,7 +23,7 @@ import sys
 
 #: The C ABI version this module was written for; the library must have the
 #: same MAJOR.MINOR (a different PATCH is fine).
-ABI_VERSION = "0.3.0"
+ABI_VERSION = "0.4.0"
 
 _ENV = "ENH_LEE_LIBRARY"
 
@@ -60,7 +60,7 @@ class EnhLeeParams(ctypes.Structure):
         ("nodata", ctypes.c_float),
         ("threads", ctypes.c_uint32),
         ("target_window", ctypes.c_uint32),
-        ("reserved", ctypes.c_uint32),
+        ("compat", ctypes.c_uint32),
         ("sigma", ctypes.c_double),
         ("point_threshold", ctypes.c_double),
     ]
@@ -127,6 +127,8 @@ ENH_LEE_BORDER_REFLECT = 0
 ENH_LEE_BORDER_MIRROR = 1
 ENH_LEE_BORDER_NEAREST = 2
 ENH_LEE_BORDER_SHRINK = 3
+ENH_LEE_COMPAT_NONE = 0
+ENH_LEE_COMPAT_SNAP = 1
 
 ENH_LEE_OK = 0
 ENH_LEE_ERROR_NULL_POINTER = 1
@@ -156,6 +158,7 @@ ENH_LEE_ERROR_BUFFER_TOO_SMALL = 24
 ENH_LEE_ERROR_INVALID_SIGMA = 25
 ENH_LEE_ERROR_INVALID_TARGET_WINDOW = 26
 ENH_LEE_ERROR_INVALID_POINT_THRESHOLD = 27
+ENH_LEE_ERROR_INVALID_COMPAT = 28
 
 #: Status code -> constant name, for messages and EnhLeeError.name.
 STATUS_NAMES = {

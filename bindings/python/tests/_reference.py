@@ -27,9 +27,15 @@ def _wsum(a, r, border, fill):
 
 def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
                    signal="intensity", statistic="window", border="reflect", nodata=None,
-                   cu=None, cmax=None, sigma=0.9, target_window=3, point_threshold=None):
+                   cu=None, cmax=None, sigma=0.9, target_window=3, point_threshold=None,
+                   compat="none"):
     """Returns (out, m): the output (SPEC's for Enhanced Lee, docs/filters.md's
-    for the others) and the window mean, both float64."""
+    for the others) and the window mean, both float64. compat="snap": SNAP's
+    sample variances (n - 1, 0 for one pixel), windows clipped at the edge
+    and Frost's Chebyshev distance."""
+    ddof = {"none": 0, "snap": 1}[compat]
+    if compat == "snap":
+        border = "shrink"
     img = np.asarray(img, dtype=np.float32)
     x = img.astype(np.float64)
     valid = np.isfinite(x)
@@ -41,10 +47,12 @@ def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
         n = _wsum(valid.astype(np.float64), r, border, 0.0)
         m = _wsum(xv, r, border, 0.0) / n
         if statistic == "window":
-            var = np.maximum(_wsum(xv * xv, r, border, 0.0) / n - m * m, 0.0)
+            dev = _windows(xv, r, border, 0.0) - m[..., None, None]
+            ok = _windows(valid.astype(np.float64), r, border, 0.0)
+            var = _spread((ok * dev * dev).sum(axis=(-1, -2)), n, ddof)
         elif statistic == "residual":
             t = np.where(valid, (x - m) ** 2, 0.0)
-            var = _wsum(t, r, border, 0.0) / n
+            var = _spread(_wsum(t, r, border, 0.0), n, ddof)
         else:
             raise ValueError(statistic)
         if cu is None or filter == "lee_sigma":  # Lee Sigma: its table's Cu
@@ -53,13 +61,13 @@ def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
             cmax = np.sqrt(2) * cu if filter == "gamma_map" else np.sqrt(1 + 2 / looks)
         ci = np.sqrt(var) / m
         if filter == "frost":
-            out = _frost(xv, valid, r, border, damping * var / (m * m))
+            out = _frost(xv, valid, r, border, damping * var / (m * m), compat)
         elif filter == "refined_lee":
-            out, m = _refined_lee(x, xv, valid, border, m, var)
+            out, m = _refined_lee(x, xv, valid, border, m, var, ddof)
         elif filter == "lee_sigma":
             z = lee_sigma_threshold(x, valid) if point_threshold is None else point_threshold
             table = _SIGMA_TABLE[signal][int(looks) - 1][_SIGMAS.index(sigma)]
-            out = _lee_sigma(x, xv, valid, border, r, target_window // 2, cu, table, z)
+            out = _lee_sigma(x, xv, valid, border, r, target_window // 2, cu, table, z, ddof)
         else:
             out = _rule(filter, x, m, var, ci, looks, damping, cu, cmax)
         if filter == "lee_sigma":  # its own means decide (docs/filters.md)
@@ -69,11 +77,21 @@ def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
     return out, m
 
 
-def _frost(xv, valid, r, border, a):
+def _spread(ss, n, ddof):
+    """The variance of n values whose squared deviations add up to ss:
+    ss / n, or ss / (n - 1) (0 for one value) with ddof=1."""
+    return np.where(n > ddof, ss / np.maximum(n - ddof, 1), 0.0)
+
+
+def _frost(xv, valid, r, border, a, compat):
     """Frost et al. 1982: the window's valid pixels weighted by exp(-a |t|),
-    |t| the Euclidean distance from the centre, a = K Ci^2 per pixel."""
+    |t| the Euclidean distance from the centre (SNAP: the Chebyshev
+    distance), a = K Ci^2 per pixel."""
     t = np.arange(-r, r + 1, dtype=np.float64)
-    dist = np.sqrt(t[:, None] ** 2 + t[None, :] ** 2)
+    if compat == "snap":
+        dist = np.maximum(np.abs(t[:, None]), np.abs(t[None, :]))
+    else:
+        dist = np.sqrt(t[:, None] ** 2 + t[None, :] ** 2)
     wts = np.exp(-a[..., None, None] * dist) * _windows(valid.astype(np.float64), r, border, 0.0)
     return (wts * _windows(xv, r, border, 0.0)).sum(axis=(-1, -2)) / wts.sum(axis=(-1, -2))
 
@@ -87,7 +105,7 @@ _HALVES = np.array([_COL <= 3, _COL >= 3, _COL >= _ROW, _COL <= _ROW,
 _GRADIENTS = [((1, 0), (1, 2)), ((0, 2), (2, 0)), ((0, 1), (2, 1)), ((0, 0), (2, 2))]
 
 
-def _refined_lee(x, xv, valid, border, m_whole, var_whole):
+def _refined_lee(x, xv, valid, border, m_whole, var_whole, ddof):
     """Lee 1981's edge-aligned windows in SNAP's 7x7 form (docs/filters.md):
     returns (out, the mean used)."""
     win = _windows(xv, 3, border, 0.0)
@@ -98,7 +116,7 @@ def _refined_lee(x, xv, valid, border, m_whole, var_whole):
     mu = np.array([[areas[a][b].mean(axis=-1) for b in range(3)] for a in range(3)])
     full = np.array([[ok[..., 2 * a:2 * a + 3, 2 * b:2 * b + 3].all(axis=(-1, -2))
                       for b in range(3)] for a in range(3)]).reshape(9, h, w)
-    var_areas = np.array([[areas[a][b].var(axis=-1) for b in range(3)]
+    var_areas = np.array([[areas[a][b].var(axis=-1, ddof=ddof) for b in range(3)]
                           for a in range(3)]).reshape(9, h, w)
     mu9 = mu.reshape(9, h, w)
     noise = np.where(mu9 > 0, var_areas / (mu9 * mu9), 0.0)
@@ -115,7 +133,7 @@ def _refined_lee(x, xv, valid, border, m_whole, var_whole):
         side = np.where(k == i, away.astype(int), side)
     mask = _HALVES[2 * k + side]  # (h, w, 7, 7)
     m_half = (win * mask).sum(axis=(-1, -2)) / 28
-    var_half = (((win - m_half[..., None, None]) ** 2) * mask).sum(axis=(-1, -2)) / 28
+    var_half = (((win - m_half[..., None, None]) ** 2) * mask).sum(axis=(-1, -2)) / (28 - ddof)
     edge = ok.all(axis=(-1, -2))
     m = np.where(edge, m_half, m_whole)
     var = np.where(edge, var_half, var_whole)
@@ -164,7 +182,7 @@ def _kuan(m, var, cu2):
     return np.where(var > 0, k, 0.0)
 
 
-def _lee_sigma(x, xv, valid, border, r, rt, cu, table, z):
+def _lee_sigma(x, xv, valid, border, r, rt, cu, table, z, ddof):
     """Lee et al. 2009 as docs/filters.md states it: point targets kept, the
     a priori Kuan mean over the target window, the Kuan blend over the
     window's pixels in the sigma range."""
@@ -178,14 +196,14 @@ def _lee_sigma(x, xv, valid, border, r, rt, cu, table, z):
     wint = _windows(xv, rt, border, 0.0)
     nt = okt.sum(axis=(-1, -2))
     mt = wint.sum(axis=(-1, -2)) / nt
-    vart = (okt * (wint - mt[..., None, None]) ** 2).sum(axis=(-1, -2)) / nt
+    vart = _spread((okt * (wint - mt[..., None, None]) ** 2).sum(axis=(-1, -2)), nt, ddof)
     prior = mt + _kuan(mt, vart, cu * cu) * (x - mt)
     lo, hi = (low * prior)[..., None, None], (high * prior)[..., None, None]
     win = _windows(xv, r, border, 0.0)
     sel = (_windows(valid.astype(np.float64), r, border, 0.0) > 0) & (win >= lo) & (win <= hi)
     n = sel.sum(axis=(-1, -2))
     ms = np.where(sel, win, 0.0).sum(axis=(-1, -2)) / n
-    vs = np.where(sel, (win - ms[..., None, None]) ** 2, 0.0).sum(axis=(-1, -2)) / n
+    vs = _spread(np.where(sel, (win - ms[..., None, None]) ** 2, 0.0).sum(axis=(-1, -2)), n, ddof)
     out = ms + _kuan(ms, vs, eta * eta) * (x - ms)
     return np.where(kept | (n == 0) | ~(mt > 0) | ~(ms > 0), x, out)
 

@@ -45,6 +45,42 @@ def test_each_filter_matches_its_reference(name, border, statistic):
 
 
 @pytest.mark.parametrize("name", FAMILY)
+@pytest.mark.parametrize("statistic", ["window", "residual"])
+def test_snap_compat_matches_its_reference(name, statistic):
+    # SNAP's sample variances, windows clipped at the edge (whatever the
+    # border) and Frost's Chebyshev distance, with nodata holes.
+    img = scene(seed=6)
+    img[30:33, 10:14] = -9999.0
+    params = dict(filter=name, window=window(name, 5), looks=3, compat="snap",
+                  border="mirror", nodata=-9999.0, statistic=statistic_of(name, statistic))
+    got = enh_lee.filter(img, **params)
+    assert_matches_spec(got, img, **params)
+    # Not the default statistics, and the border is not used.
+    default = dict(params, compat="none")
+    assert not np.array_equal(got, enh_lee.filter(img, **default), equal_nan=True)
+    np.testing.assert_array_equal(got, enh_lee.filter(img, **dict(params, border="reflect")))
+
+
+def test_snap_compat_strips_in_place_and_threads_give_the_same_bits():
+    img = scene((83, 47), seed=3)
+    for name in FAMILY:
+        params = dict(filter=name, window=window(name, 7), looks=2, compat="snap")
+        whole = enh_lee.filter(img, threads=1, **params)
+        if name == "lee_sigma":
+            params["point_threshold"] = enh_lee.point_threshold(img)
+        np.testing.assert_array_equal(enh_lee.filter(img, threads=3, **params), whole)
+        inplace = img.copy()
+        enh_lee.filter(inplace, out=inplace, **params)
+        np.testing.assert_array_equal(inplace, whole)
+        for y0, y1 in ((0, 20), (20, 21), (21, 83)):
+            region = (5, y0, img.shape[1] - 9, y1 - y0)
+            (sx, sy, sw, sh) = enh_lee.source_window(img.shape, region, **params)
+            part = enh_lee.filter_region(img[sy:sy + sh, sx:sx + sw], img.shape, region,
+                                         **params)
+            np.testing.assert_array_equal(part, whole[y0:y1, 5:img.shape[1] - 4])
+
+
+@pytest.mark.parametrize("name", FAMILY)
 def test_nodata_amplitude_and_explicit_coefficients(name):
     img = scene(looks=2, seed=4)
     img[20:24, 30:40] = -9999.0
@@ -112,6 +148,7 @@ def test_vocabulary_comes_from_the_library():
         assert p.description and p.description in " ".join(enh_lee.filter.__doc__.split())
     by = {p.name: p for p in enh_lee.PARAMETERS}
     assert by["border"].choices == enh_lee.BORDERS and by["border"].default == "reflect"
+    assert by["compat"].choices == ("none", "snap") and by["compat"].default == "none"
     assert by["damping"].filters == ("enhanced_lee", "frost")
     assert "frost" not in by["looks"].filters and "frost" in by["window"].filters
     assert "refined_lee" not in by["window"].filters and "refined_lee" not in by["looks"].filters

@@ -20,7 +20,7 @@ PKG_ROOT = os.path.dirname(HERE)
 REPO_ROOT = os.path.dirname(os.path.dirname(PKG_ROOT))
 HEADER_DIR = os.path.join(REPO_ROOT, "include")
 FIELDS = ["filter", "window", "looks", "damping", "cu", "cmax", "signal", "statistic", "border",
-          "has_nodata", "nodata", "threads", "target_window", "reserved", "sigma",
+          "has_nodata", "nodata", "threads", "target_window", "compat", "sigma",
           "point_threshold"]
 
 def compile_and_run(tmp_path, source, *cflags):

@@ -63,6 +63,9 @@ PARAMS = [
     # Lee Sigma: the point threshold from counting tasks over all chunks.
     dict(filter="lee_sigma", looks=2.0, nodata=-1.0),
     dict(filter="lee_sigma", window=9, target_window=5, point_threshold=50.0),
+    # SNAP's statistics: sample variance, clipped windows, Chebyshev Frost.
+    dict(filter="frost", window=5, damping=2.0, compat="snap", border="mirror"),
+    dict(filter="refined_lee", compat="snap", nodata=-1.0),
 ]
 
 

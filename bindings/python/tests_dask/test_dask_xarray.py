@@ -62,7 +62,7 @@ def test_provenance_attribute():
     once = eld.filter(arr, window=5, nodata=np.float32(-1.0), border="shrink")
     desc = once.attrs[eld.ATTR]
     assert desc == ("Speckle filter (filter=enhanced_lee, window=5, looks=1, damping=1, "
-                    "signal=intensity, statistic=window, border=shrink, nodata=-1; "
+                    "signal=intensity, statistic=window, border=shrink, compat=none, nodata=-1; "
                     f"libenh_lee {enh_lee.version()})")
     twice = eld.filter(once, window=3, filter="kuan")
     assert twice.attrs[eld.ATTR].startswith(desc + "; then Speckle filter (filter=kuan, "
