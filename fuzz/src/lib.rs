@@ -30,6 +30,7 @@
 
 pub mod input;
 pub mod model;
+pub mod params;
 pub mod reference;
 
 use std::ffi::CStr;

@@ -1,0 +1,240 @@
+//! The `params` target: the text parameter vocabulary of the C ABI
+//! (`enh_lee_params_set`, `enh_lee_params_get`, `enh_lee_params_validate`,
+//! `enh_lee_param_info`, `enh_lee_status_parameter`), which every front end
+//! (GDAL open options, QGIS parameters, Python keywords) feeds with user
+//! text, driven with names and values built from the input; then a small
+//! filtering call with whatever parameters the text made.
+//!
+//! Checked: a refused value leaves the parameters unchanged and its status
+//! names the parameter; an accepted value reads back as text that sets the
+//! same parameters again; parameters that validate filter a small image
+//! without error (where the scratch they need is small).
+
+use std::ffi::{c_char, CStr, CString};
+
+use enh_lee::capi::*;
+
+use crate::input::Input;
+
+/// Pieces of values: numbers at and past every limit, every choice name in
+/// several spellings, and junk.
+const WORDS: &[&str] = &[
+    "",
+    " ",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "7",
+    "9",
+    "101",
+    "-1",
+    "-0",
+    "0.5",
+    "0.6",
+    "0.95",
+    "0.9",
+    "4.4",
+    "1e308",
+    "1e309",
+    "1e-320",
+    "inf",
+    "-inf",
+    "nan",
+    "NaN",
+    "none",
+    "None",
+    "4294967295",
+    "4294967297",
+    "18446744073709551617",
+    "1024",
+    "1025",
+    "0x10",
+    "1_000",
+    "+3",
+    "7.0",
+    "3e0",
+    ".5",
+    "5.",
+    "e",
+    "-",
+    "reflect",
+    "SHRINK",
+    " mirror ",
+    "nearest",
+    "snap",
+    "none",
+    "lee_sigma",
+    "refined_lee",
+    "frost",
+    "gamma_map",
+    "kuan",
+    "lee",
+    "enhanced_lee",
+    "amplitude",
+    "intensity",
+    "residual",
+    "window",
+    "\u{e9}",
+    "\t7\n",
+];
+
+/// Text from the input: words and raw bytes, at most 40 bytes, no NUL.
+fn text(inp: &mut Input) -> CString {
+    let mut out = Vec::new();
+    for _ in 0..inp.below(3) + 1 {
+        if inp.below(4) == 0 {
+            for _ in 0..inp.below(8) {
+                out.push(inp.u8());
+            }
+        } else {
+            out.extend_from_slice(inp.pick(WORDS).as_bytes());
+        }
+    }
+    out.retain(|&b| b != 0);
+    out.truncate(40);
+    CString::new(out).expect("NULs removed")
+}
+
+/// The parameters' names, in the library's order.
+fn names() -> Vec<&'static CStr> {
+    (0..enh_lee_param_count())
+        .map(|i| {
+            let mut info = std::mem::MaybeUninit::<EnhLeeParamInfo>::uninit();
+            // SAFETY: `info` is writable; on OK the library wrote all of it.
+            let status = unsafe { enh_lee_param_info(i, info.as_mut_ptr()) };
+            assert_eq!(status, ENH_LEE_OK, "param_info({i})");
+            // SAFETY: written above (status OK).
+            let info = unsafe { info.assume_init() };
+            // SAFETY: the library's names are static NUL-terminated strings.
+            unsafe { CStr::from_ptr(info.name) }
+        })
+        .collect()
+}
+
+/// `enh_lee_params_get` of `name`, which must succeed.
+fn get(p: &EnhLeeParams, name: &CStr) -> CString {
+    let mut buf = [0 as c_char; 64];
+    let mut len = usize::MAX;
+    // SAFETY: valid pointers; `buf` holds `buf.len()` bytes.
+    let status =
+        unsafe { enh_lee_params_get(p, name.as_ptr(), buf.as_mut_ptr(), buf.len(), &mut len) };
+    assert_eq!(status, ENH_LEE_OK, "params_get({name:?})");
+    // SAFETY: on OK the library wrote a NUL-terminated string into `buf`.
+    let got = unsafe { CStr::from_ptr(buf.as_ptr()) };
+    assert_eq!(got.to_bytes().len(), len, "params_get({name:?}) length");
+    got.to_owned()
+}
+
+fn set(p: &mut EnhLeeParams, name: &CStr, value: &CStr) -> EnhLeeStatus {
+    // SAFETY: valid, NUL-terminated pointers.
+    unsafe { enh_lee_params_set(p, name.as_ptr(), value.as_ptr()) }
+}
+
+/// The parameters as comparable text (every field, NaN payloads aside).
+fn state(p: &EnhLeeParams) -> String {
+    format!("{p:?}")
+}
+
+pub fn run(data: &[u8]) {
+    let mut inp = Input::new(data);
+    let names = names();
+    let mut p = enh_lee_params_default();
+    for _ in 0..1 + inp.below(8) {
+        let listed = inp.below(4) != 0;
+        let name = if listed {
+            names[inp.below(names.len())].to_owned()
+        } else {
+            text(&mut inp)
+        };
+        let value = text(&mut inp);
+        let before = p;
+        let status = set(&mut p, &name, &value);
+        if status != ENH_LEE_OK {
+            assert_eq!(
+                state(&p),
+                state(&before),
+                "{name:?}={value:?} refused ({status}) but changed"
+            );
+            // SAFETY: returns a static NUL-terminated string for any status.
+            let about = unsafe { CStr::from_ptr(enh_lee_status_parameter(status)) };
+            if listed {
+                assert_ne!(
+                    status, ENH_LEE_ERROR_UNKNOWN_PARAMETER,
+                    "{name:?} is listed"
+                );
+                let about = about.to_str().expect("ASCII names");
+                assert!(
+                    about.split(", ").any(|n| n.as_bytes() == name.to_bytes()),
+                    "{name:?}={value:?}: status {status} is about {about:?}"
+                );
+            }
+            continue;
+        }
+        // What was set reads back as text that sets the same value.
+        let shown = get(&p, &name);
+        let mut again = before;
+        assert_eq!(
+            set(&mut again, &name, &shown),
+            ENH_LEE_OK,
+            "{name:?}: {shown:?} does not read back"
+        );
+        assert_eq!(
+            state(&again),
+            state(&p),
+            "{name:?}={value:?} shown as {shown:?}"
+        );
+    }
+    // SAFETY: a valid pointer.
+    let valid = unsafe { enh_lee_params_validate(&p) };
+    if valid != ENH_LEE_OK {
+        // SAFETY: as above.
+        let about = unsafe { CStr::from_ptr(enh_lee_status_parameter(valid)) };
+        assert!(
+            !about.to_bytes().is_empty(),
+            "validate: status {valid} names no parameter"
+        );
+        return;
+    }
+    filter_small(&mut inp, &p);
+}
+
+/// Parameters that validate filter a small image (threads capped at 2).
+fn filter_small(inp: &mut Input, p: &EnhLeeParams) {
+    let mut p = *p;
+    p.threads = p.threads.min(2);
+    let (w, h) = (1 + inp.below(9), 1 + inp.below(9));
+    let mut need = 0usize;
+    // SAFETY: valid pointers.
+    let status = unsafe { enh_lee_scratch_size(w, h, &p, &mut need) };
+    if status != ENH_LEE_OK || need > 16 << 20 {
+        assert!(
+            status == ENH_LEE_OK || status == ENH_LEE_ERROR_SIZE_OVERFLOW,
+            "scratch_size: {status}"
+        );
+        return;
+    }
+    let src: Vec<f32> = (0..w * h).map(|_| f32::from(inp.u8()) * 0.25).collect();
+    let mut dst = vec![0.0f32; w * h];
+    // SAFETY: `src` and `dst` hold `w * h` floats with row stride `4 w`;
+    // no caller scratch.
+    let status = unsafe {
+        enh_lee_f32(
+            src.as_ptr(),
+            4 * w,
+            dst.as_mut_ptr(),
+            4 * w,
+            w,
+            h,
+            &p,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    assert_eq!(
+        status, ENH_LEE_OK,
+        "{w}x{h} with validated parameters {p:?}"
+    );
+}
