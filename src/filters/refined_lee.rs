@@ -14,6 +14,13 @@
 //! Windows with an invalid position (nodata, NaN, or outside the image
 //! with `border=shrink`) use the whole window's statistics instead, and
 //! `sigma_v^2` from the sub-areas that are entirely valid.
+//!
+//! Every sum is a sum of column sums, so each is computed once for a
+//! chunk of windows and shared by the windows and the sums that contain
+//! it: the column sums from the window's top and bottom rows inwards give
+//! the halves (the triangles take one column sum of each column), and the
+//! three rows of each band of sub-areas give their 3x3 sums, shared by the
+//! three windows that hold each sub-area.
 
 use super::{finish, take};
 use crate::params::Variance;
@@ -31,14 +38,14 @@ const CHUNK: usize = 128;
 /// Padded positions a chunk's windows cover.
 const LINE: usize = CHUNK + WINDOW - 1;
 
-/// The eight halves of the window, each 28 pixels with the centre's row,
-/// column or diagonal: half `2k` lies towards the first sub-area of
-/// gradient `k`, half `2k + 1` towards the second. In order: the left
-/// (columns 0-3) and right (3-6) halves, the upper right (column >= row)
-/// and lower left (column <= row) triangles, the top (rows 0-3) and bottom
-/// (3-6) halves, and the upper left (row + column <= 6) and lower right
-/// (row + column >= 6) triangles. [`Halves::sum`] sums them; the tests
-/// hold them as a table.
+/// Positions of a band's sub-areas in a chunk: sub-area `b` of window `i`
+/// starts at position `i + 2b`.
+const AREAS: usize = CHUNK + 4;
+
+/// The pixels of a sub-area and of a half.
+const AREA: f64 = 9.0;
+const HALF: f64 = 28.0;
+
 /// The sub-areas compared by gradient `k`, as indices `3a + b` of
 /// `A[a][b]`.
 const GRADIENTS: [[usize; 2]; 4] = [[3, 5], [2, 6], [1, 7], [0, 8]];
@@ -46,146 +53,163 @@ const GRADIENTS: [[usize; 2]; 4] = [[3, 5], [2, 6], [1, 7], [0, 8]];
 /// The centre sub-area `A[1][1]`.
 const CENTRE: usize = 4;
 
-/// `out[i] = src[i] + src[i + 1] + ... + src[i + len - 1]`, added in that
-/// order, for every `i` of `out`.
+/// `out[i] = terms[0].0[i + terms[0].1] + terms[1].0[i + terms[1].1] +
+/// ...`, added in that order, for every `i` of `out`.
 #[inline(always)]
-fn slide(src: &[f64], len: usize, out: &mut [f64]) {
-    out.copy_from_slice(&src[..out.len()]);
-    for t in 1..len {
-        for (o, s) in out.iter_mut().zip(&src[t..]) {
-            *o += *s;
+fn sum_shifted<const N: usize>(terms: [(&[f64], usize); N], out: &mut [f64]) {
+    let n = out.len();
+    let planes: [&[f64]; N] = std::array::from_fn(|t| &terms[t].0[terms[t].1..terms[t].1 + n]);
+    for (i, o) in out.iter_mut().enumerate() {
+        let mut s = planes[0][i];
+        for plane in &planes[1..] {
+            s += plane[i];
+        }
+        *o = s;
+    }
+}
+
+/// Column `c` of `plane(c)`, for each column `c` of a window: the terms
+/// of [`sum_shifted`] that add one column sum of each column.
+#[inline(always)]
+fn across<'a>(plane: impl Fn(usize) -> &'a [f64]) -> [(&'a [f64], usize); WINDOW] {
+    std::array::from_fn(|c| (plane(c), c))
+}
+
+/// The column sums of one quantity (the values, or their squares) over a
+/// chunk's window rows `x[0..7]`: `down[k]` adds rows `0, 1, ..., k` and
+/// `up[k]` rows `6, 5, ..., 6 - k`, in those orders.
+struct Columns<'a> {
+    down: [&'a mut [f64]; WINDOW],
+    up: [&'a mut [f64]; WINDOW],
+}
+
+impl<'a> Columns<'a> {
+    const SCRATCH: usize = 2 * WINDOW * LINE;
+
+    fn new(scratch: &mut &'a mut [f64]) -> Self {
+        Columns {
+            down: std::array::from_fn(|_| take(scratch, LINE)),
+            up: std::array::from_fn(|_| take(scratch, LINE)),
         }
     }
-}
 
-/// `out[i] += src[i]`.
-#[inline(always)]
-fn add(out: &mut [f64], src: &[f64]) {
-    for (o, s) in out.iter_mut().zip(src) {
-        *o += *s;
+    /// The column sums of the `wide` positions of rows `x`.
+    #[inline(always)]
+    fn fill(&mut self, x: &[&[f64]; WINDOW], wide: usize) {
+        for (sums, order) in [(&mut self.down, false), (&mut self.up, true)] {
+            let row = |k: usize| x[if order { WINDOW - 1 - k } else { k }];
+            sums[0][..wide].copy_from_slice(&row(0)[..wide]);
+            for k in 1..WINDOW {
+                let (done, todo) = sums.split_at_mut(k);
+                sum_shifted([(&*done[k - 1], 0), (row(k), 0)], &mut todo[0][..wide]);
+            }
+        }
+    }
+
+    /// The sums over the eight halves of the `len` windows (see
+    /// [`Halves`]), into `half[h]`.
+    #[inline(always)]
+    fn halves(&self, half: &mut [&mut [f64]; 8], len: usize) {
+        let (down, up) = (&self.down, &self.up);
+        let all = &*down[6];
+        // Left and right: columns 0-3 and 3-6 of the whole columns.
+        sum_shifted(
+            [(all, 0), (all, 1), (all, 2), (all, 3)],
+            &mut half[0][..len],
+        );
+        sum_shifted(
+            [(all, 3), (all, 4), (all, 5), (all, 6)],
+            &mut half[1][..len],
+        );
+        // Upper right (c >= r): column c holds rows 0..=c; lower left
+        // (c <= r): rows c..=6.
+        sum_shifted(across(|c| &*down[c]), &mut half[2][..len]);
+        sum_shifted(across(|c| &*up[6 - c]), &mut half[3][..len]);
+        // Top (rows 0-3) and bottom (rows 3-6).
+        sum_shifted(across(|_| &*down[3]), &mut half[4][..len]);
+        sum_shifted(across(|_| &*up[3]), &mut half[5][..len]);
+        // Upper left (r + c <= 6): column c holds rows 0..=6-c; lower
+        // right (r + c >= 6): rows 6-c..=6.
+        sum_shifted(across(|c| &*down[6 - c]), &mut half[6][..len]);
+        sum_shifted(across(|c| &*up[c]), &mut half[7][..len]);
     }
 }
 
-/// The sums of one quantity (the values, or their squares) over the
-/// eight halves of a chunk's windows, computed for every window from
-/// sliding sums along the rows and the columns: half `h` of window `i`
-/// is `half[h * CHUNK + i]`.
+/// The sums of one quantity over the eight halves of a chunk's windows:
+/// half `2k` lies towards the first sub-area of gradient `k`, half
+/// `2k + 1` towards the second. In order: the left (columns 0-3) and
+/// right (3-6) halves, the upper right (column >= row) and lower left
+/// (column <= row) triangles, the top (rows 0-3) and bottom (3-6) halves,
+/// and the upper left (row + column <= 6) and lower right (row + column
+/// >= 6) triangles. The tests hold them as a table.
 struct Halves<'a> {
-    half: &'a mut [f64],
-    /// Sliding sums of each row, row `r` over `7 - r` positions.
-    rows: &'a mut [f64],
-    /// Column sums over all rows, rows `0..=3` and rows `3..=6`, and a
-    /// work plane.
-    cols: &'a mut [f64],
+    half: [&'a mut [f64]; 8],
 }
 
 impl<'a> Halves<'a> {
-    const SCRATCH: usize = 8 * CHUNK + WINDOW * LINE + 4 * LINE;
+    const SCRATCH: usize = 8 * CHUNK;
 
     fn new(scratch: &mut &'a mut [f64]) -> Self {
         Halves {
-            half: take(scratch, 8 * CHUNK),
-            rows: take(scratch, WINDOW * LINE),
-            cols: take(scratch, 4 * LINE),
+            half: std::array::from_fn(|_| take(scratch, CHUNK)),
         }
     }
+}
 
-    /// The halves' sums of the `len` windows whose rows are `x[r]` (each
-    /// `len + 6` positions).
-    #[inline(always)]
-    fn sum(&mut self, x: &[&[f64]; WINDOW], len: usize) {
-        let wide = len + WINDOW - 1;
-        let (all, rest) = self.cols.split_at_mut(LINE);
-        let (top, rest) = rest.split_at_mut(LINE);
-        let (bottom, work) = rest.split_at_mut(LINE);
-        let (all, top, bottom) = (&mut all[..wide], &mut top[..wide], &mut bottom[..wide]);
-        top.copy_from_slice(&x[0][..wide]);
-        for row in &x[1..=3] {
-            add(top, row);
-        }
-        bottom.copy_from_slice(&x[3][..wide]);
-        for row in &x[4..] {
-            add(bottom, row);
-        }
-        all.copy_from_slice(top);
-        for row in &x[4..] {
-            add(all, row);
-        }
-        let mut half: [&mut [f64]; 8] = {
-            let mut rest = &mut self.half[..];
-            std::array::from_fn(|_| &mut take(&mut rest, CHUNK)[..len])
-        };
-        // Left and right: four columns of the column sums, at 0 and at 3.
-        let four = &mut work[..len + 3];
-        slide(all, 4, four);
-        half[0].copy_from_slice(&four[..len]);
-        half[1].copy_from_slice(&four[3..]);
-        slide(top, 7, half[4]);
-        slide(bottom, 7, half[5]);
-        // The triangles: row r over 7 - r positions, from column r (upper
-        // right) or from column 0 (upper left).
-        for r in 0..WINDOW {
-            let sums = &mut self.rows[r * LINE..r * LINE + len + r];
-            slide(x[r], WINDOW - r, sums);
-            let (ur, ul) = (&sums[r..], &sums[..len]);
-            if r == 0 {
-                half[2].copy_from_slice(ur);
-                half[6].copy_from_slice(ul);
-            } else {
-                add(half[2], ur);
-                add(half[6], ul);
-            }
-        }
-        // The other triangles: the window less the opposite triangle, plus
-        // the diagonal they share.
-        let whole = &mut work[..len];
-        slide(all, 7, whole);
-        for (h, opposite, diagonal) in [(3, 2, true), (7, 6, false)] {
-            let (done, todo) = half.split_at_mut(h);
-            let out = &mut *todo[0];
-            out.copy_from_slice(whole);
-            for (r, row) in x.iter().enumerate() {
-                let c = if diagonal { r } else { WINDOW - 1 - r };
-                add(out, &row[c..]);
-            }
-            for (o, t) in out.iter_mut().zip(done[opposite].iter()) {
-                *o -= *t;
-            }
-        }
-    }
+/// The statistics of one band of sub-areas (rows `2a..2a+3`) at each
+/// position of a chunk.
+struct Band<'a> {
+    /// The sub-area's mean.
+    mu: &'a mut [f64],
+    /// Its noise estimate `var / mu^2`, `+inf` where the sub-area has an
+    /// invalid pixel.
+    ratio: &'a mut [f64],
 }
 
 /// The work planes of a chunk.
 struct Planes<'a> {
-    sub: SubAreas<'a>,
     /// The squares of the window rows' values.
     squares: &'a mut [f64],
-    values: Halves<'a>,
-    moments: Halves<'a>,
+    /// Column sums over a band's three rows: values, squares, counts.
+    band: &'a mut [f64],
+    bands: [Band<'a>; 3],
+    values: Columns<'a>,
+    moments: Columns<'a>,
+    value_halves: Halves<'a>,
+    moment_halves: Halves<'a>,
+    /// Each window's choices: the number of noise estimates averaged,
+    /// their sum, the number of entirely valid sub-areas, and its half.
+    choices: Choices<'a>,
 }
 
-/// The statistics of a chunk's sub-areas.
-struct SubAreas<'a> {
-    /// Each sub-area's mean, `mu[q * CHUNK + i]` for sub-area `q`.
-    mu: &'a mut [f64],
-    /// Each sub-area's noise estimate `var / mu^2`, `+inf` where the
-    /// sub-area has an invalid pixel.
-    ratio: &'a mut [f64],
-    /// The noise variance estimate `sigma_v^2`.
-    sigma2: &'a mut [f64],
+/// What [`Planes::choose`] settles for each window of a chunk.
+struct Choices<'a> {
+    /// The number `k` of the smallest noise estimates averaged: the five
+    /// smallest, or those of every entirely valid sub-area where fewer are
+    /// valid (at least 1).
+    k: &'a mut [f64],
+    /// Their sum, added from the smallest up.
+    sum: &'a mut [f64],
     /// The number of entirely valid sub-areas.
-    full: &'a mut [f64],
-    /// Column sums over three rows (value, square, count) for one band.
-    band: &'a mut [f64],
-    /// The divisor of the sub-areas' variances.
-    variance: Variance,
+    valid: &'a mut [f64],
+    /// The half on the centre's side of the strongest edge: an index of
+    /// [`Halves`], as a float.
+    half: &'a mut [f64],
+    /// The sums of the values and of their squares over that half.
+    s1: &'a mut [f64],
+    s2: &'a mut [f64],
 }
 
 impl RefinedLee {
     /// Scratch (f64) for a row of `n` output pixels, besides the four
     /// planes of `n` that [`RefinedLee::blends`] reads and writes.
     pub fn work_len() -> usize {
-        9 * CHUNK * 2 + 2 * CHUNK + 3 * LINE + WINDOW * LINE + 2 * Halves::SCRATCH
+        WINDOW * LINE
+            + 3 * LINE
+            + 3 * 2 * AREAS
+            + 2 * Columns::SCRATCH
+            + 2 * Halves::SCRATCH
+            + 6 * CHUNK
     }
 
     /// Scratch (f64) for a row of `n` output pixels.
@@ -222,48 +246,55 @@ impl RefinedLee {
         let (whole_mean, whole_var) = whole.split_at(n);
         let mut rest = work;
         let mut planes = Planes {
-            sub: SubAreas {
-                mu: take(&mut rest, 9 * CHUNK),
-                ratio: take(&mut rest, 9 * CHUNK),
-                sigma2: take(&mut rest, CHUNK),
-                full: take(&mut rest, CHUNK),
-                band: take(&mut rest, 3 * LINE),
-                variance,
-            },
             squares: take(&mut rest, WINDOW * LINE),
-            values: Halves::new(&mut rest),
-            moments: Halves::new(&mut rest),
+            band: take(&mut rest, 3 * LINE),
+            bands: std::array::from_fn(|_| Band {
+                mu: take(&mut rest, AREAS),
+                ratio: take(&mut rest, AREAS),
+            }),
+            values: Columns::new(&mut rest),
+            moments: Columns::new(&mut rest),
+            value_halves: Halves::new(&mut rest),
+            moment_halves: Halves::new(&mut rest),
+            choices: Choices {
+                k: take(&mut rest, CHUNK),
+                sum: take(&mut rest, CHUNK),
+                valid: take(&mut rest, CHUNK),
+                half: take(&mut rest, CHUNK),
+                s1: take(&mut rest, CHUNK),
+                s2: take(&mut rest, CHUNK),
+            },
         };
         let lines: [(&[f64], &[f64]); WINDOW] =
             std::array::from_fn(|r| rows.row(y + r as isize - 3));
+        // The variances' divisors, as factors of the population variance.
+        let scale = (variance.of(1.0, 1.0 / AREA), variance.of(1.0, 1.0 / HALF));
         for start in (0..n).step_by(CHUNK) {
             let len = CHUNK.min(n - start);
-            planes.chunk(&lines, start, len, dense);
-            for i in 0..len {
-                let j = start + i;
-                let (m, var) = if planes.sub.full[i] < 9.0 {
-                    (whole_mean[j], whole_var[j])
-                } else {
-                    let h = planes.sub.half(i);
-                    let m = planes.values.half[h * CHUNK + i] / 28.0;
-                    let var = planes.moments.half[h * CHUNK + i] / 28.0 - m * m;
-                    (m, variance.of(var, 1.0 / 28.0))
-                };
-                let var = var.max(0.0);
-                let s2 = planes.sub.sigma2[i];
-                let signal = ((var - m * m * s2) / (1.0 + s2)).max(0.0);
-                means[j] = m;
-                gains[j] = if var > 0.0 { signal / var } else { 0.0 };
-            }
+            let chunk = start..start + len;
+            planes.chunk(&lines, start, len, dense, scale.0);
+            planes.blend(
+                (&whole_mean[chunk.clone()], &whole_var[chunk.clone()]),
+                &mut means[chunk.clone()],
+                &mut gains[chunk],
+                scale.1,
+            );
         }
     }
 }
 
 impl Planes<'_> {
-    /// Everything but the choice of the half, for the `len` windows from
-    /// padded position `start` on.
+    /// The sub-areas' statistics and the halves' sums of the `len` windows
+    /// from padded position `start` on.
     #[inline(always)]
-    fn chunk(&mut self, lines: &[(&[f64], &[f64]); WINDOW], start: usize, len: usize, dense: bool) {
+    fn chunk(
+        &mut self,
+        lines: &[(&[f64], &[f64]); WINDOW],
+        start: usize,
+        len: usize,
+        dense: bool,
+        scale: f64,
+    ) {
         let wide = len + WINDOW - 1;
         let values: [&[f64]; WINDOW] = std::array::from_fn(|r| &lines[r].0[start..start + wide]);
         for (r, v) in values.iter().enumerate() {
@@ -276,113 +307,211 @@ impl Planes<'_> {
         }
         let squares: [&[f64]; WINDOW] =
             std::array::from_fn(|r| &self.squares[r * LINE..r * LINE + wide]);
-        self.sub
-            .compute(lines, &values, &squares, start, len, dense);
-        self.values.sum(&values, len);
-        self.moments.sum(&squares, len);
+        self.values.fill(&values, wide);
+        self.moments.fill(&squares, wide);
+        self.values.halves(&mut self.value_halves.half, len);
+        self.moments.halves(&mut self.moment_halves.half, len);
+        let areas = len + 4;
+        for (a, band) in self.bands.iter_mut().enumerate() {
+            // Column sums of the band's three rows, then their 3x3 sums.
+            let (sums, rest) = self.band.split_at_mut(LINE);
+            let (moments, counts) = rest.split_at_mut(LINE);
+            let rows = 2 * a..2 * a + 3;
+            let three = |x: &[&[f64]; WINDOW], out: &mut [f64]| {
+                sum_shifted(
+                    std::array::from_fn::<_, 3, _>(|t| (x[2 * a + t], 0)),
+                    &mut out[..wide],
+                );
+            };
+            three(&values, sums);
+            three(&squares, moments);
+            sum_shifted(
+                [(&*sums, 0), (&*sums, 1), (&*sums, 2)],
+                &mut band.mu[..areas],
+            );
+            sum_shifted(
+                [(&*moments, 0), (&*moments, 1), (&*moments, 2)],
+                &mut band.ratio[..areas],
+            );
+            if !dense {
+                let valid: [&[f64]; 3] =
+                    std::array::from_fn(|t| &lines[rows.start + t].1[start..start + wide]);
+                sum_shifted(
+                    [(valid[0], 0), (valid[1], 0), (valid[2], 0)],
+                    &mut counts[..wide],
+                );
+                // The count of a 3x3 sum, in the sums' plane (no longer needed).
+                sum_shifted(
+                    [(&*counts, 0), (&*counts, 1), (&*counts, 2)],
+                    &mut sums[..areas],
+                );
+            }
+            let counts = &sums[..areas];
+            for ((mu, ratio), count) in band.mu[..areas]
+                .iter_mut()
+                .zip(band.ratio.iter_mut())
+                .zip(counts)
+            {
+                // Divided, not multiplied by 1/9: the means are the
+                // correctly rounded means of exact sums, so that equal
+                // gradients tie as they do in the definition.
+                let m = *mu / AREA;
+                let var = ((*ratio * (1.0 / AREA) - m * m) * scale).max(0.0);
+                let r = if m > 0.0 { var / (m * m) } else { 0.0 };
+                let full = dense || *count == AREA;
+                *mu = m;
+                *ratio = if full { r } else { f64::INFINITY };
+            }
+        }
+    }
+
+    /// The blends of the chunk's windows (after [`Planes::chunk`]): means
+    /// and gains, from `whole`'s means and variances where a window has an
+    /// invalid position; `scale` is the halves' variance divisor.
+    #[inline(always)]
+    fn blend(&mut self, whole: (&[f64], &[f64]), means: &mut [f64], gains: &mut [f64], scale: f64) {
+        let len = means.len();
+        self.choose(len);
+        let c = &self.choices;
+        let (k, sum, valid) = (&c.k[..len], &c.sum[..len], &c.valid[..len]);
+        let (s1, s2) = (&c.s1[..len], &c.s2[..len]);
+        let (whole_mean, whole_var) = (&whole.0[..len], &whole.1[..len]);
+        let gains = &mut gains[..len];
+        for i in 0..len {
+            let half_mean = s1[i] * (1.0 / HALF);
+            let half_var = (s2[i] * (1.0 / HALF) - half_mean * half_mean) * scale;
+            let every = valid[i] == 9.0;
+            let m = if every { half_mean } else { whole_mean[i] };
+            let var = if every { half_var } else { whole_var[i] }.max(0.0);
+            // b = max(0, var - m^2 sigma_v^2) / (var (1 + sigma_v^2)), with
+            // sigma_v^2 = sum / k multiplied through by k.
+            let b = (k[i] * var - m * m * sum[i]).max(0.0) / (var * (k[i] + sum[i]));
+            means[i] = m;
+            gains[i] = if var > 0.0 { b } else { 0.0 };
+        }
+    }
+
+    /// Each window's [`Choices`], for the `len` windows of the chunk.
+    #[inline(always)]
+    fn choose(&mut self, len: usize) {
+        // Sub-area `3a + b` of window `i` is at position `i + 2b` of band
+        // `a`: each plane is read as three, shifted by 0, 2 and 4.
+        let [b0, b1, b2] = &self.bands;
+        let [mu0, mu1, mu2, mu3, mu4, mu5, mu6, mu7, mu8] = sub_areas(b0, b1, b2, |b| &b.mu, len);
+        let [r0, r1, r2, r3, r4, r5, r6, r7, r8] = sub_areas(b0, b1, b2, |b| &b.ratio, len);
+        let c = &mut self.choices;
+        let (k, sum, valid) = (&mut c.k[..len], &mut c.sum[..len], &mut c.valid[..len]);
+        let half = &mut c.half[..len];
+        for i in 0..len {
+            let ratios = [
+                r0[i], r1[i], r2[i], r3[i], r4[i], r5[i], r6[i], r7[i], r8[i],
+            ];
+            let mu = [
+                mu0[i], mu1[i], mu2[i], mu3[i], mu4[i], mu5[i], mu6[i], mu7[i], mu8[i],
+            ];
+            (k[i], sum[i], valid[i]) = five_smallest(ratios);
+            half[i] = edge_half(mu);
+        }
+        // The chosen half's sums: a pass for each half, with selects.
+        for (halves, out) in [
+            (&self.value_halves, &mut *c.s1),
+            (&self.moment_halves, &mut *c.s2),
+        ] {
+            let out = &mut out[..len];
+            out.copy_from_slice(&halves.half[0][..len]);
+            for (t, plane) in halves.half.iter().enumerate().skip(1) {
+                let t = t as f64;
+                for ((o, h), v) in out.iter_mut().zip(&*half).zip(&plane[..len]) {
+                    *o = if *h == t { *v } else { *o };
+                }
+            }
+        }
     }
 }
 
-impl SubAreas<'_> {
-    /// The sub-areas' means and noise estimates, `sigma_v^2` and the
-    /// number of entirely valid sub-areas.
-    #[inline(always)]
-    fn compute(
-        &mut self,
-        lines: &[(&[f64], &[f64]); WINDOW],
-        values: &[&[f64]; WINDOW],
-        squares: &[&[f64]; WINDOW],
-        start: usize,
-        len: usize,
-        dense: bool,
-    ) {
-        let wide = len + WINDOW - 1;
-        let variance = self.variance;
-        for a in 0..3 {
-            // Column sums of the band's three rows.
-            let (sums, rest) = self.band.split_at_mut(LINE);
-            let (moments, counts) = rest.split_at_mut(LINE);
-            let (sums, moments, counts) =
-                (&mut sums[..wide], &mut moments[..wide], &mut counts[..wide]);
-            sums.copy_from_slice(values[2 * a]);
-            moments.copy_from_slice(squares[2 * a]);
-            for r in 2 * a + 1..2 * a + 3 {
-                add(sums, values[r]);
-                add(moments, squares[r]);
-            }
-            if !dense {
-                counts.copy_from_slice(&lines[2 * a].1[start..start + wide]);
-                for line in &lines[2 * a + 1..2 * a + 3] {
-                    add(counts, &line.1[start..start + wide]);
-                }
-            }
-            for b in 0..3 {
-                let q = 3 * a + b;
-                let mu = &mut self.mu[q * CHUNK..q * CHUNK + len];
-                let ratio = &mut self.ratio[q * CHUNK..q * CHUNK + len];
-                let at = 2 * b;
-                for i in 0..len {
-                    let k = i + at;
-                    let s1 = sums[k] + sums[k + 1] + sums[k + 2];
-                    let s2 = moments[k] + moments[k + 1] + moments[k + 2];
-                    let full = dense || counts[k] + counts[k + 1] + counts[k + 2] == 9.0;
-                    let m = s1 / 9.0;
-                    let var = variance.of(s2 / 9.0 - m * m, 1.0 / 9.0).max(0.0);
-                    let r = if m > 0.0 { var / (m * m) } else { 0.0 };
-                    mu[i] = m;
-                    ratio[i] = if full { r } else { f64::INFINITY };
-                }
-            }
-        }
-        // The mean of the five smallest estimates (of all, where fewer
-        // sub-areas are valid): kept sorted by insertion, with selects.
-        for i in 0..len {
-            let mut smallest = [f64::INFINITY; 5];
-            let mut full = 0.0;
-            for q in 0..9 {
-                let mut v = self.ratio[q * CHUNK + i];
-                full += if v < f64::INFINITY { 1.0 } else { 0.0 };
-                for s in smallest.iter_mut() {
-                    let lower = *s < v;
-                    let (lo, hi) = if lower { (*s, v) } else { (v, *s) };
-                    *s = lo;
-                    v = hi;
-                }
-            }
-            let k = if full < 5.0 { full } else { 5.0 };
-            let mut sum = 0.0;
-            for (t, s) in smallest.iter().enumerate() {
-                sum += if (t as f64) < k { *s } else { 0.0 };
-            }
-            self.full[i] = full;
-            self.sigma2[i] = if k > 0.0 { sum / k } else { 0.0 };
-        }
-    }
+/// One plane of the nine sub-areas of the chunk's `len` windows, each
+/// exactly `len` long (so that indexing them needs no check), from the
+/// bands' planes `plane(band)`.
+#[inline(always)]
+fn sub_areas<'a>(
+    b0: &'a Band,
+    b1: &'a Band,
+    b2: &'a Band,
+    plane: impl Fn(&'a Band) -> &'a &'a mut [f64],
+    len: usize,
+) -> [&'a [f64]; 9] {
+    let (p0, p1, p2): (&[f64], &[f64], &[f64]) = (plane(b0), plane(b1), plane(b2));
+    [
+        &p0[..len],
+        &p0[2..2 + len],
+        &p0[4..4 + len],
+        &p1[..len],
+        &p1[2..2 + len],
+        &p1[4..4 + len],
+        &p2[..len],
+        &p2[2..2 + len],
+        &p2[4..4 + len],
+    ]
+}
 
-    /// The half of window `i` (of the chunk) on the centre's side of its
-    /// strongest edge: an index of the halves (see [`GRADIENTS`]).
-    #[inline(always)]
-    fn half(&self, i: usize) -> usize {
-        let mu = |q: usize| self.mu[q * CHUNK + i];
-        let gradient = |k: usize| {
-            let [p, q] = GRADIENTS[k];
-            (mu(p) - mu(q)).abs()
-        };
-        // The first of equal maxima; selects rather than branches, which
-        // the data would mispredict.
-        let mut k = 0;
-        let mut strongest = gradient(0);
-        for g in 1..4 {
-            let v = gradient(g);
-            let stronger = v > strongest;
-            k = if stronger { g } else { k };
-            strongest = if stronger { v } else { strongest };
+/// `(k, s, v)`: the number `k` of the smallest noise estimates averaged
+/// (the five smallest, or those of every entirely valid sub-area where
+/// fewer are valid, at least 1), their sum `s`, added from the smallest
+/// up, and the number `v` of entirely valid sub-areas (finite estimates).
+#[inline(always)]
+fn five_smallest(ratios: [f64; 9]) -> (f64, f64, f64) {
+    // Kept sorted by insertion, with selects; the nine insertions written
+    // out, so that no loop is left inside the loop over the windows (which
+    // then vectorises).
+    let mut smallest = [f64::INFINITY; 5];
+    let mut valid: f64 = 0.0;
+    let mut insert = |mut v: f64| {
+        valid += if v < f64::INFINITY { 1.0 } else { 0.0 };
+        for s in smallest.iter_mut() {
+            let lower = *s < v;
+            let (lo, hi) = if lower { (*s, v) } else { (v, *s) };
+            *s = lo;
+            v = hi;
         }
-        let [p, q] = GRADIENTS[k];
-        let centre = mu(CENTRE);
-        let towards_first = (mu(p) - centre).abs() < (centre - mu(q)).abs();
-        2 * k + usize::from(!towards_first)
+    };
+    let [r0, r1, r2, r3, r4, r5, r6, r7, r8] = ratios;
+    insert(r0);
+    insert(r1);
+    insert(r2);
+    insert(r3);
+    insert(r4);
+    insert(r5);
+    insert(r6);
+    insert(r7);
+    insert(r8);
+    let k = valid.min(5.0);
+    let mut sum = 0.0;
+    for (t, s) in smallest.iter().enumerate() {
+        sum += if (t as f64) < k { *s } else { 0.0 };
     }
+    (k.max(1.0), sum, valid)
+}
+
+/// The half of a window on the centre's side of its strongest edge (an
+/// index of [`Halves`], as a float), from its sub-areas' means.
+#[inline(always)]
+fn edge_half(mu: [f64; 9]) -> f64 {
+    // The first of equal maxima; selects rather than branches, which the
+    // data would mispredict.
+    let pairs = GRADIENTS.map(|[p, q]| (mu[p], mu[q]));
+    let (mut k, (mut first, mut second)) = (0.0, pairs[0]);
+    let mut strongest = (first - second).abs();
+    for (g, (p, q)) in pairs.into_iter().enumerate().skip(1) {
+        let v = (p - q).abs();
+        let stronger = v > strongest;
+        k = if stronger { g as f64 } else { k };
+        first = if stronger { p } else { first };
+        second = if stronger { q } else { second };
+        strongest = if stronger { v } else { strongest };
+    }
+    let centre = mu[CENTRE];
+    let towards_first = (first - centre).abs() < (centre - second).abs();
+    2.0 * k + if towards_first { 0.0 } else { 1.0 }
 }
 
 #[cfg(test)]
@@ -429,10 +558,12 @@ mod tests {
             .map(|r| (0..wide).map(|c| ((r * wide + c) as f64).exp2()).collect())
             .collect();
         let x: [&[f64]; WINDOW] = std::array::from_fn(|r| &rows[r][..]);
-        let mut scratch = vec![0.0; Halves::SCRATCH];
+        let mut scratch = vec![0.0; Columns::SCRATCH + Halves::SCRATCH];
         let mut rest = &mut scratch[..];
+        let mut columns = Columns::new(&mut rest);
         let mut halves = Halves::new(&mut rest);
-        halves.sum(&x, len);
+        columns.fill(&x, wide);
+        columns.halves(&mut halves.half, len);
         for (h, half) in HALVES.iter().enumerate() {
             for i in 0..len {
                 let want: f64 = half
@@ -440,7 +571,7 @@ mod tests {
                     .enumerate()
                     .map(|(r, &(lo, hi))| rows[r][i + lo..i + hi].iter().sum::<f64>())
                     .sum();
-                assert_eq!(halves.half[h * CHUNK + i], want, "half {h}, window {i}");
+                assert_eq!(halves.half[h][i], want, "half {h}, window {i}");
             }
         }
     }
