@@ -170,7 +170,8 @@ struct Band<'a> {
 struct Planes<'a> {
     /// The squares of the window rows' values.
     squares: &'a mut [f64],
-    /// Column sums over a band's three rows: values, squares, counts.
+    /// The middle band's column sums (values, squares), a band's column
+    /// counts and its 3x3 counts.
     band: &'a mut [f64],
     bands: [Band<'a>; 3],
     values: Columns<'a>,
@@ -205,7 +206,7 @@ impl RefinedLee {
     /// planes of `n` that [`RefinedLee::blends`] reads and writes.
     pub fn work_len() -> usize {
         WINDOW * LINE
-            + 3 * LINE
+            + 4 * LINE
             + 3 * 2 * AREAS
             + 2 * Columns::SCRATCH
             + 2 * Halves::SCRATCH
@@ -247,7 +248,7 @@ impl RefinedLee {
         let mut rest = work;
         let mut planes = Planes {
             squares: take(&mut rest, WINDOW * LINE),
-            band: take(&mut rest, 3 * LINE),
+            band: take(&mut rest, 4 * LINE),
             bands: std::array::from_fn(|_| Band {
                 mu: take(&mut rest, AREAS),
                 ratio: take(&mut rest, AREAS),
@@ -313,40 +314,45 @@ impl Planes<'_> {
         self.moments.halves(&mut self.moment_halves.half, len);
         let areas = len + 4;
         for (a, band) in self.bands.iter_mut().enumerate() {
-            // Column sums of the band's three rows, then their 3x3 sums.
-            let (sums, rest) = self.band.split_at_mut(LINE);
-            let (moments, counts) = rest.split_at_mut(LINE);
-            let rows = 2 * a..2 * a + 3;
-            let three = |x: &[&[f64]; WINDOW], out: &mut [f64]| {
-                sum_shifted(
-                    std::array::from_fn::<_, 3, _>(|t| (x[2 * a + t], 0)),
-                    &mut out[..wide],
-                );
+            // Column sums of the band's three rows (the outer bands': the
+            // columns' first three rows from the top and from the bottom),
+            // then their 3x3 sums.
+            let (middle_sums, rest) = self.band.split_at_mut(LINE);
+            let (middle_moments, rest) = rest.split_at_mut(LINE);
+            let (counts, area_counts) = rest.split_at_mut(LINE);
+            let (sums, moments): (&[f64], &[f64]) = match a {
+                0 => (&*self.values.down[2], &*self.moments.down[2]),
+                2 => (&*self.values.up[2], &*self.moments.up[2]),
+                _ => {
+                    sum_shifted(
+                        [(values[2], 0), (values[3], 0), (values[4], 0)],
+                        &mut middle_sums[..wide],
+                    );
+                    sum_shifted(
+                        [(squares[2], 0), (squares[3], 0), (squares[4], 0)],
+                        &mut middle_moments[..wide],
+                    );
+                    (&*middle_sums, &*middle_moments)
+                }
             };
-            three(&values, sums);
-            three(&squares, moments);
+            sum_shifted([(sums, 0), (sums, 1), (sums, 2)], &mut band.mu[..areas]);
             sum_shifted(
-                [(&*sums, 0), (&*sums, 1), (&*sums, 2)],
-                &mut band.mu[..areas],
-            );
-            sum_shifted(
-                [(&*moments, 0), (&*moments, 1), (&*moments, 2)],
+                [(moments, 0), (moments, 1), (moments, 2)],
                 &mut band.ratio[..areas],
             );
             if !dense {
                 let valid: [&[f64]; 3] =
-                    std::array::from_fn(|t| &lines[rows.start + t].1[start..start + wide]);
+                    std::array::from_fn(|t| &lines[2 * a + t].1[start..start + wide]);
                 sum_shifted(
                     [(valid[0], 0), (valid[1], 0), (valid[2], 0)],
                     &mut counts[..wide],
                 );
-                // The count of a 3x3 sum, in the sums' plane (no longer needed).
                 sum_shifted(
                     [(&*counts, 0), (&*counts, 1), (&*counts, 2)],
-                    &mut sums[..areas],
+                    &mut area_counts[..areas],
                 );
             }
-            let counts = &sums[..areas];
+            let counts = &area_counts[..areas];
             for ((mu, ratio), count) in band.mu[..areas]
                 .iter_mut()
                 .zip(band.ratio.iter_mut())
@@ -460,12 +466,10 @@ fn sub_areas<'a>(
 /// up, and the number `v` of entirely valid sub-areas (finite estimates).
 #[inline(always)]
 fn five_smallest(ratios: [f64; 9]) -> (f64, f64, f64) {
-    // Kept sorted by insertion, with selects; the nine insertions written
-    // out, so that no loop is left inside the loop over the windows (which
-    // then vectorises).
+    // Kept sorted by insertion, with selects.
     let mut smallest = [f64::INFINITY; 5];
     let mut valid: f64 = 0.0;
-    let mut insert = |mut v: f64| {
+    for mut v in ratios {
         valid += if v < f64::INFINITY { 1.0 } else { 0.0 };
         for s in smallest.iter_mut() {
             let lower = *s < v;
@@ -473,17 +477,7 @@ fn five_smallest(ratios: [f64; 9]) -> (f64, f64, f64) {
             *s = lo;
             v = hi;
         }
-    };
-    let [r0, r1, r2, r3, r4, r5, r6, r7, r8] = ratios;
-    insert(r0);
-    insert(r1);
-    insert(r2);
-    insert(r3);
-    insert(r4);
-    insert(r5);
-    insert(r6);
-    insert(r7);
-    insert(r8);
+    }
     let k = valid.min(5.0);
     let mut sum = 0.0;
     for (t, s) in smallest.iter().enumerate() {
