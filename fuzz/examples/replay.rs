@@ -17,8 +17,9 @@ fn run_file(path: &Path) {
         return;
     }
     let data = std::fs::read(path).unwrap();
-    eprintln!("replay {} ({} bytes)", path.display(), data.len());
+    let start = std::time::Instant::now();
     enh_lee_fuzz::run(&data);
+    eprintln!("replay {} ({} bytes): {:.1} ms", path.display(), data.len(), start.elapsed().as_secs_f64() * 1e3);
 }
 
 fn main() {

@@ -317,10 +317,16 @@ pub fn model(call: &Call) -> Verdict {
 /// (SPEC: O(threads * window * width)); the query must not report more, and
 /// may report SIZE_OVERFLOW only when this bound is itself enormous.
 pub fn scratch_bound(width: usize, p: &EnhLeeParams, pool_threads: usize) -> u128 {
-    let t = if p.threads == 0 { pool_threads } else { p.threads as usize } as u128;
+    let t = (if p.threads == 0 { pool_threads } else { p.threads as usize } as u128).max(1);
     let w = p.window as u128;
     let width = width as u128;
-    let per_band = 8 * (2 * w + 2) * 6 * (width + 3 * w + 3) + 64 * (width + 3 * w + 3);
+    // Saturating: with a width near usize::MAX, a window near u32::MAX and
+    // thousands of threads the product exceeds u128 (a finding of this
+    // harness's own); saturated, it is "enormous", which is all it says.
+    let mul = |terms: &[u128]| terms.iter().fold(1u128, |a, &b| a.saturating_mul(b));
+    let line = width.saturating_add(3 * w + 3);
+    let per_band = mul(&[48, 2 * w + 2, line]).saturating_add(mul(&[64, line]));
+    let in_place = mul(&[4, 4 * w * t + 2 * w + 4, width]);
     // Twice the current layout's needs: room for the core to change.
-    2 * (t.max(1) * per_band + 4 * (4 * w * t.max(1) + 2 * w + 4) * width + 64)
+    mul(&[2, mul(&[t, per_band]).saturating_add(in_place).saturating_add(64)])
 }

@@ -103,39 +103,21 @@ fn sum_err(n: f64, abs: f64) -> f64 {
     (4.0 * n + 16.0) * EPS * abs
 }
 
-/// The valid pixels of the window centred on `(y, x)`, with multiplicity.
-fn window_values(img: &Raster, spec: &Spec, y: usize, x: usize, mut f: impl FnMut(usize, usize, f32)) {
-    let r = spec.radius() as isize;
-    for dy in -r..=r {
-        let Some(yy) = map(spec.border, y as isize + dy, img.height) else { continue };
-        for dx in -r..=r {
-            let Some(xx) = map(spec.border, x as isize + dx, img.width) else { continue };
-            let v = img.at(yy, xx);
-            if spec.valid(v) {
-                f(yy, xx, v);
-            }
-        }
-    }
-}
-
-/// Local mean of the valid pixels of the window at `(y, x)` and a bound on
-/// its rounding error; `None` when the window has no valid pixel.
-fn local_mean(img: &Raster, spec: &Spec, y: usize, x: usize) -> Option<(f64, f64)> {
-    let (mut n, mut s, mut a) = (0.0f64, 0.0f64, 0.0f64);
-    window_values(img, spec, y, x, |_, _, v| {
-        let v = f64::from(v);
-        n += 1.0;
-        s += v;
-        a += v.abs();
-    });
-    (n > 0.0).then(|| (s / n, sum_err(n, a) / n + EPS * (s / n).abs()))
+/// The image rows or columns that the padded positions `-r .. n + r` of
+/// one axis stand for (`None` outside under `Shrink`), from [`map`] once per
+/// position, so that the window loops only look them up.
+fn axis(border: Border, n: usize, r: usize) -> Vec<Option<usize>> {
+    (-(r as isize)..(n + r) as isize).map(|i| map(border, i, n)).collect()
 }
 
 /// Local means, computed on demand and kept (the residual statistic needs
-/// the mean of every pixel its windows touch).
+/// the mean of every pixel its windows touch), and the border maps of both
+/// axes.
 pub struct Means<'a> {
     img: Raster<'a>,
     spec: Spec,
+    rows: Vec<Option<usize>>,
+    cols: Vec<Option<usize>>,
     cache: Vec<Option<Option<(f64, f64)>>>,
 }
 
@@ -146,7 +128,36 @@ impl<'a> Means<'a> {
         } else {
             Vec::new()
         };
-        Means { img, spec, cache }
+        let r = spec.radius();
+        let rows = axis(spec.border, img.height, r);
+        let cols = axis(spec.border, img.width, r);
+        Means { img, spec, rows, cols, cache }
+    }
+
+    /// The valid pixels of the window centred on `(y, x)`, with multiplicity.
+    fn window_values(&self, y: usize, x: usize, mut f: impl FnMut(usize, usize, f32)) {
+        let w = self.spec.window;
+        for yy in self.rows[y..y + w].iter().flatten() {
+            for xx in self.cols[x..x + w].iter().flatten() {
+                let v = self.img.at(*yy, *xx);
+                if self.spec.valid(v) {
+                    f(*yy, *xx, v);
+                }
+            }
+        }
+    }
+
+    /// Local mean of the valid pixels of the window at `(y, x)` and a bound
+    /// on its rounding error; `None` when the window has no valid pixel.
+    fn local_mean(&self, y: usize, x: usize) -> Option<(f64, f64)> {
+        let (mut n, mut s, mut a) = (0.0f64, 0.0f64, 0.0f64);
+        self.window_values(y, x, |_, _, v| {
+            let v = f64::from(v);
+            n += 1.0;
+            s += v;
+            a += v.abs();
+        });
+        (n > 0.0).then(|| (s / n, sum_err(n, a) / n + EPS * (s / n).abs()))
     }
 
     fn get(&mut self, y: usize, x: usize) -> Option<(f64, f64)> {
@@ -154,7 +165,7 @@ impl<'a> Means<'a> {
         if let Some(v) = self.cache[i] {
             return v;
         }
-        let v = local_mean(&self.img, &self.spec, y, x);
+        let v = self.local_mean(y, x);
         self.cache[i] = Some(v);
         v
     }
@@ -212,21 +223,29 @@ impl Expect {
     }
 }
 
-/// SPEC's weight: 1 up to Cu, 0 from Cmax, `exp(-K (Ci-Cu)/(Cmax-Ci))` between.
-fn weight(ci: f64, spec: &Spec) -> f64 {
+/// SPEC's weight and its complement `(W, 1 - W)`: 1 up to Cu, 0 from
+/// Cmax, `exp(-K (Ci-Cu)/(Cmax-Ci))` between. The complement comes from
+/// `exp_m1`, not from `1 - W`, which would round to an absolute 1e-16 that
+/// a pixel far from its mean multiplies.
+fn weight(ci: f64, spec: &Spec) -> (f64, f64) {
     if ci <= spec.cu {
-        1.0
+        (1.0, 0.0)
     } else if ci >= spec.cmax {
-        0.0
+        (0.0, 1.0)
     } else {
-        (-spec.damping * (ci - spec.cu) / (spec.cmax - ci)).exp()
+        let t = spec.damping * (ci - spec.cu) / (spec.cmax - ci);
+        ((-t).exp(), -(-t).exp_m1())
     }
+}
+
+/// `m W + x (1 - W)`.
+fn blend(x: f64, m: f64, (w, complement): (f64, f64)) -> f64 {
+    m * w + x * complement
 }
 
 /// SPEC's rule for a valid pixel `x` with window mean `m > 0` and variance `var`.
 fn rule(x: f64, m: f64, var: f64, spec: &Spec) -> f64 {
-    let w = weight(var.max(0.0).sqrt() / m, spec);
-    m * w + x * (1.0 - w)
+    blend(x, m, weight(var.max(0.0).sqrt() / m, spec))
 }
 
 /// The expected output at raster pixel `(y, x)`.
@@ -239,7 +258,7 @@ pub fn expect(means: &mut Means, y: usize, x: usize) -> Expect {
     }
     let (mut n, mut s, mut a, mut q) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     let mut positions = Vec::new();
-    window_values(&img, &spec, y, x, |yy, xx, v| {
+    means.window_values(y, x, |yy, xx, v| {
         let v = f64::from(v);
         n += 1.0;
         s += v;
@@ -291,7 +310,7 @@ pub fn expect(means: &mut Means, y: usize, x: usize) -> Expect {
         let w_lo = weight(v_hi.sqrt() / ma, &spec);
         for mm in [ma, m_hi] {
             for w in [w_lo, w_hi] {
-                candidates.push(mm * w + x64 * (1.0 - w));
+                candidates.push(blend(x64, mm, w));
             }
         }
     }
