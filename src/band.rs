@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use crate::carve::Carve;
+use crate::error::Error;
 use crate::filters::{
     EnhancedLee, Frost, GammaMap, Kuan, Lee, LeeSigma, LeeSigmaGeometry, PointRule, RefinedLee,
 };
@@ -54,10 +56,65 @@ const TILE_BYTES: usize = 256 << 10;
 /// windows spend less on their halo columns than they lose to the cache.
 const MIN_TILE: usize = 512;
 
+/// The geometry of a call's windows and tiles, worked out once from
+/// validated parameters for a region `width` columns wide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Geometry {
+    /// Pixels of context a region needs on each side ([`Params::halo`]).
+    pub halo: usize,
+    /// Output rows of each sub-band: at least [`SUB_BAND_ROWS`] and 16
+    /// halos.
+    pub sub_band_rows: usize,
+    /// Output columns of each tile (the last may be narrower): as many as
+    /// keep the column sums of a tile within [`TILE_BYTES`], and never
+    /// fewer than 4 halos (so that in-place tiles hold back few columns).
+    pub tile_width: usize,
+}
+
+impl Geometry {
+    /// The geometry of a region `width` columns wide; errors are those of
+    /// the parameters.
+    pub fn new(params: &Params, width: usize) -> Result<Geometry, Error> {
+        let halo = params.halo()?;
+        let stages = match params.statistic {
+            Statistic::Window => 1,
+            Statistic::Residual => 2,
+        };
+        let bytes_per_column = (2 * params.stats_window() + 1) * 3 * 8 * stages;
+        Ok(Geometry {
+            halo,
+            sub_band_rows: SUB_BAND_ROWS.max(16 * halo),
+            tile_width: (TILE_BYTES / bytes_per_column)
+                .saturating_sub(2 * halo)
+                .max(MIN_TILE)
+                .max(4 * halo)
+                .min(width),
+        })
+    }
+
+    /// Scratch (f64) one band needs: the buffers of its widest tile, as
+    /// [`filter_band_kernel`] carves them (with the most quantities a
+    /// stage may sum). `None` on overflow.
+    pub fn band_scratch_len(&self, params: &Params) -> Option<usize> {
+        let cols = Columns::unclipped(self.tile_width);
+        let mut scratch = Carve::measure();
+        match params.statistic {
+            Statistic::Window => {
+                WindowTile::<3>::new(params, 0, cols, &mut scratch);
+            }
+            Statistic::Residual => {
+                ResidualTile::<2>::new(params, 0, cols, &mut scratch);
+            }
+        }
+        scratch.taken()
+    }
+}
+
 /// What every band of one call shares.
 pub struct Plan {
     pub params: Params,
     pub coeffs: Coefficients,
+    pub geometry: Geometry,
     pub raster_width: usize,
     pub raster_height: usize,
     /// The output region, in raster coordinates.
@@ -69,34 +126,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Output rows of each sub-band.
-    pub fn sub_band_rows(params: &Params) -> usize {
-        SUB_BAND_ROWS.max(16 * params.halo().expect("validated"))
-    }
-
-    /// Output columns of each tile of a region `width` wide: as many as keep
-    /// the column sums of the tile within [`TILE_BYTES`], and never fewer
-    /// than 4 halos (so that in-place tiles hold back few columns).
-    pub fn tile_width(params: &Params, width: usize) -> usize {
-        let halo = params.halo().expect("validated");
-        let stages = match params.statistic {
-            Statistic::Window => 1,
-            Statistic::Residual => 2,
-        };
-        let bytes_per_column = (2 * params.stats_window() + 1) * 3 * 8 * stages;
-        (TILE_BYTES / bytes_per_column)
-            .saturating_sub(2 * halo)
-            .max(MIN_TILE)
-            .max(4 * halo)
-            .min(width)
-    }
-
     /// The tiles of the region, as region columns.
     fn tiles(&self) -> impl Iterator<Item = Range<usize>> {
-        let (width, tile) = (
-            self.region.width,
-            Plan::tile_width(&self.params, self.region.width),
-        );
+        let (width, tile) = (self.region.width, self.geometry.tile_width);
         (0..width)
             .step_by(tile)
             .map(move |t| t..(t + tile).min(width))
@@ -110,27 +142,52 @@ impl Plan {
             out_len: cols.len(),
         }
     }
+}
 
-    /// Scratch (f64) one band needs; an upper bound for every band of a
-    /// region `width` columns wide.
-    pub fn band_scratch_len(params: &Params, width: usize) -> Option<usize> {
-        let (w, r) = (params.stats_window(), params.radius());
-        let width = Plan::tile_width(params, width);
-        let statistics = match params.statistic {
-            Statistic::Window => {
-                Stage::<3>::scratch_len(w, width)?.checked_add(width.checked_mul(3)?)?
-            }
-            Statistic::Residual => {
-                let wide = width.checked_add(2 * r)?;
-                let ring = (r + 1).checked_mul(2)?.checked_mul(wide)?;
-                Stage::<2>::scratch_len(w, wide)?
-                    .checked_add(Stage::<1>::scratch_len(w, width)?)?
-                    .checked_add(ring)?
-                    .checked_add(wide.checked_mul(2)?)?
-                    .checked_add(width)?
-            }
-        };
-        statistics.checked_add(Weighting::scratch_len(params, width)?)
+/// A tile's buffers under the window statistic: one stage over `K`
+/// quantities, its sums, and the window rows of the filters that weight
+/// each pixel.
+struct WindowTile<'a, const K: usize> {
+    stage: Stage<'a, K>,
+    sums: &'a mut [[f64; K]],
+    weighting: Weighting<'a>,
+}
+
+impl<'a, const K: usize> WindowTile<'a, K> {
+    fn new(params: &Params, first_row: usize, cols: Columns, scratch: &mut Carve<'a, f64>) -> Self {
+        WindowTile {
+            stage: Stage::new(params.stats_window(), params.border, cols, scratch),
+            sums: scratch.take_chunks(cols.out_len),
+            weighting: Weighting::new(params, first_row, cols, scratch),
+        }
+    }
+}
+
+/// A tile's buffers under the residual statistic: the local means' stage
+/// over the widened columns and its ring of rows, the squared residuals'
+/// stage, their sums, and the window rows of the filters that weight each
+/// pixel.
+struct ResidualTile<'a, const K: usize> {
+    means: Stage<'a, K>,
+    residuals: Stage<'a, 1>,
+    ring: &'a mut [f64],
+    mean_sums: &'a mut [[f64; K]],
+    residual_sums: &'a mut [[f64; 1]],
+    weighting: Weighting<'a>,
+}
+
+impl<'a, const K: usize> ResidualTile<'a, K> {
+    fn new(params: &Params, first_row: usize, cols: Columns, scratch: &mut Carve<'a, f64>) -> Self {
+        let r = params.radius();
+        let wide = cols.widened(r);
+        ResidualTile {
+            means: Stage::new(params.window, params.border, wide, scratch),
+            residuals: Stage::new(params.window, params.border, cols, scratch),
+            ring: scratch.take(2 * (r + 1), wide.out_len),
+            mean_sums: scratch.take_chunks(wide.out_len),
+            residual_sums: scratch.take_chunks(cols.out_len),
+            weighting: Weighting::new(params, first_row, cols, scratch),
+        }
     }
 }
 
@@ -175,7 +232,7 @@ pub fn filter_band_kernel(
     rows: Range<usize>,
     scratch: &mut [f64],
 ) {
-    let sub_band = Plan::sub_band_rows(&plan.params);
+    let sub_band = plan.geometry.sub_band_rows;
     for start in rows.clone().step_by(sub_band) {
         let sub = start..(start + sub_band).min(rows.end);
         io.begin_rows(sub.clone());
@@ -199,7 +256,7 @@ pub fn filter_band_kernel(
 #[inline(always)]
 fn all_valid(io: &impl BandIo, plan: &Plan, rows: &Range<usize>, tile: &Range<usize>) -> bool {
     let p = &plan.params;
-    let halo = p.halo().expect("validated");
+    let halo = plan.geometry.halo;
     let input = plan.output_columns(tile).input(halo);
     let source_rows = rows.start.saturating_sub(halo)..(rows.end + halo).min(plan.raster_height);
     if p.border == Border::Shrink {
@@ -231,14 +288,14 @@ fn window_tile<const K: usize>(
     tile: &Range<usize>,
     scratch: &mut [f64],
 ) {
-    let p = &plan.params;
     let cols = plan.output_columns(tile);
-    let w = p.stats_window();
-    let (mut stage, rest) = Stage::<K>::new(w, p.border, cols, scratch);
+    let WindowTile {
+        mut stage,
+        sums,
+        mut weighting,
+    } = WindowTile::<K>::new(&plan.params, rows.start, cols, &mut Carve::new(scratch));
     let input = stage.input_columns();
-    let (sums, rest) = rest.split_at_mut(K * cols.out_len);
-    let sums = sums.as_chunks_mut::<K>().0;
-    let mut weighting = Weighting::new(plan, rows.start, cols, rest);
+    let w = plan.params.stats_window();
     let full = (w * w) as f64;
     let variance = plan.coeffs.variance;
     for y in rows.clone() {
@@ -325,16 +382,16 @@ fn residual_tile<const K: usize>(
     let full = (p.window * p.window) as f64;
     let cols = plan.output_columns(tile);
     let wide = cols.widened(r);
-    let (mut means, rest) = Stage::<K>::new(p.window, p.border, wide, scratch);
-    let (mut residuals, rest) = Stage::<1>::new(p.window, p.border, cols, rest);
-    let (nw, n) = (wide.out_len, cols.out_len);
+    let ResidualTile {
+        mut means,
+        mut residuals,
+        ring,
+        mean_sums,
+        residual_sums,
+        mut weighting,
+    } = ResidualTile::<K>::new(p, rows.start, cols, &mut Carve::new(scratch));
+    let nw = wide.out_len;
     debug_assert_eq!(residuals.input_columns().len(), nw);
-    let (ring, rest) = rest.split_at_mut((r + 1) * 2 * nw);
-    let (mean_sums, rest) = rest.split_at_mut(K * nw);
-    let mean_sums = mean_sums.as_chunks_mut::<K>().0;
-    let (residual_sums, rest) = rest.split_at_mut(n);
-    let residual_sums = residual_sums.as_chunks_mut::<1>().0;
-    let mut weighting = Weighting::new(plan, rows.start, cols, rest);
     // Ring rows hold (1 / valid count, mean) per wide column (the first
     // unused when every pixel is valid).
     let mut ring = Ring {
@@ -553,41 +610,23 @@ struct Weighting<'a> {
 }
 
 impl<'a> Weighting<'a> {
-    /// Scratch (f64) for a tile `width` columns wide: none for the filters
-    /// that use only the window statistics.
-    fn scratch_len(params: &Params, width: usize) -> Option<usize> {
-        match params.filter {
-            Filter::Frost => WindowRows::scratch_len(params.window, width)?
-                .checked_add(Frost::scratch_len(width)?),
-            Filter::RefinedLee => WindowRows::scratch_len(params.window, width)?
-                .checked_add(RefinedLee::scratch_len(width)?),
-            Filter::LeeSigma => WindowRows::scratch_len(2 * params.pixel_radius() + 1, width)?
-                .checked_add(LeeSigma::scratch_len(width)?)?
-                .checked_add(width.checked_mul(2)?),
-            _ => Some(0),
-        }
-    }
-
     /// For the tile of output columns `cols` whose first output row is
-    /// `first_row`, from the front of `scratch`; empty (no scratch) unless
-    /// the plan's filter weights the window's pixels. (Not an `Option`:
-    /// valgrind flags reads of a `None`'s payload that compiled code makes.)
-    fn new(plan: &Plan, first_row: usize, cols: Columns, scratch: &'a mut [f64]) -> Self {
-        let (w, n) = match plan.params.filter {
-            Filter::Frost | Filter::RefinedLee | Filter::LeeSigma => {
-                (2 * plan.params.pixel_radius() + 1, cols.out_len)
-            }
-            _ => (1, 0),
+    /// `first_row`, from `scratch`; empty (no scratch) unless the filter
+    /// weights the window's pixels. (Not an `Option`: valgrind flags reads
+    /// of a `None`'s payload that compiled code makes.)
+    fn new(params: &Params, first_row: usize, cols: Columns, scratch: &mut Carve<'a, f64>) -> Self {
+        let (n, w) = (cols.out_len, 2 * params.pixel_radius() + 1);
+        let (w, n, work) = match params.filter {
+            Filter::Frost => (w, n, Frost::scratch_len(n)),
+            Filter::RefinedLee => (w, n, RefinedLee::scratch_len(n)),
+            Filter::LeeSigma => (w, n, LeeSigma::scratch_len(n) + 2 * n),
+            _ => (1, 0, 0),
         };
-        let (rows, rest) = WindowRows::new(w, n, first_row, scratch);
-        let work = match plan.params.filter {
-            Filter::Frost => Frost::scratch_len(n),
-            Filter::RefinedLee => RefinedLee::scratch_len(n),
-            Filter::LeeSigma => LeeSigma::scratch_len(n).and_then(|l| l.checked_add(2 * n)),
-            _ => Some(0),
-        };
-        let work = &mut rest[..work.expect("checked by scratch_len")];
-        Weighting { rows, cols, work }
+        Weighting {
+            rows: WindowRows::new(w, n, first_row, scratch),
+            cols,
+            work: scratch.take(1, work),
+        }
     }
 }
 

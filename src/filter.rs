@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
-use crate::band::{BandIo, Plan};
+use crate::band::{BandIo, Geometry, Plan};
+use crate::carve::Carve;
 use crate::error::Error;
 use crate::params::{Filter, Params};
 use crate::point_threshold::point_threshold;
@@ -96,24 +97,69 @@ fn band_count(params: &Params, height: usize) -> usize {
 /// Scratch needed to filter a `width x height` image (or a region of that
 /// size) with `params`. It grows with width, window and threads, never with
 /// height beyond the thread count. With `threads == 0` it depends on the
-/// rayon pool it is asked from: ask from the pool that will filter.
+/// rayon pool it is asked from: ask from the pool that will filter. The
+/// `f32s` are used only in place; an out-of-place call that allocates its
+/// own scratch does not allocate them.
 pub fn scratch_len(width: usize, height: usize, params: &Params) -> Result<ScratchLen, Error> {
-    params.validate()?;
-    if width == 0 || height == 0 {
-        return Err(Error::EmptyImage);
-    }
-    let bands = band_count(params, height);
-    let per_band = Plan::band_scratch_len(params, width).ok_or(Error::SizeOverflow)?;
-    let f64s = per_band.checked_mul(bands).ok_or(Error::SizeOverflow)?;
-    let f32s = saved_row_bound(params, bands)?
-        .checked_mul(width)
-        .and_then(|saved| {
-            InPlace::scratch_len(params, width)?
-                .checked_mul(bands)?
-                .checked_add(saved)
+    Layout::new(params, width, height)?.len()
+}
+
+/// The scratch of a call: every band's kernel buffers (f64, carved per
+/// tile by the kernel) and, in place, the rows saved before any band
+/// writes and every band's carries and held-back outputs (f32).
+struct Layout {
+    geometry: Geometry,
+    width: usize,
+    bands: usize,
+    /// f64 of one band.
+    band_f64s: usize,
+    /// f32 of one in-place band.
+    band_f32s: usize,
+    /// At most this many rows are saved.
+    saved_rows: usize,
+}
+
+impl Layout {
+    fn new(params: &Params, width: usize, height: usize) -> Result<Layout, Error> {
+        params.validate()?;
+        if width == 0 || height == 0 {
+            return Err(Error::EmptyImage);
+        }
+        let geometry = Geometry::new(params, width)?;
+        let bands = band_count(params, height);
+        let band_f64s = geometry
+            .band_scratch_len(params)
+            .ok_or(Error::SizeOverflow)?;
+        let mut f32s = Carve::measure();
+        InPlace::buffers(&geometry, width, &mut f32s);
+        let band_f32s = f32s.taken().ok_or(Error::SizeOverflow)?;
+        // `halo` rows on each side of every band boundary, and the `r + 1`
+        // rows at the top and bottom edges (see [`saved_rows`]).
+        let saved_rows = (2 * geometry.halo)
+            .checked_mul(bands - 1)
+            .and_then(|n| n.checked_add(2 * (params.pixel_radius() + 1)))
+            .ok_or(Error::SizeOverflow)?;
+        Ok(Layout {
+            geometry,
+            width,
+            bands,
+            band_f64s,
+            band_f32s,
+            saved_rows,
         })
-        .ok_or(Error::SizeOverflow)?;
-    Ok(ScratchLen { f64s, f32s })
+    }
+
+    fn len(&self) -> Result<ScratchLen, Error> {
+        let f64s = self.band_f64s.checked_mul(self.bands);
+        let f32s = self
+            .saved_rows
+            .checked_mul(self.width)
+            .and_then(|saved| self.band_f32s.checked_mul(self.bands)?.checked_add(saved));
+        match (f64s, f32s) {
+            (Some(f64s), Some(f32s)) => Ok(ScratchLen { f64s, f32s }),
+            _ => Err(Error::SizeOverflow),
+        }
+    }
 }
 
 /// Pixels of context a region needs on each side (SPEC: larger for the
@@ -165,16 +211,17 @@ pub fn filter_region(
         return Err(Error::InvalidStride);
     }
     let whole = (region == Region::whole(raster_width, raster_height)).then_some(src);
+    let layout = Layout::new(params, region.width, region.height)?;
     let plan = plan(
         params,
-        raster_width,
-        raster_height,
+        layout.geometry,
+        (raster_width, raster_height),
         region,
         source.x_off,
         whole,
     )?;
-    with_scratch(region, params, scratch, |f64s, _| {
-        let bands = band_rows(params, region);
+    with_scratch(&layout, scratch, false, |f64s, _| {
+        let bands = band_rows(params, region, &layout);
         let src_y = source.y_off;
         let ios = dst
             .axis_chunks_iter_mut(Axis(0), bands.band_height)
@@ -202,20 +249,28 @@ pub fn filter_in_place(
     if !rows_contiguous(&image) {
         return Err(Error::InvalidStride);
     }
-    let plan = plan(params, width, height, region, 0, Some(image.view()))?;
-    with_scratch(region, params, scratch, |f64s, f32s| {
-        let bands = band_rows(params, region);
+    let layout = Layout::new(params, width, height)?;
+    let plan = plan(
+        params,
+        layout.geometry,
+        (width, height),
+        region,
+        0,
+        Some(image.view()),
+    )?;
+    with_scratch(&layout, scratch, true, |f64s, f32s| {
+        let bands = band_rows(params, region, &layout);
         // Rows that bands read after they may have been overwritten: the
         // neighbours' halos and the rows the border rule reflects into.
-        let rows = saved_rows(params, &bands, height)?;
-        let (saved, per_band) = f32s.split_at_mut(rows.len() * width);
+        let rows = saved_rows(params, layout.geometry.halo, &bands, height);
+        let mut f32s = Carve::new(f32s);
+        let saved = f32s.take(rows.len(), width);
         let saved = SavedRows::copy(&image, rows, saved);
-        let per_band_len = InPlace::scratch_len(params, width).expect("checked by scratch_len");
+        let geometry = &layout.geometry;
         let ios = image
             .axis_chunks_iter_mut(Axis(0), bands.band_height)
-            .zip(per_band.chunks_mut(per_band_len))
             .enumerate()
-            .map(|(i, (band, buf))| InPlace::new(band, bands.band(i).start, &saved, params, buf));
+            .map(|(i, band)| InPlace::new(band, bands.band(i).start, &saved, geometry, &mut f32s));
         run_bands(ios, &bands, &plan, f64s)
     })
 }
@@ -253,8 +308,8 @@ fn rows_contiguous<S: ndarray::RawData>(a: &ndarray::ArrayBase<S, ndarray::Ix2>)
 /// region alone it would depend on how the raster is cut).
 fn plan(
     params: &Params,
-    raster_width: usize,
-    raster_height: usize,
+    geometry: Geometry,
+    (raster_width, raster_height): (usize, usize),
     region: Region,
     src_x: usize,
     whole: Option<ArrayView2<f32>>,
@@ -271,6 +326,7 @@ fn plan(
             ..*params
         },
         coeffs,
+        geometry,
         raster_width,
         raster_height,
         region,
@@ -280,14 +336,14 @@ fn plan(
 }
 
 /// Runs `f` with the caller's scratch, checked against the query, or with
-/// scratch allocated here.
+/// scratch allocated here (the f32 part only `in_place`).
 fn with_scratch(
-    region: Region,
-    params: &Params,
+    layout: &Layout,
     scratch: Option<Scratch>,
+    in_place: bool,
     f: impl FnOnce(&mut [f64], &mut [f32]) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let need = scratch_len(region.width, region.height, params)?;
+    let need = layout.len()?;
     match scratch {
         Some(s) if s.f64s.len() < need.f64s || s.f32s.len() < need.f32s => {
             Err(Error::ScratchTooSmall)
@@ -298,10 +354,11 @@ fn with_scratch(
             let mut f32s = Vec::new();
             f64s.try_reserve_exact(need.f64s)
                 .map_err(|_| Error::OutOfMemory)?;
-            f32s.try_reserve_exact(need.f32s)
+            let f32_len = if in_place { need.f32s } else { 0 };
+            f32s.try_reserve_exact(f32_len)
                 .map_err(|_| Error::OutOfMemory)?;
             f64s.resize(need.f64s, 0.0);
-            f32s.resize(need.f32s, 0.0);
+            f32s.resize(f32_len, 0.0);
             f(&mut f64s, &mut f32s)
         }
     }
@@ -315,13 +372,11 @@ struct Bands {
     threads: usize,
 }
 
-fn band_rows(params: &Params, region: Region) -> Bands {
-    let count = band_count(params, region.height);
+fn band_rows(params: &Params, region: Region, layout: &Layout) -> Bands {
     Bands {
         rows: region.rows(),
-        band_height: region.height.div_ceil(count),
-        per_band_scratch: Plan::band_scratch_len(params, region.width)
-            .expect("checked by scratch_len"),
+        band_height: region.height.div_ceil(layout.bands),
+        per_band_scratch: layout.band_f64s,
         threads: params.threads,
     }
 }
@@ -471,60 +526,41 @@ struct Held<'a> {
 }
 
 impl<'a> InPlace<'a> {
-    /// Lengths of one carry and one held buffer, for a region `width` wide.
-    fn buffer_lens(params: &Params, width: usize) -> Option<(usize, usize)> {
-        let halo = params.halo().ok()?;
-        Some((
-            halo.checked_mul(width)?,
-            halo.checked_mul(Plan::sub_band_rows(params))?,
-        ))
-    }
-
-    /// f32 scratch one band needs, for a region `width` wide.
-    fn scratch_len(params: &Params, width: usize) -> Option<usize> {
-        let (carry, held) = InPlace::buffer_lens(params, width)?;
-        carry.checked_add(held)?.checked_mul(2)
+    /// The two carries (`halo` rows of a band `width` wide) and the two
+    /// held-back outputs (`halo` columns of a sub-band) of one band, from
+    /// `scratch`.
+    fn buffers(
+        geometry: &Geometry,
+        width: usize,
+        scratch: &mut Carve<'a, f32>,
+    ) -> ([Carry<'a>; 2], [Held<'a>; 2]) {
+        let mut carry = || Carry {
+            rows: 0..0,
+            data: scratch.take(geometry.halo, width),
+        };
+        let carries = [carry(), carry()];
+        let mut held = || Held {
+            cols: 0..0,
+            data: scratch.take(geometry.halo, geometry.sub_band_rows),
+        };
+        (carries, [held(), held()])
     }
 
     fn new(
         band: ArrayViewMut2<'a, f32>,
         band_y: usize,
         saved: &'a SavedRows<'a>,
-        params: &Params,
-        scratch: &'a mut [f32],
+        geometry: &Geometry,
+        scratch: &mut Carve<'a, f32>,
     ) -> Self {
-        let halo = params.halo().expect("validated");
-        let (carry, held) =
-            InPlace::buffer_lens(params, band.dim().1).expect("checked by scratch_len");
-        let (carry0, rest) = scratch.split_at_mut(carry);
-        let (carry1, rest) = rest.split_at_mut(carry);
-        let (held0, rest) = rest.split_at_mut(held);
-        let held1 = &mut rest[..held];
+        let (carry, held) = InPlace::buffers(geometry, band.dim().1, scratch);
         InPlace {
             band,
             band_y,
             saved,
-            halo,
-            carry: [
-                Carry {
-                    rows: 0..0,
-                    data: carry0,
-                },
-                Carry {
-                    rows: 0..0,
-                    data: carry1,
-                },
-            ],
-            held: [
-                Held {
-                    cols: 0..0,
-                    data: held0,
-                },
-                Held {
-                    cols: 0..0,
-                    data: held1,
-                },
-            ],
+            halo: geometry.halo,
+            carry,
+            held,
             sub_band: band_y..band_y,
         }
     }
@@ -652,20 +688,11 @@ impl<'a> SavedRows<'a> {
     }
 }
 
-/// Upper bound of the rows [`saved_rows`] picks.
-fn saved_row_bound(params: &Params, bands: usize) -> Result<usize, Error> {
-    let (r, halo) = (params.pixel_radius(), params.halo()?);
-    (2 * halo)
-        .checked_mul(bands - 1)
-        .and_then(|n| n.checked_add(2 * (r + 1)))
-        .ok_or(Error::SizeOverflow)
-}
-
 /// The rows an in-place call must copy before any band writes: `halo` rows
 /// on each side of every band boundary, and the `r + 1` rows at the top and
 /// bottom edges that the border rule maps window positions into.
-fn saved_rows(params: &Params, bands: &Bands, height: usize) -> Result<Vec<usize>, Error> {
-    let (r, halo) = (params.pixel_radius(), params.halo()?);
+fn saved_rows(params: &Params, halo: usize, bands: &Bands, height: usize) -> Vec<usize> {
+    let r = params.pixel_radius();
     let edge = (r + 1).min(height);
     let mut rows: Vec<usize> = (0..edge).chain(height - edge..height).collect();
     for b in bands.boundaries() {
@@ -673,5 +700,5 @@ fn saved_rows(params: &Params, bands: &Bands, height: usize) -> Result<Vec<usize
     }
     rows.sort_unstable();
     rows.dedup();
-    Ok(rows)
+    rows
 }

@@ -31,6 +31,7 @@ macro_rules! max_threads {
 mod band;
 mod border;
 pub mod capi;
+mod carve;
 mod error;
 mod filter;
 mod filters;
@@ -41,6 +42,15 @@ mod stage;
 mod vocabulary;
 mod window_rows;
 mod window_sum;
+
+/// The per-pixel rule and its `exp`, for the benchmark example
+/// `examples/rule_floor.rs` (feature `bench-internals`): not part of the
+/// API.
+#[cfg(feature = "bench-internals")]
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::filters::{enhanced_lee, exp_neg};
+}
 
 pub use error::Error;
 pub use filter::{

@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use crate::carve::Carve;
 use crate::params::Border;
 use crate::window_sum::{line_sums, line_sums_scratch_len, ColumnSums};
 
@@ -23,6 +24,17 @@ impl Columns {
     /// to the raster: border positions map into this range.
     pub fn input(&self, r: usize) -> Range<usize> {
         self.out_start.saturating_sub(r)..(self.out_start + self.out_len + r).min(self.raster)
+    }
+
+    /// `out_len` output columns far from both raster edges: no window and
+    /// no widened stage is clipped, so a layout measured for them bounds
+    /// the layout of any `out_len` columns.
+    pub fn unclipped(out_len: usize) -> Columns {
+        Columns {
+            raster: usize::MAX,
+            out_start: usize::MAX / 4,
+            out_len,
+        }
     }
 
     /// The output columns of a stage that feeds this one through windows of
@@ -49,38 +61,16 @@ pub struct Stage<'a, const K: usize> {
     levels: &'a mut [f64],
 }
 
-/// Takes `n` items of `[f64; K]` from the front of `scratch`.
-fn take<const K: usize>(scratch: &mut [f64], n: usize) -> (&mut [[f64; K]], &mut [f64]) {
-    let (head, rest) = scratch.split_at_mut(n * K);
-    (head.as_chunks_mut::<K>().0, rest)
-}
-
 impl<'a, const K: usize> Stage<'a, K> {
-    /// Scratch (f64) for window `w` and at most `out_len` output columns
-    /// (with their halo unclipped, an upper bound).
-    pub fn scratch_len(w: usize, out_len: usize) -> Option<usize> {
-        let input = out_len.checked_add(w - 1)?;
-        let row = K.checked_mul(input)?;
-        ColumnSums::scratch_len(w, 1)
-            .checked_mul(row)?
-            .checked_add(row)?
-            .checked_add(line_sums_scratch_len(K, w)?)
-    }
-
-    /// Takes its buffers from the front of `scratch`, returns the rest.
-    pub fn new(
-        w: usize,
-        border: Border,
-        cols: Columns,
-        scratch: &'a mut [f64],
-    ) -> (Self, &'a mut [f64]) {
+    /// Takes its buffers from `scratch`: for the column sums of the
+    /// output columns' input (clipped to the raster; measured unclipped,
+    /// an upper bound), the padded line and the line sums' levels.
+    pub fn new(w: usize, border: Border, cols: Columns, scratch: &mut Carve<'a, f64>) -> Self {
         let input = cols.input(w / 2);
-        let (column_sums, rest) = ColumnSums::new(w, K * input.len(), scratch);
-        let line = cols.out_len + w - 1;
-        let (padded, rest) = take(rest, line);
-        let levels_len = line_sums_scratch_len(K, w).expect("checked by scratch_len");
-        let (levels, rest) = rest.split_at_mut(levels_len);
-        let stage = Stage {
+        let column_sums = ColumnSums::new(w, K * input.len(), scratch);
+        let padded = scratch.take_chunks::<K>(cols.out_len + w - 1);
+        let levels = scratch.take(1, line_sums_scratch_len(K, w));
+        Stage {
             w,
             border,
             cols,
@@ -88,8 +78,7 @@ impl<'a, const K: usize> Stage<'a, K> {
             column_sums,
             padded,
             levels,
-        };
-        (stage, rest)
+        }
     }
 
     /// The raster columns whose quantities `fill` provides.

@@ -3,6 +3,8 @@
 //! last `w` rows, each padded along the row by the border rule, with the
 //! valid pixels' values and a count plane (1 valid, 0 not).
 
+use crate::carve::Carve;
+
 /// A ring of `w` padded rows of `out_len + w - 1` positions: position `i`
 /// of padded row `p` is the pixel at raster row `p`, raster column
 /// `out_start - r + i` (mapped by the border rule when outside).
@@ -16,31 +18,18 @@ pub struct WindowRows<'a> {
 }
 
 impl<'a> WindowRows<'a> {
-    /// Scratch (f64) for window `w` and at most `out_len` output columns.
-    pub fn scratch_len(w: usize, out_len: usize) -> Option<usize> {
-        out_len.checked_add(w - 1)?.checked_mul(w)?.checked_mul(2)
-    }
-
-    /// Takes its buffers from the front of `scratch` (returns the rest);
-    /// the first row to filter is `first_row`, so the first padded row
-    /// loaded is `first_row - r`.
-    pub fn new(
-        w: usize,
-        out_len: usize,
-        first_row: usize,
-        scratch: &'a mut [f64],
-    ) -> (Self, &'a mut [f64]) {
+    /// Takes its buffers (`2 w` padded rows) from `scratch`; the first row
+    /// to filter is `first_row`, so the first padded row loaded is
+    /// `first_row - r`.
+    pub fn new(w: usize, out_len: usize, first_row: usize, scratch: &mut Carve<'a, f64>) -> Self {
         let line = out_len + w - 1;
-        let (values, rest) = scratch.split_at_mut(w * line);
-        let (counts, rest) = rest.split_at_mut(w * line);
-        let rows = WindowRows {
+        WindowRows {
             w,
             line,
-            values,
-            counts,
+            values: scratch.take(w, line),
+            counts: scratch.take(w, line),
             next: first_row as isize - (w / 2) as isize,
-        };
-        (rows, rest)
+        }
     }
 
     /// Loads padded rows up to `last`: `load(p, values, counts)` fills

@@ -26,15 +26,17 @@
 //! position, so the result is bit-identical for any cut as well; the loops
 //! are flat and vectorise.
 
+use crate::carve::Carve;
+
 /// Output positions of [`line_sums`] per chunk: the levels of one chunk
 /// stay in the L1 cache.
 const CHUNK: usize = 256;
 
-/// Scratch (f64) [`line_sums`] needs for `k` quantities and window `w`.
-pub fn line_sums_scratch_len(k: usize, w: usize) -> Option<usize> {
-    (w.ilog2() as usize)
-        .checked_mul(CHUNK.checked_add(w - 1)?)?
-        .checked_mul(k)
+/// Scratch (f64) [`line_sums`] needs for `k` quantities and window `w`
+/// (`k * log2(w) * (256 + w)`: below 2^45 for any window of the C ABI's
+/// `uint32_t`).
+pub fn line_sums_scratch_len(k: usize, w: usize) -> usize {
+    k * w.ilog2() as usize * (CHUNK + w - 1)
 }
 
 /// Window sums along one line of `K` interleaved quantities:
@@ -150,28 +152,17 @@ pub struct ColumnSums<'a> {
 }
 
 impl<'a> ColumnSums<'a> {
-    /// Scratch length (in f64) for windows of `w` rows of `row_len` values.
-    pub fn scratch_len(w: usize, row_len: usize) -> usize {
-        (2 * w + 1) * row_len
-    }
-
-    /// Takes its buffers from the front of `scratch`, returns the rest.
-    pub fn new(w: usize, row_len: usize, scratch: &'a mut [f64]) -> (Self, &'a mut [f64]) {
-        let (suffix, rest) = scratch.split_at_mut(w * row_len);
-        let (pending, rest) = rest.split_at_mut(w * row_len);
-        let (prefix, rest) = rest.split_at_mut(row_len);
-        (
-            ColumnSums {
-                w,
-                row_len,
-                suffix,
-                pending,
-                prefix,
-                block: None,
-                pulled: 0,
-            },
-            rest,
-        )
+    /// Takes its buffers (`2 w + 1` rows) from `scratch`.
+    pub fn new(w: usize, row_len: usize, scratch: &mut Carve<'a, f64>) -> Self {
+        ColumnSums {
+            w,
+            row_len,
+            suffix: scratch.take(w, row_len),
+            pending: scratch.take(w, row_len),
+            prefix: scratch.take(1, row_len),
+            block: None,
+            pulled: 0,
+        }
     }
 
     #[inline(always)]
@@ -248,7 +239,7 @@ mod tests {
             for len in [w, w + 1, w + 200, 700] {
                 let n = len - w + 1;
                 let v: Vec<[f64; 2]> = values[..len].iter().map(|&x| [x, -x]).collect();
-                let mut levels = vec![0.0; line_sums_scratch_len(2, w).unwrap()];
+                let mut levels = vec![0.0; line_sums_scratch_len(2, w)];
                 let mut out = vec![[0.0; 2]; n];
                 line_sums(&v, w, &mut levels, &mut out);
                 let want = direct(&values[..len], w);
@@ -264,8 +255,8 @@ mod tests {
         let rows: Vec<f64> = (0..60).map(|i| ((i * 104729) % 31) as f64).collect();
         for w in [3, 5, 7] {
             for start in 0..2 * w {
-                let mut scratch = vec![0.0; ColumnSums::scratch_len(w, 1)];
-                let (mut cs, _) = ColumnSums::new(w, 1, &mut scratch);
+                let mut scratch = vec![0.0; 2 * w + 1];
+                let mut cs = ColumnSums::new(w, 1, &mut Carve::new(&mut scratch));
                 let mut last = None;
                 for u in start..rows.len() - w + 1 {
                     let mut out = [0.0];

@@ -178,9 +178,10 @@ impl LeeSigma {
         }
     }
 
-    /// Scratch (f64) for a row of `n` output pixels.
-    pub fn scratch_len(n: usize) -> Option<usize> {
-        n.checked_add(5 * CHUNK)
+    /// Scratch (f64) for a row of `n` output pixels (`n` is at most a
+    /// raster side, 2^60: no overflow).
+    pub fn scratch_len(n: usize) -> usize {
+        n + 5 * CHUNK
     }
 
     /// The filtered values of output row `y` (padded row `y` of `rows`),

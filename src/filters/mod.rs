@@ -21,6 +21,8 @@ pub use kuan::Kuan;
 pub use lee::Lee;
 pub use lee_sigma::{Geometry as LeeSigmaGeometry, LeeSigma};
 pub use refined_lee::{RefinedLee, WINDOW as REFINED_LEE_WINDOW};
+#[cfg(feature = "bench-internals")]
+pub use {enhanced_lee::enhanced_lee, exp::exp_neg};
 
 use crate::params::Coefficients;
 

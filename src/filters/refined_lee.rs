@@ -202,7 +202,8 @@ struct Choices<'a> {
 }
 
 impl RefinedLee {
-    /// Scratch (f64) for a row of `n` output pixels, besides the four
+    /// Scratch (f64) for a row of `n` output pixels (`n` is at most a
+    /// raster side, 2^60: no overflow). besides the four
     /// planes of `n` that [`RefinedLee::blends`] reads and writes.
     pub fn work_len() -> usize {
         WINDOW * LINE
@@ -213,9 +214,10 @@ impl RefinedLee {
             + 6 * CHUNK
     }
 
-    /// Scratch (f64) for a row of `n` output pixels.
-    pub fn scratch_len(n: usize) -> Option<usize> {
-        n.checked_mul(4)?.checked_add(RefinedLee::work_len())
+    /// Scratch (f64) for a row of `n` output pixels (`n` is at most a
+    /// raster side, 2^60: no overflow).
+    pub fn scratch_len(n: usize) -> usize {
+        4 * n + RefinedLee::work_len()
     }
 
     /// The output pixel: `m + b (x - m)` where `x` is valid and `m`
