@@ -4,13 +4,17 @@
 //! count."): many caller threads at once, calls from inside a caller's own
 //! rayon pool, with threads = 0, 1, 2, through the Rust API and the C API.
 //! Every result must equal, bit for bit, a single-threaded call made first.
-//! A watchdog aborts the process when a test takes more than 60 s, so a
-//! deadlock fails instead of hanging CI.
+//! A watchdog aborts the process when no filtering call of any test has
+//! finished for 60 s while a test runs, so a deadlock fails instead of
+//! hanging CI. It watches progress, not the test's duration: a slow machine
+//! (valgrind, sanitizers, a loaded CI) only makes each call slower, and a
+//! single call of these sizes takes well under a second.
 
 mod common;
 
 use common::Rng;
 use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -27,21 +31,38 @@ use enh_lee::{
 use ndarray::{s, Array2};
 use rayon::prelude::*;
 
-/// Aborts the whole test process if it is not dropped within `limit`.
+/// Filtering calls finished so far, by every test of this process: the
+/// watchdog's sign of life.
+static CALLS_DONE: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a finished filtering call.
+fn call_done() {
+    CALLS_DONE.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Aborts the whole test process if no filtering call finishes for `idle`
+/// while it lives. (A deadlock in one test while another progresses is
+/// caught once the other is done.)
 struct Watchdog {
     stop: Option<mpsc::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
 impl Watchdog {
-    fn new(name: &'static str, limit: Duration) -> Watchdog {
+    fn new(name: &'static str, idle: Duration) -> Watchdog {
         let (stop, rx) = mpsc::channel::<()>();
         let thread = thread::spawn(move || {
-            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
-                eprintln!(
-                    "watchdog: test `{name}` still running after {limit:?}: deadlock? aborting"
-                );
-                std::process::abort();
+            let mut seen = CALLS_DONE.load(Ordering::Relaxed);
+            while let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(idle) {
+                let now = CALLS_DONE.load(Ordering::Relaxed);
+                if now == seen {
+                    eprintln!(
+                        "watchdog: test `{name}`: no filtering call finished for {idle:?}: \
+                         deadlock? aborting"
+                    );
+                    std::process::abort();
+                }
+                seen = now;
             }
         });
         Watchdog {
@@ -122,6 +143,7 @@ fn jobs(n: usize, height: usize, width: usize) -> Vec<Job> {
 }
 
 fn assert_bits(got: &Array2<f32>, want: &Array2<f32>, what: &str) {
+    call_done();
     assert_eq!(got.dim(), want.dim(), "{what}: shape");
     for ((idx, g), w) in got.indexed_iter().zip(want.iter()) {
         assert!(
@@ -418,6 +440,7 @@ fn c_region_calls_from_many_threads() {
                     )
                 };
                 assert_eq!(status, ENH_LEE_OK, "strip {k}");
+                call_done();
                 (y0, y1, out)
             })
         })
