@@ -13,8 +13,8 @@ scripts/install-deps.sh || exit 1
 
 # name:command, in order.
 suites=(
-  "lint:cargo fmt --check && cargo clippy --all-targets -- -D warnings"
-  "rust:cargo test --release"
+  "lint:cargo fmt --check && cargo fmt --check --manifest-path oracle/Cargo.toml && cargo clippy --all-targets -- -D warnings && cargo clippy --all-targets --features bench-internals -- -D warnings && cargo clippy --all-targets --manifest-path oracle/Cargo.toml -- -D warnings"
+  "rust:cargo test --release && cargo test --release --manifest-path oracle/Cargo.toml"
   "c:tests/c/run.sh"
   "python:bindings/python/run-tests.sh"
   "wheel:bindings/python/run-wheel-tests.sh"

@@ -10,36 +10,20 @@ use enh_lee::{
     filter, filter_in_place, filter_region, Border, Coefficients, Compat, Filter, Params, Region,
     Signal, Statistic,
 };
+use enh_lee_oracle as oracle;
 use ndarray::{s, Array2, ArrayView2};
 
-/// SPEC's border rule, as numpy.pad extends an axis of length `n`.
+/// SPEC's border rule, as numpy.pad extends an axis of length `n`: the
+/// oracle's "bounce until inside" (`oracle/src/border.rs`), not the
+/// library's periodic formula.
 fn map(border: Border, i: isize, n: usize) -> Option<usize> {
-    let n = n as isize;
-    if (0..n).contains(&i) {
-        return Some(i as usize);
-    }
-    let j = match border {
-        Border::Shrink => return None,
-        Border::Nearest => i.clamp(0, n - 1),
-        Border::Reflect => {
-            let k = i.rem_euclid(2 * n);
-            if k < n {
-                k
-            } else {
-                2 * n - 1 - k
-            }
-        }
-        Border::Mirror if n == 1 => 0,
-        Border::Mirror => {
-            let k = i.rem_euclid(2 * n - 2);
-            if k < n {
-                k
-            } else {
-                2 * n - 2 - k
-            }
-        }
+    let border = match border {
+        Border::Reflect => oracle::Border::Reflect,
+        Border::Mirror => oracle::Border::Mirror,
+        Border::Nearest => oracle::Border::Nearest,
+        Border::Shrink => oracle::Border::Shrink,
     };
-    Some(j as usize)
+    oracle::map(border, i, n)
 }
 
 fn valid(p: &Params, x: f32) -> bool {

@@ -26,7 +26,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--random") {
         let n: usize = args.get(1).map_or(10_000, |s| s.parse().unwrap());
-        let mut rng = enh_lee_fuzz::input::Rng(args.get(2).map_or(1, |s| s.parse().unwrap()));
+        let mut rng = enh_lee_oracle::Rng(args.get(2).map_or(1, |s| s.parse().unwrap()));
         for i in 0..n {
             let len = rng.below(256);
             let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();

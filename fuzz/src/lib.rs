@@ -31,16 +31,16 @@
 pub mod input;
 pub mod model;
 pub mod params;
-pub mod reference;
 
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use enh_lee::capi::*;
-use input::{Input, Rng};
+use enh_lee_oracle::enhanced_lee::{self as reference, Border, Means, Raster, Spec, Statistic};
+use enh_lee_oracle::Rng;
+use input::Input;
 use model::{Api, Call, Rect};
-use reference::{Border, Means, Raster, Spec, Statistic};
 
 /// A quiet NaN with a payload nothing computes: fills every byte a call
 /// must not write.

@@ -11,17 +11,11 @@
 //! rounding allows; the fuzz target accepts an output within the SPEC
 //! tolerance of that range, and can also report the strict SPEC check.
 //!
-//! Nothing here is shared with the library: the border rules are written as
-//! "bounce until inside", not as the library's periodic formula.
+//! Nothing here is shared with the library: the border rules are
+//! [`crate::border::map`], "bounce until inside", not the library's
+//! periodic formula.
 
-/// Border rule (SPEC "border").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Border {
-    Reflect,
-    Mirror,
-    Nearest,
-    Shrink,
-}
+pub use crate::border::{map, Border};
 
 /// Variance statistic (SPEC "statistic").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,38 +52,11 @@ impl Raster<'_> {
 
 impl Spec {
     pub fn valid(&self, x: f32) -> bool {
-        x.is_finite() && self.nodata.map_or(true, |nd| x != nd)
+        x.is_finite() && self.nodata.is_none_or(|nd| x != nd)
     }
 
     pub fn radius(&self) -> usize {
         self.window / 2
-    }
-}
-
-/// The image index padded index `i` stands for (numpy.pad semantics,
-/// repeated for pads wider than the image), by reflecting until inside.
-pub fn map(border: Border, mut i: isize, n: usize) -> Option<usize> {
-    let n = n as isize;
-    match border {
-        Border::Shrink => (0..n).contains(&i).then_some(i as usize),
-        Border::Nearest => Some(i.clamp(0, n - 1) as usize),
-        Border::Reflect => {
-            // d c b a | a b c d | d c b a
-            while !(0..n).contains(&i) {
-                i = if i < 0 { -1 - i } else { 2 * n - 1 - i };
-            }
-            Some(i as usize)
-        }
-        Border::Mirror => {
-            // d c b | a b c d | c b a
-            if n == 1 {
-                return Some(0);
-            }
-            while !(0..n).contains(&i) {
-                i = if i < 0 { -i } else { 2 * (n - 1) - i };
-            }
-            Some(i as usize)
-        }
     }
 }
 
@@ -107,7 +74,9 @@ fn sum_err(n: f64, abs: f64) -> f64 {
 /// one axis stand for (`None` outside under `Shrink`), from [`map`] once per
 /// position, so that the window loops only look them up.
 fn axis(border: Border, n: usize, r: usize) -> Vec<Option<usize>> {
-    (-(r as isize)..(n + r) as isize).map(|i| map(border, i, n)).collect()
+    (-(r as isize)..(n + r) as isize)
+        .map(|i| map(border, i, n))
+        .collect()
 }
 
 /// Local means, computed on demand and kept (the residual statistic needs
@@ -131,7 +100,13 @@ impl<'a> Means<'a> {
         let r = spec.radius();
         let rows = axis(spec.border, img.height, r);
         let cols = axis(spec.border, img.width, r);
-        Means { img, spec, rows, cols, cache }
+        Means {
+            img,
+            spec,
+            rows,
+            cols,
+            cache,
+        }
     }
 
     /// The valid pixels of the window centred on `(y, x)`, with multiplicity.
@@ -179,7 +154,15 @@ pub enum Expect {
     /// A filtered value: `value` is the plain f64 evaluation; `lo..=hi` the
     /// range over the rounding intervals of the mean and the variance;
     /// `tol` SPEC's tolerance `1e-5 * max(|ref|, |m|, 1e-30)`.
-    Value { value: f64, lo: f64, hi: f64, tol: f64, m: f64, var: f64, n: f64 },
+    Value {
+        value: f64,
+        lo: f64,
+        hi: f64,
+        tol: f64,
+        m: f64,
+        var: f64,
+        n: f64,
+    },
 }
 
 impl Expect {
@@ -276,13 +259,18 @@ pub fn expect(means: &mut Means, y: usize, x: usize) -> Expect {
         Statistic::Window => {
             let eq = sum_err(n, q);
             let var = q / n - m * m;
-            (var.max(0.0), eq / n + (2.0 * m.abs() + em) * em + 4.0 * EPS * (q / n + m * m))
+            (
+                var.max(0.0),
+                eq / n + (2.0 * m.abs() + em) * em + 4.0 * EPS * (q / n + m * m),
+            )
         }
         Statistic::Residual => {
             let (mut d2, mut ed2) = (0.0f64, 0.0f64);
             for (yy, xx) in positions {
                 let xj = f64::from(img.at(yy, xx));
-                let (mj, emj) = means.get(yy, xx).expect("a valid pixel is in its own window");
+                let (mj, emj) = means
+                    .get(yy, xx)
+                    .expect("a valid pixel is in its own window");
                 let d = xj - mj;
                 let e = emj + EPS * (xj.abs() + mj.abs());
                 d2 += d * d;
@@ -293,7 +281,11 @@ pub fn expect(means: &mut Means, y: usize, x: usize) -> Expect {
         }
     };
     let x64 = f64::from(xv);
-    let value = if m > 0.0 { rule(x64, m, var, &spec) } else { x64 };
+    let value = if m > 0.0 {
+        rule(x64, m, var, &spec)
+    } else {
+        x64
+    };
     let tol = 1e-5 * value.abs().max(m.abs()).max(1e-30);
     let (m_lo, m_hi) = (m - em, m + em);
     let (v_lo, v_hi) = ((var - evar).max(0.0), var + evar);
@@ -316,23 +308,13 @@ pub fn expect(means: &mut Means, y: usize, x: usize) -> Expect {
     }
     let lo = candidates.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = candidates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    Expect::Value { value, lo, hi, tol, m, var, n }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn borders_match_numpy_pad() {
-        let pad = |b, n: usize, r: isize| (-r..n as isize + r).map(|i| map(b, i, n).unwrap()).collect::<Vec<_>>();
-        // np.pad(np.arange(3), 8, 'symmetric')
-        assert_eq!(pad(Border::Reflect, 3, 8), [1, 0, 0, 1, 2, 2, 1, 0, 0, 1, 2, 2, 1, 0, 0, 1, 2, 2, 1]);
-        // np.pad(np.arange(3), 8, 'reflect')
-        assert_eq!(pad(Border::Mirror, 3, 8), [0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2]);
-        assert_eq!(pad(Border::Mirror, 1, 3), [0; 7]);
-        assert_eq!(pad(Border::Reflect, 1, 3), [0; 7]);
-        assert_eq!(pad(Border::Nearest, 2, 2), [0, 0, 0, 1, 1, 1]);
-        assert_eq!(map(Border::Shrink, -1, 2), None);
+    Expect::Value {
+        value,
+        lo,
+        hi,
+        tol,
+        m,
+        var,
+        n,
     }
 }
