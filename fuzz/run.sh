@@ -43,6 +43,8 @@ cargo fuzz build "${build_flags[@]}" params
 # ASan's fake stacks (use after return) cost 10-15% of the time and guard
 # against what the borrow checker already excludes (fuzz/README.md, "Speed").
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=0}
+# Worker threads of a replaced rayon pool exit asynchronously (lsan.supp).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/enh-lee-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
