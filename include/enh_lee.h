@@ -611,7 +611,9 @@ EnhLeeStatus enh_lee_halo(const struct EnhLeeParams *params, size_t *out_pixels)
  * Scratch: pass a buffer of at least `enh_lee_scratch_size` bytes (any
  * alignment, contents ignored, used only during the call, not overlapping
  * the images), or NULL with 0 bytes to let the library allocate it for the
- * call. Overlap is judged on address ranges: buffers whose rows interleave
+ * call (out of place, only the part it uses: the query's size includes
+ * the in-place bookkeeping, which an out-of-place call leaves alone).
+ * Overlap is judged on address ranges: buffers whose rows interleave
  * without sharing a byte are refused too.
  *
  * Ownership: the caller owns every buffer; nothing is kept after return.
