@@ -11,10 +11,11 @@
 //!   injected faults (NULL pointers, garbage enums, bad looks/damping/
 //!   coefficients/threads, empty sizes, bad strides, misalignment, scratch
 //!   too small, partial overlap, region off the raster, address-space
-//!   overflow). Valid calls are checked pixel by pixel against the float64
-//!   reference (`reference.rs`) and bit for bit against a second call
-//!   (whole image, out of place, one thread, library scratch); invalid ones
-//!   must return one of the errors that apply (`model.rs`).
+//!   overflow). Valid calls are checked against the float64 reference
+//!   (`oracle/src/enhanced_lee.rs`; every pixel, or a sample within a
+//!   budget: [`checked_pixels`]) and every pixel bit for bit against a
+//!   second call (whole image, out of place, one thread, library scratch);
+//!   invalid ones must return one of the errors that apply (`model.rs`).
 //! - `long`: 1100x1, 1x1100, 1100x2, ... images, sampled against the
 //!   reference, and bit for bit against in-place and strip-wise calls.
 //! - `huge`: sizes, strides, offsets and pointers up to `usize::MAX` with a
