@@ -168,6 +168,8 @@ impl<'a, const K: usize> WindowTile<'a, K> {
 /// stage, their sums, and the window rows of the filters that weight each
 /// pixel.
 struct ResidualTile<'a, const K: usize> {
+    /// The output columns widened by the radius: the local means' columns.
+    wide: Columns,
     means: Stage<'a, K>,
     residuals: Stage<'a, 1>,
     ring: &'a mut [f64],
@@ -181,6 +183,7 @@ impl<'a, const K: usize> ResidualTile<'a, K> {
         let r = params.radius();
         let wide = cols.widened(r);
         ResidualTile {
+            wide,
             means: Stage::new(params.window, params.border, wide, scratch),
             residuals: Stage::new(params.window, params.border, cols, scratch),
             ring: scratch.take(2 * (r + 1), wide.out_len),
@@ -381,8 +384,8 @@ fn residual_tile<const K: usize>(
     let r = p.radius();
     let full = (p.window * p.window) as f64;
     let cols = plan.output_columns(tile);
-    let wide = cols.widened(r);
     let ResidualTile {
+        wide,
         mut means,
         mut residuals,
         ring,

@@ -121,11 +121,11 @@ struct Layout {
 
 impl Layout {
     fn new(params: &Params, width: usize, height: usize) -> Result<Layout, Error> {
-        params.validate()?;
+        // Validates the parameters (their errors come first).
+        let geometry = Geometry::new(params, width)?;
         if width == 0 || height == 0 {
             return Err(Error::EmptyImage);
         }
-        let geometry = Geometry::new(params, width)?;
         let bands = band_count(params, height);
         let band_f64s = geometry
             .band_scratch_len(params)

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::Rng;
+use common::{oracle_border, Rng};
 use std::ptr;
 
 use enh_lee::capi::{
@@ -16,7 +16,7 @@ use enh_lee::capi::{
 };
 use enh_lee::{filter, filter_in_place, Border, Params, Signal, Statistic};
 use enh_lee_oracle::enhanced_lee::{
-    expect, Border as OracleBorder, Expect, Means, Raster, Spec, Statistic as OracleStatistic,
+    expect, Expect, Means, Raster, Spec, Statistic as OracleStatistic,
 };
 use ndarray::Array2;
 
@@ -58,12 +58,7 @@ impl<'a> Reference<'a> {
                 Statistic::Window => OracleStatistic::Window,
                 Statistic::Residual => OracleStatistic::Residual,
             },
-            border: match p.border {
-                Border::Reflect => OracleBorder::Reflect,
-                Border::Mirror => OracleBorder::Mirror,
-                Border::Nearest => OracleBorder::Nearest,
-                Border::Shrink => OracleBorder::Shrink,
-            },
+            border: oracle_border(p.border),
             nodata: p.nodata,
         };
         let (height, width) = img.dim();

@@ -5,25 +5,18 @@
 
 mod common;
 
-use common::Rng;
+use common::{oracle_border, Rng};
 use enh_lee::{
     filter, filter_in_place, filter_region, Border, Coefficients, Compat, Filter, Params, Region,
     Signal, Statistic,
 };
-use enh_lee_oracle as oracle;
 use ndarray::{s, Array2, ArrayView2};
 
 /// SPEC's border rule, as numpy.pad extends an axis of length `n`: the
 /// oracle's "bounce until inside" (`oracle/src/border.rs`), not the
 /// library's periodic formula.
 fn map(border: Border, i: isize, n: usize) -> Option<usize> {
-    let border = match border {
-        Border::Reflect => oracle::Border::Reflect,
-        Border::Mirror => oracle::Border::Mirror,
-        Border::Nearest => oracle::Border::Nearest,
-        Border::Shrink => oracle::Border::Shrink,
-    };
-    oracle::map(border, i, n)
+    enh_lee_oracle::map(oracle_border(border), i, n)
 }
 
 fn valid(p: &Params, x: f32) -> bool {
