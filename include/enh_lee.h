@@ -138,6 +138,14 @@
 #define ENH_LEE_COMPAT_SNAP 1
 
 /**
+ * `compat`: Refined Lee only (any other filter fails with
+ * `ENH_LEE_ERROR_INVALID_COMPAT`): the Earth Engine script's choice of the
+ * half (signed differences, tied gradients adding their direction codes)
+ * and its unclamped gain; SPEC.md's statistics and borders otherwise.
+ */
+#define ENH_LEE_COMPAT_GEE 2
+
+/**
  * Entries of a point-threshold count table:
  * `uint64_t counts[ENH_LEE_THRESHOLD_BINS]` (512 KiB).
  */
@@ -251,8 +259,10 @@ typedef struct EnhLeeParams {
    * `ENH_LEE_COMPAT_*`: whose conventions the window statistics follow.
    * Default `ENH_LEE_COMPAT_NONE` (SPEC.md's); `ENH_LEE_COMPAT_SNAP`:
    * SNAP's sample variance, windows clipped at the raster edge (`border`
-   * is not used) and Frost's Chebyshev distance. (This field was
-   * `reserved`, always 0, in 0.3: 0 keeps 0.3's results.)
+   * is not used) and Frost's Chebyshev distance; `ENH_LEE_COMPAT_GEE`
+   * (Refined Lee only): the Earth Engine script's choice of the half and
+   * unclamped gain. (This field was `reserved`, always 0, in 0.3: 0
+   * keeps 0.3's results.)
    */
   uint32_t compat;
   /**
@@ -528,7 +538,8 @@ typedef struct EnhLeeRegion {
 #define ENH_LEE_ERROR_INVALID_POINT_THRESHOLD 27
 
 /**
- * Unknown compat value.
+ * Unknown compat value, or `ENH_LEE_COMPAT_GEE` with a filter other than
+ * Refined Lee.
  */
 #define ENH_LEE_ERROR_INVALID_COMPAT 28
 

@@ -538,7 +538,7 @@ fn write_filtered(
                 &*rows,
                 y as isize,
                 dense,
-                plan.coeffs.variance,
+                &plan.coeffs,
                 whole,
                 means,
                 gains,

@@ -70,7 +70,8 @@ pub enum Error {
     /// `point_threshold` is NaN, or missing for a Lee Sigma region that is
     /// not the whole raster, or a threshold search was used out of order.
     InvalidPointThreshold,
-    /// Unknown `compat` value.
+    /// Unknown `compat` value, or `gee` with a filter other than Refined
+    /// Lee.
     InvalidCompat,
 }
 
@@ -120,7 +121,7 @@ impl Error {
             Error::BufferTooSmall => "the text buffer is too small for the value",
             Error::InvalidSigma => "sigma must be one of 0.5, 0.6, 0.7, 0.8, 0.9, 0.95",
             Error::InvalidTargetWindow => "target_window must be 3 or 5",
-            Error::InvalidCompat => "unknown compat value (use none or snap)",
+            Error::InvalidCompat => "compat must be none or snap, or gee with refined_lee",
             Error::InvalidPointThreshold => {
                 "point_threshold must be a number (not NaN), and lee_sigma needs it for a region of a raster: compute it over the whole raster (enh_lee_point_threshold_f32, or a threshold search over the strips)"
             }

@@ -68,6 +68,10 @@ pub enum Compat {
     /// SNAP's Speckle-Filter: sample variance (`n - 1`), windows clipped at
     /// the raster edge (`border` is not used), Chebyshev distance in Frost.
     Snap,
+    /// Refined Lee only: the Earth Engine script's choice of the half
+    /// (signed differences, tied gradients adding their direction codes)
+    /// and its unclamped gain; SPEC's statistics and borders otherwise.
+    EarthEngine,
 }
 
 /// The divisor of the window variances.
@@ -243,6 +247,8 @@ pub struct Coefficients {
     /// Frost's distance from the window's centre: Chebyshev
     /// (`max(|dx|, |dy|)`, SNAP's) rather than Euclidean.
     pub chebyshev: bool,
+    /// Refined Lee's half and gain are the Earth Engine script's.
+    pub earth_engine: bool,
 }
 
 impl Filter {
@@ -321,6 +327,8 @@ impl Params {
             Filter::RefinedLee if self.window != crate::filters::REFINED_LEE_WINDOW => {
                 return Err(Error::InvalidWindow);
             }
+            Filter::RefinedLee => {}
+            _ if self.compat == Compat::EarthEngine => return Err(Error::InvalidCompat),
             Filter::LeeSigma => {
                 if self.window < 5 || self.window <= self.target_window {
                     return Err(Error::InvalidWindow);
@@ -364,10 +372,11 @@ impl Params {
             revised_cu2: revised_cu * revised_cu,
             point_threshold: self.point_threshold.unwrap_or(f64::NAN),
             variance: match self.compat {
-                Compat::None => Variance::Population,
+                Compat::None | Compat::EarthEngine => Variance::Population,
                 Compat::Snap => Variance::Sample,
             },
             chebyshev: self.compat == Compat::Snap,
+            earth_engine: self.compat == Compat::EarthEngine,
         })
     }
 
@@ -375,7 +384,7 @@ impl Params {
     /// the raster edge (`Shrink`) under `compat=snap`.
     pub fn effective_border(&self) -> Border {
         match self.compat {
-            Compat::None => self.border,
+            Compat::None | Compat::EarthEngine => self.border,
             Compat::Snap => Border::Shrink,
         }
     }

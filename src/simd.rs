@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use crate::band::{filter_band_kernel, BandIo, Plan};
 use crate::filters::{LeeSigma, LeeSigmaGeometry, RefinedLee};
-use crate::params::{Coefficients, Variance};
+use crate::params::Coefficients;
 use crate::window_rows::WindowRows;
 
 /// An instruction set the kernel is compiled for, narrowest first.
@@ -119,7 +119,7 @@ pub(crate) fn refined_lee_blends(
     rows: &WindowRows,
     y: isize,
     dense: bool,
-    variance: Variance,
+    c: &Coefficients,
     whole: &[f64],
     means: &mut [f64],
     gains: &mut [f64],
@@ -128,7 +128,7 @@ pub(crate) fn refined_lee_blends(
     with_isa(
         isa,
         #[inline(always)]
-        || RefinedLee::blends(rows, y, dense, variance, whole, means, gains, work),
+        || RefinedLee::blends(rows, y, dense, c, whole, means, gains, work),
     )
 }
 

@@ -93,8 +93,11 @@ impl Named for Border {
 }
 
 impl Named for Compat {
-    const NAMES: &'static [(&'static str, Compat)] =
-        &[("none", Compat::None), ("snap", Compat::Snap)];
+    const NAMES: &'static [(&'static str, Compat)] = &[
+        ("none", Compat::None),
+        ("snap", Compat::Snap),
+        ("gee", Compat::EarthEngine),
+    ];
 }
 
 /// The names of `T`'s values, in order.
@@ -112,7 +115,7 @@ const FILTER_NAMES: [&str; 7] = names::<Filter, 7>();
 const SIGNAL_NAMES: [&str; 2] = names::<Signal, 2>();
 const STATISTIC_NAMES: [&str; 2] = names::<Statistic, 2>();
 const BORDER_NAMES: [&str; 4] = names::<Border, 4>();
-const COMPAT_NAMES: [&str; 2] = names::<Compat, 2>();
+const COMPAT_NAMES: [&str; 3] = names::<Compat, 3>();
 
 impl Filter {
     /// The filter's name in the vocabulary (`enhanced_lee`, `lee`, ...).
@@ -359,7 +362,8 @@ pub static PARAMETERS: &[Parameter] = &[
         advanced: true,
         description: "Whose statistics: none (SPEC's: population variance, windows padded by \
             border) or snap (SNAP's Speckle-Filter: sample variance, windows clipped at the \
-            raster edge, Chebyshev distance in frost)",
+            raster edge, Chebyshev distance in frost) or gee (refined_lee only: the Earth \
+            Engine script's choice of the half and its unclamped gain)",
         error: Error::InvalidCompat,
         set: |p, t| {
             p.compat = parse_choice(t, Error::InvalidCompat)?;

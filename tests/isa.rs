@@ -98,12 +98,13 @@ fn every_instruction_set_gives_the_same_bits() {
                             statistic
                         },
                         border,
-                        // Every filter meets SNAP's statistics too (21
-                        // cases cover each filter with each compat).
-                        compat: if case % 3 == 0 {
-                            Compat::Snap
-                        } else {
-                            Compat::None
+                        // Every filter meets SNAP's statistics too, and
+                        // Refined Lee the Earth Engine rule (21 cases
+                        // cover each filter with each compat).
+                        compat: match case % 3 {
+                            0 => Compat::Snap,
+                            1 if filter == Filter::RefinedLee => Compat::EarthEngine,
+                            _ => Compat::None,
                         },
                         nodata: holes.then_some(-9999.0),
                         threads: 2,

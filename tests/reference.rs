@@ -42,7 +42,7 @@ fn positions(
     let r = p.radius() as isize;
     // SNAP clips its windows at the raster edge, whatever the border.
     let border = match p.compat {
-        Compat::None => p.border,
+        Compat::None | Compat::EarthEngine => p.border,
         Compat::Snap => Border::Shrink,
     };
     let mut out = Vec::new();
@@ -70,8 +70,8 @@ fn frost(p: &Params, img: ArrayView2<f32>, y: usize, x: usize, m: f64, var: f64)
     let (mut num, mut den) = (0.0, 0.0);
     for ((dy, dx), (yy, xx)) in positions(p, img, y, x) {
         let distance = match p.compat {
-            Compat::None => ((dy * dy + dx * dx) as f64).sqrt(),
             Compat::Snap => dy.abs().max(dx.abs()) as f64,
+            _ => ((dy * dy + dx * dx) as f64).sqrt(),
         };
         let e = (-a * distance).exp();
         num += e * f64::from(img[[yy, xx]]);
@@ -95,14 +95,16 @@ fn moments(p: &Params, values: &[f64]) -> (f64, f64) {
 /// `ss / n`, or `ss / (n - 1)` (0 for one value) under `compat=snap`.
 fn spread(p: &Params, ss: f64, n: f64) -> f64 {
     match p.compat {
-        Compat::None => ss / n,
         Compat::Snap if n > 1.0 => ss / (n - 1.0),
         Compat::Snap => 0.0,
+        _ => ss / n,
     }
 }
 
-/// Refined Lee (Lee 1981) in SNAP's 7x7 form, as docs/filters.md states
-/// it: returns `(output, the mean used)`; `whole` is the window's `(m, var)`.
+/// Refined Lee (Lee 1981) in SNAP's 7x7 form, or the Earth Engine script's
+/// under `compat=gee`, as docs/filters.md states them: returns `(output,
+/// the mean used)`, the mean NaN where the script names no half; `whole`
+/// is the window's `(m, var)`.
 fn refined_lee(
     p: &Params,
     img: ArrayView2<f32>,
@@ -154,15 +156,48 @@ fn refined_lee(
         let k = (0..4).fold(0, |best, i| if g[i] > g[best] { i } else { best });
         let ((a0, b0), (a1, b1)) = pairs[k];
         let first = (mu(a0, b0) - mu(1, 1)).abs() < (mu(1, 1) - mu(a1, b1)).abs();
-        let inside = |r: usize, c: usize| match (k, first) {
-            (0, true) => c <= 3,
-            (0, false) => c >= 3,
-            (1, true) => c >= r,
-            (1, false) => c <= r,
-            (2, true) => r <= 3,
-            (2, false) => r >= 3,
-            (3, true) => r + c <= 6,
-            _ => r + c >= 6,
+        // The script's direction code: its sampled means s0..s8 row by
+        // row; each gradient equal to the largest adds g + 1 where
+        // s_p - s4 > s4 - s_q, else g + 5.
+        let s = |q: usize| mu(q / 3, q % 3);
+        let script = [(1, 7), (6, 2), (3, 5), (0, 8)];
+        let gradient = |g: usize| (s(script[g].0) - s(script[g].1)).abs();
+        let largest = (0..4).map(gradient).fold(f64::NEG_INFINITY, f64::max);
+        let code: usize = (0..4)
+            .filter(|&g| gradient(g) == largest)
+            .map(|g| {
+                let (p, q) = script[g];
+                if s(p) - s(4) > s(4) - s(q) {
+                    g + 1
+                } else {
+                    g + 5
+                }
+            })
+            .sum();
+        if p.compat == Compat::EarthEngine && !(1..=8).contains(&code) {
+            return (f64::NAN, f64::NAN);
+        }
+        let inside = |r: usize, c: usize| match p.compat {
+            Compat::EarthEngine => match code {
+                1 => r >= 3,
+                2 => c <= r,
+                3 => c <= 3,
+                4 => r + c <= 6,
+                5 => r <= 3,
+                6 => c >= r,
+                7 => c >= 3,
+                _ => r + c >= 6,
+            },
+            _ => match (k, first) {
+                (0, true) => c <= 3,
+                (0, false) => c >= 3,
+                (1, true) => c >= r,
+                (1, false) => c <= r,
+                (2, true) => r <= 3,
+                (2, false) => r >= 3,
+                (3, true) => r + c <= 6,
+                _ => r + c >= 6,
+            },
         };
         let half: Vec<f64> = (0..49)
             .filter(|&i| inside(i / 7, i % 7))
@@ -173,8 +208,14 @@ fn refined_lee(
     } else {
         whole
     };
+    // The script leaves the signal variance negative.
+    let floor = if p.compat == Compat::EarthEngine {
+        f64::NEG_INFINITY
+    } else {
+        0.0
+    };
     let b = if var > 0.0 {
-        ((var - m * m * sigma2) / (1.0 + sigma2)).max(0.0) / var
+        ((var - m * m * sigma2) / (1.0 + sigma2)).max(floor) / var
     } else {
         0.0
     };
@@ -428,10 +469,10 @@ fn random_params(rng: &mut Rng) -> Params {
         cu: None,
         cmax: None,
         threads: 1 + rng.below(3),
-        compat: if rng.below(3) == 0 {
-            Compat::Snap
-        } else {
-            Compat::None
+        compat: match rng.below(3) {
+            0 => Compat::Snap,
+            1 if filter == Filter::RefinedLee => Compat::EarthEngine,
+            _ => Compat::None,
         },
         ..Params::default()
     }
@@ -502,7 +543,9 @@ fn random_images_and_parameters_match_the_reference() {
 #[test]
 fn refined_lee_on_edges_matches_the_reference() {
     // Speckled fields with vertical, horizontal and diagonal edges, every
-    // pixel valid (the edge-aligned windows), then with a few nodata pixels.
+    // pixel valid (the edge-aligned windows), then with a few nodata pixels;
+    // SNAP's rule and the Earth Engine script's, with a flat corner where
+    // the script's gradients all tie.
     let mut rng = Rng(0x05EE_D0F0_ED6E);
     for case in 0..24 {
         let border = [
@@ -516,6 +559,7 @@ fn refined_lee_on_edges_matches_the_reference() {
             border,
             nodata: (case >= 12).then_some(-1.0),
             threads: 1 + case % 3,
+            compat: [Compat::None, Compat::EarthEngine][case / 4 % 2],
             ..Params::default()
         };
         let (h, w) = (10 + rng.below(30), 10 + rng.below(30));
@@ -528,6 +572,8 @@ fn refined_lee_on_edges_matches_the_reference() {
             };
             if p.nodata.is_some() && rng.below(60) == 0 {
                 -1.0
+            } else if x < 9 && y < 9 {
+                field as f32
             } else {
                 (field * rng.speckle(looks)) as f32
             }

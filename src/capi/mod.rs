@@ -75,6 +75,11 @@ pub const ENH_LEE_COMPAT_NONE: u32 = 0;
 /// `compat`: SNAP's Speckle-Filter conventions: sample variance (`n - 1`),
 /// windows clipped at the raster edge, Chebyshev distance in Frost.
 pub const ENH_LEE_COMPAT_SNAP: u32 = 1;
+/// `compat`: Refined Lee only (any other filter fails with
+/// `ENH_LEE_ERROR_INVALID_COMPAT`): the Earth Engine script's choice of the
+/// half (signed differences, tied gradients adding their direction codes)
+/// and its unclamped gain; SPEC.md's statistics and borders otherwise.
+pub const ENH_LEE_COMPAT_GEE: u32 = 2;
 
 /// The filter's parameters. Start from `enh_lee_params_default()` and set
 /// the fields you need, directly or by name from text with
@@ -115,8 +120,10 @@ pub struct EnhLeeParams {
     /// `ENH_LEE_COMPAT_*`: whose conventions the window statistics follow.
     /// Default `ENH_LEE_COMPAT_NONE` (SPEC.md's); `ENH_LEE_COMPAT_SNAP`:
     /// SNAP's sample variance, windows clipped at the raster edge (`border`
-    /// is not used) and Frost's Chebyshev distance. (This field was
-    /// `reserved`, always 0, in 0.3: 0 keeps 0.3's results.)
+    /// is not used) and Frost's Chebyshev distance; `ENH_LEE_COMPAT_GEE`
+    /// (Refined Lee only): the Earth Engine script's choice of the half and
+    /// unclamped gain. (This field was `reserved`, always 0, in 0.3: 0
+    /// keeps 0.3's results.)
     pub compat: u32,
     /// Lee Sigma's sigma: the probability of the sigma range, one of 0.5,
     /// 0.6, 0.7, 0.8, 0.9, 0.95. Default 0.9.
@@ -202,7 +209,7 @@ const BORDERS: [Border; 4] = [
     Border::Nearest,
     Border::Shrink,
 ];
-const COMPATS: [Compat; 2] = [Compat::None, Compat::Snap];
+const COMPATS: [Compat; 3] = [Compat::None, Compat::Snap, Compat::EarthEngine];
 
 /// Runs `f`, turning its result and any panic into a status code.
 fn guard(f: impl FnOnce() -> Result<(), Error>) -> EnhLeeStatus {

@@ -68,7 +68,8 @@ pub const ENH_LEE_ERROR_INVALID_TARGET_WINDOW: EnhLeeStatus = 26;
 /// not the whole raster (enh_lee_point_threshold_f32 computes it), or a
 /// threshold search used out of order.
 pub const ENH_LEE_ERROR_INVALID_POINT_THRESHOLD: EnhLeeStatus = 27;
-/// Unknown compat value.
+/// Unknown compat value, or `ENH_LEE_COMPAT_GEE` with a filter other than
+/// Refined Lee.
 pub const ENH_LEE_ERROR_INVALID_COMPAT: EnhLeeStatus = 28;
 
 /// Every error with its code: the one place the two are paired.

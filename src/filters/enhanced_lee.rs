@@ -78,6 +78,7 @@ mod tests {
         point_threshold: f64::NAN,
         variance: crate::params::Variance::Population,
         chebyshev: false,
+        earth_engine: false,
     };
 
     fn rule(x: f32, m: f64, var: f64) -> f32 {

@@ -73,6 +73,7 @@ mod tests {
             point_threshold: f64::NAN,
             variance: crate::params::Variance::Population,
             chebyshev: false,
+            earth_engine: false,
         };
         for (x, var) in [(3.0f32, 1.3), (0.5, 1.9), (10.0, 1.5), (0.0, 1.1)] {
             let got = f64::from(GammaMap::filtered(x, true, 2.0, var, &c));
@@ -99,6 +100,7 @@ mod tests {
             point_threshold: f64::NAN,
             variance: crate::params::Variance::Population,
             chebyshev: false,
+            earth_engine: false,
         };
         let got = GammaMap::filtered(7.0, true, 2.0, 1.0 + 1e-12, &c);
         assert!((f64::from(got) - 2.0).abs() < 1e-6, "{got}");

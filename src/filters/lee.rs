@@ -33,6 +33,7 @@ mod tests {
         point_threshold: f64::NAN,
         variance: crate::params::Variance::Population,
         chebyshev: false,
+        earth_engine: false,
     };
 
     #[test]

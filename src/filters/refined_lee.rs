@@ -15,6 +15,9 @@
 //! with `border=shrink`) use the whole window's statistics instead, and
 //! `sigma_v^2` from the sub-areas that are entirely valid.
 //!
+//! `compat=gee` chooses the half as the Earth Engine script does
+//! ([`earth_engine_half`]) and leaves the gain unclamped.
+//!
 //! Every sum is a sum of column sums, so each is computed once for a
 //! chunk of windows and shared by the windows and the sums that contain
 //! it: the column sums from the window's top and bottom rows inwards give
@@ -23,7 +26,7 @@
 //! three windows that hold each sub-area.
 
 use super::{finish, take};
-use crate::params::Variance;
+use crate::params::Coefficients;
 use crate::window_rows::WindowRows;
 
 /// The Refined Lee filter of a row of 7x7 windows.
@@ -52,6 +55,21 @@ const GRADIENTS: [[usize; 2]; 4] = [[3, 5], [2, 6], [1, 7], [0, 8]];
 
 /// The centre sub-area `A[1][1]`.
 const CENTRE: usize = 4;
+
+/// The Earth Engine script's gradients `|s_p - s_q|`, as indices `3a + b`
+/// of its 3x3 grid of sub-areas (`neighborhoodToBands`, row by row): the
+/// vertical, the anti-diagonal, the horizontal and the diagonal one.
+const EARTH_ENGINE_GRADIENTS: [[usize; 2]; 4] = [[1, 7], [6, 2], [3, 5], [0, 8]];
+
+/// The half (an index of [`Halves`]) that the Earth Engine script's
+/// direction codes 1 to 8 select: its `rect_kernel` (rows 3-6) and
+/// `diag_kernel` (column <= row), rotated clockwise by `ee.Kernel.rotate`.
+/// Code `g + 1` (`s_p - s_centre > s_centre - s_q` for gradient `g`) and
+/// code `g + 5` (otherwise) select: 1 the bottom half, 2 the lower left
+/// triangle, 3 the left half, 4 the upper left triangle, 5 the top half,
+/// 6 the upper right triangle, 7 the right half, 8 the lower right
+/// triangle.
+const EARTH_ENGINE_HALVES: [f64; 8] = [5.0, 3.0, 0.0, 6.0, 4.0, 2.0, 1.0, 7.0];
 
 /// `out[i] = terms[0].0[i + terms[0].1] + terms[1].0[i + terms[1].1] +
 /// ...`, added in that order, for every `i` of `out`.
@@ -232,14 +250,16 @@ impl RefinedLee {
     /// into `means` and gains into `gains`. `whole` holds each window's
     /// mean and variance (the first `n`, then the next `n`), used where a
     /// position of the window is invalid; `dense`: every position is valid.
-    /// `work` holds [`RefinedLee::work_len`] elements.
+    /// `work` holds [`RefinedLee::work_len`] elements. Where the Earth
+    /// Engine rule (`c.earth_engine`) names no half, the mean is NaN: the
+    /// pixel is left as it is.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     pub fn blends(
         rows: &WindowRows,
         y: isize,
         dense: bool,
-        variance: Variance,
+        c: &Coefficients,
         whole: &[f64],
         means: &mut [f64],
         gains: &mut [f64],
@@ -271,7 +291,10 @@ impl RefinedLee {
         let lines: [(&[f64], &[f64]); WINDOW] =
             std::array::from_fn(|r| rows.row(y + r as isize - 3));
         // The variances' divisors, as factors of the population variance.
-        let scale = (variance.of(1.0, 1.0 / AREA), variance.of(1.0, 1.0 / HALF));
+        let scale = (
+            c.variance.of(1.0, 1.0 / AREA),
+            c.variance.of(1.0, 1.0 / HALF),
+        );
         for start in (0..n).step_by(CHUNK) {
             let len = CHUNK.min(n - start);
             let chunk = start..start + len;
@@ -281,6 +304,7 @@ impl RefinedLee {
                 &mut means[chunk.clone()],
                 &mut gains[chunk],
                 scale.1,
+                c.earth_engine,
             );
         }
     }
@@ -375,33 +399,47 @@ impl Planes<'_> {
 
     /// The blends of the chunk's windows (after [`Planes::chunk`]): means
     /// and gains, from `whole`'s means and variances where a window has an
-    /// invalid position; `scale` is the halves' variance divisor.
+    /// invalid position; `scale` is the halves' variance divisor;
+    /// `earth_engine`: the Earth Engine script's half and unclamped gain.
     #[inline(always)]
-    fn blend(&mut self, whole: (&[f64], &[f64]), means: &mut [f64], gains: &mut [f64], scale: f64) {
+    fn blend(
+        &mut self,
+        whole: (&[f64], &[f64]),
+        means: &mut [f64],
+        gains: &mut [f64],
+        scale: f64,
+        earth_engine: bool,
+    ) {
         let len = means.len();
-        self.choose(len);
+        self.choose(len, earth_engine);
+        // The gain's lower bound: 0, or none (the script's).
+        let floor = if earth_engine { f64::NEG_INFINITY } else { 0.0 };
         let c = &self.choices;
         let (k, sum, valid) = (&c.k[..len], &c.sum[..len], &c.valid[..len]);
-        let (s1, s2) = (&c.s1[..len], &c.s2[..len]);
+        let (s1, s2, half) = (&c.s1[..len], &c.s2[..len], &c.half[..len]);
         let (whole_mean, whole_var) = (&whole.0[..len], &whole.1[..len]);
         let gains = &mut gains[..len];
         for i in 0..len {
             let half_mean = s1[i] * (1.0 / HALF);
             let half_var = (s2[i] * (1.0 / HALF) - half_mean * half_mean) * scale;
             let every = valid[i] == 9.0;
+            // No half (the Earth Engine rule's ties): NaN, the pixel as is.
+            let half_mean = if half[i] < 0.0 { f64::NAN } else { half_mean };
             let m = if every { half_mean } else { whole_mean[i] };
             let var = if every { half_var } else { whole_var[i] }.max(0.0);
             // b = max(0, var - m^2 sigma_v^2) / (var (1 + sigma_v^2)), with
             // sigma_v^2 = sum / k multiplied through by k.
-            let b = (k[i] * var - m * m * sum[i]).max(0.0) / (var * (k[i] + sum[i]));
+            let b = (k[i] * var - m * m * sum[i]).max(floor) / (var * (k[i] + sum[i]));
             means[i] = m;
             gains[i] = if var > 0.0 { b } else { 0.0 };
         }
     }
 
-    /// Each window's [`Choices`], for the `len` windows of the chunk.
+    /// Each window's [`Choices`], for the `len` windows of the chunk; the
+    /// half by [`earth_engine_half`] if `earth_engine`, else by
+    /// [`edge_half`].
     #[inline(always)]
-    fn choose(&mut self, len: usize) {
+    fn choose(&mut self, len: usize, earth_engine: bool) {
         // Sub-area `3a + b` of window `i` is at position `i + 2b` of band
         // `a`: each plane is read as three, shifted by 0, 2 and 4.
         let [b0, b1, b2] = &self.bands;
@@ -418,7 +456,11 @@ impl Planes<'_> {
                 mu0[i], mu1[i], mu2[i], mu3[i], mu4[i], mu5[i], mu6[i], mu7[i], mu8[i],
             ];
             (k[i], sum[i], valid[i]) = five_smallest(ratios);
-            half[i] = edge_half(mu);
+            half[i] = if earth_engine {
+                earth_engine_half(mu)
+            } else {
+                edge_half(mu)
+            };
         }
         // The chosen half's sums: a pass for each half, with selects.
         for (halves, out) in [
@@ -510,6 +552,32 @@ fn edge_half(mu: [f64; 9]) -> f64 {
     2.0 * k + if towards_first { 0.0 } else { 1.0 }
 }
 
+/// The half of a window that the Earth Engine script's Refined Lee
+/// chooses (`docs/filters.md`, "Refined Lee"), from its sub-areas' means:
+/// each gradient equal to the largest adds its direction code, `g + 1`
+/// where `s_p - s_centre > s_centre - s_q`, else `g + 5`; a sum of 1 to 8
+/// names a half ([`EARTH_ENGINE_HALVES`]), any other (ties) none: -1.
+#[inline(always)]
+fn earth_engine_half(mu: [f64; 9]) -> f64 {
+    let gradients = EARTH_ENGINE_GRADIENTS.map(|[p, q]| (mu[p] - mu[q]).abs());
+    let largest = gradients.into_iter().fold(f64::NEG_INFINITY, f64::max);
+    let centre = mu[CENTRE];
+    let mut code = 0;
+    for (g, [p, q]) in EARTH_ENGINE_GRADIENTS.into_iter().enumerate() {
+        let first = mu[p] - centre > centre - mu[q];
+        let direction = if first { g + 1 } else { g + 5 };
+        code += if gradients[g] == largest {
+            direction
+        } else {
+            0
+        };
+    }
+    match code {
+        1..=8 => EARTH_ENGINE_HALVES[code - 1],
+        _ => -1.0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,6 +610,55 @@ mod tests {
             assert_eq!(count, 28);
             assert!(half[3].0 <= 3 && 3 < half[3].1);
         }
+    }
+
+    /// The mask of a half of [`HALVES`], as a 7x7 table.
+    fn mask(half: &[(usize, usize); WINDOW]) -> [[bool; WINDOW]; WINDOW] {
+        std::array::from_fn(|r| std::array::from_fn(|c| half[r].0 <= c && c < half[r].1))
+    }
+
+    #[test]
+    fn earth_engine_codes_select_its_rotated_kernels() {
+        // The script's kernels, written as it writes them (rows from the
+        // top): rect_kernel weights rows 3-6, diag_kernel row r columns
+        // 0..=r; ee.Kernel.rotate(i) turns them i quarter turns clockwise.
+        let rect: [[bool; WINDOW]; WINDOW] = std::array::from_fn(|r| [r >= 3; WINDOW]);
+        let diag: [[bool; WINDOW]; WINDOW] =
+            std::array::from_fn(|r| std::array::from_fn(|c| c <= r));
+        let clockwise = |k: [[bool; WINDOW]; WINDOW]| -> [[bool; WINDOW]; WINDOW] {
+            std::array::from_fn(|r| std::array::from_fn(|c| k[WINDOW - 1 - c][r]))
+        };
+        let mut kernels = vec![rect, diag];
+        for _ in 1..4 {
+            let (r, d) = (kernels[kernels.len() - 2], kernels[kernels.len() - 1]);
+            kernels.extend([clockwise(r), clockwise(d)]);
+        }
+        for (code, kernel) in kernels.iter().enumerate() {
+            let half = EARTH_ENGINE_HALVES[code] as usize;
+            assert_eq!(mask(&HALVES[half]), *kernel, "direction code {}", code + 1);
+        }
+    }
+
+    #[test]
+    fn earth_engine_directions_are_signed_and_ties_add_up() {
+        // Sub-area means row by row; the centre is 1. A bright top (the
+        // vertical gradient 9 the largest; s1 - s4 = 9 > s4 - s7 = 0): code
+        // 1, the bottom half, as SNAP's rule.
+        let top = [6.0, 10.0, 6.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+        assert_eq!(earth_engine_half(top), 5.0);
+        assert_eq!(edge_half(top), 5.0);
+        // A bright left: code 3, the left half, where SNAP's rule takes the
+        // right one (the centre's side).
+        let left = [6.0, 1.0, 1.0, 10.0, 1.0, 1.0, 6.0, 1.0, 1.0];
+        assert_eq!(earth_engine_half(left), 0.0);
+        assert_eq!(edge_half(left), 1.0);
+        // A flat window: all four gradients tie, codes 5 + 6 + 7 + 8 = 26
+        // name no half.
+        assert_eq!(earth_engine_half([2.0; 9]), -1.0);
+        // Two gradients tie (vertical and horizontal, both 9; the diagonal
+        // 4): codes 1 + 3 = 4, the upper left triangle.
+        let corner = [5.0, 10.0, 10.0, 10.0, 1.0, 1.0, 10.0, 1.0, 1.0];
+        assert_eq!(earth_engine_half(corner), 6.0);
     }
 
     #[test]

@@ -32,8 +32,9 @@ def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
     """Returns (out, m): the output (SPEC's for Enhanced Lee, docs/filters.md's
     for the others) and the window mean, both float64. compat="snap": SNAP's
     sample variances (n - 1, 0 for one pixel), windows clipped at the edge
-    and Frost's Chebyshev distance."""
-    ddof = {"none": 0, "snap": 1}[compat]
+    and Frost's Chebyshev distance; compat="gee": Refined Lee as the Earth
+    Engine script computes it."""
+    ddof = {"none": 0, "snap": 1, "gee": 0}[compat]
     if compat == "snap":
         border = "shrink"
     img = np.asarray(img, dtype=np.float32)
@@ -63,7 +64,7 @@ def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
         if filter == "frost":
             out = _frost(xv, valid, r, border, damping * var / (m * m), compat)
         elif filter == "refined_lee":
-            out, m = _refined_lee(x, xv, valid, border, m, var, ddof)
+            out, m = _refined_lee(x, xv, valid, border, m, var, ddof, compat == "gee")
         elif filter == "lee_sigma":
             z = lee_sigma_threshold(x, valid) if point_threshold is None else point_threshold
             table = _SIGMA_TABLE[signal][int(looks) - 1][_SIGMAS.index(sigma)]
@@ -104,10 +105,18 @@ _HALVES = np.array([_COL <= 3, _COL >= 3, _COL >= _ROW, _COL <= _ROW,
 # The sub-areas (a, b) each gradient compares.
 _GRADIENTS = [((1, 0), (1, 2)), ((0, 2), (2, 0)), ((0, 1), (2, 1)), ((0, 0), (2, 2))]
 
+# The Earth Engine script (gee_s1_ard's RefinedLee), as it writes it: its
+# sampled 3x3 means s0..s8 row by row, its gradients |s_p - s_q| and
+# directions (s_p - s4 > s4 - s_q: code g + 1, else g + 5), and the kernel
+# of each direction code 1..8: rect_kernel (rows 3-6), diag_kernel (column
+# <= row), and each turned i quarter turns clockwise (ee.Kernel.rotate(i)).
+_EE_PAIRS = [(1, 7), (6, 2), (3, 5), (0, 8)]
+_EE_KERNELS = [np.rot90(k, -i) for i in range(4) for k in (_ROW >= 3, _COL <= _ROW)]
 
-def _refined_lee(x, xv, valid, border, m_whole, var_whole, ddof):
-    """Lee 1981's edge-aligned windows in SNAP's 7x7 form (docs/filters.md):
-    returns (out, the mean used)."""
+
+def _refined_lee(x, xv, valid, border, m_whole, var_whole, ddof, gee=False):
+    """Lee 1981's edge-aligned windows in SNAP's 7x7 form (docs/filters.md),
+    or the Earth Engine script's (gee): returns (out, the mean used)."""
     win = _windows(xv, 3, border, 0.0)
     ok = _windows(valid.astype(np.float64), 3, border, 0.0) > 0
     h, w = x.shape
@@ -125,19 +134,31 @@ def _refined_lee(x, xv, valid, border, m_whole, var_whole, ddof):
     first = np.arange(9)[:, None, None] < count
     sigma2 = np.where(count > 0, np.where(first, noise, 0.0).sum(axis=0) / np.maximum(count, 1),
                       0.0)
-    grads = np.array([np.abs(mu[a0][b0] - mu[a1][b1]) for (a0, b0), (a1, b1) in _GRADIENTS])
-    k = np.argmax(grads, axis=0)  # the first of equal maxima
-    side = np.zeros_like(k)
-    for i, ((a0, b0), (a1, b1)) in enumerate(_GRADIENTS):
-        away = ~(np.abs(mu[a0][b0] - mu[1][1]) < np.abs(mu[1][1] - mu[a1][b1]))
-        side = np.where(k == i, away.astype(int), side)
-    mask = _HALVES[2 * k + side]  # (h, w, 7, 7)
+    if gee:
+        s = mu9
+        grads = np.array([np.abs(s[p] - s[q]) for p, q in _EE_PAIRS])
+        tied = grads == grads.max(axis=0)  # gradmask
+        code = sum(np.where(tied[g], np.where(s[p] - s[4] > s[4] - s[q], g + 1, g + 5), 0)
+                   for g, (p, q) in enumerate(_EE_PAIRS))
+        named = (code >= 1) & (code <= 8)  # else the script masks the pixel
+        mask = np.array(_EE_KERNELS)[np.clip(code, 1, 8) - 1]
+    else:
+        grads = np.array([np.abs(mu[a0][b0] - mu[a1][b1]) for (a0, b0), (a1, b1) in _GRADIENTS])
+        k = np.argmax(grads, axis=0)  # the first of equal maxima
+        side = np.zeros_like(k)
+        for i, ((a0, b0), (a1, b1)) in enumerate(_GRADIENTS):
+            away = ~(np.abs(mu[a0][b0] - mu[1][1]) < np.abs(mu[1][1] - mu[a1][b1]))
+            side = np.where(k == i, away.astype(int), side)
+        mask = _HALVES[2 * k + side]  # (h, w, 7, 7)
+        named = True
     m_half = (win * mask).sum(axis=(-1, -2)) / 28
     var_half = (((win - m_half[..., None, None]) ** 2) * mask).sum(axis=(-1, -2)) / (28 - ddof)
     edge = ok.all(axis=(-1, -2))
-    m = np.where(edge, m_half, m_whole)
+    m = np.where(edge, np.where(named, m_half, np.nan), m_whole)
     var = np.where(edge, var_half, var_whole)
-    signal = np.maximum((var - m * m * sigma2) / (1 + sigma2), 0.0)
+    signal = (var - m * m * sigma2) / (1 + sigma2)
+    if not gee:  # the script leaves the gain negative
+        signal = np.maximum(signal, 0.0)
     b = np.where(var > 0, signal / np.where(var > 0, var, 1.0), 0.0)
     return m + b * (x - m), m
 

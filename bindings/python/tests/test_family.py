@@ -61,6 +61,37 @@ def test_snap_compat_matches_its_reference(name, statistic):
     np.testing.assert_array_equal(got, enh_lee.filter(img, **dict(params, border="reflect")))
 
 
+@pytest.mark.parametrize("border", ["reflect", "shrink"])
+def test_gee_compat_matches_the_earth_engine_script(border):
+    # Refined Lee as the Earth Engine script computes it (signed directions,
+    # tied gradients adding their codes, no floor on the gain), against the
+    # reference written from the script's kernels; with a flat block, where
+    # all four gradients tie and the script names no half (the pixel stays
+    # as it is), and nodata holes (the whole window, as the default).
+    img = scene(seed=8)
+    img[40:55, 3:20] = 5.0
+    img[30:33, 10:14] = -9999.0
+    params = dict(filter="refined_lee", looks=3, compat="gee", border=border, nodata=-9999.0)
+    got = enh_lee.filter(img, **params)
+    assert_matches_spec(got, img, **params)
+    assert (got != enh_lee.filter(img, **dict(params, compat="none"))).mean() > 0.05
+    np.testing.assert_array_equal(got[44:51, 7:16], img[44:51, 7:16])
+    # The same bits by strips, in place and on any number of threads.
+    np.testing.assert_array_equal(enh_lee.filter(img, threads=3, **params), got)
+    inplace = img.copy()
+    enh_lee.filter(inplace, out=inplace, **params)
+    np.testing.assert_array_equal(inplace, got)
+    for y0, y1 in ((0, 25), (25, 26), (26, 61)):
+        region = (0, y0, img.shape[1], y1 - y0)
+        (sx, sy, sw, sh) = enh_lee.source_window(img.shape, region, **params)
+        part = enh_lee.filter_region(img[sy:sy + sh, sx:sx + sw], img.shape, region, **params)
+        np.testing.assert_array_equal(part, got[y0:y1])
+    # The script is Refined Lee's only: another filter is refused.
+    with pytest.raises(enh_lee.InvalidArgumentError) as e:
+        enh_lee.filter(img, filter="lee", compat="gee")
+    assert "compat" in str(e.value) and "refined_lee" in str(e.value)
+
+
 def test_snap_compat_strips_in_place_and_threads_give_the_same_bits():
     img = scene((83, 47), seed=3)
     for name in FAMILY:
@@ -148,7 +179,7 @@ def test_vocabulary_comes_from_the_library():
         assert p.description and p.description in " ".join(enh_lee.filter.__doc__.split())
     by = {p.name: p for p in enh_lee.PARAMETERS}
     assert by["border"].choices == enh_lee.BORDERS and by["border"].default == "reflect"
-    assert by["compat"].choices == ("none", "snap") and by["compat"].default == "none"
+    assert by["compat"].choices == ("none", "snap", "gee") and by["compat"].default == "none"
     assert by["damping"].filters == ("enhanced_lee", "frost")
     assert "frost" not in by["looks"].filters and "frost" in by["window"].filters
     assert "refined_lee" not in by["window"].filters and "refined_lee" not in by["looks"].filters
