@@ -124,10 +124,11 @@ impl<'a> Columns<'a> {
         }
     }
 
-    /// The sums over the eight halves of the `len` windows (see
-    /// [`Halves`]), into `half[h]`.
+    /// The sums over the eight halves of the `len` windows, into `out`.
     #[inline(always)]
-    fn halves(&self, half: &mut [&mut [f64]; 8], len: usize) {
+    fn halves(&self, out: &mut Halves, len: usize) {
+        let mut planes = out.sums.chunks_exact_mut(CHUNK);
+        let half: [&mut [f64]; 8] = std::array::from_fn(|_| planes.next().unwrap_or_default());
         let (down, up) = (&self.down, &self.up);
         let all = &*down[6];
         // Left and right: columns 0-3 and 3-6 of the whole columns.
@@ -161,7 +162,8 @@ impl<'a> Columns<'a> {
 /// and the upper left (row + column <= 6) and lower right (row + column
 /// >= 6) triangles. The tests hold them as a table.
 struct Halves<'a> {
-    half: [&'a mut [f64]; 8],
+    /// Half `h`'s sum for window `i` at `h * CHUNK + i`.
+    sums: &'a mut [f64],
 }
 
 impl<'a> Halves<'a> {
@@ -169,8 +171,15 @@ impl<'a> Halves<'a> {
 
     fn new(scratch: &mut &'a mut [f64]) -> Self {
         Halves {
-            half: std::array::from_fn(|_| take(scratch, CHUNK)),
+            sums: take(scratch, Self::SCRATCH),
         }
+    }
+
+    /// Window `i`'s sum over half `half` (an index, as a float; -1, no
+    /// half, reads half 0).
+    #[inline(always)]
+    fn of(&self, half: f64, i: usize) -> f64 {
+        self.sums[(half.max(0.0) as usize).min(7) * CHUNK + i]
     }
 }
 
@@ -336,8 +345,8 @@ impl Planes<'_> {
             std::array::from_fn(|r| &self.squares[r * LINE..r * LINE + wide]);
         self.values.fill(&values, wide);
         self.moments.fill(&squares, wide);
-        self.values.halves(&mut self.value_halves.half, len);
-        self.moments.halves(&mut self.moment_halves.half, len);
+        self.values.halves(&mut self.value_halves, len);
+        self.moments.halves(&mut self.moment_halves, len);
         let areas = len + 4;
         for (a, band) in self.bands.iter_mut().enumerate() {
             // Column sums of the band's three rows (the outer bands': the
@@ -437,44 +446,40 @@ impl Planes<'_> {
 
     /// Each window's [`Choices`], for the `len` windows of the chunk; the
     /// half by [`earth_engine_half`] if `earth_engine`, else by
-    /// [`edge_half`].
+    /// [`edge_half`]. Each step is its own pass over the chunk's windows,
+    /// with the same operations for each: the compiler vectorises these
+    /// loops (not one loop that does it all).
     #[inline(always)]
     fn choose(&mut self, len: usize, earth_engine: bool) {
+        let Planes {
+            bands: [b0, b1, b2],
+            value_halves,
+            moment_halves,
+            choices: c,
+            ..
+        } = self;
         // Sub-area `3a + b` of window `i` is at position `i + 2b` of band
         // `a`: each plane is read as three, shifted by 0, 2 and 4.
-        let [b0, b1, b2] = &self.bands;
-        let [mu0, mu1, mu2, mu3, mu4, mu5, mu6, mu7, mu8] = sub_areas(b0, b1, b2, |b| &b.mu, len);
-        let [r0, r1, r2, r3, r4, r5, r6, r7, r8] = sub_areas(b0, b1, b2, |b| &b.ratio, len);
-        let c = &mut self.choices;
+        let mu = sub_areas(b0, b1, b2, |b| &b.mu, len);
+        let ratio = sub_areas(b0, b1, b2, |b| &b.ratio, len);
         let (k, sum, valid) = (&mut c.k[..len], &mut c.sum[..len], &mut c.valid[..len]);
-        let half = &mut c.half[..len];
         for i in 0..len {
-            let ratios = [
-                r0[i], r1[i], r2[i], r3[i], r4[i], r5[i], r6[i], r7[i], r8[i],
-            ];
-            let mu = [
-                mu0[i], mu1[i], mu2[i], mu3[i], mu4[i], mu5[i], mu6[i], mu7[i], mu8[i],
-            ];
-            (k[i], sum[i], valid[i]) = five_smallest(ratios);
-            half[i] = if earth_engine {
-                earth_engine_half(mu)
-            } else {
-                edge_half(mu)
-            };
+            (k[i], sum[i], valid[i]) = five_smallest(at(&ratio, i));
         }
-        // The chosen half's sums: a pass for each half, with selects.
-        for (halves, out) in [
-            (&self.value_halves, &mut *c.s1),
-            (&self.moment_halves, &mut *c.s2),
-        ] {
-            let out = &mut out[..len];
-            out.copy_from_slice(&halves.half[0][..len]);
-            for (t, plane) in halves.half.iter().enumerate().skip(1) {
-                let t = t as f64;
-                for ((o, h), v) in out.iter_mut().zip(&*half).zip(&plane[..len]) {
-                    *o = if *h == t { *v } else { *o };
-                }
+        let half = &mut c.half[..len];
+        if earth_engine {
+            for (i, h) in half.iter_mut().enumerate() {
+                *h = earth_engine_half(at(&mu, i));
             }
+        } else {
+            for (i, h) in half.iter_mut().enumerate() {
+                *h = edge_half(at(&mu, i));
+            }
+        }
+        // The chosen half's sums.
+        for (i, h) in half.iter().enumerate() {
+            c.s1[i] = value_halves.of(*h, i);
+            c.s2[i] = moment_halves.of(*h, i);
         }
     }
 }
@@ -501,6 +506,15 @@ fn sub_areas<'a>(
         &p2[..len],
         &p2[2..2 + len],
         &p2[4..4 + len],
+    ]
+}
+
+/// Window `i`'s values of the nine sub-area planes.
+#[inline(always)]
+fn at(planes: &[&[f64]; 9], i: usize) -> [f64; 9] {
+    let [p0, p1, p2, p3, p4, p5, p6, p7, p8] = planes;
+    [
+        p0[i], p1[i], p2[i], p3[i], p4[i], p5[i], p6[i], p7[i], p8[i],
     ]
 }
 
@@ -534,48 +548,51 @@ fn five_smallest(ratios: [f64; 9]) -> (f64, f64, f64) {
 /// index of [`Halves`], as a float), from its sub-areas' means.
 #[inline(always)]
 fn edge_half(mu: [f64; 9]) -> f64 {
-    // The first of equal maxima; selects rather than branches, which the
-    // data would mispredict.
-    let pairs = GRADIENTS.map(|[p, q]| (mu[p], mu[q]));
-    let (mut k, (mut first, mut second)) = (0.0, pairs[0]);
-    let mut strongest = (first - second).abs();
-    for (g, (p, q)) in pairs.into_iter().enumerate().skip(1) {
+    // Each gradient's half (towards the sub-area closer to the centre's),
+    // then the first of equal maxima: two selects per gradient, rather
+    // than branches, which the data would mispredict.
+    let centre = mu[CENTRE];
+    let (mut half, mut strongest) = (0.0, f64::NEG_INFINITY);
+    for (g, [p, q]) in GRADIENTS.into_iter().enumerate() {
+        let (p, q) = (mu[p], mu[q]);
         let v = (p - q).abs();
-        let stronger = v > strongest;
-        k = if stronger { g as f64 } else { k };
-        first = if stronger { p } else { first };
-        second = if stronger { q } else { second };
+        let towards_first = (p - centre).abs() < (centre - q).abs();
+        let own = 2.0 * g as f64 + if towards_first { 0.0 } else { 1.0 };
+        let stronger = g == 0 || v > strongest;
+        half = if stronger { own } else { half };
         strongest = if stronger { v } else { strongest };
     }
-    let centre = mu[CENTRE];
-    let towards_first = (first - centre).abs() < (centre - second).abs();
-    2.0 * k + if towards_first { 0.0 } else { 1.0 }
+    half
 }
 
 /// The half of a window that the Earth Engine script's Refined Lee
-/// chooses (`docs/filters.md`, "Refined Lee"), from its sub-areas' means:
+/// chooses (`docs/filters.md`, "compat=gee"), from its sub-areas' means:
 /// each gradient equal to the largest adds its direction code, `g + 1`
 /// where `s_p - s_centre > s_centre - s_q`, else `g + 5`; a sum of 1 to 8
 /// names a half ([`EARTH_ENGINE_HALVES`]), any other (ties) none: -1.
 #[inline(always)]
 fn earth_engine_half(mu: [f64; 9]) -> f64 {
-    let gradients = EARTH_ENGINE_GRADIENTS.map(|[p, q]| (mu[p] - mu[q]).abs());
-    let largest = gradients.into_iter().fold(f64::NEG_INFINITY, f64::max);
+    let gradient = |[p, q]: [usize; 2]| (mu[p] - mu[q]).abs();
+    let mut largest = f64::NEG_INFINITY;
+    for pair in EARTH_ENGINE_GRADIENTS {
+        largest = largest.max(gradient(pair));
+    }
     let centre = mu[CENTRE];
-    let mut code = 0;
+    let mut code = 0.0;
     for (g, [p, q]) in EARTH_ENGINE_GRADIENTS.into_iter().enumerate() {
         let first = mu[p] - centre > centre - mu[q];
-        let direction = if first { g + 1 } else { g + 5 };
-        code += if gradients[g] == largest {
+        let direction = (if first { g + 1 } else { g + 5 }) as f64;
+        code += if gradient([p, q]) == largest {
             direction
         } else {
-            0
+            0.0
         };
     }
-    match code {
-        1..=8 => EARTH_ENGINE_HALVES[code - 1],
-        _ => -1.0,
+    let mut half = -1.0;
+    for (c, h) in EARTH_ENGINE_HALVES.into_iter().enumerate() {
+        half = if code == (c + 1) as f64 { h } else { half };
     }
+    half
 }
 
 #[cfg(test)]
@@ -676,7 +693,7 @@ mod tests {
         let mut columns = Columns::new(&mut rest);
         let mut halves = Halves::new(&mut rest);
         columns.fill(&x, wide);
-        columns.halves(&mut halves.half, len);
+        columns.halves(&mut halves, len);
         for (h, half) in HALVES.iter().enumerate() {
             for i in 0..len {
                 let want: f64 = half
@@ -684,7 +701,7 @@ mod tests {
                     .enumerate()
                     .map(|(r, &(lo, hi))| rows[r][i + lo..i + hi].iter().sum::<f64>())
                     .sum();
-                assert_eq!(halves.half[h][i], want, "half {h}, window {i}");
+                assert_eq!(halves.sums[h * CHUNK + i], want, "half {h}, window {i}");
             }
         }
     }
