@@ -41,6 +41,7 @@ fn main() {
         point_threshold: f64::NAN,
         variance: Variance::Population,
         chebyshev: false,
+        earth_engine: false,
     };
     // Speckle-like windows: Ci spread over all three branches.
     let ci = |i: usize| (i * 7919 % N) as f64 / N as f64 * 1.5;

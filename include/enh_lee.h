@@ -152,6 +152,27 @@
 #define ENH_LEE_THRESHOLD_BINS 65536
 
 /**
+ * `*out_state` of `enh_lee_point_threshold_state`: the filter has no
+ * point threshold.
+ */
+#define ENH_LEE_THRESHOLD_UNUSED 0
+
+/**
+ * `*out_state` of `enh_lee_point_threshold_state`: the filter (Lee Sigma)
+ * needs the whole raster's point threshold and `point_threshold` is NaN.
+ * A call on the whole raster computes it; to filter a raster in pieces,
+ * compute it first (`enh_lee_point_threshold_f32`, or a threshold search
+ * over the pieces) and set `point_threshold`.
+ */
+#define ENH_LEE_THRESHOLD_NEEDED 1
+
+/**
+ * `*out_state` of `enh_lee_point_threshold_state`: the filter uses the
+ * point threshold that `point_threshold` holds.
+ */
+#define ENH_LEE_THRESHOLD_GIVEN 2
+
+/**
  * `EnhLeeParamInfo.kind`: a decimal integer.
  */
 #define ENH_LEE_KIND_INTEGER 0
@@ -714,6 +735,23 @@ EnhLeeStatus enh_lee_point_threshold_f32(const float *src,
                                          size_t height,
                                          const struct EnhLeeParams *params,
                                          double *out_threshold);
+
+/**
+ * Writes to `*out_state` whether filtering with `*params` needs a
+ * statistic of the whole raster, Lee Sigma's point threshold, and whether
+ * `*params` holds it: `ENH_LEE_THRESHOLD_UNUSED`, `_NEEDED` or `_GIVEN`.
+ * Front ends that filter a raster in pieces (strips, blocks, chunks) ask
+ * this instead of naming filters: `_NEEDED` means a pass over the whole
+ * raster first.
+ *
+ * Ownership: reads `*params`, writes `*out_state` only on success.
+ * Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, any parameter error.
+ *
+ * # Safety
+ * `params` is NULL or readable; `out_state` NULL or writable.
+ */
+EnhLeeStatus enh_lee_point_threshold_state(const struct EnhLeeParams *params, uint32_t *out_state);
 
 /**
  * A threshold search at its first pass. Thread-safe; cannot fail.

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::band::{BandIo, Geometry, Plan};
 use crate::carve::Carve;
 use crate::error::Error;
-use crate::params::{Filter, Params};
+use crate::params::{Params, ThresholdState};
 use crate::point_threshold::point_threshold;
 use crate::simd::{filter_band, Isa};
 
@@ -315,7 +315,7 @@ fn plan(
     whole: Option<ArrayView2<f32>>,
 ) -> Result<Plan, Error> {
     let mut coeffs = params.validate()?;
-    if params.filter == Filter::LeeSigma && params.point_threshold.is_none() {
+    if params.point_threshold_state() == ThresholdState::Needed {
         let image = whole.ok_or(Error::InvalidPointThreshold)?;
         coeffs.point_threshold = point_threshold(image, params)?;
     }

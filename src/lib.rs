@@ -58,8 +58,8 @@ pub use filter::{
     ScratchLen,
 };
 pub use params::{
-    Border, Coefficients, Compat, Filter, Params, Signal, Statistic, Variance, MAX_THREADS, SIGMAS,
-    TARGET_WINDOWS,
+    Border, Coefficients, Compat, Filter, Params, Signal, Statistic, ThresholdState, Variance,
+    MAX_THREADS, SIGMAS, TARGET_WINDOWS,
 };
 pub use point_threshold::{point_threshold, ThresholdSearch, BINS as THRESHOLD_BINS};
 pub use vocabulary::{parameter, Kind, Parameter, PARAMETERS};

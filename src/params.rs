@@ -134,6 +134,20 @@ pub struct Params {
     pub compat: Compat,
 }
 
+/// Whether a filter reads a statistic of the whole raster: Lee Sigma's
+/// point threshold ([`Params::point_threshold_state`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThresholdState {
+    /// The filter has no point threshold.
+    Unused,
+    /// The filter needs it and the parameters do not hold it: a
+    /// whole-raster call computes it; a region of a raster needs it
+    /// computed over the whole raster first (a threshold search) and set.
+    Needed,
+    /// The parameters hold it.
+    Given,
+}
+
 /// The probabilities of Lee Sigma's published sigma ranges.
 pub const SIGMAS: [f64; 6] = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
 
@@ -378,6 +392,16 @@ impl Params {
             chebyshev: self.compat == Compat::Snap,
             earth_engine: self.compat == Compat::EarthEngine,
         })
+    }
+
+    /// Whether filtering needs Lee Sigma's point threshold of the whole
+    /// raster, and whether these parameters hold it.
+    pub fn point_threshold_state(&self) -> ThresholdState {
+        match (self.filter, self.point_threshold) {
+            (Filter::LeeSigma, None) => ThresholdState::Needed,
+            (Filter::LeeSigma, Some(_)) => ThresholdState::Given,
+            _ => ThresholdState::Unused,
+        }
     }
 
     /// The border rule the windows use: `border`, or windows clipped at

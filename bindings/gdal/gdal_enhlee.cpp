@@ -771,11 +771,17 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             params.nodata = 0.0f;
         }
 
-        // Lee Sigma's threshold belongs to the whole band: computed here
-        // once (with this band's nodata) unless POINT_THRESHOLD gives it.
-        const bool bThresholdComputed =
-            params.filter == ENH_LEE_FILTER_LEE_SIGMA &&
-            std::isnan(params.point_threshold);
+        // A point threshold (Lee Sigma's) belongs to the whole band:
+        // computed here once (with this band's nodata) unless
+        // POINT_THRESHOLD gives it.
+        uint32_t nThreshold = ENH_LEE_THRESHOLD_UNUSED;
+        if (EnhLeeStatus st = enh_lee_point_threshold_state(&params, &nThreshold);
+            st != ENH_LEE_OK)
+        {
+            ReportStatus(st, CPLSPrintf("band %d", i));
+            return nullptr;
+        }
+        const bool bThresholdComputed = nThreshold == ENH_LEE_THRESHOLD_NEEDED;
         if (bThresholdComputed && !ComputePointThreshold(poSrc, &params, i))
             return nullptr;
 
@@ -812,7 +818,7 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         poBand->SetMetadataItem("ENHLEE_HALO",
                                 CPLSPrintf("%u", static_cast<unsigned>(halo)),
                                 "ENHLEE");
-        if (params.filter == ENH_LEE_FILTER_LEE_SIGMA)
+        if (nThreshold != ENH_LEE_THRESHOLD_UNUSED)
         {
             // As text that reads back exactly (enh_lee_params_get), to pass
             // to other pieces of the same raster with -oo POINT_THRESHOLD.

@@ -19,7 +19,7 @@ pub use vocabulary::*;
 
 use crate::{
     filter_in_place, filter_region, scratch_len, source_region, Border, Compat, Error, Filter,
-    Params, Region, Scratch, ScratchLen, Signal, Statistic, ThresholdSearch,
+    Params, Region, Scratch, ScratchLen, Signal, Statistic, ThresholdSearch, ThresholdState,
 };
 
 /// Major version of the library this header belongs to.
@@ -557,6 +557,55 @@ pub unsafe extern "C" fn enh_lee_point_threshold_f32(
         let t = crate::point_threshold(view, &params)?;
         // SAFETY: non-null and writable per the contract.
         unsafe { out_threshold.write(t) };
+        Ok(())
+    })
+}
+
+/// `*out_state` of `enh_lee_point_threshold_state`: the filter has no
+/// point threshold.
+pub const ENH_LEE_THRESHOLD_UNUSED: u32 = 0;
+/// `*out_state` of `enh_lee_point_threshold_state`: the filter (Lee Sigma)
+/// needs the whole raster's point threshold and `point_threshold` is NaN.
+/// A call on the whole raster computes it; to filter a raster in pieces,
+/// compute it first (`enh_lee_point_threshold_f32`, or a threshold search
+/// over the pieces) and set `point_threshold`.
+pub const ENH_LEE_THRESHOLD_NEEDED: u32 = 1;
+/// `*out_state` of `enh_lee_point_threshold_state`: the filter uses the
+/// point threshold that `point_threshold` holds.
+pub const ENH_LEE_THRESHOLD_GIVEN: u32 = 2;
+
+/// Writes to `*out_state` whether filtering with `*params` needs a
+/// statistic of the whole raster, Lee Sigma's point threshold, and whether
+/// `*params` holds it: `ENH_LEE_THRESHOLD_UNUSED`, `_NEEDED` or `_GIVEN`.
+/// Front ends that filter a raster in pieces (strips, blocks, chunks) ask
+/// this instead of naming filters: `_NEEDED` means a pass over the whole
+/// raster first.
+///
+/// Ownership: reads `*params`, writes `*out_state` only on success.
+/// Thread-safe.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, any parameter error.
+///
+/// # Safety
+/// `params` is NULL or readable; `out_state` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_point_threshold_state(
+    params: *const EnhLeeParams,
+    out_state: *mut u32,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        if out_state.is_null() {
+            return Err(Error::NullPointer);
+        }
+        params.validate()?;
+        let state = match params.point_threshold_state() {
+            ThresholdState::Unused => ENH_LEE_THRESHOLD_UNUSED,
+            ThresholdState::Needed => ENH_LEE_THRESHOLD_NEEDED,
+            ThresholdState::Given => ENH_LEE_THRESHOLD_GIVEN,
+        };
+        // SAFETY: non-null (checked) and writable per the contract.
+        unsafe { out_state.write(state) };
         Ok(())
     })
 }

@@ -1265,6 +1265,26 @@ static void test_threshold_search(void) {
         passes++;
     }
     CHECK(done == 1 && passes == 2 && found == whole);
+    {
+        /* The query a piecewise front end asks instead of naming filters. */
+        EnhLeeParams q = p;
+        uint32_t state = 99;
+        CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_OK);
+        CHECK(state == ENH_LEE_THRESHOLD_NEEDED);
+        q.point_threshold = found;
+        CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_OK);
+        CHECK(state == ENH_LEE_THRESHOLD_GIVEN);
+        q.filter = ENH_LEE_FILTER_REFINED_LEE;
+        CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_OK);
+        CHECK(state == ENH_LEE_THRESHOLD_UNUSED);
+        q.window = 5; /* Refined Lee's window is 7: refused, nothing written */
+        state = 99;
+        CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_ERROR_INVALID_WINDOW);
+        CHECK(state == 99);
+        q.window = 7;
+        CHECK_STATUS(enh_lee_point_threshold_state(&q, NULL), ENH_LEE_ERROR_NULL_POINTER);
+        CHECK_STATUS(enh_lee_point_threshold_state(NULL, &state), ENH_LEE_ERROR_NULL_POINTER);
+    }
     CHECK_STATUS(enh_lee_threshold_search_step(&search, counts, &found, &done),
                  ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
     CHECK_STATUS(enh_lee_threshold_search_count_f32(&search, img, 4 * w, w, h, &p, counts),

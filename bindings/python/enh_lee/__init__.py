@@ -69,6 +69,7 @@ __all__ = [
     "filter_region",
     "source_window",
     "point_threshold",
+    "point_threshold_state",
     "ThresholdSearch",
     "halo",
     "scratch_size",
@@ -615,6 +616,26 @@ def point_threshold(image, **params):
                                                   ctypes.byref(p), ctypes.byref(t))
     _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
     return t.value
+
+
+def point_threshold_state(**params):
+    """Whether these :func:`filter` keywords need a statistic of the whole
+    raster, Lee Sigma's point threshold (enh_lee_point_threshold_state):
+    ``"unused"`` (the filter has none), ``"needed"`` (it is not given: a
+    whole-image :func:`filter` computes it; to filter a raster in pieces,
+    compute it first with :func:`point_threshold` or
+    :class:`ThresholdSearch` and pass it) or ``"given"``. Front ends ask
+    this rather than naming filters.
+
+    >>> enh_lee.point_threshold_state(filter="lee"), enh_lee.point_threshold_state(filter="lee_sigma")
+    ('unused', 'needed')
+    """
+    p = _params(**params)
+    state = ctypes.c_uint32()
+    status = _lib.lib.enh_lee_point_threshold_state(ctypes.byref(p), ctypes.byref(state))
+    _raise_for(status, _detail(status, p))
+    return {_lib.ENH_LEE_THRESHOLD_UNUSED: "unused", _lib.ENH_LEE_THRESHOLD_NEEDED: "needed",
+            _lib.ENH_LEE_THRESHOLD_GIVEN: "given"}[state.value]
 
 
 class ThresholdSearch:

@@ -116,6 +116,9 @@ ENH_LEE_FILTER_FROST = 4
 ENH_LEE_FILTER_REFINED_LEE = 5
 ENH_LEE_FILTER_LEE_SIGMA = 6
 ENH_LEE_THRESHOLD_BINS = 65536
+ENH_LEE_THRESHOLD_UNUSED = 0
+ENH_LEE_THRESHOLD_NEEDED = 1
+ENH_LEE_THRESHOLD_GIVEN = 2
 ENH_LEE_KIND_INTEGER = 0
 ENH_LEE_KIND_REAL = 1
 ENH_LEE_KIND_CHOICE = 2
@@ -129,6 +132,7 @@ ENH_LEE_BORDER_NEAREST = 2
 ENH_LEE_BORDER_SHRINK = 3
 ENH_LEE_COMPAT_NONE = 0
 ENH_LEE_COMPAT_SNAP = 1
+ENH_LEE_COMPAT_GEE = 2
 
 ENH_LEE_OK = 0
 ENH_LEE_ERROR_NULL_POINTER = 1
@@ -219,6 +223,7 @@ def _declare(cdll):
         "enh_lee_point_threshold_f32": (
             EnhLeeStatus, [buf, size_t, size_t, size_t, P, ctypes.POINTER(ctypes.c_double)],
         ),
+        "enh_lee_point_threshold_state": (EnhLeeStatus, [P, ctypes.POINTER(ctypes.c_uint32)]),
         "enh_lee_threshold_search_new": (EnhLeeThresholdSearch, []),
         "enh_lee_threshold_search_count_f32": (
             EnhLeeStatus, [S, buf, size_t, size_t, size_t, P, buf],

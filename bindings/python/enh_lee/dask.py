@@ -195,7 +195,7 @@ def _filter_dask(x, params):
     # count every block of the plane, twice (enh_lee.ThresholdSearch), and
     # that every filter task of the plane then depends on.
     thresholds = {}
-    if params.get("filter") == "lee_sigma" and params.get("point_threshold") is None:
+    if enh_lee.point_threshold_state(**params) == "needed":
         thresholds = _threshold_layer(layer, x, params, token, len(rchunks), len(cchunks))
     for i, (r0, r1) in enumerate(zip(roff[:-1], roff[1:])):
         rows = _pieces_along(roff, max(0, r0 - n), min(H, r1 + n))

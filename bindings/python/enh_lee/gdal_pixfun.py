@@ -155,7 +155,8 @@ def vrt_xml(source, bands=None, relative_to=None, **params):
     if ds is None:
         raise RuntimeError(f"cannot open {source!r}")
     bands = list(bands) if bands is not None else list(range(1, ds.RasterCount + 1))
-    halo = enh_lee.halo(**{k: v for k, v in params.items() if k != "nodata"})
+    without_nodata = {k: v for k, v in params.items() if k != "nodata"}
+    halo = enh_lee.halo(**without_nodata)
     name, rel = source, "0"
     if relative_to is not None:
         name, rel = os.path.relpath(os.path.abspath(source), relative_to), "1"
@@ -171,7 +172,7 @@ def vrt_xml(source, bands=None, relative_to=None, **params):
         nodata = params["nodata"] if "nodata" in params else band.GetNoDataValue()
         args = {k: v for k, v in params.items() if k != "nodata"}
         args["nodata"] = "none" if nodata is None else repr(float(nodata))
-        if params.get("filter") == "lee_sigma" and params.get("point_threshold") is None:
+        if enh_lee.point_threshold_state(**without_nodata) == "needed":
             # The pixel function sees windows only: the band's threshold
             # is computed here, strip by strip, and written into the VRT.
             args["point_threshold"] = _band_threshold(band, nodata, params)

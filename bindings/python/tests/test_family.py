@@ -213,6 +213,16 @@ def test_refined_lee_keeps_edges_and_has_one_window():
     assert "window" in str(e.value) and "refined_lee" in str(e.value)
 
 
+def test_point_threshold_state_is_the_librarys():
+    # Front ends ask the library whether a whole-raster pass is needed.
+    assert [enh_lee.point_threshold_state(filter=f) for f in FAMILY] == \
+        ["unused"] * 6 + ["needed"]
+    assert enh_lee.point_threshold_state(filter="lee_sigma", point_threshold=3.5) == "given"
+    with pytest.raises(enh_lee.InvalidArgumentError) as e:
+        enh_lee.point_threshold_state(filter="lee_sigma", window=3)
+    assert "window" in str(e.value)
+
+
 def test_lee_sigma_point_threshold_and_its_search():
     # The threshold is the 98th percentile of the valid pixels; a search
     # over strips counted in any order finds the same value; a region

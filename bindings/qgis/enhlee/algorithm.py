@@ -461,12 +461,13 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             strips = list(range(0, H, rows))
             # Lee Sigma's point threshold belongs to the whole band: two
             # counting passes over its strips first, unless it was given.
-            search = params["filter"] == "lee_sigma" and params.get("point_threshold") is None
+            threshold_state = enh_lee.point_threshold_state(**params)
+            search = threshold_state == "needed"
             total = len(strips) * len(plan) * (3 if search else 1)
             done = 0
             src_buf = np.empty((min(H, rows + 2 * enh_lee.halo(**params)), W), np.float32)
             for b, (sband, oband, band_params) in zip(bands, plan):
-                if params["filter"] != "lee_sigma":
+                if threshold_state == "unused":
                     break
                 if not search:
                     oband.SetMetadataItem("ENHLEE_POINT_THRESHOLD",
