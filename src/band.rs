@@ -301,14 +301,19 @@ fn window_tile<const K: usize>(
     let w = plan.params.stats_window();
     let full = (w * w) as f64;
     let variance = plan.coeffs.variance;
+    // Refined Lee uses the whole window's statistics only where a window
+    // has an invalid position: none in a tile where every pixel is valid.
+    let whole_window = K == 3 || plan.params.filter != Filter::RefinedLee;
     for y in rows.clone() {
-        stage.sums(
-            y,
-            plan.raster_height,
-            #[inline(always)]
-            |q, buf| load(plan, io.source_row(q), &input, K == 3, buf),
-            sums,
-        );
+        if whole_window {
+            stage.sums(
+                y,
+                plan.raster_height,
+                #[inline(always)]
+                |q, buf| load(plan, io.source_row(q), &input, K == 3, buf),
+                sums,
+            );
+        }
         let sums = &*sums;
         // K == 2: every pixel of the band is valid.
         write_filtered(
@@ -529,8 +534,12 @@ fn write_filtered(
             let (planes, work) = work.split_at_mut(4 * n);
             let (whole, blend) = planes.split_at_mut(2 * n);
             let (whole_mean, whole_var) = whole.split_at_mut(n);
-            for ((j, m), v) in whole_mean.iter_mut().enumerate().zip(whole_var.iter_mut()) {
-                (*m, *v) = stats(j);
+            // Unused where every pixel is valid (the tile's sums are not
+            // computed then: `window_tile`).
+            if !dense {
+                for ((j, m), v) in whole_mean.iter_mut().enumerate().zip(whole_var.iter_mut()) {
+                    (*m, *v) = stats(j);
+                }
             }
             let (means, gains) = blend.split_at_mut(n);
             crate::simd::refined_lee_blends(
