@@ -210,6 +210,11 @@
 #define WINDOW 7
 
 /**
+ * Side of the blocks, in pixels.
+ */
+#define BLOCK 16
+
+/**
  * Entries of a count table.
  */
 #define BINS (1 << 16)
@@ -565,6 +570,13 @@ typedef struct EnhLeeRegion {
 #define ENH_LEE_ERROR_INVALID_COMPAT 28
 
 /**
+ * The looks cannot be estimated (`enh_lee_estimate_looks_f32`): no 16x16
+ * block of valid pixels with a positive mean, or the most homogeneous
+ * blocks do not vary.
+ */
+#define ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE 29
+
+/**
  * The looks the table has.
  */
 #define LeeSigma_LOOKS { 1.0, 2.0, 3.0, 4.0, }
@@ -735,6 +747,33 @@ EnhLeeStatus enh_lee_point_threshold_f32(const float *src,
                                          size_t height,
                                          const struct EnhLeeParams *params,
                                          double *out_threshold);
+
+/**
+ * Writes to `*out_looks` the equivalent number of looks of a whole
+ * `width x height` float32 raster held in memory, estimated from its most
+ * homogeneous 16x16 blocks of valid pixels (docs/filters.md, "Estimating
+ * the looks"): deterministic, the same on every thread count. Pass it as
+ * `looks`. Only `signal` (intensity or amplitude data) and `nodata`,
+ * `has_nodata` matter; the parameters are validated like a filter call's.
+ *
+ * Ownership: reads `src` and `*params`, writes `*out_looks` only on
+ * success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+ * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+ * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE`, any
+ * parameter error.
+ *
+ * # Safety
+ * `src` is readable for `height` rows of `src_stride_bytes` (the last row
+ * `4 * width` bytes), `params` readable, `out_looks` writable; or NULL,
+ * which is reported.
+ */
+EnhLeeStatus enh_lee_estimate_looks_f32(const float *src,
+                                        size_t src_stride_bytes,
+                                        size_t width,
+                                        size_t height,
+                                        const struct EnhLeeParams *params,
+                                        double *out_looks);
 
 /**
  * Writes to `*out_state` whether filtering with `*params` needs a

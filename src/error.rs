@@ -73,6 +73,9 @@ pub enum Error {
     /// Unknown `compat` value, or `gee` with a filter other than Refined
     /// Lee.
     InvalidCompat,
+    /// The looks cannot be estimated: no block of valid pixels with a
+    /// positive mean, or the most homogeneous blocks do not vary.
+    LooksNotEstimable,
 }
 
 impl Error {
@@ -122,6 +125,9 @@ impl Error {
             Error::InvalidSigma => "sigma must be one of 0.5, 0.6, 0.7, 0.8, 0.9, 0.95",
             Error::InvalidTargetWindow => "target_window must be 3 or 5",
             Error::InvalidCompat => "compat must be none or snap, or gee with refined_lee",
+            Error::LooksNotEstimable => {
+                "the looks cannot be estimated: no 16x16 block of valid pixels with a positive mean that varies"
+            }
             Error::InvalidPointThreshold => {
                 "point_threshold must be a number (not NaN), and lee_sigma needs it for a region of a raster: compute it over the whole raster (enh_lee_point_threshold_f32, or a threshold search over the strips)"
             }

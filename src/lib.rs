@@ -35,6 +35,7 @@ mod carve;
 mod error;
 mod filter;
 mod filters;
+mod looks;
 mod params;
 mod point_threshold;
 mod simd;
@@ -57,6 +58,7 @@ pub use filter::{
     filter, filter_in_place, filter_region, halo, scratch_len, source_region, Region, Scratch,
     ScratchLen,
 };
+pub use looks::{estimate_looks, BLOCK as LOOKS_BLOCK};
 pub use params::{
     Border, Coefficients, Compat, Filter, Params, Signal, Statistic, ThresholdState, Variance,
     MAX_THREADS, SIGMAS, TARGET_WINDOWS,

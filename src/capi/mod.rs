@@ -561,6 +561,50 @@ pub unsafe extern "C" fn enh_lee_point_threshold_f32(
     })
 }
 
+/// Writes to `*out_looks` the equivalent number of looks of a whole
+/// `width x height` float32 raster held in memory, estimated from its most
+/// homogeneous 16x16 blocks of valid pixels (docs/filters.md, "Estimating
+/// the looks"): deterministic, the same on every thread count. Pass it as
+/// `looks`. Only `signal` (intensity or amplitude data) and `nodata`,
+/// `has_nodata` matter; the parameters are validated like a filter call's.
+///
+/// Ownership: reads `src` and `*params`, writes `*out_looks` only on
+/// success. Thread-safe.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+/// `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+/// `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE`, any
+/// parameter error.
+///
+/// # Safety
+/// `src` is readable for `height` rows of `src_stride_bytes` (the last row
+/// `4 * width` bytes), `params` readable, `out_looks` writable; or NULL,
+/// which is reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_estimate_looks_f32(
+    src: *const f32,
+    src_stride_bytes: usize,
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+    out_looks: *mut f64,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        if out_looks.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let image = Image::readable(src, src_stride_bytes, width, height)?;
+        // SAFETY: `src` is readable for these rows per the contract and
+        // nothing writes it during the call.
+        let view = unsafe { image.view() };
+        let looks = crate::estimate_looks(view, &params)?;
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out_looks.write(looks) };
+        Ok(())
+    })
+}
+
 /// `*out_state` of `enh_lee_point_threshold_state`: the filter has no
 /// point threshold.
 pub const ENH_LEE_THRESHOLD_UNUSED: u32 = 0;

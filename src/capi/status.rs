@@ -71,9 +71,13 @@ pub const ENH_LEE_ERROR_INVALID_POINT_THRESHOLD: EnhLeeStatus = 27;
 /// Unknown compat value, or `ENH_LEE_COMPAT_GEE` with a filter other than
 /// Refined Lee.
 pub const ENH_LEE_ERROR_INVALID_COMPAT: EnhLeeStatus = 28;
+/// The looks cannot be estimated (`enh_lee_estimate_looks_f32`): no 16x16
+/// block of valid pixels with a positive mean, or the most homogeneous
+/// blocks do not vary.
+pub const ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE: EnhLeeStatus = 29;
 
 /// Every error with its code: the one place the two are paired.
-const CODES: [(Error, EnhLeeStatus); 28] = [
+const CODES: [(Error, EnhLeeStatus); 29] = [
     (Error::NullPointer, ENH_LEE_ERROR_NULL_POINTER),
     (Error::EmptyImage, ENH_LEE_ERROR_EMPTY_IMAGE),
     (Error::SizeOverflow, ENH_LEE_ERROR_SIZE_OVERFLOW),
@@ -111,6 +115,7 @@ const CODES: [(Error, EnhLeeStatus); 28] = [
         ENH_LEE_ERROR_INVALID_POINT_THRESHOLD,
     ),
     (Error::InvalidCompat, ENH_LEE_ERROR_INVALID_COMPAT),
+    (Error::LooksNotEstimable, ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE),
 ];
 
 /// Every error with its status code.

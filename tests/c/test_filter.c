@@ -1297,6 +1297,39 @@ static void test_threshold_search(void) {
     free(img);
 }
 
+/* The looks of 4-look speckle, estimated from the whole raster; errors
+ * where no block can be measured, and outputs written only on success. */
+static void test_estimate_looks(void) {
+    const size_t w = 256, h = 200;
+    EnhLeeParams p = enh_lee_params_default();
+    float *img = xmalloc(sizeof(float) * w * h);
+    double looks = -1.0, again = -2.0;
+    size_t i;
+    for (i = 0; i < w * h; i++) {
+        img[i] = (float)((i % w < w / 2 ? 50.0 : 900.0) * rng_speckle(4));
+    }
+    describe("estimate looks", w, h, &p);
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, &looks), ENH_LEE_OK);
+    CHECK(looks > 3.6 && looks < 4.4);
+    p.threads = 1;
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, &again), ENH_LEE_OK);
+    CHECK(again == looks);
+    for (i = 0; i < w * h; i++) {
+        img[i] = 7.0f;
+    }
+    looks = -1.0;
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, &looks),
+                 ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
+    CHECK(looks == -1.0);
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, 15, &p, &looks),
+                 ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, NULL),
+                 ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, 0, h, &p, &looks),
+                 ENH_LEE_ERROR_EMPTY_IMAGE);
+    free(img);
+}
+
 /* Caller scratch at any alignment and larger than needed; thread counts. */
 static void test_scratch_alignment(void) {
     const size_t w = 29, h = 70;
@@ -1401,6 +1434,7 @@ int main(void) {
     test_region_tiling();
     test_region_strips();
     test_threshold_search();
+    test_estimate_looks();
     test_scratch_alignment();
     test_concurrent_calls();
     return check_report("test_filter");

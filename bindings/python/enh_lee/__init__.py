@@ -70,6 +70,7 @@ __all__ = [
     "source_window",
     "point_threshold",
     "point_threshold_state",
+    "estimate_looks",
     "ThresholdSearch",
     "halo",
     "scratch_size",
@@ -616,6 +617,30 @@ def point_threshold(image, **params):
                                                   ctypes.byref(p), ctypes.byref(t))
     _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
     return t.value
+
+
+def estimate_looks(image, **params):
+    """The equivalent number of looks of a whole raster in memory
+    (enh_lee_estimate_looks_f32), from its most homogeneous 16x16 blocks of
+    valid pixels (docs/filters.md, "Estimating the looks"): deterministic,
+    the same on every thread count. Pass it as ``looks=``. ``signal``
+    (intensity or amplitude data) and ``nodata`` matter; every keyword of
+    :func:`filter` is accepted and validated. Raises
+    :class:`InvalidArgumentError` where no block can be measured (too small,
+    every block invalid or flat).
+
+    >>> L = enh_lee.estimate_looks(img, nodata=0)
+    >>> out = enh_lee.filter(img, looks=L, nodata=0)       # doctest: +SKIP
+    """
+    p = _params(**params)
+    _halo_of(p)
+    src, stride = _as_image(image)
+    height, width = src.shape
+    looks = ctypes.c_double()
+    status = _lib.lib.enh_lee_estimate_looks_f32(_ptr(src), stride, width, height,
+                                                 ctypes.byref(p), ctypes.byref(looks))
+    _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
+    return looks.value
 
 
 def point_threshold_state(**params):

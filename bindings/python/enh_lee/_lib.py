@@ -163,6 +163,7 @@ ENH_LEE_ERROR_INVALID_SIGMA = 25
 ENH_LEE_ERROR_INVALID_TARGET_WINDOW = 26
 ENH_LEE_ERROR_INVALID_POINT_THRESHOLD = 27
 ENH_LEE_ERROR_INVALID_COMPAT = 28
+ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE = 29
 
 #: Status code -> constant name, for messages and EnhLeeError.name.
 STATUS_NAMES = {
@@ -224,6 +225,9 @@ def _declare(cdll):
             EnhLeeStatus, [buf, size_t, size_t, size_t, P, ctypes.POINTER(ctypes.c_double)],
         ),
         "enh_lee_point_threshold_state": (EnhLeeStatus, [P, ctypes.POINTER(ctypes.c_uint32)]),
+        "enh_lee_estimate_looks_f32": (
+            EnhLeeStatus, [buf, size_t, size_t, size_t, P, ctypes.POINTER(ctypes.c_double)],
+        ),
         "enh_lee_threshold_search_new": (EnhLeeThresholdSearch, []),
         "enh_lee_threshold_search_count_f32": (
             EnhLeeStatus, [S, buf, size_t, size_t, size_t, P, buf],
