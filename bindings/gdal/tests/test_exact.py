@@ -25,6 +25,7 @@ PARAMS = [
     dict(filter="lee_sigma", window=9, target_window=5, sigma=0.7, border="shrink"),
     dict(filter="frost", window=3, damping=2.0, compat="snap"),  # SNAP's default Frost
     dict(filter="lee_sigma", looks=2.0, compat="snap", nodata=0.0),
+    dict(filter="refined_lee", compat="gee", nodata=0.0),  # the Earth Engine script's
 ]
 LAYOUTS = {
     "strips-1-row": ["BLOCKYSIZE=1"],

@@ -66,6 +66,8 @@ PARAMS = [
     # SNAP's statistics: sample variance, clipped windows, Chebyshev Frost.
     dict(filter="frost", window=5, damping=2.0, compat="snap", border="mirror"),
     dict(filter="refined_lee", compat="snap", nodata=-1.0),
+    # The Earth Engine script's Refined Lee.
+    dict(filter="refined_lee", compat="gee", border="shrink"),
 ]
 
 

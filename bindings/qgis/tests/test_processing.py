@@ -191,6 +191,7 @@ def test_band_selection(processing, multiband, ref, tmp_path, bands_param, picke
     ({"FILTER": "frost", "WINDOW": 3, "DAMPING": 2, "COMPAT": "snap"},
      dict(filter="frost", window=3, damping=2.0, compat="snap")),
     ({"FILTER": "lee", "COMPAT": 1}, dict(filter="lee", compat="snap")),
+    ({"FILTER": "refined_lee", "COMPAT": "gee"}, dict(filter="refined_lee", compat="gee")),
     # Lee Sigma: the threshold from two passes over the strips.
     ({"FILTER": "lee_sigma", "LOOKS": 2, "SIGMA": 0.8, "STRIP_ROWS": 5},
      dict(filter="lee_sigma", looks=2.0, sigma=0.8)),
