@@ -579,6 +579,7 @@ fn write_filtered(
                 out_start: cols.out_start,
                 raster_width: plan.raster_width,
                 raster_height: plan.raster_height,
+                dense,
             };
             let n = tile.len();
             let (stats_planes, work) = work.split_at_mut(2 * n);

@@ -113,9 +113,10 @@ impl RangeSums<'_> {
     /// Adds one row of the windows: positions `i..i + side` of `values`
     /// (and their `valid` flags) to window `i`, in that order, the sums in
     /// registers along the row. Called with a constant `side` (inlined),
-    /// the row is unrolled and the windows vectorise.
+    /// the row is unrolled and the windows vectorise. `DENSE`: every flag
+    /// is 1, so none is read (the same sums).
     #[inline(always)]
-    fn add_row(&mut self, side: usize, values: &[f64], valid: &[f64]) {
+    fn add_row<const DENSE: bool>(&mut self, side: usize, values: &[f64], valid: &[f64]) {
         let n = self.count.len();
         let (values, valid) = (&values[..n + side - 1], &valid[..n + side - 1]);
         for i in 0..n {
@@ -124,12 +125,37 @@ impl RangeSums<'_> {
             for dx in 0..side {
                 // `&`, not `&&`: no branches.
                 let v = values[i + dx];
-                let inside = (valid[i + dx] > 0.0) & (v >= lo) & (v <= hi);
+                let inside = (DENSE || valid[i + dx] > 0.0) & (v >= lo) & (v <= hi);
                 count += if inside { 1.0 } else { 0.0 };
                 s1 += if inside { v } else { 0.0 };
                 s2 += if inside { v * v } else { 0.0 };
             }
             (self.count[i], self.s1[i], self.s2[i]) = (count, s1, s2);
+        }
+    }
+}
+
+impl RangeSums<'_> {
+    /// Adds a whole row of the windows, `side` positions: unrolled for the
+    /// usual sides, so that the sums stay in registers along the row;
+    /// wider rows in segments of 8 positions, then one at a time, still in
+    /// order.
+    #[inline(always)]
+    fn add_window_row<const DENSE: bool>(&mut self, side: usize, values: &[f64], valid: &[f64]) {
+        match side {
+            5 => self.add_row::<DENSE>(5, values, valid),
+            7 => self.add_row::<DENSE>(7, values, valid),
+            9 => self.add_row::<DENSE>(9, values, valid),
+            11 => self.add_row::<DENSE>(11, values, valid),
+            side => {
+                let eights = side / 8 * 8;
+                for dx in (0..eights).step_by(8) {
+                    self.add_row::<DENSE>(8, &values[dx..], &valid[dx..]);
+                }
+                for dx in eights..side {
+                    self.add_row::<DENSE>(1, &values[dx..], &valid[dx..]);
+                }
+            }
         }
     }
 }
@@ -146,6 +172,8 @@ pub struct Geometry {
     pub out_start: usize,
     pub raster_width: usize,
     pub raster_height: usize,
+    /// Every pixel the windows read is valid (their flags are all 1).
+    pub dense: bool,
 }
 
 impl LeeSigma {
@@ -240,24 +268,10 @@ impl LeeSigma {
                 let (values, valid) = rows.row(y + dy);
                 let first = at.context - at.radius + start;
                 let (values, valid) = (&values[first..], &valid[first..]);
-                // A window row at a time, its positions unrolled for the
-                // usual sides: the sums stay in registers along the row.
-                match 2 * at.radius + 1 {
-                    5 => sums.add_row(5, values, valid),
-                    7 => sums.add_row(7, values, valid),
-                    9 => sums.add_row(9, values, valid),
-                    11 => sums.add_row(11, values, valid),
-                    // Wider rows in segments of 8 positions, then one at a
-                    // time: still in order, every segment unrolled.
-                    side => {
-                        let eights = side / 8 * 8;
-                        for dx in (0..eights).step_by(8) {
-                            sums.add_row(8, &values[dx..], &valid[dx..]);
-                        }
-                        for dx in eights..side {
-                            sums.add_row(1, &values[dx..], &valid[dx..]);
-                        }
-                    }
+                if at.dense {
+                    sums.add_window_row::<true>(2 * at.radius + 1, values, valid);
+                } else {
+                    sums.add_window_row::<false>(2 * at.radius + 1, values, valid);
                 }
             }
             for i in 0..len {
