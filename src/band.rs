@@ -301,9 +301,9 @@ fn window_tile<const K: usize>(
     let w = plan.params.stats_window();
     let full = (w * w) as f64;
     let variance = plan.coeffs.variance;
-    // Refined Lee uses the whole window's statistics only where a window
-    // has an invalid position: none in a tile where every pixel is valid.
-    let whole_window = K == 3 || plan.params.filter != Filter::RefinedLee;
+    // A tile where every pixel is valid needs the window sums only for a
+    // rule that reads them there.
+    let whole_window = K == 3 || plan.params.filter.reads_window_statistics_where_valid();
     for y in rows.clone() {
         if whole_window {
             stage.sums(

@@ -281,6 +281,13 @@ impl Filter {
     pub fn uses_cmax(self) -> bool {
         matches!(self, Filter::EnhancedLee | Filter::GammaMap)
     }
+
+    /// Whether the rule reads the whole window's mean and variance where
+    /// every position of the window is valid: all but Refined Lee, which
+    /// uses them only next to invalid pixels (its halves otherwise).
+    pub fn reads_window_statistics_where_valid(self) -> bool {
+        self != Filter::RefinedLee
+    }
 }
 
 impl Params {

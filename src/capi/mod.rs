@@ -544,19 +544,43 @@ pub unsafe extern "C" fn enh_lee_point_threshold_f32(
     params: *const EnhLeeParams,
     out_threshold: *mut f64,
 ) -> EnhLeeStatus {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        whole_raster_statistic(
+            (src, src_stride_bytes, width, height),
+            params,
+            out_threshold,
+            crate::point_threshold,
+        )
+    }
+}
+
+/// A statistic of a whole raster in memory, `statistic(view, params)`,
+/// written to `*out` only on success: the common body of
+/// `enh_lee_point_threshold_f32` and `enh_lee_estimate_looks_f32`.
+///
+/// # Safety
+/// As those functions: `src` is readable for `height` rows of
+/// `src_stride_bytes`, `params` readable, `out` writable; or NULL.
+unsafe fn whole_raster_statistic(
+    (src, src_stride_bytes, width, height): (*const f32, usize, usize, usize),
+    params: *const EnhLeeParams,
+    out: *mut f64,
+    statistic: fn(ArrayView2<f32>, &Params) -> Result<f64, Error>,
+) -> EnhLeeStatus {
     guard(|| {
-        // SAFETY: forwarded from this function's contract.
+        // SAFETY: forwarded from the caller's contract.
         let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
-        if out_threshold.is_null() {
+        if out.is_null() {
             return Err(Error::NullPointer);
         }
         let image = Image::readable(src, src_stride_bytes, width, height)?;
         // SAFETY: `src` is readable for these rows per the contract and
         // nothing writes it during the call.
         let view = unsafe { image.view() };
-        let t = crate::point_threshold(view, &params)?;
+        let value = statistic(view, &params)?;
         // SAFETY: non-null and writable per the contract.
-        unsafe { out_threshold.write(t) };
+        unsafe { out.write(value) };
         Ok(())
     })
 }
@@ -588,21 +612,15 @@ pub unsafe extern "C" fn enh_lee_estimate_looks_f32(
     params: *const EnhLeeParams,
     out_looks: *mut f64,
 ) -> EnhLeeStatus {
-    guard(|| {
-        // SAFETY: forwarded from this function's contract.
-        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
-        if out_looks.is_null() {
-            return Err(Error::NullPointer);
-        }
-        let image = Image::readable(src, src_stride_bytes, width, height)?;
-        // SAFETY: `src` is readable for these rows per the contract and
-        // nothing writes it during the call.
-        let view = unsafe { image.view() };
-        let looks = crate::estimate_looks(view, &params)?;
-        // SAFETY: non-null and writable per the contract.
-        unsafe { out_looks.write(looks) };
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        whole_raster_statistic(
+            (src, src_stride_bytes, width, height),
+            params,
+            out_looks,
+            crate::estimate_looks,
+        )
+    }
 }
 
 /// `*out_state` of `enh_lee_point_threshold_state`: the filter has no

@@ -572,17 +572,17 @@ fn edge_half(mu: [f64; 9]) -> f64 {
 /// names a half ([`EARTH_ENGINE_HALVES`]), any other (ties) none: -1.
 #[inline(always)]
 fn earth_engine_half(mu: [f64; 9]) -> f64 {
-    let gradient = |[p, q]: [usize; 2]| (mu[p] - mu[q]).abs();
-    let mut largest = f64::NEG_INFINITY;
-    for pair in EARTH_ENGINE_GRADIENTS {
-        largest = largest.max(gradient(pair));
+    let (mut gradients, mut largest) = ([0.0; 4], f64::NEG_INFINITY);
+    for (gradient, [p, q]) in gradients.iter_mut().zip(EARTH_ENGINE_GRADIENTS) {
+        *gradient = (mu[p] - mu[q]).abs();
+        largest = largest.max(*gradient);
     }
     let centre = mu[CENTRE];
     let mut code = 0.0;
     for (g, [p, q]) in EARTH_ENGINE_GRADIENTS.into_iter().enumerate() {
         let first = mu[p] - centre > centre - mu[q];
         let direction = (if first { g + 1 } else { g + 5 }) as f64;
-        code += if gradient([p, q]) == largest {
+        code += if gradients[g] == largest {
             direction
         } else {
             0.0

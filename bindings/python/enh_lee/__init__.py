@@ -608,15 +608,20 @@ def point_threshold(image, **params):
     >>> tile = enh_lee.filter_region(src, (H, W), region, filter="lee_sigma",
     ...                              point_threshold=t)       # doctest: +SKIP
     """
+    return _whole_raster_statistic(_lib.lib.enh_lee_point_threshold_f32, image, params)
+
+
+def _whole_raster_statistic(function, image, params):
+    """`function`'s value (an enh_lee_*_f32 that writes one double) of a
+    whole raster in memory, its parameters validated first."""
     p = _params(**params)
     _halo_of(p)
     src, stride = _as_image(image)
     height, width = src.shape
-    t = ctypes.c_double()
-    status = _lib.lib.enh_lee_point_threshold_f32(_ptr(src), stride, width, height,
-                                                  ctypes.byref(p), ctypes.byref(t))
+    value = ctypes.c_double()
+    status = function(_ptr(src), stride, width, height, ctypes.byref(p), ctypes.byref(value))
     _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
-    return t.value
+    return value.value
 
 
 def estimate_looks(image, **params):
@@ -632,15 +637,7 @@ def estimate_looks(image, **params):
     >>> L = enh_lee.estimate_looks(img, nodata=0)
     >>> out = enh_lee.filter(img, looks=L, nodata=0)       # doctest: +SKIP
     """
-    p = _params(**params)
-    _halo_of(p)
-    src, stride = _as_image(image)
-    height, width = src.shape
-    looks = ctypes.c_double()
-    status = _lib.lib.enh_lee_estimate_looks_f32(_ptr(src), stride, width, height,
-                                                 ctypes.byref(p), ctypes.byref(looks))
-    _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
-    return looks.value
+    return _whole_raster_statistic(_lib.lib.enh_lee_estimate_looks_f32, image, params)
 
 
 def point_threshold_state(**params):
