@@ -776,6 +776,38 @@ EnhLeeStatus enh_lee_estimate_looks_f32(const float *src,
                                         double *out_looks);
 
 /**
+ * Writes to `dst` the intensity `re^2 + im^2` (`signal` intensity, the
+ * default) or the amplitude `sqrt(re^2 + im^2)` (`signal` amplitude) of
+ * each pixel of a complex raster, the values the filters then take: a
+ * single-look complex (SLC) product filtered as detected data
+ * (docs/filters.md, "Complex rasters"). Each `src` row holds `width`
+ * pixels as `re, im` float32 pairs (C99 `float complex`, numpy complex64,
+ * GDAL CFloat32). Computed in float64 and rounded once to float32, so
+ * every front end gets the same bits. Only `signal` matters; the
+ * parameters are validated like a filter call's.
+ *
+ * Ownership: reads `src` and `*params`, writes `dst` only on success.
+ * Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+ * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+ * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_PARTIAL_OVERLAP` (`dst`
+ * overlaps `src`), any parameter error.
+ *
+ * # Safety
+ * `src` is readable for `height` rows of `src_stride_bytes` (the last row
+ * `8 * width` bytes), `dst` writable for `height` rows of
+ * `dst_stride_bytes` (the last `4 * width` bytes), `params` readable; or
+ * NULL, which is reported.
+ */
+EnhLeeStatus enh_lee_detect_cf32(const float *src,
+                                 size_t src_stride_bytes,
+                                 float *dst,
+                                 size_t dst_stride_bytes,
+                                 size_t width,
+                                 size_t height,
+                                 const struct EnhLeeParams *params);
+
+/**
  * Writes to `*out_state` whether filtering with `*params` needs a
  * statistic of the whole raster, Lee Sigma's point threshold, and whether
  * `*params` holds it: `ENH_LEE_THRESHOLD_UNUSED`, `_NEEDED` or `_GIVEN`.

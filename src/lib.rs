@@ -32,6 +32,7 @@ mod band;
 mod border;
 pub mod capi;
 mod carve;
+mod detect;
 mod error;
 mod filter;
 mod filters;
@@ -53,6 +54,7 @@ pub mod internals {
     pub use crate::filters::{enhanced_lee, exp_neg};
 }
 
+pub use detect::{detect, detected};
 pub use error::Error;
 pub use filter::{
     filter, filter_in_place, filter_region, halo, scratch_len, source_region, Region, Scratch,

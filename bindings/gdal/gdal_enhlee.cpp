@@ -11,7 +11,8 @@
 // This file is GDAL glue only: every output pixel is computed by
 // enh_lee_f32_region. A read of any window at full resolution reads that
 // window grown by enh_lee_halo() pixels (clipped to the raster) from the
-// source band as Float32 and filters it as a region of the whole raster, so
+// source band as Float32 (a complex band as its intensity or amplitude, detected
+// by enh_lee_detect_cf32) and filters it as a region of the whole raster, so
 // the result is bit for bit the whole-image result whatever the block sizes
 // and windows. Decimated reads go through GDALRasterBand's block-based path,
 // i.e. they are taken from filtered full-resolution blocks; the bands report
@@ -258,6 +259,48 @@ float AsFloat32(double v)
 /*                             Dataset / band                           */
 /************************************************************************/
 
+// Reads the window (nX, nY, nW, nH) of poBand into pDst (rows nW pixels
+// apart) as the filters take it: a real band as Float32 (converted as
+// RasterIO converts), a complex one as its intensity |z|^2 or amplitude |z|
+// (params.signal), detected by the library from CFloat32 pairs. Emits a
+// CPLError and returns false on failure.
+bool ReadDetected(GDALRasterBand *poBand, const EnhLeeParams &params, int nX,
+                  int nY, int nW, int nH, float *pDst)
+{
+    GDALRasterIOExtraArg sExtra;
+    INIT_RASTERIO_EXTRA_ARG(sExtra);
+    const GSpacing nRow = static_cast<GSpacing>(sizeof(float)) * nW;
+    if (!GDALDataTypeIsComplex(poBand->GetRasterDataType()))
+        return poBand->RasterIO(GF_Read, nX, nY, nW, nH, pDst, nW, nH,
+                                GDT_Float32, sizeof(float), nRow,
+                                &sExtra) == CE_None;
+    std::vector<float> pairs;
+    try
+    {
+        pairs.resize(2 * static_cast<size_t>(nW) * nH);
+    }
+    catch (const std::exception &)
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory,
+                 "ENHLEE: cannot allocate %d x %d complex pixels", nW, nH);
+        return false;
+    }
+    if (poBand->RasterIO(GF_Read, nX, nY, nW, nH, pairs.data(), nW, nH,
+                         GDT_CFloat32, 2 * sizeof(float), 2 * nRow,
+                         &sExtra) != CE_None)
+        return false;
+    const EnhLeeStatus status = enh_lee_detect_cf32(
+        pairs.data(), 2 * static_cast<size_t>(nRow), pDst,
+        static_cast<size_t>(nRow), static_cast<size_t>(nW),
+        static_cast<size_t>(nH), &params);
+    if (status != ENH_LEE_OK)
+    {
+        ReportStatus(status, "detecting complex pixels");
+        return false;
+    }
+    return true;
+}
+
 // Lee Sigma's point threshold of a whole band, when the options do not give
 // it: the library's two counting passes (enh_lee_threshold_search_*) over
 // strips of the band, so that every block the driver filters uses the same
@@ -288,12 +331,7 @@ bool ComputePointThreshold(GDALRasterBand *poBand, EnhLeeParams *params,
         for (int y = 0; y < nH; y += nRows)
         {
             const int n = std::min(nRows, nH - y);
-            GDALRasterIOExtraArg sExtra;
-            INIT_RASTERIO_EXTRA_ARG(sExtra);
-            if (poBand->RasterIO(GF_Read, 0, y, nW, n, strip.data(), nW, n,
-                                 GDT_Float32, sizeof(float),
-                                 static_cast<GSpacing>(sizeof(float)) * nW,
-                                 &sExtra) != CE_None)
+            if (!ReadDetected(poBand, *params, 0, y, nW, n, strip.data()))
             {
                 CPLError(CE_Failure, CPLE_AppDefined,
                          "ENHLEE: cannot read rows %d-%d of band %d for "
@@ -484,12 +522,7 @@ CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
         return CE_Failure;
     }
 
-    GDALRasterIOExtraArg sExtra;
-    INIT_RASTERIO_EXTRA_ARG(sExtra);
-    if (m_poSrcBand->RasterIO(GF_Read, nSX0, nSY0, nSW, nSH, src.data(), nSW,
-                              nSH, GDT_Float32, sizeof(float),
-                              static_cast<GSpacing>(sizeof(float)) * nSW,
-                              &sExtra) != CE_None)
+    if (!ReadDetected(m_poSrcBand, m_params, nSX0, nSY0, nSW, nSH, src.data()))
     {
         CPLError(CE_Failure, CPLE_AppDefined,
                  "ENHLEE: cannot read source window %d,%d %dx%d of band %d",
@@ -702,16 +735,26 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
     }
     for (int i = 1; i <= nBands; ++i)
     {
-        const GDALDataType eType =
-            poSrcDS->GetRasterBand(i)->GetRasterDataType();
-        if (GDALDataTypeIsComplex(eType))
+        // Speckle is multiplicative in the physical values, scale *
+        // pixel + offset. Every filter is scale-equivariant (filtering
+        // s * x gives s times the result for x, to rounding), so a positive
+        // scale is kept as the output's; raw numbers under an offset, or a
+        // scale that is not positive, are not the physical values.
+        GDALRasterBand *poSrc = poSrcDS->GetRasterBand(i);
+        int bHasScale = FALSE, bHasOffset = FALSE;
+        const double dfScale = poSrc->GetScale(&bHasScale);
+        const double dfOffset = poSrc->GetOffset(&bHasOffset);
+        if ((bHasScale && !(dfScale > 0.0)) || (bHasOffset && dfOffset != 0.0))
         {
             CPLError(CE_Failure, CPLE_NotSupported,
-                     "ENHLEE: band %d of '%s' is complex (%s); the speckle "
-                     "filters need real intensity or amplitude values: "
-                     "derive them first (e.g. a VRT with PixelFunctionType "
-                     "intensity or mod)",
-                     i, pszSource, GDALGetDataTypeName(eType));
+                     "ENHLEE: band %d of '%s' has scale %.17g and offset "
+                     "%.17g: its pixels are not proportional to the physical "
+                     "values, which the speckle filters need. Filter a VRT "
+                     "of the physical values instead: gdal_translate -of VRT "
+                     "-ot Float32 -unscale <source> physical.vrt, then "
+                     "ENHLEE:physical.vrt",
+                     i, pszSource, bHasScale ? dfScale : 1.0,
+                     bHasOffset ? dfOffset : 0.0);
             return nullptr;
         }
     }
@@ -812,9 +855,23 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         // A palette index filtered is not an index any more.
         poBand->m_eColorInterp = eCI == GCI_PaletteIndex ? GCI_GrayIndex : eCI;
         poBand->SetDescription(poSrc->GetDescription());
-        CSLConstList md = poSrc->GetMetadata();
-        if (md && *md)
-            poBand->SetMetadata(const_cast<char **>(md));
+        // The source's metadata but its statistics, which describe the
+        // unfiltered pixels.
+        CPLStringList aosMetadata;
+        for (CSLConstList md = poSrc->GetMetadata(); md && *md; ++md)
+            if (!STARTS_WITH_CI(*md, "STATISTICS_"))
+                aosMetadata.AddString(*md);
+        if (aosMetadata.Count() > 0)
+            poBand->SetMetadata(aosMetadata.List());
+        if (GDALDataTypeIsComplex(poSrc->GetRasterDataType()))
+        {
+            // What a complex band's pixels became, where gdal_translate
+            // copies it (the default domain).
+            char value[64] = "";
+            size_t len = 0;
+            enh_lee_params_get(&params, "signal", value, sizeof value, &len);
+            poBand->SetMetadataItem("ENHLEE_COMPLEX_AS", value);
+        }
         poBand->SetMetadataItem("ENHLEE_HALO",
                                 CPLSPrintf("%u", static_cast<unsigned>(halo)),
                                 "ENHLEE");

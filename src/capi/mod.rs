@@ -623,6 +623,54 @@ pub unsafe extern "C" fn enh_lee_estimate_looks_f32(
     }
 }
 
+/// Writes to `dst` the intensity `re^2 + im^2` (`signal` intensity, the
+/// default) or the amplitude `sqrt(re^2 + im^2)` (`signal` amplitude) of
+/// each pixel of a complex raster, the values the filters then take: a
+/// single-look complex (SLC) product filtered as detected data
+/// (docs/filters.md, "Complex rasters"). Each `src` row holds `width`
+/// pixels as `re, im` float32 pairs (C99 `float complex`, numpy complex64,
+/// GDAL CFloat32). Computed in float64 and rounded once to float32, so
+/// every front end gets the same bits. Only `signal` matters; the
+/// parameters are validated like a filter call's.
+///
+/// Ownership: reads `src` and `*params`, writes `dst` only on success.
+/// Thread-safe.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+/// `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+/// `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_PARTIAL_OVERLAP` (`dst`
+/// overlaps `src`), any parameter error.
+///
+/// # Safety
+/// `src` is readable for `height` rows of `src_stride_bytes` (the last row
+/// `8 * width` bytes), `dst` writable for `height` rows of
+/// `dst_stride_bytes` (the last `4 * width` bytes), `params` readable; or
+/// NULL, which is reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_detect_cf32(
+    src: *const f32,
+    src_stride_bytes: usize,
+    dst: *mut f32,
+    dst_stride_bytes: usize,
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        let pairs = width.checked_mul(2).ok_or(Error::SizeOverflow)?;
+        let complex = Image::readable(src, src_stride_bytes, pairs, height)?;
+        let out = Image::new(dst, dst_stride_bytes, width, height)?;
+        if out.overlaps(&complex) {
+            return Err(Error::PartialOverlap);
+        }
+        // SAFETY: `src` is readable and `dst` writable for these rows per
+        // the contract, and they do not overlap (checked).
+        let (complex, out) = unsafe { (complex.view(), out.view_mut()) };
+        crate::detect(complex, out, &params)
+    })
+}
+
 /// `*out_state` of `enh_lee_point_threshold_state`: the filter has no
 /// point threshold.
 pub const ENH_LEE_THRESHOLD_UNUSED: u32 = 0;

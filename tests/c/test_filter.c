@@ -1330,6 +1330,51 @@ static void test_estimate_looks(void) {
     free(img);
 }
 
+/* Complex pixels detected as the filters take them (C99 float complex
+ * layout: re, im pairs): intensity re^2 + im^2, amplitude its root; the
+ * output written only on success. */
+static void test_detect_complex(void) {
+    const float z[2][6] = {{3.0f, 4.0f, -1.0f, 0.0f, 0.0f, 2.0f},
+                           {-32768.0f, -32768.0f, 6.0f, 8.0f, 0.5f, 0.5f}};
+    float out[3][4];
+    EnhLeeParams p = enh_lee_params_default();
+    size_t i;
+    /* Rows of 3 pixels, 4 floats apart in the output: a strided dst. */
+    CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], &out[0][0], sizeof out[0], 3, 2,
+                                     &p),
+                 ENH_LEE_OK);
+    CHECK(out[0][0] == 25.0f && out[0][1] == 1.0f && out[0][2] == 4.0f);
+    CHECK(out[1][0] == 2147483648.0f && out[1][1] == 100.0f && out[1][2] == 0.5f);
+    p.signal = ENH_LEE_SIGNAL_AMPLITUDE;
+    CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], &out[0][0], sizeof out[0], 3, 2,
+                                     &p),
+                 ENH_LEE_OK);
+    CHECK(out[0][0] == 5.0f && out[0][1] == 1.0f && out[1][1] == 10.0f);
+    for (i = 0; i < 4; i++) {
+        out[2][i] = -1.0f;
+    }
+    p.signal = 7;
+    CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], &out[2][0], sizeof out[0], 3, 1,
+                                     &p),
+                 ENH_LEE_ERROR_INVALID_SIGNAL);
+    p.signal = ENH_LEE_SIGNAL_INTENSITY;
+    CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], 4 * sizeof(float), &out[2][0], sizeof out[0],
+                                     3, 2, &p),
+                 ENH_LEE_ERROR_INVALID_STRIDE);
+    CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], NULL, sizeof out[0], 3, 1, &p),
+                 ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], &out[2][0], sizeof out[0], 0, 1,
+                                     &p),
+                 ENH_LEE_ERROR_EMPTY_IMAGE);
+    CHECK(out[2][0] == -1.0f && out[2][1] == -1.0f && out[2][2] == -1.0f);
+    /* dst inside src is refused. */
+    {
+        float both[8] = {3.0f, 4.0f, 1.0f, 0.0f, 0, 0, 0, 0};
+        CHECK_STATUS(enh_lee_detect_cf32(both, sizeof both, both + 1, sizeof both, 2, 1, &p),
+                     ENH_LEE_ERROR_PARTIAL_OVERLAP);
+    }
+}
+
 /* Caller scratch at any alignment and larger than needed; thread counts. */
 static void test_scratch_alignment(void) {
     const size_t w = 29, h = 70;
@@ -1435,6 +1480,7 @@ int main(void) {
     test_region_strips();
     test_threshold_search();
     test_estimate_looks();
+    test_detect_complex();
     test_scratch_alignment();
     test_concurrent_calls();
     return check_report("test_filter");

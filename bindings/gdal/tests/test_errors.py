@@ -67,36 +67,6 @@ def test_gdal_translate_fails_cleanly(tmp_path, scene_tif, options, text):
     assert not out.exists()
 
 
-def _make_complex(path):
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), 40, 30, 1, gdal.GDT_CFloat32)
-    ds.GetRasterBand(1).WriteArray((np.ones((30, 40)) * (1 + 2j)).astype(np.complex64))
-    ds = None
-    return str(path)
-
-
-def test_complex_source_fails(tmp_path):
-    src = _make_complex(tmp_path / "slc.tif")
-    with pytest.raises(RuntimeError) as e:
-        gdal.Open("ENHLEE:" + src)
-    assert "complex" in str(e.value) and "CFloat32" in str(e.value)
-    p = translate("ENHLEE:" + src, tmp_path / "o.tif", check=False)
-    assert p.returncode == 1 and "complex" in p.stderr
-
-
-def test_complex_band_among_real_ones_fails(tmp_path):
-    vrt = tmp_path / "mixed.vrt"
-    real = write_tif(tmp_path / "r.tif", speckled((30, 40), 2.0))
-    cplx = _make_complex(tmp_path / "c.tif")
-    vrt.write_text(f"""<VRTDataset rasterXSize="40" rasterYSize="30">
-  <VRTRasterBand dataType="Float32" band="1"><SimpleSource>
-    <SourceFilename>{real}</SourceFilename><SourceBand>1</SourceBand></SimpleSource></VRTRasterBand>
-  <VRTRasterBand dataType="CFloat32" band="2"><SimpleSource>
-    <SourceFilename>{cplx}</SourceFilename><SourceBand>1</SourceBand></SimpleSource></VRTRasterBand>
-</VRTDataset>""")
-    with pytest.raises(RuntimeError, match="band 2 .* is complex"):
-        gdal.Open(f"ENHLEE:{vrt}")
-
-
 @pytest.mark.parametrize("name", ["ENHLEE:/nonexistent/in.tif", "ENHLEE:", "enhlee:nope.tif"])
 def test_missing_source_fails(tmp_path, name):
     with pytest.raises(RuntimeError) as e:

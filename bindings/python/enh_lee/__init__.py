@@ -71,6 +71,7 @@ __all__ = [
     "point_threshold",
     "point_threshold_state",
     "estimate_looks",
+    "detect",
     "ThresholdSearch",
     "halo",
     "scratch_size",
@@ -339,15 +340,19 @@ def _row_stride(a):
     return s
 
 
-def _as_image(image, name="image"):
+def _as_image(image, p, name="image"):
     """(array, stride): `image` itself when usable as is, else a C-contiguous
-    float32 copy."""
+    float32 copy; a complex image becomes its intensity or amplitude (the
+    parameters `p`'s signal), computed by the library (:func:`detect`)."""
     a = image if isinstance(image, np.ndarray) else np.asarray(image)
     if a.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (rows, columns), got shape {a.shape}")
+    if a.dtype.kind == "c":
+        a = _detected(a, p)
+        return a, _row_stride(a)
     if a.dtype.kind not in "fiu":
         raise TypeError(
-            f"{name} must hold real numbers (float or integer), got dtype {a.dtype}"
+            f"{name} must hold real or complex numbers, got dtype {a.dtype}"
         )
     stride = _row_stride(a)
     if stride is None:
@@ -358,6 +363,42 @@ def _as_image(image, name="image"):
             a = np.array(a, dtype=np.float32, order="C", copy=True)
         stride = _row_stride(a)
     return a, stride
+
+
+def _detected(z, p):
+    """The float32 intensity or amplitude (`p`'s signal) of the complex
+    2-D array `z` (enh_lee_detect_cf32); complex128 is first rounded to
+    complex64, as GDAL reads CFloat64 as CFloat32."""
+    z = np.require(z, np.complex64, ["C_CONTIGUOUS", "ALIGNED"])
+    height, width = z.shape
+    out = np.empty((height, width), dtype=np.float32)
+    status = _lib.lib.enh_lee_detect_cf32(
+        _ptr(z), z.strides[0], _ptr(out),
+        _row_stride(out), width, height, ctypes.byref(p))
+    _raise_for(status, _detail(status, p) or f"image shape {z.shape}")
+    return out
+
+
+def detect(image, **params):
+    """The intensity ``|z|^2`` (``signal="intensity"``, the default) or
+    amplitude ``|z|`` (``signal="amplitude"``) of a complex 2-D array, as
+    float32 (enh_lee_detect_cf32): the values every function here filters
+    when given complex data, e.g. a Sentinel-1 SLC burst. Computed in
+    float64 and rounded once, the same bits as the GDAL and QGIS front
+    ends. Accepts every keyword of :func:`filter`; only ``signal`` changes
+    the result.
+
+    >>> z = np.array([[3 + 4j, 1j]], dtype=np.complex64)
+    >>> enh_lee.detect(z), enh_lee.detect(z, signal="amplitude")
+    (array([[25.,  1.]], dtype=float32), array([[5., 1.]], dtype=float32))
+    """
+    a = image if isinstance(image, np.ndarray) else np.asarray(image)
+    if a.ndim != 2 or a.dtype.kind != "c":
+        raise TypeError(f"image must be a 2-D complex array, got dtype {a.dtype} "
+                        f"and shape {a.shape}")
+    p = _params(**params)
+    _halo_of(p)
+    return _detected(a, p)
 
 
 def _check_out(out, shape):
@@ -405,8 +446,10 @@ def filter(image, *, out=None, **params):
 
     Parameters
     ----------
-    image : 2-D array_like of real numbers
-        Used without a copy when it is a native float32 ndarray whose pixels
+    image : 2-D array_like of real or complex numbers
+        Complex data (e.g. a Sentinel-1 SLC burst) is filtered as its
+        intensity ``|z|^2``, or its amplitude ``|z|`` with
+        ``signal="amplitude"`` (see :func:`detect`). Real data is used without a copy when it is a native float32 ndarray whose pixels
         are contiguous within each row (``strides[1] == 4``; ``strides[0]``
         a positive multiple of 4, at least ``4 * width``, e.g. a row or
         column slice of a bigger array): its row stride is passed through.
@@ -468,7 +511,7 @@ def filter(image, *, out=None, **params):
         if len(shape) != 2:
             raise ValueError(f"image must be a 2-D array (rows, columns), got shape {shape}")
         dst_stride = _check_out(out, shape)
-    src, src_stride = _as_image(image)
+    src, src_stride = _as_image(image, p)
     height, width = src.shape
     if out is None:
         out = np.empty((height, width), dtype=np.float32)
@@ -576,7 +619,7 @@ def filter_region(src, raster_shape, region, *, out=None, **params):
     if out is not None:
         _check_in_place(src, out, "src")
         dst_stride = _check_out(out, (r.height, r.width))
-    a, src_stride = _as_image(src, "src")
+    a, src_stride = _as_image(src, p, "src")
     if out is None:
         out = np.empty((r.height, r.width), dtype=np.float32)
         dst_stride = _row_stride(out)
@@ -616,7 +659,7 @@ def _whole_raster_statistic(function, image, params):
     whole raster in memory, its parameters validated first."""
     p = _params(**params)
     _halo_of(p)
-    src, stride = _as_image(image)
+    src, stride = _as_image(image, p)
     height, width = src.shape
     value = ctypes.c_double()
     status = function(_ptr(src), stride, width, height, ctypes.byref(p), ctypes.byref(value))
@@ -707,7 +750,7 @@ class ThresholdSearch:
     def counts(self, piece):
         """The count table of one piece for the current pass (a new array)."""
         table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
-        src, stride = _as_image(piece, "piece")
+        src, stride = _as_image(piece, self._p, "piece")
         height, width = src.shape
         status = _lib.lib.enh_lee_threshold_search_count_f32(
             ctypes.byref(self._search), _ptr(src), stride, width, height,
@@ -775,6 +818,6 @@ def _with_parameters(fn, fixed, defaults=None):
 
 
 for _fn in (filter, filter_region, halo, scratch_size, source_window, describe,
-            point_threshold):
+            point_threshold, detect):
     _with_parameters(_fn, ())
 del _fn

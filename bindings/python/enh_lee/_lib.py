@@ -228,6 +228,9 @@ def _declare(cdll):
         "enh_lee_estimate_looks_f32": (
             EnhLeeStatus, [buf, size_t, size_t, size_t, P, ctypes.POINTER(ctypes.c_double)],
         ),
+        "enh_lee_detect_cf32": (
+            EnhLeeStatus, [buf, size_t, buf, size_t, size_t, size_t, P],
+        ),
         "enh_lee_threshold_search_new": (EnhLeeThresholdSearch, []),
         "enh_lee_threshold_search_count_f32": (
             EnhLeeStatus, [S, buf, size_t, size_t, size_t, P, buf],

@@ -170,8 +170,8 @@ def _filter_dask(x, params):
     if x.ndim < 2:
         raise ValueError(f"the array must have at least 2 dimensions (rows, columns), got "
                          f"shape {x.shape}")
-    if x.dtype.kind not in "fiu":
-        raise TypeError(f"the array must hold real numbers (float or integer), got dtype "
+    if x.dtype.kind not in "fiuc":
+        raise TypeError(f"the array must hold real or complex numbers, got dtype "
                         f"{x.dtype}")
     if any(np.isnan(c) for cs in x.chunks for c in cs):
         raise ValueError("the array has unknown chunk sizes (NaN); call "
@@ -291,7 +291,9 @@ def _filter_block(grid, raster_shape, region, thresholds, params):
     lead = grid[0][0].shape[:-2]
     out = np.empty(lead + (region[3], region[2]), dtype=np.float32)
     single = len(grid) == 1 and len(grid[0]) == 1
-    buf = None if single else np.empty((sh, sw), dtype=np.float32)
+    # Complex pieces stay complex until the library detects them.
+    work = np.complex64 if grid[0][0].dtype.kind == "c" else np.float32
+    buf = None if single else np.empty((sh, sw), dtype=work)
     for idx in np.ndindex(*lead):
         if single:
             src = grid[0][0][idx]
@@ -299,13 +301,13 @@ def _filter_block(grid, raster_shape, region, thresholds, params):
                 # Blocks deserialised by distributed can sit at odd addresses,
                 # which enh_lee.filter_region (0.1.0) does not copy for float32
                 # (ctypes ArgumentError); an aligned copy is always safe.
-                src = np.array(src, dtype=np.float32)
+                src = np.array(src, dtype=work)
         else:
             y = 0
             for row, h in zip(grid, heights):
                 xo = 0
                 for piece, w in zip(row, widths):
-                    buf[y:y + h, xo:xo + w] = piece[idx]  # casts to float32
+                    buf[y:y + h, xo:xo + w] = piece[idx]  # casts to `work`
                     xo += w
                 y += h
             src = buf

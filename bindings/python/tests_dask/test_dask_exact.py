@@ -88,6 +88,16 @@ def test_input_dtypes(client, dtype):
     assert same_bits(got, enh_lee.filter(img, window=5))
 
 
+@pytest.mark.parametrize("signal", ["intensity", "amplitude"])
+def test_complex_chunks_filter_their_intensity_or_amplitude(client, signal):
+    rng = np.random.default_rng(4)
+    z = (rng.standard_normal((40, 33)) + 1j * rng.standard_normal((40, 33))).astype(np.complex64)
+    x = da.from_array(z, chunks=((10, 3, 27), (2, 31)))
+    for flt in ("enhanced_lee", "lee_sigma"):
+        got = client.compute(eld.filter(x, window=5, signal=signal, filter=flt), sync=True)
+        assert same_bits(got, enh_lee.filter(z, window=5, signal=signal, filter=flt))
+
+
 def test_3d_stack_filtered_plane_by_plane(client):
     stack = np.stack([speckled((40, 30), seed=s) for s in range(5)])
     stack[2, 10:12, 3] = np.nan

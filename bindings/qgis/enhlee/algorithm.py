@@ -448,12 +448,19 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             plan = []
             for i, b in enumerate(bands, start=1):
                 sband = src.GetRasterBand(b)
+                _check_physical(sband, b)
                 nodata = nodata_override if nodata_override is not None else sband.GetNoDataValue()
                 oband = dst.GetRasterBand(i)
                 if nodata is not None:
                     oband.SetNoDataValue(nodata)
                 if sband.GetDescription():
                     oband.SetDescription(sband.GetDescription())
+                if sband.GetScale() not in (None, 1.0):
+                    oband.SetScale(sband.GetScale())
+                if gdal.DataTypeIsComplex(sband.DataType):
+                    # The library filters a complex band's intensity or
+                    # amplitude (the signal parameter): say which.
+                    oband.SetMetadataItem("ENHLEE_COMPLEX_AS", params["signal"])
                 # NaN pixels are always invalid: no need to pass NaN as nodata.
                 fnodata = None if nodata is None or math.isnan(nodata) else nodata
                 plan.append((sband, oband, dict(params, nodata=fnodata)))
@@ -465,7 +472,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             search = threshold_state == "needed"
             total = len(strips) * len(plan) * (3 if search else 1)
             done = 0
-            src_buf = np.empty((min(H, rows + 2 * enh_lee.halo(**params)), W), np.float32)
+            buffers = _Buffers((min(H, rows + 2 * enh_lee.halo(**params)), W))
             for b, (sband, oband, band_params) in zip(bands, plan):
                 if threshold_state == "unused":
                     break
@@ -479,7 +486,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                         if feedback.isCanceled():
                             raise _Canceled()
                         h = min(rows, H - y)
-                        buf = src_buf[:h]
+                        buf = buffers.of(sband)[:h]
                         gdal.ErrorReset()
                         if sband.ReadAsArray(0, y, W, h, buf_obj=buf) is None:
                             raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
@@ -501,7 +508,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 for sband, oband, band_params in plan:
                     if feedback.isCanceled():
                         raise _Canceled()
-                    buf = src_buf[:sh]
+                    buf = buffers.of(sband)[:sh]
                     gdal.ErrorReset()
                     got = sband.ReadAsArray(sx, sy, sw, sh, buf_obj=buf)
                     if got is None:
@@ -536,6 +543,37 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         if gdal.GetLastErrorType() >= gdal.CE_Failure:
             raise QgsProcessingException(tr("cannot close {}: {}").format(
                 path, gdal.GetLastErrorMsg()))
+
+
+class _Buffers:
+    """One source buffer of `shape` per kind of band, made when first
+    needed: float32 for real bands (GDAL converts), complex64 for complex
+    ones, which the library detects (their intensity or amplitude)."""
+
+    def __init__(self, shape):
+        self._shape = shape
+        self._made = {}
+
+    def of(self, band):
+        dtype = np.complex64 if gdal.DataTypeIsComplex(band.DataType) else np.float32
+        if dtype not in self._made:
+            self._made[dtype] = np.empty(self._shape, dtype)
+        return self._made[dtype]
+
+
+def _check_physical(band, number):
+    """Refuses a band whose pixels are not proportional to the physical
+    values, ``scale * pixel + offset``: an offset, or a scale that is not
+    positive. (Every filter is scale-equivariant, so a positive scale is
+    kept as the output band's.)"""
+    scale, offset = band.GetScale(), band.GetOffset()
+    if (scale is not None and not scale > 0) or offset not in (None, 0.0):
+        raise QgsProcessingException(tr(
+            "band {} has scale {} and offset {}: its pixels are not proportional to the "
+            "physical values, which the speckle filters need. Make a raster of the physical "
+            "values first (gdal_translate -of VRT -ot Float32 -unscale <source> physical.vrt) "
+            "and filter that").format(number, 1.0 if scale is None else scale,
+                                      0.0 if offset is None else offset))
 
 
 def _open_raster(source):

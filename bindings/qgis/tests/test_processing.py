@@ -410,3 +410,72 @@ def test_automatic_strips_on_a_larger_raster(processing, ref, tmp_path):
                      "OUTPUT": str(out)})
     got, _ = read_raster(out)
     assert_bits_equal(got[0], ref.filter(a, window=11, looks=4.4, statistic="residual"))
+
+
+# --------------------------------------------------------------------------
+# Sentinel-1 rasters as they come
+
+
+def test_uint16_dual_pol_with_zero_borders(processing, ref, tmp_path):
+    """Two UInt16 amplitude bands (VV, VH) with zero-valued borders and a
+    nodata of 0, in strips of 7 rows: each band as the library filters it."""
+    from osgeo import gdal
+
+    bands = []
+    for seed, level in ((1, 400.0), (2, 60.0)):
+        a = np.round(np.sqrt(speckle((70, 61), seed=seed) * level)).clip(1, 65535)
+        a = a.astype(np.uint16)
+        a[:, :9] = 0
+        a[-5:, :] = 0
+        bands.append(a)
+    src = write_raster(tmp_path / "grd.tif", bands, dtype=gdal.GDT_UInt16, nodata=0)
+    out = tmp_path / "o.tif"
+    run(processing, {"INPUT": src, "WINDOW": 7, "LOOKS": 4.4, "SIGNAL": "amplitude",
+                     "STRIP_ROWS": 7, "OUTPUT": str(out)})
+    got, info = read_raster(out)
+    assert info["nodata"] == [0.0, 0.0]
+    for g, a in zip(got, bands):
+        assert_bits_equal(g, ref.filter(a.astype(np.float32), window=7, looks=4.4,
+                                        signal="amplitude", nodata=0.0))
+
+
+@pytest.mark.parametrize("signal", ["intensity", "amplitude"])
+def test_complex_band_filters_its_intensity_or_amplitude(processing, ref, tmp_path, signal):
+    from osgeo import gdal
+
+    rng = np.random.default_rng(5)
+    z = (rng.standard_normal((50, 44)) + 1j * rng.standard_normal((50, 44))) * 30
+    z = (np.round(z.real) + 1j * np.round(z.imag)).astype(np.complex64)
+    src = write_raster(tmp_path / "slc.tif", [z], dtype=gdal.GDT_CInt16)
+    out = tmp_path / "o.tif"
+    run(processing, {"INPUT": src, "WINDOW": 5, "SIGNAL": signal, "FILTER": "lee_sigma",
+                     "STRIP_ROWS": 9, "OUTPUT": str(out)})
+    got, info = read_raster(out)
+    assert info["dtypes"] == ["Float32"]
+    assert_bits_equal(got[0], ref.filter(z, window=5, signal=signal, filter="lee_sigma"))
+    ds = gdal.Open(str(out))
+    assert ds.GetRasterBand(1).GetMetadataItem("ENHLEE_COMPLEX_AS") == signal
+
+
+def test_offset_is_refused_and_scale_kept(processing, ref, tmp_path):
+    from osgeo import gdal
+    from qgis.core import QgsProcessingException
+
+    a = np.clip(speckle((30, 40), seed=6), 1, 60000).astype(np.uint16)
+    src = write_raster(tmp_path / "scaled.tif", [a], dtype=gdal.GDT_UInt16)
+    ds = gdal.Open(src, gdal.GA_Update)
+    ds.GetRasterBand(1).SetOffset(-3.0)
+    ds = None
+    out = tmp_path / "o.tif"
+    with pytest.raises(QgsProcessingException, match="not proportional to the physical"):
+        run(processing, {"INPUT": src, "OUTPUT": str(out)})
+    assert not out.exists()
+    ds = gdal.Open(src, gdal.GA_Update)
+    ds.GetRasterBand(1).SetOffset(0.0)
+    ds.GetRasterBand(1).SetScale(0.25)
+    ds = None
+    run(processing, {"INPUT": src, "OUTPUT": str(out)})
+    got, _ = read_raster(out)
+    assert_bits_equal(got[0], ref.filter(a.astype(np.float32)))
+    ds = gdal.Open(str(out))
+    assert ds.GetRasterBand(1).GetScale() == 0.25
