@@ -152,25 +152,32 @@
 #define ENH_LEE_THRESHOLD_BINS 65536
 
 /**
- * `*out_state` of `enh_lee_point_threshold_state`: the filter has no
- * point threshold.
+ * `*out_state` of `enh_lee_point_threshold_state` and
+ * `enh_lee_looks_state`: the filter does not use the value.
  */
-#define ENH_LEE_THRESHOLD_UNUSED 0
+#define ENH_LEE_WHOLE_RASTER_UNUSED 0
 
 /**
- * `*out_state` of `enh_lee_point_threshold_state`: the filter (Lee Sigma)
- * needs the whole raster's point threshold and `point_threshold` is NaN.
- * A call on the whole raster computes it; to filter a raster in pieces,
- * compute it first (`enh_lee_point_threshold_f32`, or a threshold search
- * over the pieces) and set `point_threshold`.
+ * `*out_state` of `enh_lee_point_threshold_state` and
+ * `enh_lee_looks_state`: the filter needs a value of the whole raster that
+ * the parameters do not hold (`point_threshold` or `looks` NaN). A call
+ * on the whole raster computes it; to filter a raster in pieces, compute
+ * it first (`enh_lee_point_threshold_f32` / `enh_lee_estimate_looks_f32`,
+ * or a threshold / looks search over the pieces) and set it.
  */
-#define ENH_LEE_THRESHOLD_NEEDED 1
+#define ENH_LEE_WHOLE_RASTER_NEEDED 1
 
 /**
- * `*out_state` of `enh_lee_point_threshold_state`: the filter uses the
- * point threshold that `point_threshold` holds.
+ * `*out_state` of `enh_lee_point_threshold_state` and
+ * `enh_lee_looks_state`: the filter uses the value the parameters hold.
  */
-#define ENH_LEE_THRESHOLD_GIVEN 2
+#define ENH_LEE_WHOLE_RASTER_GIVEN 2
+
+/**
+ * Side of the square blocks the looks are measured on, from the raster's
+ * top left corner: the pieces of a looks search must not cut them.
+ */
+#define ENH_LEE_LOOKS_BLOCK 16
 
 /**
  * `EnhLeeParamInfo.kind`: a decimal integer.
@@ -210,14 +217,14 @@
 #define WINDOW 7
 
 /**
- * Side of the blocks, in pixels.
- */
-#define BLOCK 16
-
-/**
  * Entries of a count table.
  */
 #define BINS (1 << 16)
+
+/**
+ * Side of the blocks, in pixels.
+ */
+#define BLOCK 16
 
 /**
  * The filter's parameters. Start from `enh_lee_params_default()` and set
@@ -234,7 +241,10 @@ typedef struct EnhLeeParams {
    */
   uint32_t window;
   /**
-   * Number of looks L: finite, > 0 (may be fractional). Default 1.
+   * Number of looks L: finite, > 0 (may be fractional), or NaN (auto):
+   * estimated from the whole raster by a whole-raster call
+   * (`enh_lee_estimate_looks_f32`); a region needs the estimate set
+   * (`enh_lee_looks_state`). Default 1.
    */
   double looks;
   /**
@@ -311,6 +321,40 @@ typedef struct EnhLeeParams {
  * holds can be passed to `enh_lee_status_message`.
  */
 typedef int32_t EnhLeeStatus;
+
+/**
+ * Where an estimate of the looks over a raster read in pieces stands.
+ * Start from `enh_lee_looks_search_new()`; then, pass after pass, zero a
+ * count table of `ENH_LEE_THRESHOLD_BINS` entries, add every piece of
+ * the raster to it with `enh_lee_looks_search_count_f32`, and end the
+ * pass with `enh_lee_looks_search_step`, until that reports the search
+ * done (three passes). The result is bit for bit
+ * `enh_lee_estimate_looks_f32` of the whole raster. Plain data: copy it
+ * freely; the fields are the library's.
+ */
+typedef struct EnhLeeLooksSearch {
+  /**
+   * 0 or 1: finding the homogeneous quarter's rank; 2: summing the
+   * kept blocks; 3: done.
+   */
+  uint32_t pass;
+  /**
+   * Upper 16 bits of the quarter's rank key (after pass 0).
+   */
+  uint32_t prefix;
+  /**
+   * The rank sought among the blocks this pass counts (1-based).
+   */
+  uint64_t rank;
+  /**
+   * The quarter's rank key, after pass 1.
+   */
+  uint32_t key;
+  /**
+   * 0 (no padding bytes in the struct).
+   */
+  uint32_t reserved;
+} EnhLeeLooksSearch;
 
 /**
  * Where a search for Lee Sigma's point threshold over a raster read in
@@ -810,7 +854,7 @@ EnhLeeStatus enh_lee_detect_cf32(const float *src,
 /**
  * Writes to `*out_state` whether filtering with `*params` needs a
  * statistic of the whole raster, Lee Sigma's point threshold, and whether
- * `*params` holds it: `ENH_LEE_THRESHOLD_UNUSED`, `_NEEDED` or `_GIVEN`.
+ * `*params` holds it: `ENH_LEE_WHOLE_RASTER_UNUSED`, `_NEEDED` or `_GIVEN`.
  * Front ends that filter a raster in pieces (strips, blocks, chunks) ask
  * this instead of naming filters: `_NEEDED` means a pass over the whole
  * raster first.
@@ -823,6 +867,92 @@ EnhLeeStatus enh_lee_detect_cf32(const float *src,
  * `params` is NULL or readable; `out_state` NULL or writable.
  */
 EnhLeeStatus enh_lee_point_threshold_state(const struct EnhLeeParams *params, uint32_t *out_state);
+
+/**
+ * Writes to `*out_state` whether filtering with `*params` uses the looks
+ * (to derive `Cu`, `Cmax` or Lee Sigma's ranges: not when `cu` and `cmax`
+ * are given, nor for Frost and Refined Lee) and whether they are given or
+ * `auto` (NaN): `ENH_LEE_WHOLE_RASTER_UNUSED`, `_NEEDED` (auto: a looks
+ * search over the whole raster first, for a raster filtered in pieces) or
+ * `_GIVEN`.
+ *
+ * Ownership, thread-safety, errors and safety: as
+ * `enh_lee_point_threshold_state`.
+ *
+ * # Safety
+ * `params` is NULL or readable; `out_state` NULL or writable.
+ */
+EnhLeeStatus enh_lee_looks_state(const struct EnhLeeParams *params, uint32_t *out_state);
+
+/**
+ * A looks search at its first pass. Thread-safe; cannot fail.
+ */
+struct EnhLeeLooksSearch enh_lee_looks_search_new(void);
+
+/**
+ * Adds one piece of a `raster_width x raster_height` raster to `counts`
+ * (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s current pass: the
+ * `width x height` float32 pixels whose top left pixel is `(x_off,
+ * y_off)` of the raster. The looks are measured on square blocks of
+ * `ENH_LEE_LOOKS_BLOCK` (16) pixels from the raster's corner, so a piece
+ * must not cut one: `x_off` and `y_off` multiples of 16, `width` and
+ * `height` multiples of 16 except where the piece reaches the raster's
+ * right or bottom edge (strips of 16k rows, or tiles of 16k x 16k
+ * pixels, do). Any order; every piece once per pass.
+ * Only `nodata`, `has_nodata` and `threads` of `*params` matter, the
+ * same for every piece.
+ *
+ * Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
+ * on success. Thread-safe: pieces may be counted concurrently into
+ * different tables, which the caller then adds up.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+ * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+ * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_INVALID_REGION` (a piece
+ * that cuts a block or leaves the raster), `ENH_LEE_ERROR_THREAD_POOL`,
+ * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (the search is done), any
+ * parameter error.
+ *
+ * # Safety
+ * `src` is readable for `height` rows of `src_stride_bytes` (the last row
+ * `4 * width` bytes), `search` and `params` readable, `counts` writable
+ * for `ENH_LEE_THRESHOLD_BINS` `uint64_t`; or NULL, which is reported.
+ */
+EnhLeeStatus enh_lee_looks_search_count_f32(const struct EnhLeeLooksSearch *search,
+                                            const float *src,
+                                            size_t src_stride_bytes,
+                                            size_t raster_width,
+                                            size_t raster_height,
+                                            size_t x_off,
+                                            size_t y_off,
+                                            size_t width,
+                                            size_t height,
+                                            const struct EnhLeeParams *params,
+                                            uint64_t *counts);
+
+/**
+ * Ends `*search`'s current pass with the whole raster's `counts`. When
+ * the search is done, writes 1 to `*out_done` and the looks to
+ * `*out_looks` (`signal` of `*params` says whether the pixels are
+ * intensity or amplitude); otherwise writes 0 to `*out_done` (count
+ * another pass, into a zeroed table).
+ *
+ * Ownership: reads `counts` and `*params`, updates `*search`, writes the
+ * outputs only on success. Thread-safe for different searches.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, any parameter error, and
+ * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` when no block counts, the kept
+ * blocks do not vary, the search is already done, or a pass counted
+ * fewer blocks than the first said (not the same raster or parameters).
+ *
+ * # Safety
+ * `search` readable and writable, `counts` readable for
+ * `ENH_LEE_THRESHOLD_BINS` values, `params` readable, the outputs
+ * writable; or NULL, which is reported.
+ */
+EnhLeeStatus enh_lee_looks_search_step(struct EnhLeeLooksSearch *search,
+                                       const uint64_t *counts,
+                                       const struct EnhLeeParams *params,
+                                       double *out_looks,
+                                       uint32_t *out_done);
 
 /**
  * A threshold search at its first pass. Thread-safe; cannot fail.

@@ -26,7 +26,8 @@ pub enum Error {
     InvalidWindow,
     /// A buffer pointer is not aligned to 4 bytes (C boundary only).
     Misaligned,
-    /// `looks` is not finite or not > 0.
+    /// `looks` is neither finite and > 0 nor NaN (auto), or auto where the
+    /// whole raster is not at hand (a region) or not allowed (Lee Sigma).
     InvalidLooks,
     /// `damping` is not finite or < 0.
     InvalidDamping,
@@ -92,7 +93,9 @@ impl Error {
                 "window must be an odd integer >= 3 (refined_lee: 7; lee_sigma: at least 5 and above target_window)"
             }
             Error::Misaligned => "a buffer pointer is not aligned to 4 bytes (float)",
-            Error::InvalidLooks => "looks must be a finite number > 0 (lee_sigma: 1, 2, 3 or 4)",
+            Error::InvalidLooks => {
+                "looks must be a finite number > 0 (lee_sigma: 1, 2, 3 or 4), or auto (NaN) to estimate them from the whole raster; a region of a raster needs the whole raster's estimate set (enh_lee_estimate_looks_f32, or a looks search over the pieces)"
+            }
             Error::InvalidDamping => "damping must be a finite number >= 0",
             Error::InvalidCoefficients => "cu and cmax must be finite with 0 <= cu < cmax",
             Error::InvalidSignal => "unknown signal value (use intensity or amplitude)",
@@ -126,7 +129,7 @@ impl Error {
             Error::InvalidTargetWindow => "target_window must be 3 or 5",
             Error::InvalidCompat => "compat must be none or snap, or gee with refined_lee",
             Error::LooksNotEstimable => {
-                "the looks cannot be estimated: no 16x16 block of valid pixels with a positive mean that varies"
+                "the looks cannot be estimated: no 16x16 block of valid pixels with a positive mean that varies (or a looks search was stepped out of order, or its passes counted different rasters)"
             }
             Error::InvalidPointThreshold => {
                 "point_threshold must be a number (not NaN), and lee_sigma needs it for a region of a raster: compute it over the whole raster (enh_lee_point_threshold_f32, or a threshold search over the strips)"

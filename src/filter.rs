@@ -10,7 +10,8 @@ use rayon::prelude::*;
 use crate::band::{BandIo, Geometry, Plan};
 use crate::carve::Carve;
 use crate::error::Error;
-use crate::params::{Params, ThresholdState};
+use crate::looks::estimate_looks;
+use crate::params::{Params, WholeRasterState};
 use crate::point_threshold::point_threshold;
 use crate::simd::{filter_band, Isa};
 
@@ -314,8 +315,21 @@ fn plan(
     src_x: usize,
     whole: Option<ArrayView2<f32>>,
 ) -> Result<Plan, Error> {
+    // `looks=auto`: the whole raster's estimate, as a search over pieces
+    // of it would give (a region alone would give another value).
+    let estimated;
+    let params = if params.looks_state() == WholeRasterState::Needed {
+        let image = whole.ok_or(Error::InvalidLooks)?;
+        estimated = Params {
+            looks: estimate_looks(image, params)?,
+            ..*params
+        };
+        &estimated
+    } else {
+        params
+    };
     let mut coeffs = params.validate()?;
-    if params.point_threshold_state() == ThresholdState::Needed {
+    if params.point_threshold_state() == WholeRasterState::Needed {
         let image = whole.ok_or(Error::InvalidPointThreshold)?;
         coeffs.point_threshold = point_threshold(image, params)?;
     }

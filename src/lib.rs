@@ -36,6 +36,7 @@ mod detect;
 mod error;
 mod filter;
 mod filters;
+mod key_search;
 mod looks;
 mod params;
 mod point_threshold;
@@ -60,10 +61,11 @@ pub use filter::{
     filter, filter_in_place, filter_region, halo, scratch_len, source_region, Region, Scratch,
     ScratchLen,
 };
-pub use looks::{estimate_looks, BLOCK as LOOKS_BLOCK};
+pub use key_search::{KeySearch, BINS as SEARCH_BINS};
+pub use looks::{estimate_looks, LooksSearch, BLOCK as LOOKS_BLOCK};
 pub use params::{
-    Border, Coefficients, Compat, Filter, Params, Signal, Statistic, ThresholdState, Variance,
+    Border, Coefficients, Compat, Filter, Params, Signal, Statistic, Variance, WholeRasterState,
     MAX_THREADS, SIGMAS, TARGET_WINDOWS,
 };
-pub use point_threshold::{point_threshold, ThresholdSearch, BINS as THRESHOLD_BINS};
+pub use point_threshold::{point_threshold, ThresholdSearch};
 pub use vocabulary::{parameter, Kind, Parameter, PARAMETERS};

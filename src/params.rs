@@ -106,7 +106,10 @@ pub struct Params {
     pub filter: Filter,
     /// Window side, odd and at least 3.
     pub window: usize,
-    /// Number of looks `L`, finite and > 0.
+    /// Number of looks `L`, finite and > 0; or NaN (`looks=auto`):
+    /// estimated from the whole raster ([`crate::estimate_looks`]) by a
+    /// whole-raster call, while a region needs the estimate set
+    /// ([`Params::looks_state`]).
     pub looks: f64,
     /// Damping factor `K` of Enhanced Lee and Frost, finite and >= 0.
     pub damping: f64,
@@ -134,15 +137,17 @@ pub struct Params {
     pub compat: Compat,
 }
 
-/// Whether a filter reads a statistic of the whole raster: Lee Sigma's
-/// point threshold ([`Params::point_threshold_state`]).
+/// Whether filtering reads a value of the whole raster, Lee Sigma's point
+/// threshold ([`Params::point_threshold_state`]) or the estimated looks
+/// ([`Params::looks_state`]), and whether the parameters hold it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ThresholdState {
-    /// The filter has no point threshold.
+pub enum WholeRasterState {
+    /// The filter does not use the value.
     Unused,
     /// The filter needs it and the parameters do not hold it: a
     /// whole-raster call computes it; a region of a raster needs it
-    /// computed over the whole raster first (a threshold search) and set.
+    /// computed over the whole raster first (a search over the pieces)
+    /// and set.
     Needed,
     /// The parameters hold it.
     Given,
@@ -184,9 +189,9 @@ pub(crate) fn check_window(window: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// `looks` is finite and > 0.
+/// `looks` is finite and > 0, or NaN (auto).
 pub(crate) fn check_looks(looks: f64) -> Result<(), Error> {
-    if !(looks.is_finite() && looks > 0.0) {
+    if !(looks.is_nan() || (looks.is_finite() && looks > 0.0)) {
         return Err(Error::InvalidLooks);
     }
     Ok(())
@@ -363,7 +368,10 @@ impl Params {
             }
             _ => {}
         }
-        let sqrt_l = self.looks.sqrt();
+        // Auto looks are derived from after the estimate (`filter::plan`
+        // sets them); validation alone derives at one look.
+        let looks = if self.looks.is_nan() { 1.0 } else { self.looks };
+        let sqrt_l = looks.sqrt();
         // Lee Sigma's speckle model is its table's: looks and signal only.
         let explicit_cu = self.cu.filter(|_| self.filter != Filter::LeeSigma);
         let cu = explicit_cu.unwrap_or(match self.signal {
@@ -374,7 +382,7 @@ impl Params {
             return Err(Error::InvalidCoefficients);
         }
         let cmax = match self.filter {
-            Filter::EnhancedLee => self.cmax.unwrap_or((1.0 + 2.0 / self.looks).sqrt()),
+            Filter::EnhancedLee => self.cmax.unwrap_or((1.0 + 2.0 / looks).sqrt()),
             Filter::GammaMap => self.cmax.unwrap_or(std::f64::consts::SQRT_2 * cu),
             Filter::Lee | Filter::Kuan | Filter::Frost | Filter::RefinedLee | Filter::LeeSigma => {
                 f64::INFINITY
@@ -383,12 +391,12 @@ impl Params {
         if self.filter.uses_cmax() && !(cmax.is_finite() && cu < cmax) {
             return Err(Error::InvalidCoefficients);
         }
-        let (sigma_range, revised_cu) = LeeSigma::sigma_range(self.signal, self.looks, self.sigma);
+        let (sigma_range, revised_cu) = LeeSigma::sigma_range(self.signal, looks, self.sigma);
         Ok(Coefficients {
             cu,
             cmax,
             damping: self.damping,
-            looks: self.looks,
+            looks,
             sigma_range,
             revised_cu2: revised_cu * revised_cu,
             point_threshold: self.point_threshold.unwrap_or(f64::NAN),
@@ -403,11 +411,27 @@ impl Params {
 
     /// Whether filtering needs Lee Sigma's point threshold of the whole
     /// raster, and whether these parameters hold it.
-    pub fn point_threshold_state(&self) -> ThresholdState {
+    pub fn point_threshold_state(&self) -> WholeRasterState {
         match (self.filter, self.point_threshold) {
-            (Filter::LeeSigma, None) => ThresholdState::Needed,
-            (Filter::LeeSigma, Some(_)) => ThresholdState::Given,
-            _ => ThresholdState::Unused,
+            (Filter::LeeSigma, None) => WholeRasterState::Needed,
+            (Filter::LeeSigma, Some(_)) => WholeRasterState::Given,
+            _ => WholeRasterState::Unused,
+        }
+    }
+
+    /// Whether filtering uses the looks (to derive `Cu`, `Cmax` or Lee
+    /// Sigma's ranges), and whether they are given or `auto` (NaN).
+    pub fn looks_state(&self) -> WholeRasterState {
+        let uses = match self.filter {
+            Filter::EnhancedLee => self.cu.is_none() || self.cmax.is_none(),
+            Filter::Lee | Filter::Kuan | Filter::GammaMap => self.cu.is_none(),
+            Filter::LeeSigma => true,
+            Filter::Frost | Filter::RefinedLee => false,
+        };
+        match (uses, self.looks.is_nan()) {
+            (false, _) => WholeRasterState::Unused,
+            (true, true) => WholeRasterState::Needed,
+            (true, false) => WholeRasterState::Given,
         }
     }
 
@@ -463,9 +487,24 @@ mod tests {
         assert_eq!(bad(Params { window: 4, ..d }), Error::InvalidWindow);
         assert_eq!(bad(Params { window: 1, ..d }), Error::InvalidWindow);
         assert_eq!(bad(Params { looks: 0.0, ..d }), Error::InvalidLooks);
+        // NaN is auto, which Lee Sigma's table cannot take.
+        assert!(Params {
+            looks: f64::NAN,
+            ..d
+        }
+        .validate()
+        .is_ok());
         assert_eq!(
             bad(Params {
                 looks: f64::NAN,
+                filter: Filter::LeeSigma,
+                ..d
+            }),
+            Error::InvalidLooks
+        );
+        assert_eq!(
+            bad(Params {
+                looks: f64::INFINITY,
                 ..d
             }),
             Error::InvalidLooks

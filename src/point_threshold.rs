@@ -8,35 +8,24 @@
 //! each value of the upper 16 bits and picks the bin holding rank `k`, the
 //! second counts the lower 16 bits inside that bin. Counts add up, so a
 //! raster read in strips, tiles or chunks (in any order) is counted piece
-//! by piece into one table: [`ThresholdSearch`]. Memory is one table of
-//! [`BINS`] counts (512 KiB), per thread while counting.
+//! by piece into one table: [`ThresholdSearch`], a [`KeySearch`]. Memory
+//! is one table of [`BINS`] counts (512 KiB), per thread while counting.
 
 use ndarray::{ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::filters::LeeSigma;
+use crate::key_search::{KeySearch, BINS};
 use crate::{Error, Params};
-
-/// Entries of a count table.
-pub const BINS: usize = 1 << 16;
 
 /// Where a search over a raster's pieces stands. Start with
 /// [`ThresholdSearch::new`]; for each pass, [`ThresholdSearch::count`]
-/// every piece of the raster into a zeroed table, then
+/// every piece of the raster into a zeroed table of [`BINS`] counts, then
 /// [`ThresholdSearch::step`] with it, until `step` returns the threshold
-/// (after two passes).
+/// (after two passes). The keys are the pixels' float bits ordered as
+/// integers ([`key`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct ThresholdSearch {
-    /// 0: counting the upper halves; 1: the lower halves of bin `prefix`;
-    /// 2: done, the threshold is the value of `key`.
-    pub pass: u32,
-    /// The upper 16 bits of the threshold's key, from the first pass on.
-    pub prefix: u32,
-    /// The rank sought among the pixels the current pass counts (1-based).
-    pub rank: u64,
-    /// The threshold's key when done (see [`key`]).
-    pub key: u32,
-}
+pub struct ThresholdSearch(pub KeySearch);
 
 /// The float bits of `x` as an integer that orders like `x` (negative
 /// values below positive ones).
@@ -67,9 +56,9 @@ impl ThresholdSearch {
     /// The threshold, once the search is done: `+inf` for a raster with
     /// no valid pixel (nothing is bright).
     pub fn threshold(&self) -> Option<f64> {
-        (self.pass == 2).then(|| match self.rank {
+        self.0.found().then(|| match self.0.rank {
             0 => f64::INFINITY,
-            _ => f64::from(value(self.key)),
+            _ => f64::from(value(self.0.key)),
         })
     }
 
@@ -82,7 +71,7 @@ impl ThresholdSearch {
         params: &Params,
         counts: &mut [u64],
     ) -> Result<(), Error> {
-        if self.pass > 1 {
+        if self.0.found() {
             return Err(Error::InvalidPointThreshold);
         }
         if counts.len() != BINS {
@@ -117,14 +106,10 @@ impl ThresholdSearch {
     fn count_rows(&self, rows: ArrayView2<f32>, params: &Params, counts: &mut [u64]) {
         for row in rows.rows() {
             for &x in row {
-                if !params.is_valid(x) {
-                    continue;
-                }
-                let k = key(x);
-                if self.pass == 0 {
-                    counts[(k >> 16) as usize] += 1;
-                } else if k >> 16 == self.prefix {
-                    counts[(k & 0xffff) as usize] += 1;
+                if params.is_valid(x) {
+                    if let Some(b) = self.0.bin(key(x)) {
+                        counts[b] += 1;
+                    }
                 }
             }
         }
@@ -133,50 +118,11 @@ impl ThresholdSearch {
     /// Ends a pass with the whole raster's `counts`. Returns the threshold
     /// when the search is done.
     pub fn step(&mut self, counts: &[u64]) -> Result<Option<f64>, Error> {
-        if counts.len() != BINS {
-            return Err(Error::BufferTooSmall);
-        }
-        match self.pass {
-            0 => {
-                let n: u64 = counts.iter().sum();
-                if n == 0 {
-                    self.pass = 2;
-                    return Ok(self.threshold());
-                }
-                let share = u128::from(n) * u128::from(LeeSigma::PERCENTILE) / 100;
-                let k = (share as u64).max(1);
-                let (bin, before) = find(counts, k)?;
-                *self = ThresholdSearch {
-                    pass: 1,
-                    prefix: bin as u32,
-                    rank: k - before,
-                    key: 0,
-                };
-                Ok(None)
-            }
-            1 => {
-                let (bin, _) = find(counts, self.rank)?;
-                self.key = self.prefix << 16 | bin as u32;
-                self.pass = 2;
-                Ok(self.threshold())
-            }
-            _ => Err(Error::InvalidPointThreshold),
-        }
+        let percentile = |n: u64| (u128::from(n) * u128::from(LeeSigma::PERCENTILE) / 100) as u64;
+        self.0
+            .step(counts, percentile, Error::InvalidPointThreshold)?;
+        Ok(self.threshold())
     }
-}
-
-/// The bin holding the `k`-th counted pixel (1-based), and how many
-/// pixels the bins before it hold; an error when there are fewer than `k`
-/// (the passes did not count the same raster).
-fn find(counts: &[u64], k: u64) -> Result<(usize, u64), Error> {
-    let mut before = 0u64;
-    for (bin, &c) in counts.iter().enumerate() {
-        if before + c >= k {
-            return Ok((bin, before));
-        }
-        before += c;
-    }
-    Err(Error::InvalidPointThreshold)
 }
 
 /// The point threshold of a whole raster held in memory: both passes of a

@@ -253,23 +253,38 @@ pub static PARAMETERS: &[Parameter] = &[
     Parameter {
         name: "looks",
         kind: Kind::Real,
-        optional: false,
+        optional: true,
         default: "1",
         choices: &[],
         minimum: 0.0,
         maximum: NO_LIMIT,
         filters: SPECKLE_MODEL,
         advanced: false,
-        description: "Number of looks L, greater than 0 (may be fractional, e.g. an ENL \
-            estimate; lee_sigma: 1, 2, 3 or 4, its table's)",
+        description: "Number of looks L, greater than 0 (may be fractional; lee_sigma: 1, 2, \
+            3 or 4, its table's), or auto (empty): the equivalent number of looks estimated \
+            from the whole raster's most homogeneous areas",
         error: Error::InvalidLooks,
         set: |p, t| {
-            let v = parse_real(t, Error::InvalidLooks)?;
-            check_looks(v)?;
-            p.looks = v;
+            let t = t.trim();
+            p.looks = if t.is_empty() || t.eq_ignore_ascii_case("auto") {
+                f64::NAN
+            } else {
+                let v = parse_real(t, Error::InvalidLooks)?;
+                if v.is_nan() {
+                    return Err(Error::InvalidLooks);
+                }
+                check_looks(v)?;
+                v
+            };
             Ok(())
         },
-        get: |p| format_real(p.looks),
+        get: |p| {
+            if p.looks.is_nan() {
+                "auto".to_owned()
+            } else {
+                format_real(p.looks)
+            }
+        },
     },
     Parameter {
         name: "damping",

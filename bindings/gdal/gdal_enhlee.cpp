@@ -301,21 +301,24 @@ bool ReadDetected(GDALRasterBand *poBand, const EnhLeeParams &params, int nX,
     return true;
 }
 
-// Lee Sigma's point threshold of a whole band, when the options do not give
-// it: the library's two counting passes (enh_lee_threshold_search_*) over
-// strips of the band, so that every block the driver filters uses the same
-// value, in memory of one strip. Writes it to params->point_threshold.
-bool ComputePointThreshold(GDALRasterBand *poBand, EnhLeeParams *params,
-                           int nBand)
+// Reads a whole band strip by strip, as the filters take it
+// (ReadDetected), in strips of about 16 MiB whose heights are multiples of
+// ENH_LEE_LOOKS_BLOCK (the looks' blocks), and calls piece(strip, y, rows) for each; stops
+// at the first failure (piece emits its own CPLError). Memory: one strip.
+template <class Piece>
+bool ForEachStrip(GDALRasterBand *poBand, const EnhLeeParams &params,
+                  int nBand, const char *pszWhat, Piece piece)
 {
     const int nW = poBand->GetXSize(), nH = poBand->GetYSize();
-    const int nRows = std::max(1, std::min(nH, static_cast<int>((16 << 20) / (4 * static_cast<size_t>(nW)) + 1)));
+    const size_t nTarget = (16 << 20) / (4 * static_cast<size_t>(nW));
+    const size_t nBlock = ENH_LEE_LOOKS_BLOCK;
+    const int nRows = std::min(
+        nH, static_cast<int>(std::max(
+                nBlock, std::min<size_t>(nTarget, INT_MAX) / nBlock * nBlock)));
     std::vector<float> strip;
-    std::vector<uint64_t> counts;
     try
     {
         strip.resize(static_cast<size_t>(nW) * nRows);
-        counts.resize(ENH_LEE_THRESHOLD_BINS);
     }
     catch (const std::exception &)
     {
@@ -323,41 +326,113 @@ bool ComputePointThreshold(GDALRasterBand *poBand, EnhLeeParams *params,
                  "ENHLEE: cannot allocate a strip of %d x %d pixels", nW, nRows);
         return false;
     }
-    EnhLeeThresholdSearch search = enh_lee_threshold_search_new();
+    for (int y = 0; y < nH; y += nRows)
+    {
+        const int n = std::min(nRows, nH - y);
+        if (!ReadDetected(poBand, params, 0, y, nW, n, strip.data()))
+        {
+            CPLError(CE_Failure, CPLE_AppDefined,
+                     "ENHLEE: cannot read rows %d-%d of band %d for %s", y,
+                     y + n - 1, nBand, pszWhat);
+            return false;
+        }
+        if (!piece(strip.data(), y, n))
+            return false;
+    }
+    return true;
+}
+
+// A value of a whole band that the options leave to the driver: counting
+// passes over the band's strips into one table, each pass ended by step,
+// until step says done. count(strip, y, rows, table) and step(table,
+// &done) return library statuses.
+template <class Count, class Step>
+bool SearchBand(GDALRasterBand *poBand, const EnhLeeParams &params, int nBand,
+                const char *pszWhat, Count count, Step step)
+{
+    std::vector<uint64_t> counts;
+    try
+    {
+        counts.resize(ENH_LEE_THRESHOLD_BINS);
+    }
+    catch (const std::exception &)
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory, "ENHLEE: out of memory");
+        return false;
+    }
+    const std::string osContext = CPLSPrintf("%s of band %d", pszWhat, nBand);
     uint32_t done = 0;
     while (!done)
     {
         std::fill(counts.begin(), counts.end(), 0);
-        for (int y = 0; y < nH; y += nRows)
-        {
-            const int n = std::min(nRows, nH - y);
-            if (!ReadDetected(poBand, *params, 0, y, nW, n, strip.data()))
+        const bool bCounted = ForEachStrip(
+            poBand, params, nBand, pszWhat,
+            [&](const float *strip, int y, int rows)
             {
-                CPLError(CE_Failure, CPLE_AppDefined,
-                         "ENHLEE: cannot read rows %d-%d of band %d for "
-                         "lee_sigma's point threshold",
-                         y, y + n - 1, nBand);
-                return false;
-            }
-            const EnhLeeStatus st = enh_lee_threshold_search_count_f32(
-                &search, strip.data(), sizeof(float) * static_cast<size_t>(nW),
-                static_cast<size_t>(nW), static_cast<size_t>(n), params,
-                counts.data());
-            if (st != ENH_LEE_OK)
-            {
-                ReportStatus(st, CPLSPrintf("point threshold of band %d", nBand));
-                return false;
-            }
-        }
-        const EnhLeeStatus st = enh_lee_threshold_search_step(
-            &search, counts.data(), &params->point_threshold, &done);
+                const EnhLeeStatus st = count(strip, y, rows, counts.data());
+                if (st != ENH_LEE_OK)
+                    ReportStatus(st, osContext);
+                return st == ENH_LEE_OK;
+            });
+        if (!bCounted)
+            return false;
+        const EnhLeeStatus st = step(counts.data(), &done);
         if (st != ENH_LEE_OK)
         {
-            ReportStatus(st, CPLSPrintf("point threshold of band %d", nBand));
+            ReportStatus(st, osContext);
             return false;
         }
     }
     return true;
+}
+
+// Lee Sigma's point threshold of a whole band, when the options do not give
+// it: the library's two counting passes (enh_lee_threshold_search_*), so
+// that every block the driver filters uses the same value. Writes it to
+// params->point_threshold.
+bool ComputePointThreshold(GDALRasterBand *poBand, EnhLeeParams *params,
+                           int nBand)
+{
+    const size_t nW = static_cast<size_t>(poBand->GetXSize());
+    EnhLeeThresholdSearch search = enh_lee_threshold_search_new();
+    return SearchBand(
+        poBand, *params, nBand, "lee_sigma's point threshold",
+        [&](const float *strip, int, int rows, uint64_t *counts)
+        {
+            return enh_lee_threshold_search_count_f32(
+                &search, strip, sizeof(float) * nW, nW,
+                static_cast<size_t>(rows), params, counts);
+        },
+        [&](const uint64_t *counts, uint32_t *done)
+        {
+            return enh_lee_threshold_search_step(
+                &search, counts, &params->point_threshold, done);
+        });
+}
+
+// The looks of a whole band, for LOOKS=auto: the library's three counting
+// passes (enh_lee_looks_search_*), bit for bit the in-memory estimate, so
+// that every block the driver filters uses the same value. Writes it to
+// params->looks.
+bool EstimateLooks(GDALRasterBand *poBand, EnhLeeParams *params, int nBand)
+{
+    const size_t nW = static_cast<size_t>(poBand->GetXSize());
+    const size_t nH = static_cast<size_t>(poBand->GetYSize());
+    EnhLeeLooksSearch search = enh_lee_looks_search_new();
+    return SearchBand(
+        poBand, *params, nBand, "the looks",
+        [&](const float *strip, int y, int rows, uint64_t *counts)
+        {
+            return enh_lee_looks_search_count_f32(
+                &search, strip, sizeof(float) * nW, nW, nH, 0,
+                static_cast<size_t>(y), nW, static_cast<size_t>(rows), params,
+                counts);
+        },
+        [&](const uint64_t *counts, uint32_t *done)
+        {
+            return enh_lee_looks_search_step(&search, counts, params,
+                                             &params->looks, done);
+        });
 }
 
 class ENHLEEDataset;
@@ -814,17 +889,30 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             params.nodata = 0.0f;
         }
 
+        // LOOKS=auto: the band's estimate, computed here once (with this
+        // band's nodata) over the whole band.
+        uint32_t nLooks = ENH_LEE_WHOLE_RASTER_UNUSED;
+        if (EnhLeeStatus st = enh_lee_looks_state(&params, &nLooks);
+            st != ENH_LEE_OK)
+        {
+            ReportStatus(st, CPLSPrintf("band %d", i));
+            return nullptr;
+        }
+        const bool bLooksEstimated = nLooks == ENH_LEE_WHOLE_RASTER_NEEDED;
+        if (bLooksEstimated && !EstimateLooks(poSrc, &params, i))
+            return nullptr;
+
         // A point threshold (Lee Sigma's) belongs to the whole band:
         // computed here once (with this band's nodata) unless
         // POINT_THRESHOLD gives it.
-        uint32_t nThreshold = ENH_LEE_THRESHOLD_UNUSED;
+        uint32_t nThreshold = ENH_LEE_WHOLE_RASTER_UNUSED;
         if (EnhLeeStatus st = enh_lee_point_threshold_state(&params, &nThreshold);
             st != ENH_LEE_OK)
         {
             ReportStatus(st, CPLSPrintf("band %d", i));
             return nullptr;
         }
-        const bool bThresholdComputed = nThreshold == ENH_LEE_THRESHOLD_NEEDED;
+        const bool bThresholdComputed = nThreshold == ENH_LEE_WHOLE_RASTER_NEEDED;
         if (bThresholdComputed && !ComputePointThreshold(poSrc, &params, i))
             return nullptr;
 
@@ -875,7 +963,19 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         poBand->SetMetadataItem("ENHLEE_HALO",
                                 CPLSPrintf("%u", static_cast<unsigned>(halo)),
                                 "ENHLEE");
-        if (nThreshold != ENH_LEE_THRESHOLD_UNUSED)
+        if (bLooksEstimated)
+        {
+            // As text that reads back exactly, to pass to other pieces of
+            // the same raster with -oo LOOKS; in the default domain too,
+            // which gdal_translate copies into the output.
+            char value[64] = "";
+            size_t len = 0;
+            enh_lee_params_get(&params, "looks", value, sizeof value, &len);
+            poBand->SetMetadataItem("LOOKS", value, "ENHLEE");
+            poBand->SetMetadataItem("LOOKS_SOURCE", "estimated", "ENHLEE");
+            poBand->SetMetadataItem("ENHLEE_LOOKS", value);
+        }
+        if (nThreshold != ENH_LEE_WHOLE_RASTER_UNUSED)
         {
             // As text that reads back exactly (enh_lee_params_get), to pass
             // to other pieces of the same raster with -oo POINT_THRESHOLD.

@@ -19,7 +19,8 @@ pub use vocabulary::*;
 
 use crate::{
     filter_in_place, filter_region, scratch_len, source_region, Border, Compat, Error, Filter,
-    Params, Region, Scratch, ScratchLen, Signal, Statistic, ThresholdSearch, ThresholdState,
+    KeySearch, LooksSearch, Params, Region, Scratch, ScratchLen, Signal, Statistic,
+    ThresholdSearch, WholeRasterState,
 };
 
 /// Major version of the library this header belongs to.
@@ -91,7 +92,10 @@ pub struct EnhLeeParams {
     pub filter: u32,
     /// Window side: odd, >= 3. Default 7.
     pub window: u32,
-    /// Number of looks L: finite, > 0 (may be fractional). Default 1.
+    /// Number of looks L: finite, > 0 (may be fractional), or NaN (auto):
+    /// estimated from the whole raster by a whole-raster call
+    /// (`enh_lee_estimate_looks_f32`); a region needs the estimate set
+    /// (`enh_lee_looks_state`). Default 1.
     pub looks: f64,
     /// Damping factor K: finite, >= 0. Default 1.
     pub damping: f64,
@@ -472,7 +476,7 @@ pub unsafe extern "C" fn enh_lee_f32_region(
 /// Entries of a point-threshold count table:
 /// `uint64_t counts[ENH_LEE_THRESHOLD_BINS]` (512 KiB).
 pub const ENH_LEE_THRESHOLD_BINS: usize = 65536;
-const _: () = assert!(ENH_LEE_THRESHOLD_BINS == crate::THRESHOLD_BINS);
+const _: () = assert!(ENH_LEE_THRESHOLD_BINS == crate::SEARCH_BINS);
 
 /// Where a search for Lee Sigma's point threshold over a raster read in
 /// pieces stands. Start from `enh_lee_threshold_search_new()`; then, pass
@@ -498,15 +502,15 @@ pub struct EnhLeeThresholdSearch {
 
 impl EnhLeeThresholdSearch {
     fn decode(self) -> ThresholdSearch {
-        ThresholdSearch {
+        ThresholdSearch(KeySearch {
             pass: self.pass,
             prefix: self.prefix,
             rank: self.rank,
             key: self.key,
-        }
+        })
     }
 
-    fn encode(s: ThresholdSearch) -> Self {
+    fn encode(ThresholdSearch(s): ThresholdSearch) -> Self {
         EnhLeeThresholdSearch {
             pass: s.pass,
             prefix: s.prefix,
@@ -671,22 +675,23 @@ pub unsafe extern "C" fn enh_lee_detect_cf32(
     })
 }
 
-/// `*out_state` of `enh_lee_point_threshold_state`: the filter has no
-/// point threshold.
-pub const ENH_LEE_THRESHOLD_UNUSED: u32 = 0;
-/// `*out_state` of `enh_lee_point_threshold_state`: the filter (Lee Sigma)
-/// needs the whole raster's point threshold and `point_threshold` is NaN.
-/// A call on the whole raster computes it; to filter a raster in pieces,
-/// compute it first (`enh_lee_point_threshold_f32`, or a threshold search
-/// over the pieces) and set `point_threshold`.
-pub const ENH_LEE_THRESHOLD_NEEDED: u32 = 1;
-/// `*out_state` of `enh_lee_point_threshold_state`: the filter uses the
-/// point threshold that `point_threshold` holds.
-pub const ENH_LEE_THRESHOLD_GIVEN: u32 = 2;
+/// `*out_state` of `enh_lee_point_threshold_state` and
+/// `enh_lee_looks_state`: the filter does not use the value.
+pub const ENH_LEE_WHOLE_RASTER_UNUSED: u32 = 0;
+/// `*out_state` of `enh_lee_point_threshold_state` and
+/// `enh_lee_looks_state`: the filter needs a value of the whole raster that
+/// the parameters do not hold (`point_threshold` or `looks` NaN). A call
+/// on the whole raster computes it; to filter a raster in pieces, compute
+/// it first (`enh_lee_point_threshold_f32` / `enh_lee_estimate_looks_f32`,
+/// or a threshold / looks search over the pieces) and set it.
+pub const ENH_LEE_WHOLE_RASTER_NEEDED: u32 = 1;
+/// `*out_state` of `enh_lee_point_threshold_state` and
+/// `enh_lee_looks_state`: the filter uses the value the parameters hold.
+pub const ENH_LEE_WHOLE_RASTER_GIVEN: u32 = 2;
 
 /// Writes to `*out_state` whether filtering with `*params` needs a
 /// statistic of the whole raster, Lee Sigma's point threshold, and whether
-/// `*params` holds it: `ENH_LEE_THRESHOLD_UNUSED`, `_NEEDED` or `_GIVEN`.
+/// `*params` holds it: `ENH_LEE_WHOLE_RASTER_UNUSED`, `_NEEDED` or `_GIVEN`.
 /// Front ends that filter a raster in pieces (strips, blocks, chunks) ask
 /// this instead of naming filters: `_NEEDED` means a pass over the whole
 /// raster first.
@@ -702,20 +707,237 @@ pub unsafe extern "C" fn enh_lee_point_threshold_state(
     params: *const EnhLeeParams,
     out_state: *mut u32,
 ) -> EnhLeeStatus {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { whole_raster_state(params, out_state, Params::point_threshold_state) }
+}
+
+/// Writes to `*out_state` whether filtering with `*params` uses the looks
+/// (to derive `Cu`, `Cmax` or Lee Sigma's ranges: not when `cu` and `cmax`
+/// are given, nor for Frost and Refined Lee) and whether they are given or
+/// `auto` (NaN): `ENH_LEE_WHOLE_RASTER_UNUSED`, `_NEEDED` (auto: a looks
+/// search over the whole raster first, for a raster filtered in pieces) or
+/// `_GIVEN`.
+///
+/// Ownership, thread-safety, errors and safety: as
+/// `enh_lee_point_threshold_state`.
+///
+/// # Safety
+/// `params` is NULL or readable; `out_state` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_looks_state(
+    params: *const EnhLeeParams,
+    out_state: *mut u32,
+) -> EnhLeeStatus {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { whole_raster_state(params, out_state, Params::looks_state) }
+}
+
+/// The common body of the `*_state` queries: `state(params)` written to
+/// `*out_state` once the parameters are validated.
+///
+/// # Safety
+/// `params` is NULL or readable; `out_state` NULL or writable.
+unsafe fn whole_raster_state(
+    params: *const EnhLeeParams,
+    out_state: *mut u32,
+    state: fn(&Params) -> WholeRasterState,
+) -> EnhLeeStatus {
     guard(|| {
-        // SAFETY: forwarded from this function's contract.
+        // SAFETY: forwarded from the caller's contract.
         let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
         if out_state.is_null() {
             return Err(Error::NullPointer);
         }
         params.validate()?;
-        let state = match params.point_threshold_state() {
-            ThresholdState::Unused => ENH_LEE_THRESHOLD_UNUSED,
-            ThresholdState::Needed => ENH_LEE_THRESHOLD_NEEDED,
-            ThresholdState::Given => ENH_LEE_THRESHOLD_GIVEN,
+        let value = match state(&params) {
+            WholeRasterState::Unused => ENH_LEE_WHOLE_RASTER_UNUSED,
+            WholeRasterState::Needed => ENH_LEE_WHOLE_RASTER_NEEDED,
+            WholeRasterState::Given => ENH_LEE_WHOLE_RASTER_GIVEN,
         };
         // SAFETY: non-null (checked) and writable per the contract.
-        unsafe { out_state.write(state) };
+        unsafe { out_state.write(value) };
+        Ok(())
+    })
+}
+
+/// Where an estimate of the looks over a raster read in pieces stands.
+/// Start from `enh_lee_looks_search_new()`; then, pass after pass, zero a
+/// count table of `ENH_LEE_THRESHOLD_BINS` entries, add every piece of
+/// the raster to it with `enh_lee_looks_search_count_f32`, and end the
+/// pass with `enh_lee_looks_search_step`, until that reports the search
+/// done (three passes). The result is bit for bit
+/// `enh_lee_estimate_looks_f32` of the whole raster. Plain data: copy it
+/// freely; the fields are the library's.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct EnhLeeLooksSearch {
+    /// 0 or 1: finding the homogeneous quarter's rank; 2: summing the
+    /// kept blocks; 3: done.
+    pub pass: u32,
+    /// Upper 16 bits of the quarter's rank key (after pass 0).
+    pub prefix: u32,
+    /// The rank sought among the blocks this pass counts (1-based).
+    pub rank: u64,
+    /// The quarter's rank key, after pass 1.
+    pub key: u32,
+    /// 0 (no padding bytes in the struct).
+    pub reserved: u32,
+}
+
+impl EnhLeeLooksSearch {
+    fn decode(self) -> LooksSearch {
+        LooksSearch {
+            rank: KeySearch {
+                pass: self.pass.min(2),
+                prefix: self.prefix,
+                rank: self.rank,
+                key: self.key,
+            },
+            done: self.pass > 2,
+        }
+    }
+
+    fn encode(s: LooksSearch) -> Self {
+        EnhLeeLooksSearch {
+            pass: if s.done { 3 } else { s.rank.pass },
+            prefix: s.rank.prefix,
+            rank: s.rank.rank,
+            key: s.rank.key,
+            reserved: 0,
+        }
+    }
+}
+
+/// Side of the square blocks the looks are measured on, from the raster's
+/// top left corner: the pieces of a looks search must not cut them.
+pub const ENH_LEE_LOOKS_BLOCK: usize = 16;
+const _: () = assert!(ENH_LEE_LOOKS_BLOCK == crate::LOOKS_BLOCK);
+
+/// A looks search at its first pass. Thread-safe; cannot fail.
+#[no_mangle]
+pub extern "C" fn enh_lee_looks_search_new() -> EnhLeeLooksSearch {
+    EnhLeeLooksSearch::encode(LooksSearch::new())
+}
+
+/// Adds one piece of a `raster_width x raster_height` raster to `counts`
+/// (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s current pass: the
+/// `width x height` float32 pixels whose top left pixel is `(x_off,
+/// y_off)` of the raster. The looks are measured on square blocks of
+/// `ENH_LEE_LOOKS_BLOCK` (16) pixels from the raster's corner, so a piece
+/// must not cut one: `x_off` and `y_off` multiples of 16, `width` and
+/// `height` multiples of 16 except where the piece reaches the raster's
+/// right or bottom edge (strips of 16k rows, or tiles of 16k x 16k
+/// pixels, do). Any order; every piece once per pass.
+/// Only `nodata`, `has_nodata` and `threads` of `*params` matter, the
+/// same for every piece.
+///
+/// Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
+/// on success. Thread-safe: pieces may be counted concurrently into
+/// different tables, which the caller then adds up.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+/// `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+/// `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_INVALID_REGION` (a piece
+/// that cuts a block or leaves the raster), `ENH_LEE_ERROR_THREAD_POOL`,
+/// `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (the search is done), any
+/// parameter error.
+///
+/// # Safety
+/// `src` is readable for `height` rows of `src_stride_bytes` (the last row
+/// `4 * width` bytes), `search` and `params` readable, `counts` writable
+/// for `ENH_LEE_THRESHOLD_BINS` `uint64_t`; or NULL, which is reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_looks_search_count_f32(
+    search: *const EnhLeeLooksSearch,
+    src: *const f32,
+    src_stride_bytes: usize,
+    raster_width: usize,
+    raster_height: usize,
+    x_off: usize,
+    y_off: usize,
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+    counts: *mut u64,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        params.validate()?;
+        // SAFETY: NULL or readable per the contract.
+        let search = unsafe { search.as_ref() }
+            .ok_or(Error::NullPointer)?
+            .decode();
+        if counts.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let image = Image::readable(src, src_stride_bytes, width, height)?;
+        // SAFETY: `src` is readable for these rows per the contract and
+        // nothing writes it during the call.
+        let view = unsafe { image.view() };
+        let mut table = vec![0u64; ENH_LEE_THRESHOLD_BINS];
+        search.count(
+            view,
+            (x_off, y_off),
+            (raster_width, raster_height),
+            &params,
+            &mut table,
+        )?;
+        // SAFETY: non-null and writable for ENH_LEE_THRESHOLD_BINS values
+        // per the contract; the table was counted first, so an error
+        // leaves `counts` untouched.
+        let counts = unsafe { std::slice::from_raw_parts_mut(counts, ENH_LEE_THRESHOLD_BINS) };
+        for (c, t) in counts.iter_mut().zip(table) {
+            *c += t;
+        }
+        Ok(())
+    })
+}
+
+/// Ends `*search`'s current pass with the whole raster's `counts`. When
+/// the search is done, writes 1 to `*out_done` and the looks to
+/// `*out_looks` (`signal` of `*params` says whether the pixels are
+/// intensity or amplitude); otherwise writes 0 to `*out_done` (count
+/// another pass, into a zeroed table).
+///
+/// Ownership: reads `counts` and `*params`, updates `*search`, writes the
+/// outputs only on success. Thread-safe for different searches.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, any parameter error, and
+/// `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` when no block counts, the kept
+/// blocks do not vary, the search is already done, or a pass counted
+/// fewer blocks than the first said (not the same raster or parameters).
+///
+/// # Safety
+/// `search` readable and writable, `counts` readable for
+/// `ENH_LEE_THRESHOLD_BINS` values, `params` readable, the outputs
+/// writable; or NULL, which is reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_looks_search_step(
+    search: *mut EnhLeeLooksSearch,
+    counts: *const u64,
+    params: *const EnhLeeParams,
+    out_looks: *mut f64,
+    out_done: *mut u32,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        params.validate()?;
+        if search.is_null() || counts.is_null() || out_looks.is_null() || out_done.is_null() {
+            return Err(Error::NullPointer);
+        }
+        // SAFETY: non-null and readable per the contract.
+        let mut next = unsafe { search.read() }.decode();
+        // SAFETY: non-null and readable for ENH_LEE_THRESHOLD_BINS values.
+        let counts = unsafe { std::slice::from_raw_parts(counts, ENH_LEE_THRESHOLD_BINS) };
+        let found = next.step(counts, params.signal)?;
+        // SAFETY: all three are non-null and writable per the contract.
+        unsafe {
+            search.write(EnhLeeLooksSearch::encode(next));
+            out_done.write(u32::from(found.is_some()));
+            if let Some(looks) = found {
+                out_looks.write(looks);
+            }
+        }
         Ok(())
     })
 }

@@ -1270,13 +1270,13 @@ static void test_threshold_search(void) {
         EnhLeeParams q = p;
         uint32_t state = 99;
         CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_OK);
-        CHECK(state == ENH_LEE_THRESHOLD_NEEDED);
+        CHECK(state == ENH_LEE_WHOLE_RASTER_NEEDED);
         q.point_threshold = found;
         CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_OK);
-        CHECK(state == ENH_LEE_THRESHOLD_GIVEN);
+        CHECK(state == ENH_LEE_WHOLE_RASTER_GIVEN);
         q.filter = ENH_LEE_FILTER_REFINED_LEE;
         CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_OK);
-        CHECK(state == ENH_LEE_THRESHOLD_UNUSED);
+        CHECK(state == ENH_LEE_WHOLE_RASTER_UNUSED);
         q.window = 5; /* Refined Lee's window is 7: refused, nothing written */
         state = 99;
         CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_ERROR_INVALID_WINDOW);
@@ -1327,6 +1327,83 @@ static void test_estimate_looks(void) {
                  ENH_LEE_ERROR_NULL_POINTER);
     CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, 0, h, &p, &looks),
                  ENH_LEE_ERROR_EMPTY_IMAGE);
+    free(img);
+}
+
+/* The looks over pieces: strips in reverse order give the in-memory
+ * estimate's bits; pieces that cut the blocks are refused; looks=auto
+ * (NaN) filters a whole raster with the estimate and a region not. */
+static void test_looks_search(void) {
+    const size_t w = 200, h = 170, rows = 48;
+    EnhLeeParams p = enh_lee_params_default();
+    float *img = xmalloc(sizeof(float) * w * h);
+    uint64_t *counts = xmalloc(sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
+    EnhLeeLooksSearch search = enh_lee_looks_search_new();
+    double whole = 0.0, found = -1.0;
+    uint32_t done = 0, state = 9, passes = 0;
+    size_t i, y;
+    for (i = 0; i < w * h; i++) {
+        img[i] = (float)((i / w < h / 3 ? 80.0 : 700.0) * rng_speckle(3));
+    }
+    describe("looks search", w, h, &p);
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, &whole), ENH_LEE_OK);
+    CHECK(whole > 2.5 && whole < 3.5);
+    while (!done) {
+        memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
+        for (y = (h - 1) / rows * rows;; y -= rows) {
+            const size_t n = y + rows < h ? rows : h - y;
+            CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img + y * w, 4 * w, w, h, 0, y,
+                                                        w, n, &p, counts),
+                         ENH_LEE_OK);
+            if (y == 0) {
+                break;
+            }
+        }
+        CHECK_STATUS(enh_lee_looks_search_step(&search, counts, &p, &found, &done), ENH_LEE_OK);
+        passes++;
+    }
+    CHECK(passes == 3);
+    CHECK_MSG(found == whole, "search %.17g, in memory %.17g", found, whole);
+    /* Done: no more counting or stepping. */
+    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img, 4 * w, w, h, 0, 0, w, h, &p,
+                                                counts),
+                 ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
+    search = enh_lee_looks_search_new();
+    memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
+    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img + 8 * w, 4 * w, w, h, 0, 8, w, 32,
+                                                &p, counts),
+                 ENH_LEE_ERROR_INVALID_REGION);
+    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img, 4 * w, w, h, 0, 0, 100, 40, &p,
+                                                counts),
+                 ENH_LEE_ERROR_INVALID_REGION);
+    CHECK(counts[0] == 0 && counts[ENH_LEE_THRESHOLD_BINS - 1] == 0);
+    /* looks = NaN is auto. */
+    p.looks = NAN;
+    CHECK_STATUS(enh_lee_looks_state(&p, &state), ENH_LEE_OK);
+    CHECK(state == ENH_LEE_WHOLE_RASTER_NEEDED);
+    {
+        float *auto_out = filter_new(img, w, h, &p);
+        float *region = xmalloc(sizeof(float) * w * 16);
+        p.looks = whole;
+        float *given = filter_new(img, w, h, &p);
+        CHECK(memcmp(auto_out, given, sizeof(float) * w * h) == 0);
+        p.looks = NAN;
+        CHECK_STATUS(enh_lee_f32_region(img, 4 * w, region, 4 * w, w, h, 0, 0, w, 16, &p, NULL,
+                                        0),
+                     ENH_LEE_ERROR_INVALID_LOOKS);
+        free(auto_out);
+        free(given);
+        free(region);
+    }
+    p.filter = ENH_LEE_FILTER_FROST;
+    CHECK_STATUS(enh_lee_looks_state(&p, &state), ENH_LEE_OK);
+    CHECK(state == ENH_LEE_WHOLE_RASTER_UNUSED);
+    p.filter = ENH_LEE_FILTER_LEE;
+    p.looks = 2.0;
+    CHECK_STATUS(enh_lee_looks_state(&p, &state), ENH_LEE_OK);
+    CHECK(state == ENH_LEE_WHOLE_RASTER_GIVEN);
+    CHECK_STATUS(enh_lee_looks_state(&p, NULL), ENH_LEE_ERROR_NULL_POINTER);
+    free(counts);
     free(img);
 }
 
@@ -1481,6 +1558,7 @@ int main(void) {
     test_threshold_search();
     test_estimate_looks();
     test_detect_complex();
+    test_looks_search();
     test_scratch_alignment();
     test_concurrent_calls();
     return check_report("test_filter");

@@ -28,7 +28,7 @@ BAD_OPTIONS = [
     (["LOOKS=nan"], msg(INVALID_LOOKS)),
     (["LOOKS=inf"], msg(INVALID_LOOKS)),
     (["LOOKS=4,4"], msg(INVALID_LOOKS)),
-    (["LOOKS="], msg(INVALID_LOOKS)),
+    (["LOOKS=automatic"], msg(INVALID_LOOKS)),   # "auto" (or empty) estimates them
     (["DAMPING=-1"], msg(INVALID_DAMPING)),
     (["DAMPING=x"], msg(INVALID_DAMPING)),
     (["CU=0.5", "CMAX=0.5"], msg(INVALID_COEFFICIENTS)),

@@ -130,3 +130,46 @@ def test_raw_numbers_under_an_offset_are_refused(tmp_path, scale, offset):
     got = gdal.OpenEx(f"ENHLEE:{phys}").ReadAsArray()
     physical = (img.astype(np.float64) * scale + offset).astype(np.float32)
     np.testing.assert_allclose(got, enh_lee.filter(physical), rtol=1e-5, atol=1e-5)
+
+
+def test_looks_auto_is_the_whole_bands_estimate(tmp_path):
+    """LOOKS=auto: each band's looks estimated over the whole band (three
+    strip passes), written to the metadata, the same as the library's
+    in-memory estimate; blocks of any size then filter with it."""
+    vv, vh = grd_band(1, 400.0), grd_band(2, 60.0)
+    src = write_tif(tmp_path / "grd.tif", [vv, vh], dtype=gdal.GDT_UInt16, nodata=0)
+    params = dict(window=7, looks="auto", signal="amplitude")
+    ds = gdal.OpenEx("ENHLEE:" + src, open_options=["WINDOW=7", "LOOKS=auto",
+                                                     "SIGNAL=amplitude", "BLOCKYSIZE=20"])
+    assert ds.GetMetadata("ENHLEE")["LOOKS"] == "auto"
+    out = tmp_path / "out.tif"
+    translate("ENHLEE:" + src, out, params)
+    written = gdal.Open(str(out))
+    for i, band in enumerate((vv, vh), 1):
+        f32 = band.astype(np.float32)
+        looks = enh_lee.estimate_looks(f32, nodata=0, signal="amplitude")
+        assert 3.0 < looks < 5.0, looks      # 4-look speckle, amplitude model
+        b = ds.GetRasterBand(i)
+        md = b.GetMetadata("ENHLEE")
+        assert float(md["LOOKS"]) == looks and md["LOOKS_SOURCE"] == "estimated"
+        assert float(b.GetMetadataItem("ENHLEE_LOOKS")) == looks
+        want = enh_lee.filter(f32, nodata=0, window=7, looks=looks, signal="amplitude")
+        np.testing.assert_array_equal(b.ReadAsArray(), want)
+        np.testing.assert_array_equal(b.ReadAsArray(10, 33, 50, 41), want[33:74, 10:60])
+        # ... and gdal_translate keeps the value with the pixels.
+        wb = written.GetRasterBand(i)
+        assert float(wb.GetMetadataItem("ENHLEE_LOOKS")) == looks
+        np.testing.assert_array_equal(wb.ReadAsArray(), want)
+    # Given back, the value filters a window of the raster alone the same.
+    given = ds.GetRasterBand(1).GetMetadata("ENHLEE")["LOOKS"]
+    part = gdal.OpenEx(f"ENHLEE:{src}", open_options=["WINDOW=7", f"LOOKS={given}",
+                                                       "SIGNAL=amplitude"])
+    assert part.GetRasterBand(1).GetMetadata("ENHLEE").get("LOOKS_SOURCE") is None
+    np.testing.assert_array_equal(part.GetRasterBand(1).ReadAsArray(),
+                                  ds.GetRasterBand(1).ReadAsArray())
+
+
+def test_looks_auto_on_a_flat_band_says_why(tmp_path):
+    src = write_tif(tmp_path / "flat.tif", np.full((40, 40), 7.0, np.float32))
+    with pytest.raises(RuntimeError, match="looks cannot be estimated"):
+        gdal.OpenEx("ENHLEE:" + src, open_options=["LOOKS=auto"])

@@ -182,6 +182,21 @@ def test_vrt_xml_helper_computes_lee_sigmas_threshold(tmp_path, scene, pixfun_en
                           enh_lee.filter(scene, filter="lee_sigma", looks=2.0, nodata=-5.0))
 
 
+def test_vrt_xml_helper_estimates_the_looks(tmp_path, scene, pixfun_env):
+    # looks="auto": the helper writes the band's estimate into the VRT.
+    src = write_tif(tmp_path / "in.tif", scene, nodata=-5.0)
+    vrt = tmp_path / "l.vrt"
+    vrt.write_text(gdal_pixfun.vrt_xml(src, relative_to=str(tmp_path), looks="auto"))
+    looks = enh_lee.estimate_looks(scene, nodata=-5.0)
+    assert f"looks={_quoted(repr(looks))}" in vrt.read_text()
+    ds = gdal.Open(str(vrt))
+    _assert_windows_equal(ds.GetRasterBand(1), enh_lee.filter(scene, looks=looks, nodata=-5.0))
+
+
+def _quoted(text):
+    return '"' + text + '"'
+
+
 def _read_error(vrt, **kw):
     ds = gdal.Open(vrt)
     with pytest.raises(RuntimeError) as e:

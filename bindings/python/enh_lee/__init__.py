@@ -71,6 +71,8 @@ __all__ = [
     "point_threshold",
     "point_threshold_state",
     "estimate_looks",
+    "looks_state",
+    "LooksSearch",
     "detect",
     "ThresholdSearch",
     "halo",
@@ -141,6 +143,9 @@ SIGNALS = _BY_NAME["signal"].choices
 STATISTICS = _BY_NAME["statistic"].choices
 #: Names accepted for ``border``.
 BORDERS = _BY_NAME["border"].choices
+#: Side of the square blocks the looks are measured on (:class:`LooksSearch`
+#: pieces must not cut them).
+LOOKS_BLOCK = _lib.ENH_LEE_LOOKS_BLOCK
 
 #: A rectangle of a raster in GDAL order: column and row of its top-left
 #: pixel, then its width and height (all in pixels).
@@ -203,6 +208,14 @@ def _int_arg(name, value):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
 
 
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _text_of(spec, value):
     """A Python value as the text enh_lee_params_set reads. Types are
     checked here (a typo never becomes a silent default); values are judged
@@ -213,6 +226,8 @@ def _text_of(spec, value):
     if spec.kind == "integer":
         return str(_int_arg(name, value))
     if spec.kind == "real":
+        if isinstance(value, str) and spec.optional and not _is_number(value):
+            return value  # a word, e.g. looks="auto": if the library knows it
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             none = " or None" if spec.optional else ""
             raise TypeError(f"{name} must be a real number{none}, got {type(value).__name__}")
@@ -234,6 +249,9 @@ def _params(**kwargs):
                             f"{', '.join(_BY_NAME)}")
         status = _lib.lib.enh_lee_params_set(ctypes.byref(p), name.encode(),
                                              _text_of(spec, value).encode())
+        if status != _lib.ENH_LEE_OK and spec.kind == "real" and isinstance(value, str):
+            # A word the library does not know where a number belongs.
+            raise TypeError(f"{name} must be a real number or None, got {value!r}")
         _raise_for(status, f"{name}={value!r}")
     return p
 
@@ -683,6 +701,18 @@ def estimate_looks(image, **params):
     return _whole_raster_statistic(_lib.lib.enh_lee_estimate_looks_f32, image, params)
 
 
+_STATES = {_lib.ENH_LEE_WHOLE_RASTER_UNUSED: "unused", _lib.ENH_LEE_WHOLE_RASTER_NEEDED: "needed",
+           _lib.ENH_LEE_WHOLE_RASTER_GIVEN: "given"}
+
+
+def _state(function, params):
+    p = _params(**params)
+    state = ctypes.c_uint32()
+    status = function(ctypes.byref(p), ctypes.byref(state))
+    _raise_for(status, _detail(status, p))
+    return _STATES[state.value]
+
+
 def point_threshold_state(**params):
     """Whether these :func:`filter` keywords need a statistic of the whole
     raster, Lee Sigma's point threshold (enh_lee_point_threshold_state):
@@ -695,15 +725,83 @@ def point_threshold_state(**params):
     >>> enh_lee.point_threshold_state(filter="lee"), enh_lee.point_threshold_state(filter="lee_sigma")
     ('unused', 'needed')
     """
-    p = _params(**params)
-    state = ctypes.c_uint32()
-    status = _lib.lib.enh_lee_point_threshold_state(ctypes.byref(p), ctypes.byref(state))
-    _raise_for(status, _detail(status, p))
-    return {_lib.ENH_LEE_THRESHOLD_UNUSED: "unused", _lib.ENH_LEE_THRESHOLD_NEEDED: "needed",
-            _lib.ENH_LEE_THRESHOLD_GIVEN: "given"}[state.value]
+    return _state(_lib.lib.enh_lee_point_threshold_state, params)
 
 
-class ThresholdSearch:
+def looks_state(**params):
+    """Whether these :func:`filter` keywords use the looks and whether they
+    are given (enh_lee_looks_state): ``"unused"`` (Frost, Refined Lee, or
+    ``cu`` and ``cmax`` given), ``"needed"`` (``looks="auto"``: a
+    whole-image :func:`filter` estimates them; to filter a raster in
+    pieces, estimate them first with :func:`estimate_looks` or
+    :class:`LooksSearch` and pass them) or ``"given"``.
+
+    >>> enh_lee.looks_state(looks="auto"), enh_lee.looks_state(filter="frost", looks="auto")
+    ('needed', 'unused')
+    """
+    return _state(_lib.lib.enh_lee_looks_state, params)
+
+
+class _Search:
+    """A whole-raster value found by counting passes over the pieces of a
+    raster into a table of ENH_LEE_THRESHOLD_BINS counts (bounded memory):
+    the common part of :class:`ThresholdSearch` and :class:`LooksSearch`.
+    Pickles as plain data (where the search stands, not the table being
+    counted), for copies and Dask workers."""
+
+    _new = _count = _step = None  # the enh_lee_*_search_* functions
+    _struct = None
+
+    def __init__(self, **params):
+        self._kwargs = dict(params)
+        self._p = _params(**params)
+        _halo_of(self._p)
+        self._search = self._new()
+        self._table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
+        self._value = None
+
+    def __getstate__(self):
+        return {"params": self._kwargs, "search": bytes(self._search), "value": self._value}
+
+    def __setstate__(self, state):
+        _Search.__init__(self, **state["params"])
+        self._search = self._struct.from_buffer_copy(state["search"])
+        self._value = state["value"]
+
+    @property
+    def done(self):
+        """Whether the search has found its value."""
+        return self._value is not None
+
+    def _counted(self, piece, where):
+        table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
+        src, stride = _as_image(piece, self._p, "piece")
+        height, width = src.shape
+        status = self._count(ctypes.byref(self._search), _ptr(src), stride, *where(width, height),
+                             ctypes.byref(self._p), _ptr(table))
+        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}")
+        return table
+
+    def step(self, counts=None):
+        """Ends the pass with ``counts`` (the whole raster's table; default:
+        what :meth:`count` added). Returns the value when done, else None
+        (count another pass)."""
+        table = self._table if counts is None else np.ascontiguousarray(counts, np.uint64)
+        if table.shape != (_lib.ENH_LEE_THRESHOLD_BINS,):
+            raise ValueError(f"counts must have {_lib.ENH_LEE_THRESHOLD_BINS} entries, "
+                             f"got shape {table.shape}")
+        value = ctypes.c_double()
+        done = ctypes.c_uint32()
+        status = self._step(ctypes.byref(self._search), _ptr(table), ctypes.byref(value),
+                            ctypes.byref(done))
+        _raise_for(status, "the search")
+        self._table[:] = 0
+        if done.value:
+            self._value = value.value
+        return self._value
+
+
+class ThresholdSearch(_Search):
     """Lee Sigma's point threshold of a raster read in pieces (strips,
     tiles, Dask chunks: any sizes, any order), exact and in bounded memory
     (a table of 65536 counts): the library's two counting passes.
@@ -722,63 +820,93 @@ class ThresholdSearch:
     keywords are :func:`filter`'s; only ``nodata`` and ``threads`` matter.
     """
 
-    def __init__(self, **params):
-        self._kwargs = dict(params)
-        self._p = _params(**params)
-        _halo_of(self._p)
-        self._search = _lib.lib.enh_lee_threshold_search_new()
-        self._table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
-        #: The threshold once :attr:`done`, else None.
-        self.threshold = None
+    _struct = _lib.EnhLeeThresholdSearch
 
-    def __getstate__(self):
-        # Plain data, for copies and for Dask workers: where the search
-        # stands, not the table being counted.
-        return {"params": self._kwargs, "search": bytes(self._search),
-                "threshold": self.threshold}
+    def __init__(self, **params):
+        self._new = _lib.lib.enh_lee_threshold_search_new
+        self._count = _lib.lib.enh_lee_threshold_search_count_f32
+        self._step = _lib.lib.enh_lee_threshold_search_step
+        super().__init__(**params)
 
     def __setstate__(self, state):
         self.__init__(**state["params"])
-        self._search = _lib.EnhLeeThresholdSearch.from_buffer_copy(state["search"])
-        self.threshold = state["threshold"]
+        super().__setstate__(state)
 
     @property
-    def done(self):
-        """Whether the search has found the threshold."""
-        return self.threshold is not None
+    def threshold(self):
+        """The threshold once :attr:`done`, else None."""
+        return self._value
 
     def counts(self, piece):
         """The count table of one piece for the current pass (a new array)."""
-        table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
-        src, stride = _as_image(piece, self._p, "piece")
-        height, width = src.shape
-        status = _lib.lib.enh_lee_threshold_search_count_f32(
-            ctypes.byref(self._search), _ptr(src), stride, width, height,
-            ctypes.byref(self._p), _ptr(table))
-        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}")
-        return table
+        return self._counted(piece, lambda w, h: (w, h))
 
     def count(self, piece):
         """Adds one piece to this pass's table."""
         self._table += self.counts(piece)
 
-    def step(self, counts=None):
-        """Ends the pass with ``counts`` (the whole raster's table; default:
-        what :meth:`count` added). Returns the threshold when done, else
-        None (count another pass)."""
-        table = self._table if counts is None else np.ascontiguousarray(counts, np.uint64)
-        if table.shape != (_lib.ENH_LEE_THRESHOLD_BINS,):
-            raise ValueError(f"counts must have {_lib.ENH_LEE_THRESHOLD_BINS} entries, "
-                             f"got shape {table.shape}")
-        t = ctypes.c_double()
-        done = ctypes.c_uint32()
-        status = _lib.lib.enh_lee_threshold_search_step(
-            ctypes.byref(self._search), _ptr(table), ctypes.byref(t), ctypes.byref(done))
-        _raise_for(status, "the search")
-        self._table[:] = 0
-        if done.value:
-            self.threshold = t.value
-        return self.threshold
+
+class LooksSearch(_Search):
+    """The looks of a raster read in pieces, bit for bit
+    :func:`estimate_looks` of the whole raster, in bounded memory: the
+    library's three counting passes (docs/filters.md, "Estimating the
+    looks"). Pieces are placed by their offset ``(x_off, y_off)`` in the
+    raster and must not cut its 16x16 blocks: offsets that are multiples of
+    16, and sides that are too except at the raster's right and bottom
+    edges (strips of 16k rows do).
+
+    ::
+
+        search = enh_lee.LooksSearch((H, W), nodata=0)
+        while not search.done:
+            for y in range(0, H, 1024):                  # every block once per pass
+                search.count(read_rows(y, 1024), (0, y))
+            search.step()
+        looks = search.looks                             # == estimate_looks(whole)
+
+    The keywords are :func:`filter`'s; ``nodata``, ``signal`` and
+    ``threads`` matter.
+    """
+
+    _struct = _lib.EnhLeeLooksSearch
+
+    def __init__(self, raster_shape, **params):
+        self._shape = tuple(int(v) for v in raster_shape)
+        if len(self._shape) != 2:
+            raise ValueError(f"raster_shape must be (height, width), got {raster_shape!r}")
+        self._new = _lib.lib.enh_lee_looks_search_new
+        self._count = _lib.lib.enh_lee_looks_search_count_f32
+        self._step = self._step_with_params
+        super().__init__(**params)
+
+    def _step_with_params(self, search, table, value, done):
+        return _lib.lib.enh_lee_looks_search_step(search, table, ctypes.byref(self._p), value,
+                                                  done)
+
+    def __getstate__(self):
+        return dict(super().__getstate__(), shape=self._shape)
+
+    def __setstate__(self, state):
+        self.__init__(state["shape"], **state["params"])
+        super().__setstate__(state)
+
+    @property
+    def looks(self):
+        """The looks once :attr:`done`, else None."""
+        return self._value
+
+    def counts(self, piece, offset):
+        """The count table of one piece, whose top left pixel is ``offset =
+        (x_off, y_off)`` of the raster, for the current pass (a new array)."""
+        x_off, y_off = (_int_arg("offset", v) for v in offset)
+        if x_off < 0 or y_off < 0:
+            raise ValueError(f"offset must not be negative, got {offset!r}")
+        h, w = self._shape
+        return self._counted(piece, lambda pw, ph: (w, h, x_off, y_off, pw, ph))
+
+    def count(self, piece, offset):
+        """Adds one piece to this pass's table."""
+        self._table += self.counts(piece, offset)
 
 
 # --------------------------------------------------------------------------

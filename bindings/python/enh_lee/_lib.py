@@ -93,16 +93,25 @@ class EnhLeeRegion(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in ("x_off", "y_off", "width", "height")]
 
 
+_SEARCH_FIELDS = [
+    ("pass_", ctypes.c_uint32),
+    ("prefix", ctypes.c_uint32),
+    ("rank", ctypes.c_uint64),
+    ("key", ctypes.c_uint32),
+    ("reserved", ctypes.c_uint32),
+]
+
+
 class EnhLeeThresholdSearch(ctypes.Structure):
     """``struct EnhLeeThresholdSearch`` of include/enh_lee.h."""
 
-    _fields_ = [
-        ("pass_", ctypes.c_uint32),
-        ("prefix", ctypes.c_uint32),
-        ("rank", ctypes.c_uint64),
-        ("key", ctypes.c_uint32),
-        ("reserved", ctypes.c_uint32),
-    ]
+    _fields_ = _SEARCH_FIELDS
+
+
+class EnhLeeLooksSearch(ctypes.Structure):
+    """``struct EnhLeeLooksSearch`` of include/enh_lee.h."""
+
+    _fields_ = _SEARCH_FIELDS
 
 
 EnhLeeStatus = ctypes.c_int32
@@ -116,9 +125,10 @@ ENH_LEE_FILTER_FROST = 4
 ENH_LEE_FILTER_REFINED_LEE = 5
 ENH_LEE_FILTER_LEE_SIGMA = 6
 ENH_LEE_THRESHOLD_BINS = 65536
-ENH_LEE_THRESHOLD_UNUSED = 0
-ENH_LEE_THRESHOLD_NEEDED = 1
-ENH_LEE_THRESHOLD_GIVEN = 2
+ENH_LEE_LOOKS_BLOCK = 16
+ENH_LEE_WHOLE_RASTER_UNUSED = 0
+ENH_LEE_WHOLE_RASTER_NEEDED = 1
+ENH_LEE_WHOLE_RASTER_GIVEN = 2
 ENH_LEE_KIND_INTEGER = 0
 ENH_LEE_KIND_REAL = 1
 ENH_LEE_KIND_CHOICE = 2
@@ -195,6 +205,7 @@ def _declare(cdll):
     P = ctypes.POINTER(EnhLeeParams)
     R = ctypes.POINTER(EnhLeeRegion)
     S = ctypes.POINTER(EnhLeeThresholdSearch)
+    L = ctypes.POINTER(EnhLeeLooksSearch)
     text = ctypes.c_char_p
     size_t = ctypes.c_size_t
     size_p = ctypes.POINTER(ctypes.c_size_t)
@@ -230,6 +241,16 @@ def _declare(cdll):
         ),
         "enh_lee_detect_cf32": (
             EnhLeeStatus, [buf, size_t, buf, size_t, size_t, size_t, P],
+        ),
+        "enh_lee_looks_state": (EnhLeeStatus, [P, ctypes.POINTER(ctypes.c_uint32)]),
+        "enh_lee_looks_search_new": (EnhLeeLooksSearch, []),
+        "enh_lee_looks_search_count_f32": (
+            EnhLeeStatus,
+            [L, buf, size_t, size_t, size_t, size_t, size_t, size_t, size_t, P, buf],
+        ),
+        "enh_lee_looks_search_step": (
+            EnhLeeStatus,
+            [L, buf, P, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_uint32)],
         ),
         "enh_lee_threshold_search_new": (EnhLeeThresholdSearch, []),
         "enh_lee_threshold_search_count_f32": (

@@ -197,6 +197,15 @@ def _filter_dask(x, params):
     thresholds = {}
     if enh_lee.point_threshold_state(**params) == "needed":
         thresholds = _threshold_layer(layer, x, params, token, len(rchunks), len(cchunks))
+    # looks="auto": each plane's looks, estimated by tasks that count the
+    # plane's blocks three times (enh_lee.LooksSearch) over a copy of the
+    # array rechunked so that no chunk cuts the estimate's 16x16 blocks.
+    looks, dependencies = {}, [x]
+    if enh_lee.looks_state(**params) == "needed":
+        aligned = x.rechunk({x.ndim - 2: _block_multiple(rchunks),
+                             x.ndim - 1: _block_multiple(cchunks)})
+        looks = _looks_layer(layer, aligned, params, token)
+        dependencies.append(aligned)
     for i, (r0, r1) in enumerate(zip(roff[:-1], roff[1:])):
         rows = _pieces_along(roff, max(0, r0 - n), min(H, r1 + n))
         for j, (c0, c1) in enumerate(zip(coff[:-1], coff[1:])):
@@ -221,9 +230,10 @@ def _filter_dask(x, params):
                         row.append(key)
                     grid.append(row)
                 layer[(name,) + lead + (i, j)] = (_filter_block, grid, (H, W), region,
-                                                  thresholds.get(lead, []), frozen)
+                                                  thresholds.get(lead, []),
+                                                  looks.get(lead, []), frozen)
 
-    graph = HighLevelGraph.from_collections(name, layer, dependencies=[x])
+    graph = HighLevelGraph.from_collections(name, layer, dependencies=dependencies)
     meta = np.empty((0,) * x.ndim, dtype=np.float32)
     return da.Array(graph, name, chunks=x.chunks, dtype=np.float32, meta=meta)
 
@@ -257,6 +267,49 @@ def _threshold_layer(layer, x, params, token, nrows, ncols):
     return out
 
 
+def _block_multiple(chunks):
+    """A chunk size that is a multiple of the looks' 16-pixel blocks, about
+    the largest of `chunks`."""
+    side = enh_lee.LOOKS_BLOCK
+    return max(side, -(-max(chunks) // side) * side)
+
+
+def _looks_layer(layer, x, params, token):
+    """Adds to `layer` the three counting passes of every plane's looks over
+    `x` (chunks that are multiples of the 16x16 blocks); returns, per lead
+    block index, the keys of the finished searches of its planes."""
+    H, W = (int(v) for v in x.shape[-2:])
+    roff, coff = _offsets(x.chunks[-2]), _offsets(x.chunks[-1])
+    blocks = [(bi, bj) for bi in range(len(roff) - 1) for bj in range(len(coff) - 1)]
+    out = {}
+    for lead in np.ndindex(*(len(c) for c in x.chunks[:-2])):
+        shape = tuple(x.chunks[k][b] for k, b in enumerate(lead))
+        keys = []
+        for plane in np.ndindex(*shape):
+            state = enh_lee.LooksSearch((H, W), **params)
+            for pass_ in (0, 1, 2):
+                tag = lead + plane + (pass_,)
+                counts = []
+                for bi, bj in blocks:
+                    key = ("enh-lee-looks-count-" + token,) + tag + (bi, bj)
+                    layer[key] = (_count_looks, state, (x.name,) + lead + (bi, bj), plane,
+                                  (coff[bj], roff[bi]))
+                    counts.append(key)
+                total = ("enh-lee-looks-counts-" + token,) + tag
+                layer[total] = (_sum_tables, counts)
+                step = ("enh-lee-looks-" + token,) + tag
+                layer[step] = (_stepped, state, total)
+                state = step
+            keys.append(state)
+        out[lead] = keys
+    return out
+
+
+def _count_looks(search, block, plane, offset):
+    """One block's count table for one plane, the block at `offset`."""
+    return search.counts(block[plane], offset)
+
+
 def _count_block(search, block, plane):
     """One block's count table for one plane (its index in the block)."""
     return search.counts(block[plane])
@@ -280,10 +333,11 @@ def _cut(block, rows, cols):
     return block[..., rows, cols].copy()
 
 
-def _filter_block(grid, raster_shape, region, thresholds, params):
+def _filter_block(grid, raster_shape, region, thresholds, looks, params):
     """One output chunk: assemble the source window from its pieces (a grid
     of arrays, rows of pieces left to right) and filter each plane (with
-    its point threshold's finished search, when Lee Sigma's is computed)."""
+    its point threshold's and its looks' finished searches, when they are
+    computed)."""
     params = dict(params)
     heights = [row[0].shape[-2] for row in grid]
     widths = [p.shape[-1] for p in grid[0]]
@@ -311,9 +365,11 @@ def _filter_block(grid, raster_shape, region, thresholds, params):
                     xo += w
                 y += h
             src = buf
+        plane = int(np.ravel_multi_index(idx, lead)) if lead else 0
         if thresholds:
-            plane = int(np.ravel_multi_index(idx, lead)) if lead else 0
             params["point_threshold"] = thresholds[plane].threshold
+        if looks:
+            params["looks"] = looks[plane].looks
         enh_lee.filter_region(src, raster_shape, region, out=out[idx], **params)
     return out
 

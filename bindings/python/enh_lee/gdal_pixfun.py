@@ -172,10 +172,12 @@ def vrt_xml(source, bands=None, relative_to=None, **params):
         nodata = params["nodata"] if "nodata" in params else band.GetNoDataValue()
         args = {k: v for k, v in params.items() if k != "nodata"}
         args["nodata"] = "none" if nodata is None else repr(float(nodata))
+        # The pixel function sees windows only: values of the whole band
+        # are computed here, strip by strip, and written into the VRT.
+        if enh_lee.looks_state(**without_nodata) == "needed":
+            args["looks"] = _band_search(band, nodata, params, "looks")
         if enh_lee.point_threshold_state(**without_nodata) == "needed":
-            # The pixel function sees windows only: the band's threshold
-            # is computed here, strip by strip, and written into the VRT.
-            args["point_threshold"] = _band_threshold(band, nodata, params)
+            args["point_threshold"] = _band_search(band, nodata, params, "point_threshold")
         attrs = " ".join(f"{k}={quoteattr(_fmt(v))}" for k, v in args.items())
         lines.append(f'  <VRTRasterBand dataType="Float32" band="{i}" subClass="VRTDerivedRasterBand">')
         if band.GetDescription():
@@ -198,20 +200,28 @@ def vrt_xml(source, bands=None, relative_to=None, **params):
     return "\n".join(lines) + "\n"
 
 
-def _band_threshold(band, nodata, params):
-    """Lee Sigma's point threshold of a GDAL band (enh_lee.ThresholdSearch
-    over strips of about 16 MiB)."""
-    keep = {k: v for k, v in params.items() if k not in ("nodata", "point_threshold")}
+def _band_search(band, nodata, params, value):
+    """A value of a whole GDAL band that the parameters leave to be
+    computed: ``"looks"`` (enh_lee.LooksSearch) or ``"point_threshold"``
+    (enh_lee.ThresholdSearch), over strips of about 16 MiB whose heights
+    are multiples of the looks' blocks."""
+    keep = {k: v for k, v in params.items() if k not in ("nodata", value)}
     if nodata is not None and np.isnan(nodata):
         nodata = None  # NaN pixels are invalid anyway
-    search = enh_lee.ThresholdSearch(nodata=nodata, **keep)
     W, H = band.XSize, band.YSize
-    rows = max(1, (16 << 20) // (4 * W))
+    if value == "looks":
+        search = enh_lee.LooksSearch((H, W), nodata=nodata, **keep)
+        count = search.count
+    else:
+        search = enh_lee.ThresholdSearch(nodata=nodata, **keep)
+        count = lambda piece, offset: search.count(piece)  # noqa: E731
+    block = enh_lee.LOOKS_BLOCK
+    rows = max(block, (16 << 20) // (4 * W) // block * block)
     while not search.done:
         for y in range(0, H, rows):
-            search.count(band.ReadAsArray(0, y, W, min(rows, H - y)).astype(np.float32))
+            count(band.ReadAsArray(0, y, W, min(rows, H - y)).astype(np.float32), (0, y))
         search.step()
-    return search.threshold
+    return getattr(search, "looks" if value == "looks" else "threshold")
 
 
 def _fmt(v):

@@ -57,3 +57,72 @@ def test_without_measurable_blocks_it_says_so():
     assert "looks cannot be estimated" in str(e.value)
     with pytest.raises(enh_lee.InvalidArgumentError):
         enh_lee.estimate_looks(np.full((40, 40), 5.0, np.float32))
+
+
+def test_looks_auto_filters_with_the_whole_rasters_estimate():
+    img = scene(4.4, 5)
+    looks = enh_lee.estimate_looks(img, nodata=0)
+    for flt in ("enhanced_lee", "lee", "gamma_map"):
+        auto = enh_lee.filter(img, filter=flt, looks="auto", nodata=0)
+        assert np.array_equal(auto, enh_lee.filter(img, filter=flt, looks=looks, nodata=0))
+        assert not np.array_equal(auto, enh_lee.filter(img, filter=flt, nodata=0))
+    # looks=None is auto too (the parameter is optional: empty text).
+    assert np.array_equal(enh_lee.filter(img, looks=None, nodata=0),
+                          enh_lee.filter(img, looks=looks, nodata=0))
+    assert enh_lee.describe(looks="auto")["looks"] == "auto"
+
+
+def test_looks_state():
+    assert enh_lee.looks_state() == "given"
+    assert enh_lee.looks_state(looks="auto") == "needed"
+    assert enh_lee.looks_state(looks="auto", filter="frost") == "unused"
+    assert enh_lee.looks_state(looks="auto", filter="refined_lee") == "unused"
+    assert enh_lee.looks_state(looks="auto", filter="lee", cu=0.5) == "unused"
+    assert enh_lee.looks_state(looks="auto", cu=0.5) == "needed"   # Cmax from the looks
+    assert enh_lee.looks_state(looks="auto", cu=0.5, cmax=2.0) == "unused"
+
+
+def test_auto_is_refused_where_the_whole_raster_is_not_at_hand():
+    img = scene(3.0, 6)
+    H, W = img.shape
+    region = (0, 100, W, 50)
+    x, y, w, h = enh_lee.source_window(img.shape, region, looks="auto")
+    with pytest.raises(enh_lee.InvalidArgumentError, match="whole raster's estimate"):
+        enh_lee.filter_region(img[y:y + h, x:x + w], img.shape, region, looks="auto")
+    with pytest.raises(enh_lee.InvalidArgumentError, match="lee_sigma"):
+        enh_lee.filter(img, filter="lee_sigma", looks="auto")
+    for bad in ("nan", "1", "x"):
+        with pytest.raises((TypeError, ValueError)):
+            enh_lee.filter(img, looks=bad)
+
+
+def _search(img, pieces, **params):
+    search = enh_lee.LooksSearch(img.shape, **params)
+    passes = 0
+    while not search.done:
+        for x, y, w, h in pieces:
+            search.count(img[y:y + h, x:x + w], (x, y))
+        search.step()
+        passes += 1
+    assert passes == 3
+    return search.looks
+
+
+def test_a_search_over_pieces_gives_the_in_memory_bits():
+    img = scene(3.0, 7)               # 600 x 520: partial blocks at both edges
+    H, W = img.shape
+    whole = enh_lee.estimate_looks(img, nodata=0)
+    strips = [(0, y, W, min(48, H - y)) for y in range(0, H, 48)][::-1]
+    tiles = [(x, y, min(160, W - x), min(96, H - y))
+             for y in range(0, H, 96) for x in range(0, W, 160)]
+    assert _search(img, strips, nodata=0) == whole
+    assert _search(img, tiles[1::2] + tiles[::2], nodata=0) == whole
+    amp = scene(2.0, 7, amplitude=True)
+    assert _search(amp, strips, nodata=0, signal="amplitude") == enh_lee.estimate_looks(
+        amp, nodata=0, signal="amplitude")
+    # A piece that cuts the 16x16 blocks is refused.
+    search = enh_lee.LooksSearch(img.shape, nodata=0)
+    with pytest.raises(enh_lee.InvalidArgumentError, match="region"):
+        search.count(img[8:40], (0, 8))
+    with pytest.raises(enh_lee.InvalidArgumentError, match="region"):
+        search.count(img[0:40], (0, 0))

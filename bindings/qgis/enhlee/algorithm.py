@@ -288,9 +288,14 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             name = spec.name.upper()
             if spec.name == "nodata":
                 continue
+            raw = self._raw(parameters, name, context)
             if spec.kind == "choice":
                 params[spec.name] = self._enum(parameters, name, context, spec.choices,
                                                spec.default)
+            elif spec.optional and name in parameters and raw is None:
+                params[spec.name] = None  # cleared: unset (LOOKS: auto)
+            elif _is_word(spec, raw):
+                params[spec.name] = raw.strip()  # e.g. LOOKS=auto
             else:
                 params[spec.name] = self._number(parameters, name, context,
                                                  spec.kind == "integer", spec.default)
@@ -341,6 +346,8 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             v = normalized.get(spec.name.upper())
             if spec.kind == "choice" and isinstance(v, str) and v.strip().lower() in spec.choices:
                 normalized[spec.name.upper()] = spec.choices.index(v.strip().lower())
+            elif _is_word(spec, v):
+                normalized[spec.name.upper()] = None  # a word the library accepted
         return super().checkParameterValues(normalized, context)
 
     # ------------------------------------------------------------------
@@ -440,7 +447,8 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 dst.SetProjection(wkt)
             if src.GetGCPCount():
                 dst.SetGCPs(src.GetGCPs(), src.GetGCPProjection())
-            meta = dict(params, bands=bands)
+            # The parameters as the library writes them (looks: "auto").
+            meta = dict(enh_lee.describe(**params), bands=bands)
             dst.SetMetadata({"ENHLEE_VERSION": enh_lee.version(),
                              "ENHLEE_PARAMETERS": json.dumps(meta, sort_keys=True)})
 
@@ -466,13 +474,43 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 plan.append((sband, oband, dict(params, nodata=fnodata)))
 
             strips = list(range(0, H, rows))
-            # Lee Sigma's point threshold belongs to the whole band: two
-            # counting passes over its strips first, unless it was given.
+            # Values of the whole band, when the parameters leave them to
+            # be computed: the looks (LOOKS=auto, three counting passes over
+            # strips whose heights are multiples of the looks' blocks) and
+            # Lee Sigma's point threshold (two passes).
+            looks_state = enh_lee.looks_state(**params)
             threshold_state = enh_lee.point_threshold_state(**params)
             search = threshold_state == "needed"
-            total = len(strips) * len(plan) * (3 if search else 1)
+            block = enh_lee.LOOKS_BLOCK
+            looks_rows = max(block, rows // block * block)
+            looks_strips = list(range(0, H, looks_rows))
+            total = len(plan) * (len(strips) * (3 if search else 1) +
+                                 (3 * len(looks_strips) if looks_state == "needed" else 0))
             done = 0
-            buffers = _Buffers((min(H, rows + 2 * enh_lee.halo(**params)), W))
+            buffers = _Buffers((min(H, max(looks_rows, rows + 2 * enh_lee.halo(**params))), W))
+            for b, (sband, oband, band_params) in zip(bands, plan):
+                if looks_state != "needed":
+                    break
+                estimate = enh_lee.LooksSearch((H, W), **band_params)
+                while not estimate.done:
+                    for y in looks_strips:
+                        if feedback.isCanceled():
+                            raise _Canceled()
+                        h = min(looks_rows, H - y)
+                        buf = buffers.of(sband)[:h]
+                        gdal.ErrorReset()
+                        if sband.ReadAsArray(0, y, W, h, buf_obj=buf) is None:
+                            raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
+                                y, y + h - 1, gdal.GetLastErrorMsg()))
+                        estimate.count(buf, (0, y))
+                        done += 1
+                        feedback.setProgress(100.0 * done / total)
+                    estimate.step()
+                band_params["looks"] = estimate.looks
+                text = enh_lee.describe(**band_params)["looks"]
+                oband.SetMetadataItem("ENHLEE_LOOKS", text)
+                feedback.pushInfo(tr("band {}: looks estimated {} (the equivalent number of "
+                                     "looks of its most homogeneous areas)").format(b, text))
             for b, (sband, oband, band_params) in zip(bands, plan):
                 if threshold_state == "unused":
                     break
@@ -543,6 +581,24 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         if gdal.GetLastErrorType() >= gdal.CE_Failure:
             raise QgsProcessingException(tr("cannot close {}: {}").format(
                 path, gdal.GetLastErrorMsg()))
+
+
+def _is_word(spec, value):
+    """Whether `value` is a word the library reads for the optional number
+    `spec` (LOOKS=auto): text that is not a number, which the library
+    accepts."""
+    if not spec.optional or not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        float(value)
+        return False
+    except ValueError:
+        pass
+    try:
+        binding.load().describe(**{spec.name: value.strip()})
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 class _Buffers:

@@ -479,3 +479,28 @@ def test_offset_is_refused_and_scale_kept(processing, ref, tmp_path):
     assert_bits_equal(got[0], ref.filter(a.astype(np.float32)))
     ds = gdal.Open(str(out))
     assert ds.GetRasterBand(1).GetScale() == 0.25
+
+
+@pytest.mark.parametrize("looks", ["auto", None])
+def test_looks_auto_is_each_bands_estimate(processing, ref, tmp_path, looks):
+    """LOOKS=auto (or cleared): each band's looks estimated over the whole
+    band in strips, as the library estimates them in memory, and written to
+    the band's metadata."""
+    from osgeo import gdal
+
+    bands = []
+    for seed in (3, 4):
+        a = np.round(speckle((90, 70), seed=seed) * 50).clip(1, 65535).astype(np.uint16)
+        a[:, :5] = 0
+        bands.append(a)
+    src = write_raster(tmp_path / "grd.tif", bands, dtype=gdal.GDT_UInt16, nodata=0)
+    out = tmp_path / "o.tif"
+    run(processing, {"INPUT": src, "WINDOW": 5, "LOOKS": looks, "STRIP_ROWS": 7,
+                     "OUTPUT": str(out)})
+    got, _ = read_raster(out)
+    ds = gdal.Open(str(out))
+    for i, (g, a) in enumerate(zip(got, bands), 1):
+        f32 = a.astype(np.float32)
+        estimate = ref.estimate_looks(f32, nodata=0.0)
+        assert float(ds.GetRasterBand(i).GetMetadataItem("ENHLEE_LOOKS")) == estimate
+        assert_bits_equal(g, ref.filter(f32, window=5, looks=estimate, nodata=0.0))
