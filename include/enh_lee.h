@@ -389,6 +389,42 @@ typedef struct EnhLeeThresholdSearch {
 } EnhLeeThresholdSearch;
 
 /**
+ * What a filter did, measured (docs/filters.md, "Quality report"):
+ * `enh_lee_quality_report_f32`, or `enh_lee_report_finish` after a report
+ * pass over a raster read in pieces.
+ */
+typedef struct EnhLeeQualityReport {
+  /**
+   * The input's equivalent number of looks on its most homogeneous
+   * 16x16 blocks (the looks estimate).
+   */
+  double looks_before;
+  /**
+   * The filtered image's on the same blocks (infinity where they came
+   * out flat, NaN where none of them has a positive mean).
+   */
+  double looks_after;
+  /**
+   * Mean of the ratio image `x / filtered` over the valid pixels whose
+   * filtered value is positive: 1 for a filter that keeps the mean.
+   */
+  double ratio_mean;
+  /**
+   * Its standard deviation: about `Cu` (`1/sqrt(L)` for intensity) for
+   * a filter that removes only speckle.
+   */
+  double ratio_std;
+  /**
+   * The homogeneous blocks measured.
+   */
+  uint64_t blocks;
+  /**
+   * The pixels of the ratio image.
+   */
+  uint64_t pixels;
+} EnhLeeQualityReport;
+
+/**
  * What `enh_lee_param_info` tells of one parameter. Every string is
  * static and NUL-terminated; do not free them.
  */
@@ -1007,6 +1043,90 @@ EnhLeeStatus enh_lee_threshold_search_step(struct EnhLeeThresholdSearch *search,
                                            const uint64_t *counts,
                                            double *out_threshold,
                                            uint32_t *out_done);
+
+/**
+ * Writes to `*out` the quality report of a `width x height` raster `src`
+ * and its filtered image `filtered` (from any filter: the library's with
+ * the same `params`, or another), both in memory: the equivalent number
+ * of looks before and after on the input's most homogeneous blocks, and
+ * the mean and standard deviation of `src / filtered`. Deterministic,
+ * the same on every thread count, bit for bit what a report pass over
+ * the raster's pieces gives. Only `signal`, `nodata`, `has_nodata` and
+ * `threads` matter; the parameters are validated like a filter call's.
+ *
+ * Ownership: reads `src`, `filtered` and `*params`, writes `*out` only on
+ * success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+ * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+ * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (no
+ * homogeneous block), `ENH_LEE_ERROR_THREAD_POOL`, any parameter error.
+ *
+ * # Safety
+ * `src` and `filtered` are readable for `height` rows of their strides
+ * (the last row `4 * width` bytes), `params` readable, `out` writable; or
+ * NULL, which is reported.
+ */
+EnhLeeStatus enh_lee_quality_report_f32(const float *src,
+                                        size_t src_stride_bytes,
+                                        const float *filtered,
+                                        size_t filtered_stride_bytes,
+                                        size_t width,
+                                        size_t height,
+                                        const struct EnhLeeParams *params,
+                                        struct EnhLeeQualityReport *out);
+
+/**
+ * Adds one piece of a raster and the same piece of its filtered image to
+ * `counts` (a zeroed table of `ENH_LEE_THRESHOLD_BINS` entries, summed
+ * over the whole raster for `enh_lee_report_finish`), once `*search`
+ * has found the homogeneous blocks: after its first two passes (pass 2),
+ * or done. The pieces are those of `enh_lee_looks_search_count_f32`
+ * (`(x_off, y_off)`, `width x height`, not cutting the 16x16 blocks),
+ * `src` and `filtered` each with its own stride. Only `nodata`,
+ * `has_nodata`, `threads` (and for the finish, `signal`) matter.
+ *
+ * Ownership: reads the images, `*search` and `*params`; adds to `counts`
+ * only on success. Thread-safe: pieces may be counted concurrently into
+ * different tables, which the caller then adds up.
+ * Errors: those of `enh_lee_looks_search_count_f32`, and
+ * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` when the search has not found the
+ * blocks yet.
+ *
+ * # Safety
+ * As `enh_lee_looks_search_count_f32`, with `filtered` readable like
+ * `src`.
+ */
+EnhLeeStatus enh_lee_report_count_f32(const struct EnhLeeLooksSearch *search,
+                                      const float *src,
+                                      size_t src_stride_bytes,
+                                      const float *filtered,
+                                      size_t filtered_stride_bytes,
+                                      size_t raster_width,
+                                      size_t raster_height,
+                                      size_t x_off,
+                                      size_t y_off,
+                                      size_t width,
+                                      size_t height,
+                                      const struct EnhLeeParams *params,
+                                      uint64_t *counts);
+
+/**
+ * Writes to `*out` the quality report of the whole raster's `counts`
+ * (`enh_lee_report_count_f32` over every piece). `signal` of `*params`
+ * says whether the pixels are intensity or amplitude.
+ *
+ * Ownership: reads `counts` and `*params`, writes `*out` only on success.
+ * Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, any parameter error,
+ * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (no homogeneous block counted).
+ *
+ * # Safety
+ * `counts` readable for `ENH_LEE_THRESHOLD_BINS` values, `params`
+ * readable, `out` writable; or NULL, which is reported.
+ */
+EnhLeeStatus enh_lee_report_finish(const uint64_t *counts,
+                                   const struct EnhLeeParams *params,
+                                   struct EnhLeeQualityReport *out);
 
 /**
  * Returns a static, NUL-terminated English sentence describing `status`,

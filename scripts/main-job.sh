@@ -13,15 +13,17 @@
 #    previewed and measured);
 # 4. filters it with `gdal_translate ... ENHLEE:INPUT out/filtered.tif`;
 # 5. prints the equivalent number of looks (ENL = mean^2/var) of a
-#    homogeneous area before and after, and the elapsed time (next to a plain
-#    gdal_translate copy of the same input);
+#    homogeneous area before and after, the library's quality report
+#    (REPORT=YES: ENL before and after on the most homogeneous blocks, mean
+#    and std of the ratio image), the looks LOOKS=auto estimated, and the
+#    elapsed time (next to a plain gdal_translate copy of the same input);
 # 6. writes out/preview.png: before | after, stretched identically (the
 #    whole image, and below it a full-resolution crop, enlarged: around the
 #    point target of the synthetic scene, else the image centre).
 #
 # Environment: SIZE (synthetic scene side, default 2000), SCENE_LOOKS (its
-# looks, default 4), WINDOW (default 7), LOOKS (default: the ENL measured on
-# the input's homogeneous area), STATISTIC, BORDER, DAMPING (plugin defaults),
+# looks, default 4), WINDOW (default 7), LOOKS (default auto: the library's
+# estimate over the whole raster), STATISTIC, BORDER, DAMPING (plugin defaults),
 # GDAL_CACHEMAX (default 256 MB here), PREVIEW_SCALE (db or linear).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -64,8 +66,8 @@ fi
 gdalinfo "$input" | grep -E '^(Size is|Band 1)' || true
 
 enl_before=$($demo enl "$input" "$hx" "$hy" "$hw" "$hh")
-looks=${LOOKS:-$enl_before}
-oo=(-oo "WINDOW=${WINDOW:-7}" -oo "LOOKS=$looks")
+looks=${LOOKS:-auto}
+oo=(-oo "WINDOW=${WINDOW:-7}" -oo "LOOKS=$looks" -oo REPORT=YES)
 for v in STATISTIC BORDER DAMPING; do
   [ -n "${!v:-}" ] && oo+=(-oo "$v=${!v}")
 done
@@ -83,11 +85,29 @@ enl_after=$($demo enl "$out/filtered.tif" "$hx" "$hy" "$hw" "$hh")
 read -r lo hi zx zy zc zoom < <($demo preview "$input" "$out/filtered.tif" "$out/preview.png" \
                                  --scale "${PREVIEW_SCALE:-db}" "${center[@]}")
 
+# The library's quality report, which REPORT=YES put in the band's
+# metadata (gdal_translate copied it), and the looks LOOKS=auto estimated.
+report=$($py - "$out/filtered.tif" <<'EOF'
+import sys
+from osgeo import gdal
+ds = gdal.Open(sys.argv[1])
+md = ds.GetRasterBand(1).GetMetadata()
+get = lambda k: float(md["ENHLEE_REPORT_" + k])
+print(f"looks used:                  {md.get('ENHLEE_LOOKS', 'as given')}")
+print(f"ENL before / after:          {get('LOOKS_BEFORE'):.3f} / {get('LOOKS_AFTER'):.3f}"
+      f"   (on {int(get('BLOCKS'))} homogeneous 16x16 blocks)")
+print(f"ratio image x / filtered:    mean {get('RATIO_MEAN'):.4f}, std {get('RATIO_STD'):.4f}"
+      f"   (speckle alone: 1 and sqrt(1/L) = {get('LOOKS_BEFORE') ** -0.5:.4f})")
+EOF
+)
+
 step "result"
 printf 'homogeneous area (x y w h):  %s %s %s %s\n' "$hx" "$hy" "$hw" "$hh"
 printf 'ENL before:                  %s\n' "$enl_before"
 printf 'ENL after:                   %s   (LOOKS=%s, WINDOW=%s)\n' "$enl_after" "$looks" "${WINDOW:-7}"
-printf 'gdal_translate via ENHLEE:   %s s\n' "$(secs "$t0" "$t1")"
+printf 'quality report (band 1, whole raster, by the library):\n%s\n' "$report"
+printf 'gdal_translate via ENHLEE:   %s s   (LOOKS=auto and REPORT=YES read the\n' "$(secs "$t0" "$t1")"
+printf '                             input 5 more times and filter it once more)\n'
 printf 'plain gdal_translate copy:   %s s\n' "$(secs "$t1" "$t2")"
 printf 'filtered:                    %s\n' "$out/filtered.tif"
 printf 'preview (before | after):    %s\n' "$out/preview.png"

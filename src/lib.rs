@@ -40,6 +40,7 @@ mod key_search;
 mod looks;
 mod params;
 mod point_threshold;
+mod report;
 mod simd;
 mod stage;
 mod vocabulary;
@@ -68,4 +69,5 @@ pub use params::{
     MAX_THREADS, SIGMAS, TARGET_WINDOWS,
 };
 pub use point_threshold::{point_threshold, ThresholdSearch};
+pub use report::{finish_report, quality_report, QualityReport};
 pub use vocabulary::{parameter, Kind, Parameter, PARAMETERS};

@@ -40,16 +40,16 @@ pub const BLOCK: usize = 16;
 const CONSISTENT: f64 = 2.5;
 
 /// One block's two halves: `(n, sum, sum of squares)` in float64.
-type Halves = [(f64, f64, f64); 2];
+pub(crate) type Halves = [(f64, f64, f64); 2];
 
 /// A measured block: its rank's key (the float32 bits of the ranking
 /// half's `var / mean^2`, which order like the values, all `>= 0`) and its
 /// measuring half's `var / mean^2` as float32.
-type Measured = (u32, f32);
+pub(crate) type Measured = (u32, f32);
 
 /// The squared coefficient of variation of one half: `var / mean^2` with
 /// the sample variance, `None` where the mean is not positive.
-fn cv2((n, s1, s2): (f64, f64, f64)) -> Option<f64> {
+pub(crate) fn cv2((n, s1, s2): (f64, f64, f64)) -> Option<f64> {
     let mean = s1 / n;
     let var = ((s2 - s1 * mean) / (n - 1.0)).max(0.0);
     (mean > 0.0).then(|| var / (mean * mean))
@@ -57,7 +57,12 @@ fn cv2((n, s1, s2): (f64, f64, f64)) -> Option<f64> {
 
 /// The two halves of the block whose top left pixel is `(y, x)`, `None`
 /// if one of its pixels is invalid.
-fn block(image: &ArrayView2<f32>, params: &Params, y: usize, x: usize) -> Option<Halves> {
+pub(crate) fn block(
+    image: &ArrayView2<f32>,
+    params: &Params,
+    y: usize,
+    x: usize,
+) -> Option<Halves> {
     let mut halves = [(0.0, 0.0, 0.0); 2];
     for dy in 0..BLOCK {
         for dx in 0..BLOCK {
@@ -75,7 +80,12 @@ fn block(image: &ArrayView2<f32>, params: &Params, y: usize, x: usize) -> Option
 
 /// The block at `(y, x)` measured, if it counts: valid, both halves with a
 /// positive mean, and consistent.
-fn measured(image: &ArrayView2<f32>, params: &Params, y: usize, x: usize) -> Option<Measured> {
+pub(crate) fn measured(
+    image: &ArrayView2<f32>,
+    params: &Params,
+    y: usize,
+    x: usize,
+) -> Option<Measured> {
     let [a, b] = block(image, params, y, x)?;
     let (rank, measure) = (cv2(a)?, cv2(b)?);
     (measure <= CONSISTENT * rank).then(|| ((rank as f32).to_bits(), measure as f32))
@@ -101,39 +111,73 @@ fn measured_blocks(piece: ArrayView2<f32>, params: &Params) -> Result<Vec<Measur
     crate::filter::in_pool(params.threads, job)
 }
 
-/// Where the measures of the kept blocks are summed, in a table of
-/// [`BINS`] counts: entry `e < 256` adds the float32 mantissas (with the
-/// implicit bit) of the measures of biased exponent `e`, exactly (up to
-/// 2^40 blocks), and [`Sums::BLOCKS`] counts them.
-struct Sums;
+/// Exact sums of float32 values, in a slice of [`Sums::LEN`] counts:
+/// entry `e < 256` adds the mantissas (with the implicit bit) of the
+/// values of biased exponent `e`, exactly (up to 2^40 values), and entry
+/// [`Sums::COUNT`] counts them. Slices add up entry by entry, so values
+/// summed in any pieces and order give the same table, and the same bits.
+pub(crate) struct Sums;
 
 impl Sums {
-    const BLOCKS: usize = 256;
+    pub(crate) const COUNT: usize = 256;
+    pub(crate) const LEN: usize = Sums::COUNT + 1;
 
-    fn add(table: &mut [u64], measure: f32) {
-        let bits = measure.to_bits();
+    /// Adds `value` (finite, `>= 0`).
+    pub(crate) fn add(table: &mut [u64], value: f32) {
+        let bits = value.to_bits();
         let exponent = (bits >> 23 & 0xff) as usize;
         let implicit = if exponent > 0 { 1 << 23 } else { 0 };
         table[exponent] += u64::from(bits & 0x7f_ffff | implicit);
-        table[Sums::BLOCKS] += 1;
+        table[Sums::COUNT] += 1;
     }
 
-    /// `c1^2 / mean` of the summed measures: the looks.
-    fn looks(table: &[u64], signal: Signal) -> Result<f64, Error> {
-        let blocks = table[Sums::BLOCKS];
+    /// The mean of the values, `None` when there is none.
+    pub(crate) fn mean(table: &[u64]) -> Option<f64> {
+        let count = table[Sums::COUNT];
         // In a fixed order, so the same table gives the same bits.
-        let sum: f64 = (0..Sums::BLOCKS)
+        let sum: f64 = (0..Sums::COUNT)
             .map(|e| table[e] as f64 * 2f64.powi(e.max(1) as i32 - 150))
             .sum();
-        let one_look = match signal {
-            Signal::Intensity => 1.0,
-            Signal::Amplitude => 4.0 / std::f64::consts::PI - 1.0,
-        };
-        let looks = one_look / (sum / blocks as f64);
-        if blocks == 0 || !(looks.is_finite() && looks > 0.0) {
-            return Err(Error::LooksNotEstimable);
-        }
-        Ok(looks)
+        (count > 0).then(|| sum / count as f64)
+    }
+}
+
+/// `c1^2 / mean`: the looks whose speckle has the mean squared coefficient
+/// of variation `mean` (infinite for 0).
+pub(crate) fn looks_of(mean: f64, signal: Signal) -> f64 {
+    let one_look = match signal {
+        Signal::Intensity => 1.0,
+        Signal::Amplitude => 4.0 / std::f64::consts::PI - 1.0,
+    };
+    one_look / mean
+}
+
+/// The looks from the summed measures of the kept blocks.
+fn estimate(table: &[u64], signal: Signal) -> Result<f64, Error> {
+    let looks = Sums::mean(table).map_or(f64::NAN, |mean| looks_of(mean, signal));
+    if !(looks.is_finite() && looks > 0.0) {
+        return Err(Error::LooksNotEstimable);
+    }
+    Ok(looks)
+}
+
+/// Checks that a piece of `(height, width)` pixels at `origin` (x, y) of a
+/// `raster` (width, height) cuts no block: [`Error::InvalidRegion`] else.
+pub(crate) fn check_piece(
+    (height, width): (usize, usize),
+    origin: (usize, usize),
+    raster: (usize, usize),
+) -> Result<(), Error> {
+    let aligned = |start: usize, side: usize, whole: usize| {
+        start.is_multiple_of(BLOCK)
+            && start
+                .checked_add(side)
+                .is_some_and(|end| end <= whole && (side.is_multiple_of(BLOCK) || end == whole))
+    };
+    if aligned(origin.0, width, raster.0) && aligned(origin.1, height, raster.1) {
+        Ok(())
+    } else {
+        Err(Error::InvalidRegion)
     }
 }
 
@@ -182,16 +226,7 @@ impl LooksSearch {
         if counts.len() != BINS {
             return Err(Error::BufferTooSmall);
         }
-        let (height, width) = piece.dim();
-        let aligned = |start: usize, side: usize, whole: usize| {
-            start.is_multiple_of(BLOCK)
-                && start
-                    .checked_add(side)
-                    .is_some_and(|end| end <= whole && (side.is_multiple_of(BLOCK) || end == whole))
-        };
-        if !(aligned(origin.0, width, raster.0) && aligned(origin.1, height, raster.1)) {
-            return Err(Error::InvalidRegion);
-        }
+        check_piece(piece.dim(), origin, raster)?;
         let blocks = measured_blocks(piece, params)?;
         if self.rank.found() {
             for (key, measure) in blocks {
@@ -219,7 +254,7 @@ impl LooksSearch {
             if counts.len() != BINS {
                 return Err(Error::BufferTooSmall);
             }
-            let looks = Sums::looks(counts, signal)?;
+            let looks = estimate(counts, signal)?;
             self.done = true;
             return Ok(Some(looks));
         }
@@ -229,6 +264,36 @@ impl LooksSearch {
             return Err(Error::LooksNotEstimable);
         }
         Ok(None)
+    }
+}
+
+/// The measured blocks of a whole raster and the key of the most
+/// homogeneous quarter's last rank ([`Error::LooksNotEstimable`] when no
+/// block counts).
+fn quarter_of(image: ArrayView2<f32>, params: &Params) -> Result<(Vec<Measured>, u32), Error> {
+    let mut blocks = measured_blocks(image, params)?;
+    if blocks.is_empty() {
+        return Err(Error::LooksNotEstimable);
+    }
+    let k = quarter(blocks.len() as u64) as usize;
+    let (_, &mut (last, _), _) = blocks.select_nth_unstable_by_key(k - 1, |b| b.0);
+    Ok((blocks, last))
+}
+
+impl LooksSearch {
+    /// The search over a whole raster in memory after its first two
+    /// passes: the homogeneous quarter found (for [`crate::quality_report`]).
+    pub(crate) fn ranked(image: ArrayView2<f32>, params: &Params) -> Result<Self, Error> {
+        let (_, last) = quarter_of(image, params)?;
+        Ok(LooksSearch {
+            rank: KeySearch {
+                pass: 2,
+                prefix: last >> 16,
+                rank: 1,
+                key: last,
+            },
+            done: false,
+        })
     }
 }
 
@@ -242,19 +307,14 @@ pub fn estimate_looks(image: ArrayView2<f32>, params: &Params) -> Result<f64, Er
     if image.is_empty() {
         return Err(Error::EmptyImage);
     }
-    let mut blocks = measured_blocks(image, params)?;
-    if blocks.is_empty() {
-        return Err(Error::LooksNotEstimable);
-    }
-    let k = quarter(blocks.len() as u64) as usize;
-    let (_, &mut (last, _), _) = blocks.select_nth_unstable_by_key(k - 1, |b| b.0);
-    let mut table = vec![0u64; Sums::BLOCKS + 1];
+    let (blocks, last) = quarter_of(image, params)?;
+    let mut table = [0u64; Sums::LEN];
     for &(key, measure) in &blocks {
         if key <= last {
             Sums::add(&mut table, measure);
         }
     }
-    Sums::looks(&table, params.signal)
+    estimate(&table, params.signal)
 }
 
 #[cfg(test)]
@@ -370,6 +430,16 @@ mod tests {
         let given = filtered(&Params { looks, ..auto });
         assert_eq!(filtered(&auto), given);
         assert_ne!(filtered(&Params::default()), given);
+        // Coefficients derived from the estimate are judged then.
+        let mut out = Array2::<f32>::zeros(img.dim());
+        let too_large_cu = Params {
+            cu: Some(5.0),
+            ..auto
+        };
+        assert_eq!(
+            crate::filter(img.view(), out.view_mut(), &too_large_cu, None),
+            Err(Error::InvalidCoefficients)
+        );
         let region = crate::Region {
             x_off: 0,
             y_off: 0,

@@ -368,8 +368,12 @@ impl Params {
             }
             _ => {}
         }
-        // Auto looks are derived from after the estimate (`filter::plan`
-        // sets them); validation alone derives at one look.
+        // Auto looks are derived from once estimated (`filter::plan` sets
+        // them and validates again): until then the coefficients are
+        // placeholders derived at one look, and only explicit ones are
+        // checked (`check_coefficient` above, and `cu < cmax` when both
+        // are given).
+        let auto = self.looks_state() == WholeRasterState::Needed;
         let looks = if self.looks.is_nan() { 1.0 } else { self.looks };
         let sqrt_l = looks.sqrt();
         // Lee Sigma's speckle model is its table's: looks and signal only.
@@ -378,7 +382,8 @@ impl Params {
             Signal::Intensity => 1.0 / sqrt_l,
             Signal::Amplitude => (4.0 / std::f64::consts::PI - 1.0).sqrt() / sqrt_l,
         });
-        if !(cu.is_finite() && cu >= 0.0) {
+        let judged = !auto;
+        if judged && !(cu.is_finite() && cu >= 0.0) {
             return Err(Error::InvalidCoefficients);
         }
         let cmax = match self.filter {
@@ -388,7 +393,8 @@ impl Params {
                 f64::INFINITY
             }
         };
-        if self.filter.uses_cmax() && !(cmax.is_finite() && cu < cmax) {
+        let derived = auto && (explicit_cu.is_none() || self.cmax.is_none());
+        if self.filter.uses_cmax() && !derived && !(cmax.is_finite() && cu < cmax) {
             return Err(Error::InvalidCoefficients);
         }
         let (sigma_range, revised_cu) = LeeSigma::sigma_range(self.signal, looks, self.sigma);
@@ -508,6 +514,33 @@ mod tests {
                 ..d
             }),
             Error::InvalidLooks
+        );
+        // With auto looks only explicit coefficients are judged: Cmax is
+        // derived once the looks are estimated (`filter::plan`).
+        let auto = Params {
+            looks: f64::NAN,
+            ..d
+        };
+        assert!(Params {
+            cu: Some(2.0),
+            ..auto
+        }
+        .validate()
+        .is_ok());
+        assert_eq!(
+            bad(Params {
+                cu: Some(2.0),
+                cmax: Some(1.0),
+                ..auto
+            }),
+            Error::InvalidCoefficients
+        );
+        assert_eq!(
+            bad(Params {
+                cmax: Some(-1.0),
+                ..auto
+            }),
+            Error::InvalidCoefficients
         );
         assert_eq!(bad(Params { damping: -1.0, ..d }), Error::InvalidDamping);
         assert_eq!(

@@ -38,6 +38,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace
@@ -61,7 +62,12 @@ const char *const kDriverOptions =
     "(results do not depend on it)'/>"
     "  <Option name='BLOCKYSIZE' type='int' default='256' min='1' "
     "max='1048576' description='Height of the blocks the driver presents "
-    "(results do not depend on it)'/>";
+    "(results do not depend on it)'/>"
+    "  <Option name='REPORT' type='boolean' default='NO' description='Quality "
+    "report in each band&apos;s metadata (ENHLEE_REPORT_*): the equivalent "
+    "number of looks before and after on the most homogeneous areas, the "
+    "mean and standard deviation of the ratio image x / filtered. Filters "
+    "each band once more when the dataset opens'/>";
 
 // Reports a library status as a GDAL error: the library's own sentence,
 // with what the driver was doing.
@@ -118,8 +124,13 @@ std::string OpenOptionList()
                            "for none";
         if (p.filters != allFilters)
             description += std::string(". Used by: ") + p.filters;
+        // An optional number also takes words (LOOKS=auto, CU=none), which
+        // GDAL would warn about for a 'float' option.
+        const char *pszType = p.optional && p.kind == ENH_LEE_KIND_REAL
+                                  ? "string"
+                                  : kTypes[std::min<uint32_t>(p.kind, 2)];
         xml += CPLSPrintf("  <Option name='%s' type='%s'", Upper(p.name).c_str(),
-                          kTypes[std::min<uint32_t>(p.kind, 2)]);
+                          pszType);
         if (*p.default_value)
             xml += CPLSPrintf(" default='%s'", p.default_value);
         if (!std::isnan(p.minimum))
@@ -164,6 +175,7 @@ struct Options
     bool nodataGiven = false;  // NODATA option present (NONE included)
     int blockXSize = kDefaultBlockSize;
     int blockYSize = kDefaultBlockSize;
+    bool report = false;
 };
 
 // "WINDOW=4" for each parameter a status is about, with its value in `p`.
@@ -218,6 +230,11 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
                 static_cast<int>(n);
             continue;
         }
+        if (EQUAL(key.c_str(), "REPORT"))
+        {
+            o->report = CPLTestBool(pszValue);
+            continue;
+        }
         const EnhLeeStatus status =
             enh_lee_params_set(&o->params, key.c_str(), pszValue);
         if (status == ENH_LEE_ERROR_UNKNOWN_PARAMETER)
@@ -227,7 +244,8 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
                 known += Upper(p.name) + ", ";
             CPLError(CE_Failure, CPLE_IllegalArg,
                      "ENHLEE: unknown open option %s; known options: "
-                     "%sBLOCKXSIZE, BLOCKYSIZE (see gdalinfo --format ENHLEE)",
+                     "%sBLOCKXSIZE, BLOCKYSIZE, REPORT (see gdalinfo --format "
+                     "ENHLEE)",
                      ctx.c_str(), known.c_str());
             return false;
         }
@@ -410,28 +428,35 @@ bool ComputePointThreshold(GDALRasterBand *poBand, EnhLeeParams *params,
         });
 }
 
-// The looks of a whole band, for LOOKS=auto: the library's three counting
-// passes (enh_lee_looks_search_*), bit for bit the in-memory estimate, so
-// that every block the driver filters uses the same value. Writes it to
-// params->looks.
-bool EstimateLooks(GDALRasterBand *poBand, EnhLeeParams *params, int nBand)
+// The looks search of a whole band (enh_lee_looks_search_*): until the
+// homogeneous blocks are found (two passes, for the quality report), or,
+// with bEstimate (LOOKS=auto), done (three passes), writing the looks to
+// params->looks: bit for bit the in-memory estimate, so that every block
+// the driver filters uses the same value.
+bool SearchLooks(GDALRasterBand *poBand, EnhLeeParams *params, int nBand,
+                 EnhLeeLooksSearch *search, bool bEstimate)
 {
     const size_t nW = static_cast<size_t>(poBand->GetXSize());
     const size_t nH = static_cast<size_t>(poBand->GetYSize());
-    EnhLeeLooksSearch search = enh_lee_looks_search_new();
+    double looks = 0.0;
     return SearchBand(
         poBand, *params, nBand, "the looks",
         [&](const float *strip, int y, int rows, uint64_t *counts)
         {
             return enh_lee_looks_search_count_f32(
-                &search, strip, sizeof(float) * nW, nW, nH, 0,
+                search, strip, sizeof(float) * nW, nW, nH, 0,
                 static_cast<size_t>(y), nW, static_cast<size_t>(rows), params,
                 counts);
         },
         [&](const uint64_t *counts, uint32_t *done)
         {
-            return enh_lee_looks_search_step(&search, counts, params,
-                                             &params->looks, done);
+            const EnhLeeStatus st =
+                enh_lee_looks_search_step(search, counts, params, &looks, done);
+            if (st == ENH_LEE_OK && bEstimate && *done)
+                params->looks = looks;
+            if (!bEstimate && search->pass >= 2)
+                *done = 1;
+            return st;
         });
 }
 
@@ -461,6 +486,11 @@ class ENHLEERasterBand final : public GDALRasterBand
                      GDALDataType eBufType, GSpacing nPixelSpace,
                      GSpacing nLineSpace,
                      GDALRasterIOExtraArg *psExtraArg) override;
+
+    // The quality report (REPORT=YES) in the band's metadata: one pass
+    // over the band, filtering it strip by strip, with `search` past its
+    // first two passes.
+    bool WriteReport(const EnhLeeLooksSearch &search);
 
   public:
     ENHLEERasterBand(ENHLEEDataset *poDS, int nBand, GDALRasterBand *poSrc,
@@ -621,6 +651,61 @@ CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
         return CE_Failure;
     }
     return CE_None;
+}
+
+bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search)
+{
+    const size_t nW = static_cast<size_t>(nRasterXSize);
+    const size_t nH = static_cast<size_t>(nRasterYSize);
+    std::vector<float> filtered;
+    std::vector<uint64_t> counts;
+    try
+    {
+        filtered.resize(nW * std::min<size_t>(nH, (16 << 20) / (4 * nW) + 16));
+        counts.resize(ENH_LEE_THRESHOLD_BINS);
+    }
+    catch (const std::exception &)
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory, "ENHLEE: out of memory");
+        return false;
+    }
+    const std::string osContext = CPLSPrintf("quality report of band %d", nBand);
+    const bool bCounted = ForEachStrip(
+        m_poSrcBand, m_params, nBand, "the quality report",
+        [&](const float *strip, int y, int rows)
+        {
+            if (FilterRegion(0, y, nRasterXSize, rows, filtered.data(),
+                             sizeof(float) * nW) != CE_None)
+                return false;
+            const EnhLeeStatus st = enh_lee_report_count_f32(
+                &search, strip, sizeof(float) * nW, filtered.data(),
+                sizeof(float) * nW, nW, nH, 0, static_cast<size_t>(y), nW,
+                static_cast<size_t>(rows), &m_params, counts.data());
+            if (st != ENH_LEE_OK)
+                ReportStatus(st, osContext);
+            return st == ENH_LEE_OK;
+        });
+    EnhLeeQualityReport report{};
+    if (!bCounted)
+        return false;
+    if (EnhLeeStatus st =
+            enh_lee_report_finish(counts.data(), &m_params, &report);
+        st != ENH_LEE_OK)
+    {
+        ReportStatus(st, osContext);
+        return false;
+    }
+    // In the default domain, which gdal_translate copies into the output.
+    const std::pair<const char *, double> values[] = {
+        {"ENHLEE_REPORT_LOOKS_BEFORE", report.looks_before},
+        {"ENHLEE_REPORT_LOOKS_AFTER", report.looks_after},
+        {"ENHLEE_REPORT_RATIO_MEAN", report.ratio_mean},
+        {"ENHLEE_REPORT_RATIO_STD", report.ratio_std},
+        {"ENHLEE_REPORT_BLOCKS", static_cast<double>(report.blocks)},
+        {"ENHLEE_REPORT_PIXELS", static_cast<double>(report.pixels)}};
+    for (const auto &[pszName, dfValue] : values)
+        SetMetadataItem(pszName, CPLSPrintf("%.17g", dfValue));
+    return true;
 }
 
 CPLErr ENHLEERasterBand::IReadBlock(int nBlockXOff, int nBlockYOff,
@@ -899,7 +984,9 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             return nullptr;
         }
         const bool bLooksEstimated = nLooks == ENH_LEE_WHOLE_RASTER_NEEDED;
-        if (bLooksEstimated && !EstimateLooks(poSrc, &params, i))
+        EnhLeeLooksSearch looksSearch = enh_lee_looks_search_new();
+        if ((bLooksEstimated || o.report) &&
+            !SearchLooks(poSrc, &params, i, &looksSearch, bLooksEstimated))
             return nullptr;
 
         // A point threshold (Lee Sigma's) belongs to the whole band:
@@ -975,6 +1062,8 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             poBand->SetMetadataItem("LOOKS_SOURCE", "estimated", "ENHLEE");
             poBand->SetMetadataItem("ENHLEE_LOOKS", value);
         }
+        if (o.report && !poBand->WriteReport(looksSearch))
+            return nullptr;
         if (nThreshold != ENH_LEE_WHOLE_RASTER_UNUSED)
         {
             // As text that reads back exactly (enh_lee_params_get), to pass

@@ -121,6 +121,21 @@ fn decode_params(inp: &mut Input) -> EnhLeeParams {
     p
 }
 
+/// `p` with looks=auto (NaN, where Cu or Cmax derive from it) replaced by
+/// the whole raster's estimate, which a successful call used.
+fn resolved_looks(mut p: EnhLeeParams, image: &Raster) -> EnhLeeParams {
+    if p.looks.is_nan() && (p.cu.is_nan() || p.cmax.is_nan()) {
+        let mut looks = f64::NAN;
+        // SAFETY: the raster's pixels, `height` rows of `width` floats.
+        let status = unsafe {
+            enh_lee_estimate_looks_f32(image.data.as_ptr(), 4 * image.width, image.width, image.height, &p, &mut looks)
+        };
+        assert_eq!(status, ENH_LEE_OK, "enh-lee fuzz finding: a looks=auto call succeeded but the estimate fails: {p:?}");
+        p.looks = looks;
+    }
+    p
+}
+
 fn spec_of(p: &EnhLeeParams) -> Spec {
     let (cu, cmax) = model::coefficients(p);
     Spec {
@@ -759,7 +774,7 @@ fn small(inp: &mut Input, api: Api) {
         return;
     }
     // The call succeeded: check every output pixel against the reference.
-    let p = call.params.unwrap();
+    let p = resolved_looks(call.params.unwrap(), &image);
     let out = read_dst(&call, &arena);
     let spec = spec_of(&p);
     let mut means = Means::new(image, spec);

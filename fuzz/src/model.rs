@@ -140,7 +140,8 @@ pub fn param_errors(p: &EnhLeeParams, errors: &mut Vec<EnhLeeStatus>) {
     if p.window < 3 || p.window % 2 == 0 {
         errors.push(ENH_LEE_ERROR_INVALID_WINDOW);
     }
-    if !(p.looks.is_finite() && p.looks > 0.0) {
+    // NaN is looks=auto: estimated by a whole-raster call (see `model`).
+    if !(p.looks.is_nan() || (p.looks.is_finite() && p.looks > 0.0)) {
         errors.push(ENH_LEE_ERROR_INVALID_LOOKS);
     }
     if !(p.damping.is_finite() && p.damping >= 0.0) {
@@ -151,10 +152,11 @@ pub fn param_errors(p: &EnhLeeParams, errors: &mut Vec<EnhLeeStatus>) {
     }
     let bad = match coefficients(p) {
         (Some(cu), Some(cmax)) => !(cu.is_finite() && cmax.is_finite() && cu >= 0.0 && cu < cmax),
-        // One of them cannot be derived (bad looks or signal): the other
-        // may still be wrong on its own.
+        // One of them cannot be derived (auto, bad looks or signal): the
+        // other may still be wrong on its own.
         (cu, cmax) => {
-            cu.is_some_and(|c| !(c.is_finite() && c >= 0.0)) || cmax.is_some_and(|c| !c.is_finite())
+            cu.is_some_and(|c| !(c.is_finite() && c >= 0.0))
+                || cmax.is_some_and(|c| !(c.is_finite() && c >= 0.0))
         }
     };
     if bad {
@@ -264,6 +266,18 @@ pub fn model(call: &Call) -> Verdict {
     };
     param_errors(&p, &mut errors);
     let (rw, rh) = (call.raster_width, call.raster_height);
+    // looks=auto where the looks are used (Enhanced Lee: Cu or Cmax
+    // derived): a call on the whole raster estimates them, which can fail,
+    // and derives the coefficients from the estimate, which can be refused
+    // then; a region of a raster needs them given.
+    if p.looks.is_nan() && (p.cu.is_nan() || p.cmax.is_nan()) {
+        let whole = call.x_off == 0 && call.y_off == 0 && call.width == rw && call.height == rh;
+        if whole {
+            verdict.may_fail.extend([ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE, ENH_LEE_ERROR_INVALID_COEFFICIENTS]);
+        } else {
+            errors.push(ENH_LEE_ERROR_INVALID_LOOKS);
+        }
+    }
     if rw > MAX_SIDE
         || rh > MAX_SIDE
         || (rw as u128).checked_mul(rh as u128).map_or(true, |n| n > isize::MAX as u128 / 4)

@@ -19,7 +19,7 @@ pub use vocabulary::*;
 
 use crate::{
     filter_in_place, filter_region, scratch_len, source_region, Border, Compat, Error, Filter,
-    KeySearch, LooksSearch, Params, Region, Scratch, ScratchLen, Signal, Statistic,
+    KeySearch, LooksSearch, Params, QualityReport, Region, Scratch, ScratchLen, Signal, Statistic,
     ThresholdSearch, WholeRasterState,
 };
 
@@ -1040,6 +1040,196 @@ pub unsafe extern "C" fn enh_lee_threshold_search_step(
                 out_threshold.write(t);
             }
         }
+        Ok(())
+    })
+}
+
+/// What a filter did, measured (docs/filters.md, "Quality report"):
+/// `enh_lee_quality_report_f32`, or `enh_lee_report_finish` after a report
+/// pass over a raster read in pieces.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct EnhLeeQualityReport {
+    /// The input's equivalent number of looks on its most homogeneous
+    /// 16x16 blocks (the looks estimate).
+    pub looks_before: f64,
+    /// The filtered image's on the same blocks (infinity where they came
+    /// out flat, NaN where none of them has a positive mean).
+    pub looks_after: f64,
+    /// Mean of the ratio image `x / filtered` over the valid pixels whose
+    /// filtered value is positive: 1 for a filter that keeps the mean.
+    pub ratio_mean: f64,
+    /// Its standard deviation: about `Cu` (`1/sqrt(L)` for intensity) for
+    /// a filter that removes only speckle.
+    pub ratio_std: f64,
+    /// The homogeneous blocks measured.
+    pub blocks: u64,
+    /// The pixels of the ratio image.
+    pub pixels: u64,
+}
+
+impl From<QualityReport> for EnhLeeQualityReport {
+    fn from(r: QualityReport) -> Self {
+        EnhLeeQualityReport {
+            looks_before: r.looks_before,
+            looks_after: r.looks_after,
+            ratio_mean: r.ratio_mean,
+            ratio_std: r.ratio_std,
+            blocks: r.blocks,
+            pixels: r.pixels,
+        }
+    }
+}
+
+/// Writes to `*out` the quality report of a `width x height` raster `src`
+/// and its filtered image `filtered` (from any filter: the library's with
+/// the same `params`, or another), both in memory: the equivalent number
+/// of looks before and after on the input's most homogeneous blocks, and
+/// the mean and standard deviation of `src / filtered`. Deterministic,
+/// the same on every thread count, bit for bit what a report pass over
+/// the raster's pieces gives. Only `signal`, `nodata`, `has_nodata` and
+/// `threads` matter; the parameters are validated like a filter call's.
+///
+/// Ownership: reads `src`, `filtered` and `*params`, writes `*out` only on
+/// success. Thread-safe.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+/// `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+/// `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (no
+/// homogeneous block), `ENH_LEE_ERROR_THREAD_POOL`, any parameter error.
+///
+/// # Safety
+/// `src` and `filtered` are readable for `height` rows of their strides
+/// (the last row `4 * width` bytes), `params` readable, `out` writable; or
+/// NULL, which is reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_quality_report_f32(
+    src: *const f32,
+    src_stride_bytes: usize,
+    filtered: *const f32,
+    filtered_stride_bytes: usize,
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+    out: *mut EnhLeeQualityReport,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        if out.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let image = Image::readable(src, src_stride_bytes, width, height)?;
+        let after = Image::readable(filtered, filtered_stride_bytes, width, height)?;
+        // SAFETY: both are readable for these rows per the contract and
+        // nothing writes them during the call.
+        let (image, after) = unsafe { (image.view(), after.view()) };
+        let report = crate::quality_report(image, after, &params)?;
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out.write(report.into()) };
+        Ok(())
+    })
+}
+
+/// Adds one piece of a raster and the same piece of its filtered image to
+/// `counts` (a zeroed table of `ENH_LEE_THRESHOLD_BINS` entries, summed
+/// over the whole raster for `enh_lee_report_finish`), once `*search`
+/// has found the homogeneous blocks: after its first two passes (pass 2),
+/// or done. The pieces are those of `enh_lee_looks_search_count_f32`
+/// (`(x_off, y_off)`, `width x height`, not cutting the 16x16 blocks),
+/// `src` and `filtered` each with its own stride. Only `nodata`,
+/// `has_nodata`, `threads` (and for the finish, `signal`) matter.
+///
+/// Ownership: reads the images, `*search` and `*params`; adds to `counts`
+/// only on success. Thread-safe: pieces may be counted concurrently into
+/// different tables, which the caller then adds up.
+/// Errors: those of `enh_lee_looks_search_count_f32`, and
+/// `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` when the search has not found the
+/// blocks yet.
+///
+/// # Safety
+/// As `enh_lee_looks_search_count_f32`, with `filtered` readable like
+/// `src`.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_report_count_f32(
+    search: *const EnhLeeLooksSearch,
+    src: *const f32,
+    src_stride_bytes: usize,
+    filtered: *const f32,
+    filtered_stride_bytes: usize,
+    raster_width: usize,
+    raster_height: usize,
+    x_off: usize,
+    y_off: usize,
+    width: usize,
+    height: usize,
+    params: *const EnhLeeParams,
+    counts: *mut u64,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        params.validate()?;
+        // SAFETY: NULL or readable per the contract.
+        let search = unsafe { search.as_ref() }
+            .ok_or(Error::NullPointer)?
+            .decode();
+        if counts.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let image = Image::readable(src, src_stride_bytes, width, height)?;
+        let after = Image::readable(filtered, filtered_stride_bytes, width, height)?;
+        // SAFETY: both are readable for these rows per the contract and
+        // nothing writes them during the call.
+        let (image, after) = unsafe { (image.view(), after.view()) };
+        let mut table = vec![0u64; ENH_LEE_THRESHOLD_BINS];
+        search.count_report(
+            image,
+            after,
+            (x_off, y_off),
+            (raster_width, raster_height),
+            &params,
+            &mut table,
+        )?;
+        // SAFETY: non-null and writable for ENH_LEE_THRESHOLD_BINS values
+        // per the contract; counted first, so an error leaves it untouched.
+        let counts = unsafe { std::slice::from_raw_parts_mut(counts, ENH_LEE_THRESHOLD_BINS) };
+        for (c, t) in counts.iter_mut().zip(table) {
+            *c += t;
+        }
+        Ok(())
+    })
+}
+
+/// Writes to `*out` the quality report of the whole raster's `counts`
+/// (`enh_lee_report_count_f32` over every piece). `signal` of `*params`
+/// says whether the pixels are intensity or amplitude.
+///
+/// Ownership: reads `counts` and `*params`, writes `*out` only on success.
+/// Thread-safe.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, any parameter error,
+/// `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (no homogeneous block counted).
+///
+/// # Safety
+/// `counts` readable for `ENH_LEE_THRESHOLD_BINS` values, `params`
+/// readable, `out` writable; or NULL, which is reported.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_report_finish(
+    counts: *const u64,
+    params: *const EnhLeeParams,
+    out: *mut EnhLeeQualityReport,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+        params.validate()?;
+        if counts.is_null() || out.is_null() {
+            return Err(Error::NullPointer);
+        }
+        // SAFETY: non-null and readable for ENH_LEE_THRESHOLD_BINS values.
+        let counts = unsafe { std::slice::from_raw_parts(counts, ENH_LEE_THRESHOLD_BINS) };
+        let report = crate::finish_report(counts, &params)?;
+        // SAFETY: non-null and writable per the contract.
+        unsafe { out.write(report.into()) };
         Ok(())
     })
 }

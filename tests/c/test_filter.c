@@ -1407,6 +1407,65 @@ static void test_looks_search(void) {
     free(img);
 }
 
+/* The quality report: in memory, and over strips after a looks search's
+ * first two passes, the same bits; an identity filter changes nothing. */
+static void test_quality_report(void) {
+    const size_t w = 160, h = 130, rows = 32;
+    EnhLeeParams p = enh_lee_params_default();
+    float *img = xmalloc(sizeof(float) * w * h);
+    float *out;
+    uint64_t *counts = xmalloc(sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
+    EnhLeeLooksSearch search = enh_lee_looks_search_new();
+    EnhLeeQualityReport whole, pieces, same;
+    double unused = 0.0;
+    uint32_t done = 0;
+    size_t i, y;
+    for (i = 0; i < w * h; i++) {
+        img[i] = (float)((i % w < w / 2 ? 30.0 : 300.0) * rng_speckle(2));
+    }
+    p.looks = 2.0;
+    describe("quality report", w, h, &p);
+    out = filter_new(img, w, h, &p);
+    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, out, 4 * w, w, h, &p, &whole), ENH_LEE_OK);
+    CHECK(whole.looks_before > 1.6 && whole.looks_before < 2.4);
+    CHECK(whole.looks_after > 4.0 * whole.looks_before);
+    CHECK(fabs(whole.ratio_mean - 1.0) < 0.05 && whole.ratio_std > 0.4 && whole.ratio_std < 0.8);
+    CHECK(whole.pixels == w * h && whole.blocks > 0);
+    while (search.pass < 2) {
+        memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
+        for (y = 0; y < h; y += rows) {
+            const size_t n = y + rows < h ? rows : h - y;
+            CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img + y * w, 4 * w, w, h, 0, y,
+                                                        w, n, &p, counts),
+                         ENH_LEE_OK);
+        }
+        CHECK_STATUS(enh_lee_looks_search_step(&search, counts, &p, &unused, &done), ENH_LEE_OK);
+    }
+    memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
+    for (y = 0; y < h; y += rows) {
+        const size_t n = y + rows < h ? rows : h - y;
+        CHECK_STATUS(enh_lee_report_count_f32(&search, img + y * w, 4 * w, out + y * w, 4 * w, w,
+                                              h, 0, y, w, n, &p, counts),
+                     ENH_LEE_OK);
+    }
+    CHECK_STATUS(enh_lee_report_finish(counts, &p, &pieces), ENH_LEE_OK);
+    CHECK(memcmp(&pieces, &whole, sizeof whole) == 0);
+    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, img, 4 * w, w, h, &p, &same), ENH_LEE_OK);
+    CHECK(same.looks_after == same.looks_before && same.ratio_mean == 1.0 &&
+          same.ratio_std == 0.0);
+    /* A search that has not found the blocks; NULLs. */
+    search = enh_lee_looks_search_new();
+    CHECK_STATUS(enh_lee_report_count_f32(&search, img, 4 * w, out, 4 * w, w, h, 0, 0, w, h, &p,
+                                          counts),
+                 ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
+    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, out, 4 * w, w, h, &p, NULL),
+                 ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(enh_lee_report_finish(NULL, &p, &same), ENH_LEE_ERROR_NULL_POINTER);
+    free(out);
+    free(counts);
+    free(img);
+}
+
 /* Complex pixels detected as the filters take them (C99 float complex
  * layout: re, im pairs): intensity re^2 + im^2, amplitude its root; the
  * output written only on success. */
@@ -1559,6 +1618,7 @@ int main(void) {
     test_estimate_looks();
     test_detect_complex();
     test_looks_search();
+    test_quality_report();
     test_scratch_alignment();
     test_concurrent_calls();
     return check_report("test_filter");

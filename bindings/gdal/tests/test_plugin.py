@@ -25,7 +25,9 @@ def test_gdalinfo_format_lists_the_open_options():
         line = next(l for l in out.splitlines() if f'name="{name}"' in l)
         assert 'description="' in line, line
     assert 'name="WINDOW" type="int" default="7"' in out
-    assert 'name="LOOKS" type="float" default="1"' in out
+    # An optional number takes words too (LOOKS=auto, CU=none): a string.
+    assert 'name="LOOKS" type="string" default="1"' in out
+    assert 'name="DAMPING" type="float" default="1"' in out
     assert "<Value>amplitude</Value>" in out and "<Value>residual</Value>" in out
     assert "<Value>shrink</Value>" in out
     for f in enh_lee.FILTERS:

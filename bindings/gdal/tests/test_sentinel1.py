@@ -143,7 +143,8 @@ def test_looks_auto_is_the_whole_bands_estimate(tmp_path):
                                                      "SIGNAL=amplitude", "BLOCKYSIZE=20"])
     assert ds.GetMetadata("ENHLEE")["LOOKS"] == "auto"
     out = tmp_path / "out.tif"
-    translate("ENHLEE:" + src, out, params)
+    p = translate("ENHLEE:" + src, out, params)
+    assert "Warning" not in p.stderr, p.stderr     # LOOKS=auto is a valid value
     written = gdal.Open(str(out))
     for i, band in enumerate((vv, vh), 1):
         f32 = band.astype(np.float32)
@@ -173,3 +174,27 @@ def test_looks_auto_on_a_flat_band_says_why(tmp_path):
     src = write_tif(tmp_path / "flat.tif", np.full((40, 40), 7.0, np.float32))
     with pytest.raises(RuntimeError, match="looks cannot be estimated"):
         gdal.OpenEx("ENHLEE:" + src, open_options=["LOOKS=auto"])
+
+
+@pytest.mark.parametrize("looks", ["auto", "4.4"])
+def test_quality_report(tmp_path, looks):
+    """REPORT=YES: each band's quality report in its metadata, which
+    gdal_translate copies, equal to the library's in-memory report."""
+    vv, vh = grd_band(3, 400.0), grd_band(4, 60.0)
+    src = write_tif(tmp_path / "grd.tif", [vv, vh], dtype=gdal.GDT_UInt16, nodata=0)
+    params = dict(window=7, looks=looks, signal="amplitude")
+    out = tmp_path / "out.tif"
+    translate("ENHLEE:" + src, out, params, extra=["-oo", "REPORT=YES"])
+    ds = gdal.Open(str(out))
+    for i, band in enumerate((vv, vh), 1):
+        f32 = band.astype(np.float32)
+        filtered = ds.GetRasterBand(i).ReadAsArray()
+        want = enh_lee.quality_report(f32, filtered, nodata=0, signal="amplitude")
+        md = ds.GetRasterBand(i).GetMetadata()
+        for name, value in want.items():
+            assert float(md["ENHLEE_REPORT_" + name.upper()]) == value, (i, name)
+        assert want["looks_after"] > 3 * want["looks_before"]
+        assert abs(want["ratio_mean"] - 1) < 0.05
+    # Without REPORT, no report.
+    plain = gdal.Open("ENHLEE:" + src)
+    assert not any(k.startswith("ENHLEE_REPORT") for k in plain.GetRasterBand(1).GetMetadata())

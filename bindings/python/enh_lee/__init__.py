@@ -73,6 +73,7 @@ __all__ = [
     "estimate_looks",
     "looks_state",
     "LooksSearch",
+    "quality_report",
     "detect",
     "ThresholdSearch",
     "halo",
@@ -713,6 +714,46 @@ def _state(function, params):
     return _STATES[state.value]
 
 
+def _report_dict(r):
+    return {name: getattr(r, name) for name, _ in _lib.EnhLeeQualityReport._fields_}
+
+
+def quality_report(image, filtered, **params):
+    """What a filter did to a raster in memory (enh_lee_quality_report_f32;
+    docs/filters.md, "Quality report"), as a dict:
+
+    - ``looks_before``: the input's equivalent number of looks on its most
+      homogeneous 16x16 blocks (:func:`estimate_looks`);
+    - ``looks_after``: the filtered image's on the same blocks (``inf``
+      where they came out flat);
+    - ``ratio_mean``, ``ratio_std``: mean and standard deviation of the
+      ratio image ``image / filtered`` (1 and about ``sqrt(1/L)`` for a
+      filter that removes only speckle);
+    - ``blocks``, ``pixels``: how many blocks and ratio pixels were measured.
+
+    ``signal`` and ``nodata`` matter (give the keywords of the filtering
+    call); complex images are detected first.
+
+    >>> out = enh_lee.filter(img, looks=4)
+    >>> r = enh_lee.quality_report(img, out)
+    >>> sorted(r)
+    ['blocks', 'looks_after', 'looks_before', 'pixels', 'ratio_mean', 'ratio_std']
+    """
+    p = _params(**params)
+    _halo_of(p)
+    src, src_stride = _as_image(image, p)
+    after, after_stride = _as_image(filtered, p, "filtered")
+    if src.shape != after.shape:
+        raise ValueError(f"filtered has shape {after.shape}, the image {src.shape}")
+    height, width = src.shape
+    report = _lib.EnhLeeQualityReport()
+    status = _lib.lib.enh_lee_quality_report_f32(
+        _ptr(src), src_stride, _ptr(after), after_stride, width, height, ctypes.byref(p),
+        ctypes.byref(report))
+    _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
+    return _report_dict(report)
+
+
 def point_threshold_state(**params):
     """Whether these :func:`filter` keywords need a statistic of the whole
     raster, Lee Sigma's point threshold (enh_lee_point_threshold_state):
@@ -907,6 +948,44 @@ class LooksSearch(_Search):
     def count(self, piece, offset):
         """Adds one piece to this pass's table."""
         self._table += self.counts(piece, offset)
+
+    @property
+    def ranked(self):
+        """Whether the homogeneous blocks are found (after two passes), so
+        that :meth:`report_counts` can count."""
+        return self._search.pass_ >= 2
+
+    def report_counts(self, piece, filtered, offset):
+        """The quality report's table of one piece of the raster and the
+        same piece of its filtered image (pieces as :meth:`counts`), once
+        :attr:`ranked`; pass the sum over the whole raster to
+        :meth:`report`."""
+        x_off, y_off = (_int_arg("offset", v) for v in offset)
+        src, src_stride = _as_image(piece, self._p, "piece")
+        after, after_stride = _as_image(filtered, self._p, "filtered")
+        if src.shape != after.shape:
+            raise ValueError(f"filtered has shape {after.shape}, the piece {src.shape}")
+        height, width = src.shape
+        h, w = self._shape
+        table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
+        status = _lib.lib.enh_lee_report_count_f32(
+            ctypes.byref(self._search), _ptr(src), src_stride, _ptr(after), after_stride, w, h,
+            x_off, y_off, width, height, ctypes.byref(self._p), _ptr(table))
+        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}")
+        return table
+
+    def report(self, counts):
+        """The quality report (a dict, as :func:`quality_report`) of the
+        whole raster's summed :meth:`report_counts`."""
+        table = np.ascontiguousarray(counts, np.uint64)
+        if table.shape != (_lib.ENH_LEE_THRESHOLD_BINS,):
+            raise ValueError(f"counts must have {_lib.ENH_LEE_THRESHOLD_BINS} entries, "
+                             f"got shape {table.shape}")
+        report = _lib.EnhLeeQualityReport()
+        status = _lib.lib.enh_lee_report_finish(_ptr(table), ctypes.byref(self._p),
+                                                ctypes.byref(report))
+        _raise_for(status, "the report")
+        return _report_dict(report)
 
 
 # --------------------------------------------------------------------------

@@ -108,6 +108,14 @@ class EnhLeeThresholdSearch(ctypes.Structure):
     _fields_ = _SEARCH_FIELDS
 
 
+class EnhLeeQualityReport(ctypes.Structure):
+    """``struct EnhLeeQualityReport`` of include/enh_lee.h."""
+
+    _fields_ = [(name, ctypes.c_double)
+                for name in ("looks_before", "looks_after", "ratio_mean", "ratio_std")]
+    _fields_ += [("blocks", ctypes.c_uint64), ("pixels", ctypes.c_uint64)]
+
+
 class EnhLeeLooksSearch(ctypes.Structure):
     """``struct EnhLeeLooksSearch`` of include/enh_lee.h."""
 
@@ -251,6 +259,18 @@ def _declare(cdll):
         "enh_lee_looks_search_step": (
             EnhLeeStatus,
             [L, buf, P, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_uint32)],
+        ),
+        "enh_lee_quality_report_f32": (
+            EnhLeeStatus,
+            [buf, size_t, buf, size_t, size_t, size_t, P, ctypes.POINTER(EnhLeeQualityReport)],
+        ),
+        "enh_lee_report_count_f32": (
+            EnhLeeStatus,
+            [L, buf, size_t, buf, size_t, size_t, size_t, size_t, size_t, size_t, size_t, P,
+             buf],
+        ),
+        "enh_lee_report_finish": (
+            EnhLeeStatus, [buf, P, ctypes.POINTER(EnhLeeQualityReport)],
         ),
         "enh_lee_threshold_search_new": (EnhLeeThresholdSearch, []),
         "enh_lee_threshold_search_count_f32": (

@@ -34,6 +34,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingParameterBand,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
@@ -136,6 +137,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
     BANDS = "BANDS"
     NODATA = "NODATA"
     STRIP_ROWS = "STRIP_ROWS"
+    REPORT = "REPORT"
     OUTPUT = "OUTPUT"
 
     # ------------------------------------------------------------------
@@ -191,6 +193,9 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             if spec.name == "nodata":
                 p.setDescription(tr("NoData value (empty = the band's own)"))
             self.addParameter(p)
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.REPORT, tr("Quality report (ENL before and after, ratio image; one more "
+                            "pass over each band)"), False, True))
         strip = QgsProcessingParameterNumber(
             self.STRIP_ROWS, tr("Rows per strip (0 = automatic)"),
             QgsProcessingParameterNumber.Integer, 0, True, 0)
@@ -382,6 +387,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             halo = self._validate(enh_lee, params)
             nodata_override = self._number(parameters, self.NODATA, context, False)
             requested = self._strip_request(parameters, context)
+            report = bool(self._raw(parameters, self.REPORT, context))
         except _ParameterError as e:
             raise QgsProcessingException(str(e)) from None
 
@@ -405,7 +411,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                                                            uuid.uuid4().hex[:12]))
         try:
             start = time.monotonic()
-            self._run(enh_lee, src, bands, params, nodata_override, rows, tmp, feedback)
+            self._run(enh_lee, src, bands, params, nodata_override, rows, report, tmp, feedback)
             if feedback.isCanceled():
                 raise _Canceled()
             os.replace(tmp, dest)
@@ -431,7 +437,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             len(bands), W, H, time.monotonic() - start))
         return {self.OUTPUT: dest}
 
-    def _run(self, enh_lee, src, bands, params, nodata_override, rows, path, feedback):
+    def _run(self, enh_lee, src, bands, params, nodata_override, rows, report, path, feedback):
         W, H = src.RasterXSize, src.RasterYSize
         drv = gdal.GetDriverByName("GTiff")
         dst = drv.Create(path, W, H, len(bands), gdal.GDT_Float32, options=CREATION_OPTIONS)
@@ -473,26 +479,34 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 fnodata = None if nodata is None or math.isnan(nodata) else nodata
                 plan.append((sband, oband, dict(params, nodata=fnodata)))
 
+            # The looks' blocks must not be cut by the pieces of a looks
+            # search or of the report: strips of a multiple of their side.
+            block = enh_lee.LOOKS_BLOCK
+            if report:
+                rows = min(H, max(block, rows // block * block))
             strips = list(range(0, H, rows))
             # Values of the whole band, when the parameters leave them to
             # be computed: the looks (LOOKS=auto, three counting passes over
-            # strips whose heights are multiples of the looks' blocks) and
+            # strips whose heights are multiples of the looks' blocks; two
+            # find the homogeneous blocks, which the report needs too) and
             # Lee Sigma's point threshold (two passes).
             looks_state = enh_lee.looks_state(**params)
             threshold_state = enh_lee.point_threshold_state(**params)
             search = threshold_state == "needed"
-            block = enh_lee.LOOKS_BLOCK
             looks_rows = max(block, rows // block * block)
             looks_strips = list(range(0, H, looks_rows))
+            looks_passes = 3 if looks_state == "needed" else 2 if report else 0
             total = len(plan) * (len(strips) * (3 if search else 1) +
-                                 (3 * len(looks_strips) if looks_state == "needed" else 0))
+                                 looks_passes * len(looks_strips))
             done = 0
             buffers = _Buffers((min(H, max(looks_rows, rows + 2 * enh_lee.halo(**params))), W))
+            estimates = {}
             for b, (sband, oband, band_params) in zip(bands, plan):
-                if looks_state != "needed":
+                if not looks_passes:
                     break
                 estimate = enh_lee.LooksSearch((H, W), **band_params)
-                while not estimate.done:
+                needed = looks_state == "needed"
+                while not (estimate.done if needed else estimate.ranked):
                     for y in looks_strips:
                         if feedback.isCanceled():
                             raise _Canceled()
@@ -506,11 +520,15 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                         done += 1
                         feedback.setProgress(100.0 * done / total)
                     estimate.step()
+                estimates[b] = estimate
+                if not needed:
+                    continue
                 band_params["looks"] = estimate.looks
                 text = enh_lee.describe(**band_params)["looks"]
                 oband.SetMetadataItem("ENHLEE_LOOKS", text)
                 feedback.pushInfo(tr("band {}: looks estimated {} (the equivalent number of "
                                      "looks of its most homogeneous areas)").format(b, text))
+            tables = {b: 0 for b in estimates} if report else {}
             for b, (sband, oband, band_params) in zip(bands, plan):
                 if threshold_state == "unused":
                     break
@@ -543,7 +561,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 h = min(rows, H - y)
                 region = (0, y, W, h)
                 sx, sy, sw, sh = enh_lee.source_window((H, W), region, **params)
-                for sband, oband, band_params in plan:
+                for b, (sband, oband, band_params) in zip(bands, plan):
                     if feedback.isCanceled():
                         raise _Canceled()
                     buf = buffers.of(sband)[:sh]
@@ -554,6 +572,9 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                             sy, sy + sh - 1, gdal.GetLastErrorMsg()))
                     out = enh_lee.filter_region(buf, (H, W), region, out=out_buf[:h],
                                                 **band_params)
+                    if report:
+                        tables[b] = tables[b] + estimates[b].report_counts(
+                            buf[y - sy:y - sy + h], out, (0, y))
                     if oband.WriteArray(out, 0, y) != gdal.CE_None:
                         raise QgsProcessingException(tr("cannot write rows {}-{}: {}").format(
                             y, y + h - 1, gdal.GetLastErrorMsg()))
@@ -571,6 +592,9 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 if gdal.GetLastErrorType() >= gdal.CE_Failure:
                     raise QgsProcessingException(tr("cannot write {}: {}").format(
                         path, gdal.GetLastErrorMsg()))
+            for b, (_, oband, _) in zip(bands, plan):
+                if report:
+                    _write_report(oband, b, estimates[b].report(tables[b]), feedback)
             gdal.ErrorReset()
             dst.FlushCache()
             if gdal.GetLastErrorType() >= gdal.CE_Failure:
@@ -599,6 +623,18 @@ def _is_word(spec, value):
     except (TypeError, ValueError):
         return False
     return True
+
+
+def _write_report(band, number, report, feedback):
+    """The quality report of one band: in its metadata (ENHLEE_REPORT_*)
+    and in the log."""
+    for name, value in report.items():
+        band.SetMetadataItem("ENHLEE_REPORT_" + name.upper(), repr(value))
+    feedback.pushInfo(tr(
+        "band {}: quality report: ENL {:.3f} before, {:.3f} after on {} homogeneous blocks; "
+        "ratio image x / filtered: mean {:.4f}, std {:.4f} ({} pixels)").format(
+            number, report["looks_before"], report["looks_after"], report["blocks"],
+            report["ratio_mean"], report["ratio_std"], report["pixels"]))
 
 
 class _Buffers:

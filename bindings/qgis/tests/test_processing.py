@@ -504,3 +504,30 @@ def test_looks_auto_is_each_bands_estimate(processing, ref, tmp_path, looks):
         estimate = ref.estimate_looks(f32, nodata=0.0)
         assert float(ds.GetRasterBand(i).GetMetadataItem("ENHLEE_LOOKS")) == estimate
         assert_bits_equal(g, ref.filter(f32, window=5, looks=estimate, nodata=0.0))
+
+
+def test_quality_report_in_the_metadata_and_the_log(processing, ref, tmp_path):
+    from osgeo import gdal
+    from qgis.core import QgsProcessingFeedback
+
+    class Log(QgsProcessingFeedback):
+        lines = []
+
+        def pushInfo(self, text):  # noqa: N802
+            self.lines.append(text)
+
+    bands = [speckle((100, 70), seed=s) for s in (5, 6)]
+    src = write_raster(tmp_path / "in.tif", bands)
+    out = tmp_path / "o.tif"
+    log = Log()
+    run(processing, {"INPUT": src, "WINDOW": 5, "LOOKS": 4, "REPORT": True, "STRIP_ROWS": 7,
+                     "OUTPUT": str(out)}, feedback=log)
+    got, _ = read_raster(out)
+    ds = gdal.Open(str(out))
+    for i, (g, a) in enumerate(zip(got, bands), 1):
+        assert_bits_equal(g, ref.filter(a, window=5, looks=4.0))
+        want = ref.quality_report(a, g)
+        md = ds.GetRasterBand(i).GetMetadata()
+        for name, value in want.items():
+            assert float(md["ENHLEE_REPORT_" + name.upper()]) == value, name
+    assert sum("quality report" in line for line in log.lines) == 2
