@@ -38,6 +38,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -475,9 +476,46 @@ class ENHLEERasterBand final : public GDALRasterBand
     std::string m_osUnit;
     GDALColorInterp m_eColorInterp = GCI_Undefined;
 
-    // Filters the region (nX, nY, nW, nH) into pDst (row stride in bytes).
-    CPLErr FilterRegion(int nX, int nY, int nW, int nH, float *pDst,
+    std::vector<float> m_source;  // the source pixels of FilterRegion
+
+    // Read-ahead: while GDAL writes what a large read returned, the next
+    // window of the same size below it is filtered in a thread of its own,
+    // from a source handle of its own (GDAL datasets are not thread-safe),
+    // and handed over if the next read asks for exactly that window.
+    struct ReadAhead
+    {
+        std::thread thread;
+        bool running = false;
+        bool disabled = false;  // no second handle could be opened
+        GDALDataset *poSrcDS = nullptr;
+        int nX = 0, nY = 0, nW = 0, nH = 0;
+        CPLErr eErr = CE_Failure;
+        std::vector<float> filtered, source;
+    } m_ahead;
+
+    // Filters the region (nX, nY, nW, nH) into pDst (row stride in bytes),
+    // reading the source from poSrc into *pSource.
+    CPLErr FilterRegion(GDALRasterBand *poSrc, std::vector<float> *pSource,
+                        int nX, int nY, int nW, int nH, float *pDst,
                         size_t nDstStride);
+    CPLErr FilterRegion(int nX, int nY, int nW, int nH, float *pDst,
+                        size_t nDstStride)
+    {
+        return FilterRegion(m_poSrcBand, &m_source, nX, nY, nW, nH, pDst,
+                            nDstStride);
+    }
+    // Waits for the read-ahead; if it filtered the window asked for, copies
+    // it into the caller's buffer and returns true.
+    bool TakeReadAhead(int nXOff, int nYOff, int nXSize, int nYSize,
+                       void *pData, GDALDataType eBufType,
+                       GSpacing nPixelSpace, GSpacing nLineSpace);
+    // A large full-resolution read, filtered now, in chunks.
+    CPLErr FilterRows(int nXOff, int nYOff, int nXSize, int nYSize,
+                      void *pData, GDALDataType eBufType, GSpacing nPixelSpace,
+                      GSpacing nLineSpace, GDALRasterIOExtraArg *psExtraArg);
+    // Starts filtering the window (nX, nY, nW, nH) ahead of time.
+    void StartReadAhead(int nX, int nY, int nW, int nH);
+    void JoinReadAhead();
 
   protected:
     CPLErr IReadBlock(int nBlockXOff, int nBlockYOff, void *pImage) override;
@@ -496,6 +534,7 @@ class ENHLEERasterBand final : public GDALRasterBand
     ENHLEERasterBand(ENHLEEDataset *poDS, int nBand, GDALRasterBand *poSrc,
                      const EnhLeeParams &params, int nBlockX,
                      int nBlockY);
+    ~ENHLEERasterBand() override;
 
     double GetNoDataValue(int *pbSuccess) override
     {
@@ -540,6 +579,7 @@ class ENHLEEDataset final : public GDALDataset
     friend class ENHLEERasterBand;
 
     GDALDataset *m_poSrcDS = nullptr;  // this dataset's own source handle
+    std::string m_osSource;            // its name, for read-ahead handles
 
   public:
     ENHLEEDataset() = default;
@@ -593,8 +633,93 @@ ENHLEERasterBand::ENHLEERasterBand(ENHLEEDataset *poDSIn, int nBandIn,
     nBlockYSize = std::min(nBlockY, nRasterYSize);
 }
 
-CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
-                                      float *pDst, size_t nDstStride)
+ENHLEERasterBand::~ENHLEERasterBand()
+{
+    JoinReadAhead();
+    if (m_ahead.poSrcDS)
+        GDALClose(GDALDataset::ToHandle(m_ahead.poSrcDS));
+}
+
+void ENHLEERasterBand::JoinReadAhead()
+{
+    if (m_ahead.running)
+        m_ahead.thread.join();
+    m_ahead.running = false;
+}
+
+bool ENHLEERasterBand::TakeReadAhead(int nXOff, int nYOff, int nXSize,
+                                     int nYSize, void *pData,
+                                     GDALDataType eBufType,
+                                     GSpacing nPixelSpace,
+                                     GSpacing nLineSpace)
+{
+    if (!m_ahead.running)
+        return false;
+    JoinReadAhead();
+    if (m_ahead.eErr != CE_None || m_ahead.nX != nXOff ||
+        m_ahead.nY != nYOff || m_ahead.nW != nXSize || m_ahead.nH != nYSize)
+        return false;
+    CPLDebug("ENHLEE", "band %d: window %d,%d %dx%d filtered ahead", nBand,
+             nXOff, nYOff, nXSize, nYSize);
+    for (int i = 0; i < nYSize; ++i)
+        GDALCopyWords(m_ahead.filtered.data() + static_cast<size_t>(i) * nXSize,
+                      GDT_Float32, sizeof(float),
+                      static_cast<GByte *>(pData) + i * nLineSpace, eBufType,
+                      static_cast<int>(nPixelSpace), nXSize);
+    return true;
+}
+
+void ENHLEERasterBand::StartReadAhead(int nX, int nY, int nW, int nH)
+{
+    if (nH <= 0 || m_ahead.disabled || m_ahead.running)
+        return;
+    if (m_ahead.poSrcDS == nullptr)
+    {
+        CPLErrorStateBackuper state;
+        CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+        const auto *poOwner = static_cast<ENHLEEDataset *>(poDS);
+        m_ahead.poSrcDS = GDALDataset::FromHandle(GDALOpenEx(
+            poOwner->m_osSource.c_str(), GDAL_OF_RASTER, nullptr, nullptr,
+            nullptr));
+        if (m_ahead.poSrcDS == nullptr ||
+            m_ahead.poSrcDS->GetRasterCount() < nBand)
+        {
+            m_ahead.disabled = true;
+            return;
+        }
+    }
+    try
+    {
+        m_ahead.filtered.resize(static_cast<size_t>(nW) * nH);
+    }
+    catch (const std::exception &)
+    {
+        return;  // the next read filters the window itself
+    }
+    m_ahead.nX = nX;
+    m_ahead.nY = nY;
+    m_ahead.nW = nW;
+    m_ahead.nH = nH;
+    m_ahead.eErr = CE_Failure;
+    m_ahead.running = true;
+    m_ahead.thread = std::thread(
+        [this]
+        {
+            // An error here is not the caller's: the read that asks for
+            // this window filters it again and reports it.
+            CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+            m_ahead.eErr = FilterRegion(
+                m_ahead.poSrcDS->GetRasterBand(nBand), &m_ahead.source,
+                m_ahead.nX, m_ahead.nY, m_ahead.nW, m_ahead.nH,
+                m_ahead.filtered.data(),
+                sizeof(float) * static_cast<size_t>(m_ahead.nW));
+        });
+}
+
+CPLErr ENHLEERasterBand::FilterRegion(GDALRasterBand *poSrc,
+                                      std::vector<float> *pSource, int nX,
+                                      int nY, int nW, int nH, float *pDst,
+                                      size_t nDstStride)
 {
     // The region grown by the halo, clipped to the raster.
     const EnhLeeRegion region{static_cast<size_t>(nX), static_cast<size_t>(nY),
@@ -615,10 +740,12 @@ CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
     const int nSW = static_cast<int>(source.width);
     const int nSH = static_cast<int>(source.height);
 
-    std::vector<float> src;
+    // Grown as needed and kept: no allocation (or page faults) per read.
+    std::vector<float> &src = *pSource;
     try
     {
-        src.resize(static_cast<size_t>(nSW) * nSH);
+        if (src.size() < static_cast<size_t>(nSW) * nSH)
+            src.resize(static_cast<size_t>(nSW) * nSH);
     }
     catch (const std::exception &)
     {
@@ -627,7 +754,7 @@ CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
         return CE_Failure;
     }
 
-    if (!ReadDetected(m_poSrcBand, m_params, nSX0, nSY0, nSW, nSH, src.data()))
+    if (!ReadDetected(poSrc, m_params, nSX0, nSY0, nSW, nSH, src.data()))
     {
         CPLError(CE_Failure, CPLE_AppDefined,
                  "ENHLEE: cannot read source window %d,%d %dx%d of band %d",
@@ -747,9 +874,40 @@ CPLErr ENHLEERasterBand::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
             nBufYSize, eBufType, nPixelSpace, nLineSpace, psExtraArg);
     }
 
-    // Large full-resolution read: filter it as regions of whole rows of the
-    // request, straight into the caller's buffer when it is a row-contiguous
-    // Float32 buffer, else through a temporary one.
+    // Large full-resolution read: the read-ahead's result when it filtered
+    // this very window; then the window below starts filtering ahead.
+    const int nNextY = nYOff + nYSize;
+    if (TakeReadAhead(nXOff, nYOff, nXSize, nYSize, pData, eBufType,
+                      nPixelSpace, nLineSpace))
+    {
+        StartReadAhead(nXOff, nNextY, nXSize,
+                       std::min(nYSize, nRasterYSize - nNextY));
+        if (psExtraArg && psExtraArg->pfnProgress &&
+            !psExtraArg->pfnProgress(1.0, "", psExtraArg->pProgressData))
+        {
+            CPLError(CE_Failure, CPLE_UserInterrupt, "User terminated");
+            return CE_Failure;
+        }
+        return CE_None;
+    }
+    const CPLErr eErr = FilterRows(nXOff, nYOff, nXSize, nYSize, pData,
+                                   eBufType, nPixelSpace, nLineSpace,
+                                   psExtraArg);
+    if (eErr == CE_None)
+        StartReadAhead(nXOff, nNextY, nXSize,
+                       std::min(nYSize, nRasterYSize - nNextY));
+    return eErr;
+}
+
+CPLErr ENHLEERasterBand::FilterRows(int nXOff, int nYOff, int nXSize,
+                                    int nYSize, void *pData,
+                                    GDALDataType eBufType,
+                                    GSpacing nPixelSpace, GSpacing nLineSpace,
+                                    GDALRasterIOExtraArg *psExtraArg)
+{
+    // Filtered as regions of whole rows of the request, straight into the
+    // caller's buffer when it is a row-contiguous Float32 buffer, else
+    // through a temporary one.
     const bool bDirect =
         eBufType == GDT_Float32 && nPixelSpace == sizeof(float) &&
         nLineSpace >= static_cast<GSpacing>(sizeof(float)) * nXSize &&
@@ -882,6 +1040,7 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
     }
     auto poDS = std::make_unique<ENHLEEDataset>();
     poDS->m_poSrcDS = poSrcDS;
+    poDS->m_osSource = pszSource;
     poDS->nRasterXSize = poSrcDS->GetRasterXSize();
     poDS->nRasterYSize = poSrcDS->GetRasterYSize();
     poDS->eAccess = GA_ReadOnly;

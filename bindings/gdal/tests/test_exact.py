@@ -225,3 +225,37 @@ def test_randomized_configurations(tmp_path):
                 band.ReadAsArray(x, y, ww, hh), ref[y:y + hh, x:x + ww],
                 err_msg=f"case {case}: {h}x{w} {params} nodata={nodata} block {bx}x{by} "
                         f"window {x},{y} {ww}x{hh}")
+
+
+def test_read_ahead_hands_over_only_the_window_it_filtered(tmp_path):
+    """Large reads filter the window below ahead of time; the next read
+    gets it only if it asks for exactly that window, in any buffer type,
+    and whatever it asks for, every pixel is the whole image's."""
+    img = speckled((700, 300), 3.0, seed=21)
+    src = write_tif(tmp_path / "in.tif", img, options=["TILED=YES"])
+    want = enh_lee.filter(img, window=7, looks=3.0)
+    ds = gdal.OpenEx("ENHLEE:" + src, open_options=["WINDOW=7", "LOOKS=3",
+                                                     "BLOCKXSIZE=32", "BLOCKYSIZE=32"])
+    band = ds.GetRasterBand(1)
+    handed = []
+    gdal.SetConfigOption("CPL_DEBUG", "ENHLEE")
+    gdal.PushErrorHandler(lambda level, no, msg: handed.append(msg))
+    # Sequential strips (handed over), then a jump, a different width, a
+    # shorter window at the same place, a Float64 buffer and the last rows.
+    for x, y, w, h, kind in [(0, 0, 300, 128, gdal.GDT_Float32),
+                             (0, 128, 300, 128, gdal.GDT_Float32),
+                             (0, 256, 300, 128, gdal.GDT_Float64),
+                             (0, 500, 300, 128, gdal.GDT_Float32),
+                             (10, 628, 290, 72, gdal.GDT_Float32),
+                             (0, 256, 300, 64, gdal.GDT_Float32),
+                             (0, 320, 300, 64, gdal.GDT_Float32),
+                             (0, 384, 300, 316, gdal.GDT_Float32)]:
+        got = band.ReadAsArray(x, y, w, h, buf_type=kind)
+        np.testing.assert_array_equal(got, want[y:y + h, x:x + w].astype(got.dtype))
+    gdal.PopErrorHandler()
+    gdal.SetConfigOption("CPL_DEBUG", None)
+    ahead = [m for m in handed if "filtered ahead" in m]
+    assert [m.split("window ")[1] for m in ahead] == [
+        "0,128 300x128 filtered ahead", "0,256 300x128 filtered ahead",
+        "0,320 300x64 filtered ahead"], handed
+    ds = None   # closes with a read-ahead in flight
