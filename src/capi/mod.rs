@@ -813,6 +813,22 @@ impl EnhLeeLooksSearch {
 pub const ENH_LEE_LOOKS_BLOCK: usize = 16;
 const _: () = assert!(ENH_LEE_LOOKS_BLOCK == crate::LOOKS_BLOCK);
 
+/// The looks search and the validated parameters of a counting call.
+///
+/// # Safety
+/// `search` and `params` are NULL (reported) or readable.
+unsafe fn looks_search_and_params(
+    search: *const EnhLeeLooksSearch,
+    params: *const EnhLeeParams,
+) -> Result<(LooksSearch, Params), Error> {
+    // SAFETY: forwarded from the caller's contract.
+    let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
+    params.validate()?;
+    // SAFETY: NULL or readable per the caller's contract.
+    let search = unsafe { search.as_ref() }.ok_or(Error::NullPointer)?;
+    Ok((search.decode(), params))
+}
+
 /// A looks search at its first pass. Thread-safe; cannot fail.
 #[no_mangle]
 pub extern "C" fn enh_lee_looks_search_new() -> EnhLeeLooksSearch {
@@ -861,35 +877,18 @@ pub unsafe extern "C" fn enh_lee_looks_search_count_f32(
 ) -> EnhLeeStatus {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
-        params.validate()?;
-        // SAFETY: NULL or readable per the contract.
-        let search = unsafe { search.as_ref() }
-            .ok_or(Error::NullPointer)?
-            .decode();
-        if counts.is_null() {
-            return Err(Error::NullPointer);
-        }
+        let (search, params) = unsafe { looks_search_and_params(search, params) }?;
         let image = Image::readable(src, src_stride_bytes, width, height)?;
         // SAFETY: `src` is readable for these rows per the contract and
         // nothing writes it during the call.
         let view = unsafe { image.view() };
-        let mut table = vec![0u64; ENH_LEE_THRESHOLD_BINS];
-        search.count(
-            view,
-            (x_off, y_off),
-            (raster_width, raster_height),
-            &params,
-            &mut table,
-        )?;
-        // SAFETY: non-null and writable for ENH_LEE_THRESHOLD_BINS values
-        // per the contract; the table was counted first, so an error
-        // leaves `counts` untouched.
-        let counts = unsafe { std::slice::from_raw_parts_mut(counts, ENH_LEE_THRESHOLD_BINS) };
-        for (c, t) in counts.iter_mut().zip(table) {
-            *c += t;
+        let (origin, raster) = ((x_off, y_off), (raster_width, raster_height));
+        // SAFETY: `counts` is NULL or writable per the contract.
+        unsafe {
+            add_counts(counts, |table| {
+                search.count(view, origin, raster, &params, table)
+            })
         }
-        Ok(())
     })
 }
 
@@ -981,23 +980,37 @@ pub unsafe extern "C" fn enh_lee_threshold_search_count_f32(
         let search = unsafe { search.as_ref() }
             .ok_or(Error::NullPointer)?
             .decode();
-        if counts.is_null() {
-            return Err(Error::NullPointer);
-        }
         let image = Image::readable(src, src_stride_bytes, width, height)?;
         // SAFETY: as in `enh_lee_point_threshold_f32`.
         let view = unsafe { image.view() };
-        let mut table = vec![0u64; ENH_LEE_THRESHOLD_BINS];
-        search.count(view, &params, &mut table)?;
-        // SAFETY: non-null and writable for ENH_LEE_THRESHOLD_BINS values
-        // per the contract; the table was counted first, so an error
-        // leaves `counts` untouched.
-        let counts = unsafe { std::slice::from_raw_parts_mut(counts, ENH_LEE_THRESHOLD_BINS) };
-        for (c, t) in counts.iter_mut().zip(table) {
-            *c += t;
-        }
-        Ok(())
+        // SAFETY: `counts` is NULL or writable per the contract.
+        unsafe { add_counts(counts, |table| search.count(view, &params, table)) }
     })
+}
+
+/// The common end of the `*_count_f32` exports: `count` fills a zeroed
+/// table of `ENH_LEE_THRESHOLD_BINS` entries, which is then added to the
+/// caller's `counts`, so that an error leaves them untouched.
+///
+/// # Safety
+/// `counts` is NULL (reported) or writable for `ENH_LEE_THRESHOLD_BINS`
+/// values.
+unsafe fn add_counts(
+    counts: *mut u64,
+    count: impl FnOnce(&mut [u64]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if counts.is_null() {
+        return Err(Error::NullPointer);
+    }
+    let mut table = vec![0u64; ENH_LEE_THRESHOLD_BINS];
+    count(&mut table)?;
+    // SAFETY: non-null (checked) and writable for ENH_LEE_THRESHOLD_BINS
+    // values per the caller's contract.
+    let counts = unsafe { std::slice::from_raw_parts_mut(counts, ENH_LEE_THRESHOLD_BINS) };
+    for (c, t) in counts.iter_mut().zip(table) {
+        *c += t;
+    }
+    Ok(())
 }
 
 /// Ends `*search`'s current pass with the whole raster's `counts`. When
@@ -1167,36 +1180,19 @@ pub unsafe extern "C" fn enh_lee_report_count_f32(
 ) -> EnhLeeStatus {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
-        params.validate()?;
-        // SAFETY: NULL or readable per the contract.
-        let search = unsafe { search.as_ref() }
-            .ok_or(Error::NullPointer)?
-            .decode();
-        if counts.is_null() {
-            return Err(Error::NullPointer);
-        }
+        let (search, params) = unsafe { looks_search_and_params(search, params) }?;
         let image = Image::readable(src, src_stride_bytes, width, height)?;
         let after = Image::readable(filtered, filtered_stride_bytes, width, height)?;
         // SAFETY: both are readable for these rows per the contract and
         // nothing writes them during the call.
         let (image, after) = unsafe { (image.view(), after.view()) };
-        let mut table = vec![0u64; ENH_LEE_THRESHOLD_BINS];
-        search.count_report(
-            image,
-            after,
-            (x_off, y_off),
-            (raster_width, raster_height),
-            &params,
-            &mut table,
-        )?;
-        // SAFETY: non-null and writable for ENH_LEE_THRESHOLD_BINS values
-        // per the contract; counted first, so an error leaves it untouched.
-        let counts = unsafe { std::slice::from_raw_parts_mut(counts, ENH_LEE_THRESHOLD_BINS) };
-        for (c, t) in counts.iter_mut().zip(table) {
-            *c += t;
+        let (origin, raster) = ((x_off, y_off), (raster_width, raster_height));
+        // SAFETY: `counts` is NULL or writable per the contract.
+        unsafe {
+            add_counts(counts, |table| {
+                search.count_report(image, after, origin, raster, &params, table)
+            })
         }
-        Ok(())
     })
 }
 

@@ -196,7 +196,8 @@ def _filter_dask(x, params):
     # that every filter task of the plane then depends on.
     thresholds = {}
     if enh_lee.point_threshold_state(**params) == "needed":
-        thresholds = _threshold_layer(layer, x, params, token, len(rchunks), len(cchunks))
+        thresholds = _search_layer(layer, x, lambda: enh_lee.ThresholdSearch(**params), 2,
+                                   _count_block, "enh-lee-threshold-" + token)
     # looks="auto": each plane's looks, estimated by tasks that count the
     # plane's blocks three times (enh_lee.LooksSearch) over a copy of the
     # array rechunked so that no chunk cuts the estimate's 16x16 blocks.
@@ -204,7 +205,9 @@ def _filter_dask(x, params):
     if enh_lee.looks_state(**params) == "needed":
         aligned = x.rechunk({x.ndim - 2: _block_multiple(rchunks),
                              x.ndim - 1: _block_multiple(cchunks)})
-        looks = _looks_layer(layer, aligned, params, token)
+        looks = _search_layer(layer, aligned,
+                              lambda: enh_lee.LooksSearch((H, W), **params), 3, _count_looks,
+                              "enh-lee-looks-" + token)
         dependencies.append(aligned)
     for i, (r0, r1) in enumerate(zip(roff[:-1], roff[1:])):
         rows = _pieces_along(roff, max(0, r0 - n), min(H, r1 + n))
@@ -238,28 +241,32 @@ def _filter_dask(x, params):
     return da.Array(graph, name, chunks=x.chunks, dtype=np.float32, meta=meta)
 
 
-def _threshold_layer(layer, x, params, token, nrows, ncols):
-    """Adds to `layer` the two counting passes of every plane's point
-    threshold; returns, per lead block index, the keys of the finished
+def _search_layer(layer, x, new_search, passes, count, name):
+    """Adds to `layer` the counting passes of a search over each whole
+    plane of `x` (one search per plane, `new_search()`): per pass, a task
+    per block (`count(search, block, plane, offset)`, offset `(x_off,
+    y_off)`), one that sums their tables and one that steps the search
+    with the sum. Returns, per lead block index, the keys of the finished
     searches of its planes (in np.ndindex order of the block's lead shape)."""
-    lead_chunks = x.chunks[:-2]
-    blocks = [(bi, bj) for bi in range(nrows) for bj in range(ncols)]
+    roff, coff = _offsets(x.chunks[-2]), _offsets(x.chunks[-1])
+    blocks = [(bi, bj) for bi in range(len(roff) - 1) for bj in range(len(coff) - 1)]
     out = {}
-    for lead in np.ndindex(*(len(c) for c in lead_chunks)):
-        shape = tuple(lead_chunks[k][b] for k, b in enumerate(lead))
+    for lead in np.ndindex(*(len(c) for c in x.chunks[:-2])):
+        shape = tuple(x.chunks[k][b] for k, b in enumerate(lead))
         keys = []
         for plane in np.ndindex(*shape):
-            state = enh_lee.ThresholdSearch(**params)
-            for pass_ in (0, 1):
+            state = new_search()
+            for pass_ in range(passes):
                 tag = lead + plane + (pass_,)
                 counts = []
                 for bi, bj in blocks:
-                    key = ("enh-lee-count-" + token,) + tag + (bi, bj)
-                    layer[key] = (_count_block, state, (x.name,) + lead + (bi, bj), plane)
+                    key = (name + "-count",) + tag + (bi, bj)
+                    layer[key] = (count, state, (x.name,) + lead + (bi, bj), plane,
+                                  (coff[bj], roff[bi]))
                     counts.append(key)
-                total = ("enh-lee-counts-" + token,) + tag
+                total = (name + "-counts",) + tag
                 layer[total] = (_sum_tables, counts)
-                step = ("enh-lee-threshold-" + token,) + tag
+                step = (name + "-step",) + tag
                 layer[step] = (_stepped, state, total)
                 state = step
             keys.append(state)
@@ -274,44 +281,14 @@ def _block_multiple(chunks):
     return max(side, -(-max(chunks) // side) * side)
 
 
-def _looks_layer(layer, x, params, token):
-    """Adds to `layer` the three counting passes of every plane's looks over
-    `x` (chunks that are multiples of the 16x16 blocks); returns, per lead
-    block index, the keys of the finished searches of its planes."""
-    H, W = (int(v) for v in x.shape[-2:])
-    roff, coff = _offsets(x.chunks[-2]), _offsets(x.chunks[-1])
-    blocks = [(bi, bj) for bi in range(len(roff) - 1) for bj in range(len(coff) - 1)]
-    out = {}
-    for lead in np.ndindex(*(len(c) for c in x.chunks[:-2])):
-        shape = tuple(x.chunks[k][b] for k, b in enumerate(lead))
-        keys = []
-        for plane in np.ndindex(*shape):
-            state = enh_lee.LooksSearch((H, W), **params)
-            for pass_ in (0, 1, 2):
-                tag = lead + plane + (pass_,)
-                counts = []
-                for bi, bj in blocks:
-                    key = ("enh-lee-looks-count-" + token,) + tag + (bi, bj)
-                    layer[key] = (_count_looks, state, (x.name,) + lead + (bi, bj), plane,
-                                  (coff[bj], roff[bi]))
-                    counts.append(key)
-                total = ("enh-lee-looks-counts-" + token,) + tag
-                layer[total] = (_sum_tables, counts)
-                step = ("enh-lee-looks-" + token,) + tag
-                layer[step] = (_stepped, state, total)
-                state = step
-            keys.append(state)
-        out[lead] = keys
-    return out
-
-
 def _count_looks(search, block, plane, offset):
-    """One block's count table for one plane, the block at `offset`."""
+    """One block's count table for one plane's looks, the block at `offset`."""
     return search.counts(block[plane], offset)
 
 
-def _count_block(search, block, plane):
-    """One block's count table for one plane (its index in the block)."""
+def _count_block(search, block, plane, offset):
+    """One block's count table for one plane's point threshold (any piece
+    counts, wherever it is: `offset` is not needed)."""
     return search.counts(block[plane])
 
 

@@ -507,15 +507,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 estimate = enh_lee.LooksSearch((H, W), **band_params)
                 needed = looks_state == "needed"
                 while not (estimate.done if needed else estimate.ranked):
-                    for y in looks_strips:
-                        if feedback.isCanceled():
-                            raise _Canceled()
-                        h = min(looks_rows, H - y)
-                        buf = buffers.of(sband)[:h]
-                        gdal.ErrorReset()
-                        if sband.ReadAsArray(0, y, W, h, buf_obj=buf) is None:
-                            raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
-                                y, y + h - 1, gdal.GetLastErrorMsg()))
+                    for y, buf in _strips(sband, buffers.of(sband), looks_rows, feedback):
                         estimate.count(buf, (0, y))
                         done += 1
                         feedback.setProgress(100.0 * done / total)
@@ -538,15 +530,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                     continue
                 threshold = enh_lee.ThresholdSearch(**band_params)
                 while not threshold.done:
-                    for y in strips:
-                        if feedback.isCanceled():
-                            raise _Canceled()
-                        h = min(rows, H - y)
-                        buf = buffers.of(sband)[:h]
-                        gdal.ErrorReset()
-                        if sband.ReadAsArray(0, y, W, h, buf_obj=buf) is None:
-                            raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
-                                y, y + h - 1, gdal.GetLastErrorMsg()))
+                    for _, buf in _strips(sband, buffers.of(sband), rows, feedback):
                         threshold.count(buf)
                         done += 1
                         feedback.setProgress(100.0 * done / total)
@@ -635,6 +619,23 @@ def _write_report(band, number, report, feedback):
         "ratio image x / filtered: mean {:.4f}, std {:.4f} ({} pixels)").format(
             number, report["looks_before"], report["looks_after"], report["blocks"],
             report["ratio_mean"], report["ratio_std"], report["pixels"]))
+
+
+def _strips(band, buffer, rows, feedback):
+    """(y, strip) for the strips of `rows` rows of a whole band, read into
+    `buffer` (each strip a view of it, valid until the next); raises
+    _Canceled or a read error."""
+    W, H = band.XSize, band.YSize
+    for y in range(0, H, rows):
+        if feedback.isCanceled():
+            raise _Canceled()
+        h = min(rows, H - y)
+        buf = buffer[:h]
+        gdal.ErrorReset()
+        if band.ReadAsArray(0, y, W, h, buf_obj=buf) is None:
+            raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
+                y, y + h - 1, gdal.GetLastErrorMsg()))
+        yield y, buf
 
 
 class _Buffers:
