@@ -2,9 +2,10 @@
 """File to file through GDAL, next to a plain copy, in one run (issue 16's
 throughput rows). Not part of CI: it prints a markdown table.
 
-For each size (default 10000) and input type (Float32, UInt16), on a tiled
-GeoTIFF in the page cache (3-look speckle; UInt16 as the rounded values
-with a nodata of 0 and zero borders, like Sentinel-1 GRD):
+For each size (default 10000) and input type (Float32, UInt16, and
+UInt16x2: two UInt16 bands, pixel-interleaved, like a dual-pol GRD), on a
+tiled GeoTIFF in the page cache (3-look speckle; UInt16 as the rounded
+values with a nodata of 0 and zero borders, like Sentinel-1 GRD):
 
 * `gdal_translate -co TILED=YES in.tif out.tif`: the plain copy;
 * for UInt16, the same copy with `-ot Float32` too: the driver's output is
@@ -52,23 +53,25 @@ def scene(path, n, dtype, gdal):
     strips (memory stays small at 20000x20000)."""
     rng = np.random.default_rng(1)
     gtype = gdal.GDT_Float32 if dtype == "Float32" else gdal.GDT_UInt16
-    ds = gdal.GetDriverByName("GTiff").Create(path, n, n, 1, gtype,
+    count = 2 if dtype == "UInt16x2" else 1
+    ds = gdal.GetDriverByName("GTiff").Create(path, n, n, count, gtype,
                                               ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256",
-                                               "BIGTIFF=IF_SAFER"])
+                                               "BIGTIFF=IF_SAFER", "INTERLEAVE=PIXEL"])
     ds.SetGeoTransform((500000.0, 10.0, 0.0, 4500000.0, 0.0, -10.0))
-    band = ds.GetRasterBand(1)
-    if dtype == "UInt16":
-        band.SetNoDataValue(0)
     rows = 1000
-    for y0 in range(0, n, rows):
-        h = min(rows, n - y0)
-        y, x = np.mgrid[y0:y0 + h, 0:n]
-        base = 300.0 * (1.0 + 0.5 * np.sin(x / 150.0) * np.cos(y / 90.0))
-        img = base * rng.gamma(3.0, 1.0 / 3.0, (h, n))
-        if dtype == "UInt16":
-            img = np.round(img).clip(1, 65535).astype(np.uint16)
-            img[:, :n // 50] = 0           # a zero border, as GRD has
-        band.WriteArray(img.astype(np.float32 if dtype == "Float32" else np.uint16), 0, y0)
+    for b in range(1, count + 1):
+        band = ds.GetRasterBand(b)
+        if dtype != "Float32":
+            band.SetNoDataValue(0)
+        for y0 in range(0, n, rows):
+            h = min(rows, n - y0)
+            y, x = np.mgrid[y0:y0 + h, 0:n]
+            base = 300.0 * (1.0 + 0.5 * np.sin(x / 150.0) * np.cos(y / 90.0)) / b
+            img = base * rng.gamma(3.0, 1.0 / 3.0, (h, n))
+            if dtype != "Float32":
+                img = np.round(img).clip(1, 65535).astype(np.uint16)
+                img[:, :n // 50] = 0           # a zero border, as GRD has
+            band.WriteArray(img.astype(np.float32 if dtype == "Float32" else np.uint16), 0, y0)
     ds = None
 
 
@@ -77,7 +80,7 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--types", default="Float32,UInt16")
+    ap.add_argument("--types", default="Float32,UInt16,UInt16x2")
     args = ap.parse_args()
     from osgeo import gdal
 
@@ -95,7 +98,7 @@ def main():
             fmt = "{:.2f} / {:.2f} / {:.2f} s, {:.0f} MiB"
             filt = best(["gdal_translate", "-q"] + co + ["-oo", "WINDOW=7", "-oo", "LOOKS=3",
                                                          "ENHLEE:" + src, out], args.repeat, env)
-            copies = [("", [])] + ([(" to Float32", ["-ot", "Float32"])] if dtype == "UInt16" else [])
+            copies = [("", [])] + ([(" to Float32", ["-ot", "Float32"])] if dtype != "Float32" else [])
             for label, ot in copies:
                 copy = best(["gdal_translate", "-q"] + co + ot + [src, out], args.repeat, env)
                 print(f"| {n}x{n} | {dtype} | copy{label}: {fmt.format(*copy)} | "

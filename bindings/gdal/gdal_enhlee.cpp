@@ -28,6 +28,12 @@
 
 #include "enh_lee.h"
 
+// GDAL 3.6's dataset IRasterIO takes `int *` bands; later ones define the
+// type they take.
+#ifndef BANDMAP_TYPE
+#define BANDMAP_TYPE int *
+#endif
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -476,46 +482,10 @@ class ENHLEERasterBand final : public GDALRasterBand
     std::string m_osUnit;
     GDALColorInterp m_eColorInterp = GCI_Undefined;
 
-    std::vector<float> m_source;  // the source pixels of FilterRegion
-
-    // Read-ahead: while GDAL writes what a large read returned, the next
-    // window of the same size below it is filtered in a thread of its own,
-    // from a source handle of its own (GDAL datasets are not thread-safe),
-    // and handed over if the next read asks for exactly that window.
-    struct ReadAhead
-    {
-        std::thread thread;
-        bool running = false;
-        bool disabled = false;  // no second handle could be opened
-        GDALDataset *poSrcDS = nullptr;
-        int nX = 0, nY = 0, nW = 0, nH = 0;
-        CPLErr eErr = CE_Failure;
-        std::vector<float> filtered, source;
-    } m_ahead;
-
-    // Filters the region (nX, nY, nW, nH) into pDst (row stride in bytes),
-    // reading the source from poSrc into *pSource.
-    CPLErr FilterRegion(GDALRasterBand *poSrc, std::vector<float> *pSource,
-                        int nX, int nY, int nW, int nH, float *pDst,
-                        size_t nDstStride);
+    // Filters the region (nX, nY, nW, nH) of this band into pDst (row
+    // stride in bytes).
     CPLErr FilterRegion(int nX, int nY, int nW, int nH, float *pDst,
-                        size_t nDstStride)
-    {
-        return FilterRegion(m_poSrcBand, &m_source, nX, nY, nW, nH, pDst,
-                            nDstStride);
-    }
-    // Waits for the read-ahead; if it filtered the window asked for, copies
-    // it into the caller's buffer and returns true.
-    bool TakeReadAhead(int nXOff, int nYOff, int nXSize, int nYSize,
-                       void *pData, GDALDataType eBufType,
-                       GSpacing nPixelSpace, GSpacing nLineSpace);
-    // A large full-resolution read, filtered now, in chunks.
-    CPLErr FilterRows(int nXOff, int nYOff, int nXSize, int nYSize,
-                      void *pData, GDALDataType eBufType, GSpacing nPixelSpace,
-                      GSpacing nLineSpace, GDALRasterIOExtraArg *psExtraArg);
-    // Starts filtering the window (nX, nY, nW, nH) ahead of time.
-    void StartReadAhead(int nX, int nY, int nW, int nH);
-    void JoinReadAhead();
+                        size_t nDstStride);
 
   protected:
     CPLErr IReadBlock(int nBlockXOff, int nBlockYOff, void *pImage) override;
@@ -534,7 +504,6 @@ class ENHLEERasterBand final : public GDALRasterBand
     ENHLEERasterBand(ENHLEEDataset *poDS, int nBand, GDALRasterBand *poSrc,
                      const EnhLeeParams &params, int nBlockX,
                      int nBlockY);
-    ~ENHLEERasterBand() override;
 
     double GetNoDataValue(int *pbSuccess) override
     {
@@ -579,7 +548,58 @@ class ENHLEEDataset final : public GDALDataset
     friend class ENHLEERasterBand;
 
     GDALDataset *m_poSrcDS = nullptr;  // this dataset's own source handle
-    std::string m_osSource;            // its name, for read-ahead handles
+    std::string m_osSource;            // its name, for the read-ahead's
+    std::vector<float> m_source;       // source pixels, kept between reads
+
+    // A window of some of the bands: what a large read asks for.
+    struct Window
+    {
+        int nX = 0, nY = 0, nW = 0, nH = 0;
+        std::vector<int> bands;
+        bool operator==(const Window &o) const
+        {
+            return nX == o.nX && nY == o.nY && nW == o.nW && nH == o.nH &&
+                   bands == o.bands;
+        }
+    };
+
+    // Read-ahead: while GDAL writes what a large read returned, the window
+    // of the same size below it (the same bands) is filtered in a thread
+    // of its own, from a source handle of its own (GDAL datasets are not
+    // thread-safe), and handed over if the next read asks for exactly it.
+    struct ReadAhead
+    {
+        std::thread thread;
+        bool running = false;
+        bool disabled = false;  // no second handle could be opened
+        GDALDataset *poSrcDS = nullptr;
+        Window window;
+        CPLErr eErr = CE_Failure;
+        std::vector<float> filtered, source;  // band after band
+    } m_ahead;
+
+    // Filters `w` into pDst, band after band (rows nDstStride bytes apart,
+    // bands nBandStride bytes apart), reading the source window of every
+    // band from poSrc into *pSource at once (one pass over a
+    // pixel-interleaved source; complex bands one by one).
+    CPLErr FilterWindow(GDALDataset *poSrc, std::vector<float> *pSource,
+                        const Window &w, float *pDst, size_t nDstStride,
+                        size_t nBandStride);
+    // A large full-resolution read of `w`: taken from the read-ahead, or
+    // filtered now in chunks of rows; then the window below starts.
+    CPLErr ReadLarge(const Window &w, void *pData, GDALDataType eBufType,
+                     GSpacing nPixelSpace, GSpacing nLineSpace,
+                     GSpacing nBandSpace, GDALRasterIOExtraArg *psExtraArg);
+    CPLErr FilterRows(const Window &w, void *pData, GDALDataType eBufType,
+                      GSpacing nPixelSpace, GSpacing nLineSpace,
+                      GSpacing nBandSpace, GDALRasterIOExtraArg *psExtraArg);
+    bool TakeReadAhead(const Window &w, void *pData, GDALDataType eBufType,
+                       GSpacing nPixelSpace, GSpacing nLineSpace,
+                       GSpacing nBandSpace);
+    void StartReadAhead(Window w);
+    void JoinReadAhead();
+    // Whether a read is large enough for ReadLarge (else GDAL's blocks).
+    bool IsLarge(int nXSize, int nYSize, int nBufXSize, int nBufYSize) const;
 
   public:
     ENHLEEDataset() = default;
@@ -608,14 +628,336 @@ class ENHLEEDataset final : public GDALDataset
 
     static int Identify(GDALOpenInfo *poOpenInfo);
     static GDALDataset *Open(GDALOpenInfo *poOpenInfo);
+
+  protected:
+    CPLErr IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff, int nXSize,
+                     int nYSize, void *pData, int nBufXSize, int nBufYSize,
+                     GDALDataType eBufType, int nBandCount,
+                     BANDMAP_TYPE panBandMap, GSpacing nPixelSpace,
+                     GSpacing nLineSpace, GSpacing nBandSpace,
+                     GDALRasterIOExtraArg *psExtraArg) override;
 };
 
 ENHLEEDataset::~ENHLEEDataset()
 {
+    JoinReadAhead();
+    if (m_ahead.poSrcDS)
+        GDALClose(GDALDataset::ToHandle(m_ahead.poSrcDS));
     // Blocks are never dirty; drop them before the source goes away.
     GDALDataset::FlushCache(true);
     if (m_poSrcDS)
         GDALClose(GDALDataset::ToHandle(m_poSrcDS));
+}
+
+bool ENHLEEDataset::IsLarge(int nXSize, int nYSize, int nBufXSize,
+                            int nBufYSize) const
+{
+    const GDALRasterBand *poBand = papoBands[0];
+    int nBX = 0, nBY = 0;
+    const_cast<GDALRasterBand *>(poBand)->GetBlockSize(&nBX, &nBY);
+    return nBufXSize == nXSize && nBufYSize == nYSize &&
+           static_cast<GIntBig>(nXSize) * nYSize >=
+               kDirectMinBlocks * nBX * nBY;
+}
+
+// A read of several bands at once (how gdal_translate copies a
+// pixel-interleaved raster, swath by swath): every band's source window
+// read in one request, so that the file is read once. Small or decimated
+// reads go through GDAL (block by block, each band's blocks cached).
+CPLErr ENHLEEDataset::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
+                                int nXSize, int nYSize, void *pData,
+                                int nBufXSize, int nBufYSize,
+                                GDALDataType eBufType, int nBandCount,
+                                BANDMAP_TYPE panBandMap, GSpacing nPixelSpace,
+                                GSpacing nLineSpace, GSpacing nBandSpace,
+                                GDALRasterIOExtraArg *psExtraArg)
+{
+    if (eRWFlag != GF_Read || !IsLarge(nXSize, nYSize, nBufXSize, nBufYSize))
+        return GDALDataset::IRasterIO(
+            eRWFlag, nXOff, nYOff, nXSize, nYSize, pData, nBufXSize,
+            nBufYSize, eBufType, nBandCount, panBandMap, nPixelSpace,
+            nLineSpace, nBandSpace, psExtraArg);
+    Window w;
+    w.nX = nXOff;
+    w.nY = nYOff;
+    w.nW = nXSize;
+    w.nH = nYSize;
+    w.bands.assign(panBandMap, panBandMap + nBandCount);
+    return ReadLarge(w, pData, eBufType, nPixelSpace, nLineSpace, nBandSpace,
+                     psExtraArg);
+}
+
+CPLErr ENHLEEDataset::FilterWindow(GDALDataset *poSrc,
+                                   std::vector<float> *pSource,
+                                   const Window &w, float *pDst,
+                                   size_t nDstStride, size_t nBandStride)
+{
+    // The window grown by the halo, clipped to the raster: the same for
+    // every band (the halo depends on window and statistic only).
+    auto *poFirst = static_cast<ENHLEERasterBand *>(GetRasterBand(w.bands[0]));
+    const EnhLeeRegion region{static_cast<size_t>(w.nX), static_cast<size_t>(w.nY),
+                              static_cast<size_t>(w.nW), static_cast<size_t>(w.nH)};
+    EnhLeeRegion source{};
+    const EnhLeeStatus regionStatus = enh_lee_source_region(
+        static_cast<size_t>(nRasterXSize), static_cast<size_t>(nRasterYSize),
+        &region, &poFirst->m_params, &source);
+    if (regionStatus != ENH_LEE_OK)
+    {
+        ReportStatus(regionStatus, CPLSPrintf("region %d,%d %dx%d", w.nX, w.nY,
+                                              w.nW, w.nH));
+        return CE_Failure;
+    }
+    // Inside the raster, whose sides are ints.
+    const int nSX0 = static_cast<int>(source.x_off);
+    const int nSY0 = static_cast<int>(source.y_off);
+    const int nSW = static_cast<int>(source.width);
+    const int nSH = static_cast<int>(source.height);
+    const size_t nPlane = static_cast<size_t>(nSW) * nSH;
+    const int nBands = static_cast<int>(w.bands.size());
+
+    // Grown as needed and kept: no allocation (or page faults) per read.
+    std::vector<float> &src = *pSource;
+    try
+    {
+        if (src.size() < nPlane * nBands)
+            src.resize(nPlane * nBands);
+    }
+    catch (const std::exception &)
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory,
+                 "ENHLEE: cannot allocate %d x %d x %d source pixels", nSW,
+                 nSH, nBands);
+        return CE_Failure;
+    }
+    bool bComplex = false;
+    for (int b : w.bands)
+        bComplex |= GDALDataTypeIsComplex(
+            poSrc->GetRasterBand(b)->GetRasterDataType()) != FALSE;
+    bool bRead = true;
+    if (!bComplex)
+    {
+        GDALRasterIOExtraArg sExtra;
+        INIT_RASTERIO_EXTRA_ARG(sExtra);
+        std::vector<int> bands = w.bands;
+        bRead = poSrc->RasterIO(GF_Read, nSX0, nSY0, nSW, nSH, src.data(), nSW,
+                                nSH, GDT_Float32, nBands, bands.data(),
+                                sizeof(float), sizeof(float) * nSW,
+                                sizeof(float) * nPlane, &sExtra) == CE_None;
+    }
+    else
+    {
+        for (int i = 0; i < nBands && bRead; ++i)
+        {
+            auto *poBand = static_cast<ENHLEERasterBand *>(GetRasterBand(w.bands[i]));
+            bRead = ReadDetected(poSrc->GetRasterBand(w.bands[i]),
+                                 poBand->m_params, nSX0, nSY0, nSW, nSH,
+                                 src.data() + nPlane * i);
+        }
+    }
+    if (!bRead)
+    {
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "ENHLEE: cannot read source window %d,%d %dx%d", nSX0, nSY0,
+                 nSW, nSH);
+        return CE_Failure;
+    }
+
+    for (int i = 0; i < nBands; ++i)
+    {
+        auto *poBand = static_cast<ENHLEERasterBand *>(GetRasterBand(w.bands[i]));
+        // The library allocates its scratch for the calling thread's pool.
+        const EnhLeeStatus status = enh_lee_f32_region(
+            src.data() + nPlane * i, sizeof(float) * static_cast<size_t>(nSW),
+            reinterpret_cast<float *>(reinterpret_cast<GByte *>(pDst) +
+                                      nBandStride * i),
+            nDstStride, static_cast<size_t>(nRasterXSize),
+            static_cast<size_t>(nRasterYSize), static_cast<size_t>(w.nX),
+            static_cast<size_t>(w.nY), static_cast<size_t>(w.nW),
+            static_cast<size_t>(w.nH), &poBand->m_params, nullptr, 0);
+        if (status != ENH_LEE_OK)
+        {
+            ReportStatus(status, CPLSPrintf("filtering region %d,%d %dx%d of "
+                                            "band %d of a %dx%d raster",
+                                            w.nX, w.nY, w.nW, w.nH,
+                                            w.bands[i], nRasterXSize,
+                                            nRasterYSize));
+            return CE_Failure;
+        }
+    }
+    return CE_None;
+}
+
+CPLErr ENHLEEDataset::ReadLarge(const Window &w, void *pData,
+                                GDALDataType eBufType, GSpacing nPixelSpace,
+                                GSpacing nLineSpace, GSpacing nBandSpace,
+                                GDALRasterIOExtraArg *psExtraArg)
+{
+    Window next = w;
+    next.nY = w.nY + w.nH;
+    next.nH = std::min(w.nH, nRasterYSize - next.nY);
+    if (TakeReadAhead(w, pData, eBufType, nPixelSpace, nLineSpace, nBandSpace))
+    {
+        StartReadAhead(next);
+        if (psExtraArg && psExtraArg->pfnProgress &&
+            !psExtraArg->pfnProgress(1.0, "", psExtraArg->pProgressData))
+        {
+            CPLError(CE_Failure, CPLE_UserInterrupt, "User terminated");
+            return CE_Failure;
+        }
+        return CE_None;
+    }
+    const CPLErr eErr = FilterRows(w, pData, eBufType, nPixelSpace,
+                                   nLineSpace, nBandSpace, psExtraArg);
+    if (eErr == CE_None)
+        StartReadAhead(next);
+    return eErr;
+}
+
+CPLErr ENHLEEDataset::FilterRows(const Window &w, void *pData,
+                                 GDALDataType eBufType, GSpacing nPixelSpace,
+                                 GSpacing nLineSpace, GSpacing nBandSpace,
+                                 GDALRasterIOExtraArg *psExtraArg)
+{
+    // Filtered as windows of whole rows of the request, straight into the
+    // caller's buffer when it holds one band as row-contiguous Float32,
+    // else through a temporary one.
+    const int nBands = static_cast<int>(w.bands.size());
+    const bool bDirect =
+        nBands == 1 && eBufType == GDT_Float32 &&
+        nPixelSpace == sizeof(float) &&
+        nLineSpace >= static_cast<GSpacing>(sizeof(float)) * w.nW &&
+        nLineSpace % sizeof(float) == 0 &&
+        reinterpret_cast<uintptr_t>(pData) % alignof(float) == 0;
+    const int nChunkRows = static_cast<int>(std::max<GIntBig>(
+        1, std::min<GIntBig>(w.nH, kChunkPixels / (static_cast<GIntBig>(w.nW) * nBands))));
+    const size_t nRow = sizeof(float) * static_cast<size_t>(w.nW);
+    std::vector<float> tmp;
+    if (!bDirect)
+    {
+        try
+        {
+            tmp.resize(static_cast<size_t>(w.nW) * nChunkRows * nBands);
+        }
+        catch (const std::exception &)
+        {
+            CPLError(CE_Failure, CPLE_OutOfMemory,
+                     "ENHLEE: cannot allocate %d x %d x %d pixels", w.nW,
+                     nChunkRows, nBands);
+            return CE_Failure;
+        }
+    }
+
+    for (int nDone = 0; nDone < w.nH; nDone += nChunkRows)
+    {
+        Window chunk = w;
+        chunk.nY = w.nY + nDone;
+        chunk.nH = std::min(nChunkRows, w.nH - nDone);
+        GByte *pabyOut = static_cast<GByte *>(pData) + nDone * nLineSpace;
+        if (bDirect)
+        {
+            if (FilterWindow(m_poSrcDS, &m_source, chunk,
+                             reinterpret_cast<float *>(pabyOut),
+                             static_cast<size_t>(nLineSpace), 0) != CE_None)
+                return CE_Failure;
+        }
+        else
+        {
+            const size_t nPlane = nRow * chunk.nH;
+            if (FilterWindow(m_poSrcDS, &m_source, chunk, tmp.data(), nRow,
+                             nPlane) != CE_None)
+                return CE_Failure;
+            for (int b = 0; b < nBands; ++b)
+                for (int i = 0; i < chunk.nH; ++i)
+                    GDALCopyWords(reinterpret_cast<GByte *>(tmp.data()) +
+                                      nPlane * b + nRow * i,
+                                  GDT_Float32, sizeof(float),
+                                  pabyOut + b * nBandSpace + i * nLineSpace,
+                                  eBufType, static_cast<int>(nPixelSpace),
+                                  w.nW);
+        }
+        if (psExtraArg && psExtraArg->pfnProgress &&
+            !psExtraArg->pfnProgress(static_cast<double>(nDone + chunk.nH) /
+                                         w.nH,
+                                     "", psExtraArg->pProgressData))
+        {
+            CPLError(CE_Failure, CPLE_UserInterrupt, "User terminated");
+            return CE_Failure;
+        }
+    }
+    return CE_None;
+}
+
+void ENHLEEDataset::JoinReadAhead()
+{
+    if (m_ahead.running)
+        m_ahead.thread.join();
+    m_ahead.running = false;
+}
+
+bool ENHLEEDataset::TakeReadAhead(const Window &w, void *pData,
+                                  GDALDataType eBufType, GSpacing nPixelSpace,
+                                  GSpacing nLineSpace, GSpacing nBandSpace)
+{
+    if (!m_ahead.running)
+        return false;
+    JoinReadAhead();
+    if (m_ahead.eErr != CE_None || !(m_ahead.window == w))
+        return false;
+    CPLDebug("ENHLEE", "window %d,%d %dx%d of %d band(s) filtered ahead",
+             w.nX, w.nY, w.nW, w.nH, static_cast<int>(w.bands.size()));
+    const size_t nPlane = static_cast<size_t>(w.nW) * w.nH;
+    for (size_t b = 0; b < w.bands.size(); ++b)
+        for (int i = 0; i < w.nH; ++i)
+            GDALCopyWords(m_ahead.filtered.data() + nPlane * b +
+                              static_cast<size_t>(i) * w.nW,
+                          GDT_Float32, sizeof(float),
+                          static_cast<GByte *>(pData) + b * nBandSpace +
+                              i * nLineSpace,
+                          eBufType, static_cast<int>(nPixelSpace), w.nW);
+    return true;
+}
+
+void ENHLEEDataset::StartReadAhead(Window w)
+{
+    if (w.nH <= 0 || m_ahead.disabled || m_ahead.running)
+        return;
+    if (m_ahead.poSrcDS == nullptr)
+    {
+        CPLErrorStateBackuper state;
+        CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+        m_ahead.poSrcDS = GDALDataset::FromHandle(GDALOpenEx(
+            m_osSource.c_str(), GDAL_OF_RASTER, nullptr, nullptr, nullptr));
+        if (m_ahead.poSrcDS == nullptr ||
+            m_ahead.poSrcDS->GetRasterCount() != nBands)
+        {
+            m_ahead.disabled = true;
+            return;
+        }
+    }
+    try
+    {
+        m_ahead.filtered.resize(static_cast<size_t>(w.nW) * w.nH *
+                                w.bands.size());
+    }
+    catch (const std::exception &)
+    {
+        return;  // the next read filters the window itself
+    }
+    m_ahead.window = std::move(w);
+    m_ahead.eErr = CE_Failure;
+    m_ahead.running = true;
+    m_ahead.thread = std::thread(
+        [this]
+        {
+            // An error here is not the caller's: the read that asks for
+            // this window filters it again and reports it.
+            CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+            const Window &a = m_ahead.window;
+            const size_t nRow = sizeof(float) * static_cast<size_t>(a.nW);
+            m_ahead.eErr = FilterWindow(m_ahead.poSrcDS, &m_ahead.source, a,
+                                        m_ahead.filtered.data(), nRow,
+                                        nRow * a.nH);
+        });
 }
 
 ENHLEERasterBand::ENHLEERasterBand(ENHLEEDataset *poDSIn, int nBandIn,
@@ -633,151 +975,18 @@ ENHLEERasterBand::ENHLEERasterBand(ENHLEEDataset *poDSIn, int nBandIn,
     nBlockYSize = std::min(nBlockY, nRasterYSize);
 }
 
-ENHLEERasterBand::~ENHLEERasterBand()
+CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
+                                      float *pDst, size_t nDstStride)
 {
-    JoinReadAhead();
-    if (m_ahead.poSrcDS)
-        GDALClose(GDALDataset::ToHandle(m_ahead.poSrcDS));
-}
-
-void ENHLEERasterBand::JoinReadAhead()
-{
-    if (m_ahead.running)
-        m_ahead.thread.join();
-    m_ahead.running = false;
-}
-
-bool ENHLEERasterBand::TakeReadAhead(int nXOff, int nYOff, int nXSize,
-                                     int nYSize, void *pData,
-                                     GDALDataType eBufType,
-                                     GSpacing nPixelSpace,
-                                     GSpacing nLineSpace)
-{
-    if (!m_ahead.running)
-        return false;
-    JoinReadAhead();
-    if (m_ahead.eErr != CE_None || m_ahead.nX != nXOff ||
-        m_ahead.nY != nYOff || m_ahead.nW != nXSize || m_ahead.nH != nYSize)
-        return false;
-    CPLDebug("ENHLEE", "band %d: window %d,%d %dx%d filtered ahead", nBand,
-             nXOff, nYOff, nXSize, nYSize);
-    for (int i = 0; i < nYSize; ++i)
-        GDALCopyWords(m_ahead.filtered.data() + static_cast<size_t>(i) * nXSize,
-                      GDT_Float32, sizeof(float),
-                      static_cast<GByte *>(pData) + i * nLineSpace, eBufType,
-                      static_cast<int>(nPixelSpace), nXSize);
-    return true;
-}
-
-void ENHLEERasterBand::StartReadAhead(int nX, int nY, int nW, int nH)
-{
-    if (nH <= 0 || m_ahead.disabled || m_ahead.running)
-        return;
-    if (m_ahead.poSrcDS == nullptr)
-    {
-        CPLErrorStateBackuper state;
-        CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-        const auto *poOwner = static_cast<ENHLEEDataset *>(poDS);
-        m_ahead.poSrcDS = GDALDataset::FromHandle(GDALOpenEx(
-            poOwner->m_osSource.c_str(), GDAL_OF_RASTER, nullptr, nullptr,
-            nullptr));
-        if (m_ahead.poSrcDS == nullptr ||
-            m_ahead.poSrcDS->GetRasterCount() < nBand)
-        {
-            m_ahead.disabled = true;
-            return;
-        }
-    }
-    try
-    {
-        m_ahead.filtered.resize(static_cast<size_t>(nW) * nH);
-    }
-    catch (const std::exception &)
-    {
-        return;  // the next read filters the window itself
-    }
-    m_ahead.nX = nX;
-    m_ahead.nY = nY;
-    m_ahead.nW = nW;
-    m_ahead.nH = nH;
-    m_ahead.eErr = CE_Failure;
-    m_ahead.running = true;
-    m_ahead.thread = std::thread(
-        [this]
-        {
-            // An error here is not the caller's: the read that asks for
-            // this window filters it again and reports it.
-            CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-            m_ahead.eErr = FilterRegion(
-                m_ahead.poSrcDS->GetRasterBand(nBand), &m_ahead.source,
-                m_ahead.nX, m_ahead.nY, m_ahead.nW, m_ahead.nH,
-                m_ahead.filtered.data(),
-                sizeof(float) * static_cast<size_t>(m_ahead.nW));
-        });
-}
-
-CPLErr ENHLEERasterBand::FilterRegion(GDALRasterBand *poSrc,
-                                      std::vector<float> *pSource, int nX,
-                                      int nY, int nW, int nH, float *pDst,
-                                      size_t nDstStride)
-{
-    // The region grown by the halo, clipped to the raster.
-    const EnhLeeRegion region{static_cast<size_t>(nX), static_cast<size_t>(nY),
-                              static_cast<size_t>(nW), static_cast<size_t>(nH)};
-    EnhLeeRegion source{};
-    const EnhLeeStatus regionStatus =
-        enh_lee_source_region(static_cast<size_t>(nRasterXSize),
-                              static_cast<size_t>(nRasterYSize), &region,
-                              &m_params, &source);
-    if (regionStatus != ENH_LEE_OK)
-    {
-        ReportStatus(regionStatus, CPLSPrintf("region %d,%d %dx%d", nX, nY, nW, nH));
-        return CE_Failure;
-    }
-    // Inside the raster, whose sides are ints.
-    const int nSX0 = static_cast<int>(source.x_off);
-    const int nSY0 = static_cast<int>(source.y_off);
-    const int nSW = static_cast<int>(source.width);
-    const int nSH = static_cast<int>(source.height);
-
-    // Grown as needed and kept: no allocation (or page faults) per read.
-    std::vector<float> &src = *pSource;
-    try
-    {
-        if (src.size() < static_cast<size_t>(nSW) * nSH)
-            src.resize(static_cast<size_t>(nSW) * nSH);
-    }
-    catch (const std::exception &)
-    {
-        CPLError(CE_Failure, CPLE_OutOfMemory,
-                 "ENHLEE: cannot allocate %d x %d source pixels", nSW, nSH);
-        return CE_Failure;
-    }
-
-    if (!ReadDetected(poSrc, m_params, nSX0, nSY0, nSW, nSH, src.data()))
-    {
-        CPLError(CE_Failure, CPLE_AppDefined,
-                 "ENHLEE: cannot read source window %d,%d %dx%d of band %d",
-                 nSX0, nSY0, nSW, nSH, nBand);
-        return CE_Failure;
-    }
-
-    // The library allocates its scratch for the calling thread's pool.
-    const EnhLeeStatus status = enh_lee_f32_region(
-        src.data(), sizeof(float) * static_cast<size_t>(nSW), pDst, nDstStride,
-        static_cast<size_t>(nRasterXSize), static_cast<size_t>(nRasterYSize),
-        static_cast<size_t>(nX), static_cast<size_t>(nY),
-        static_cast<size_t>(nW), static_cast<size_t>(nH), &m_params, nullptr,
-        0);
-    if (status != ENH_LEE_OK)
-    {
-        ReportStatus(status, CPLSPrintf("filtering region %d,%d %dx%d of "
-                                        "band %d of a %dx%d raster",
-                                        nX, nY, nW, nH, nBand, nRasterXSize,
-                                        nRasterYSize));
-        return CE_Failure;
-    }
-    return CE_None;
+    auto *poOwner = static_cast<ENHLEEDataset *>(poDS);
+    ENHLEEDataset::Window w;
+    w.nX = nX;
+    w.nY = nY;
+    w.nW = nW;
+    w.nH = nH;
+    w.bands = {nBand};
+    return poOwner->FilterWindow(poOwner->m_poSrcDS, &poOwner->m_source, w,
+                                 pDst, nDstStride, 0);
 }
 
 bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search)
@@ -865,105 +1074,21 @@ CPLErr ENHLEERasterBand::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
     // Decimated or small reads: GDAL's block-based path, which reads whole
     // filtered blocks at full resolution (cached) and subsamples/resamples
     // them. There are no overviews for it to use instead.
-    const bool bFullRes = nBufXSize == nXSize && nBufYSize == nYSize;
-    if (!bFullRes || static_cast<GIntBig>(nXSize) * nYSize <
-                         kDirectMinBlocks * nBlockXSize * nBlockYSize)
+    auto *poOwner = static_cast<ENHLEEDataset *>(poDS);
+    if (!poOwner->IsLarge(nXSize, nYSize, nBufXSize, nBufYSize))
     {
         return GDALRasterBand::IRasterIO(
             eRWFlag, nXOff, nYOff, nXSize, nYSize, pData, nBufXSize,
             nBufYSize, eBufType, nPixelSpace, nLineSpace, psExtraArg);
     }
-
-    // Large full-resolution read: the read-ahead's result when it filtered
-    // this very window; then the window below starts filtering ahead.
-    const int nNextY = nYOff + nYSize;
-    if (TakeReadAhead(nXOff, nYOff, nXSize, nYSize, pData, eBufType,
-                      nPixelSpace, nLineSpace))
-    {
-        StartReadAhead(nXOff, nNextY, nXSize,
-                       std::min(nYSize, nRasterYSize - nNextY));
-        if (psExtraArg && psExtraArg->pfnProgress &&
-            !psExtraArg->pfnProgress(1.0, "", psExtraArg->pProgressData))
-        {
-            CPLError(CE_Failure, CPLE_UserInterrupt, "User terminated");
-            return CE_Failure;
-        }
-        return CE_None;
-    }
-    const CPLErr eErr = FilterRows(nXOff, nYOff, nXSize, nYSize, pData,
-                                   eBufType, nPixelSpace, nLineSpace,
-                                   psExtraArg);
-    if (eErr == CE_None)
-        StartReadAhead(nXOff, nNextY, nXSize,
-                       std::min(nYSize, nRasterYSize - nNextY));
-    return eErr;
-}
-
-CPLErr ENHLEERasterBand::FilterRows(int nXOff, int nYOff, int nXSize,
-                                    int nYSize, void *pData,
-                                    GDALDataType eBufType,
-                                    GSpacing nPixelSpace, GSpacing nLineSpace,
-                                    GDALRasterIOExtraArg *psExtraArg)
-{
-    // Filtered as regions of whole rows of the request, straight into the
-    // caller's buffer when it is a row-contiguous Float32 buffer, else
-    // through a temporary one.
-    const bool bDirect =
-        eBufType == GDT_Float32 && nPixelSpace == sizeof(float) &&
-        nLineSpace >= static_cast<GSpacing>(sizeof(float)) * nXSize &&
-        nLineSpace % sizeof(float) == 0 &&
-        reinterpret_cast<uintptr_t>(pData) % alignof(float) == 0;
-    const int nChunkRows = static_cast<int>(std::max<GIntBig>(
-        1, std::min<GIntBig>(nYSize, kChunkPixels / nXSize)));
-    std::vector<float> tmp;
-    if (!bDirect)
-    {
-        try
-        {
-            tmp.resize(static_cast<size_t>(nXSize) * nChunkRows);
-        }
-        catch (const std::exception &)
-        {
-            CPLError(CE_Failure, CPLE_OutOfMemory,
-                     "ENHLEE: cannot allocate %d x %d pixels", nXSize,
-                     nChunkRows);
-            return CE_Failure;
-        }
-    }
-
-    for (int nRow = 0; nRow < nYSize; nRow += nChunkRows)
-    {
-        const int nRows = std::min(nChunkRows, nYSize - nRow);
-        GByte *pabyOut = static_cast<GByte *>(pData) + nRow * nLineSpace;
-        if (bDirect)
-        {
-            if (FilterRegion(nXOff, nYOff + nRow, nXSize, nRows,
-                             reinterpret_cast<float *>(pabyOut),
-                             static_cast<size_t>(nLineSpace)) != CE_None)
-                return CE_Failure;
-        }
-        else
-        {
-            if (FilterRegion(nXOff, nYOff + nRow, nXSize, nRows, tmp.data(),
-                             sizeof(float) * static_cast<size_t>(nXSize)) !=
-                CE_None)
-                return CE_Failure;
-            for (int i = 0; i < nRows; ++i)
-                GDALCopyWords(tmp.data() + static_cast<size_t>(i) * nXSize,
-                              GDT_Float32, sizeof(float),
-                              pabyOut + i * nLineSpace, eBufType,
-                              static_cast<int>(nPixelSpace), nXSize);
-        }
-        if (psExtraArg && psExtraArg->pfnProgress &&
-            !psExtraArg->pfnProgress(static_cast<double>(nRow + nRows) /
-                                         nYSize,
-                                     "", psExtraArg->pProgressData))
-        {
-            CPLError(CE_Failure, CPLE_UserInterrupt, "User terminated");
-            return CE_Failure;
-        }
-    }
-    return CE_None;
+    ENHLEEDataset::Window w;
+    w.nX = nXOff;
+    w.nY = nYOff;
+    w.nW = nXSize;
+    w.nH = nYSize;
+    w.bands = {nBand};
+    return poOwner->ReadLarge(w, pData, eBufType, nPixelSpace, nLineSpace, 0,
+                              psExtraArg);
 }
 
 // The source named by an ENHLEE connection string, or false if it is none.
@@ -1092,7 +1217,16 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         if (md && *md)
             poDS->SetMetadata(const_cast<char **>(md), pszDomain);
     }
-    poDS->SetMetadataItem("INTERLEAVE", "BAND", "IMAGE_STRUCTURE");
+    // The source's interleaving, so that gdal_translate copies a
+    // pixel-interleaved source swath by swath, every band of a swath read
+    // at once (IRasterIO: one pass over the file), and a band-interleaved
+    // one band by band.
+    const char *pszInterleave =
+        poSrcDS->GetMetadataItem("INTERLEAVE", "IMAGE_STRUCTURE");
+    poDS->SetMetadataItem(
+        "INTERLEAVE",
+        pszInterleave && EQUAL(pszInterleave, "PIXEL") ? "PIXEL" : "BAND",
+        "IMAGE_STRUCTURE");
 
     for (int i = 1; i <= nBands; ++i)
     {

@@ -256,6 +256,34 @@ def test_read_ahead_hands_over_only_the_window_it_filtered(tmp_path):
     gdal.SetConfigOption("CPL_DEBUG", None)
     ahead = [m for m in handed if "filtered ahead" in m]
     assert [m.split("window ")[1] for m in ahead] == [
-        "0,128 300x128 filtered ahead", "0,256 300x128 filtered ahead",
-        "0,320 300x64 filtered ahead"], handed
+        "0,128 300x128 of 1 band(s) filtered ahead", "0,256 300x128 of 1 band(s) filtered ahead",
+        "0,320 300x64 of 1 band(s) filtered ahead"], handed
     ds = None   # closes with a read-ahead in flight
+
+
+def test_reads_of_several_bands_at_once(tmp_path):
+    """A pixel-interleaved source is presented pixel-interleaved; reads of
+    several bands at once (gdal_translate's swaths), in any band order and
+    buffer layout, give each band's filtered pixels, and sequential swaths
+    are filtered ahead, every band together."""
+    bands = [speckled((300, 220), 3.0, seed=s) for s in (31, 32, 33)]
+    src = write_tif(tmp_path / "in.tif", bands, options=["INTERLEAVE=PIXEL", "TILED=YES"])
+    want = [enh_lee.filter(b, window=5) for b in bands]
+    ds = gdal.OpenEx("ENHLEE:" + src, open_options=["WINDOW=5", "BLOCKYSIZE=16"])
+    assert ds.GetMetadata("IMAGE_STRUCTURE")["INTERLEAVE"] == "PIXEL"
+    got = ds.ReadAsArray(0, 0, 220, 300)            # band-sequential buffer
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    for y in (0, 100, 200):                         # swaths, pixel-interleaved
+        raw = ds.ReadRaster(10, y, 200, 100, band_list=[3, 1], buf_pixel_space=8,
+                            buf_line_space=8 * 200, buf_band_space=4)
+        pix = np.frombuffer(raw, np.float32).reshape(100, 200, 2)
+        np.testing.assert_array_equal(pix[..., 0], want[2][y:y + 100, 10:210])
+        np.testing.assert_array_equal(pix[..., 1], want[0][y:y + 100, 10:210])
+    out = tmp_path / "out.tif"
+    translate("ENHLEE:" + src, out, dict(window=5), extra=["-co", "TILED=YES"])
+    for i, w in enumerate(want, 1):
+        np.testing.assert_array_equal(read_f32(out, i), w)
+    # A band-interleaved source stays band-interleaved.
+    bsq = write_tif(tmp_path / "bsq.tif", bands, options=["INTERLEAVE=BAND"])
+    assert gdal.Open("ENHLEE:" + bsq).GetMetadata("IMAGE_STRUCTURE")["INTERLEAVE"] == "BAND"

@@ -88,7 +88,8 @@ def test_multiband_georeferencing_and_metadata(tmp_path):
     assert f.GetSpatialRef().IsSame(gdal.osr.SpatialReference(wkt=srs_wkt()))
     md = f.GetMetadata()
     assert md["ACQUISITION"] == "2024-01-02" and md["SENSOR"] == "test SAR"
-    assert f.GetMetadata("IMAGE_STRUCTURE").get("INTERLEAVE") == "BAND"
+    # The source's interleaving (gdal_translate then copies it swath by swath).
+    assert f.GetMetadata("IMAGE_STRUCTURE").get("INTERLEAVE") == "PIXEL"
     prov = f.GetMetadata("ENHLEE")
     assert prov["WINDOW"] == "5" and float(prov["LOOKS"]) == 2.0
     assert prov["LIBRARY_VERSION"] == enh_lee.version()
