@@ -280,6 +280,16 @@ def test_reads_of_several_bands_at_once(tmp_path):
         pix = np.frombuffer(raw, np.float32).reshape(100, 200, 2)
         np.testing.assert_array_equal(pix[..., 0], want[2][y:y + 100, 10:210])
         np.testing.assert_array_equal(pix[..., 1], want[0][y:y + 100, 10:210])
+    # Small and decimated reads of several bands go through GDAL's blocks:
+    # the same pixels as each band's own reads.
+    small = ds.ReadAsArray(7, 9, 30, 25)
+    for g, w in zip(small, want):
+        np.testing.assert_array_equal(g, w[9:34, 7:37])
+    decimated = ds.ReadAsArray(0, 0, 220, 300, buf_xsize=110, buf_ysize=150)
+    for i, g in enumerate(decimated, 1):
+        np.testing.assert_array_equal(g, ds.GetRasterBand(i).ReadAsArray(
+            0, 0, 220, 300, buf_xsize=110, buf_ysize=150))
+        np.testing.assert_array_equal(g, want[i - 1][1::2, 1::2])
     out = tmp_path / "out.tif"
     translate("ENHLEE:" + src, out, dict(window=5), extra=["-co", "TILED=YES"])
     for i, w in enumerate(want, 1):
