@@ -185,6 +185,17 @@ struct Options
     bool report = false;
 };
 
+// Parameter `name` of `p` as the library writes it (text that reads back
+// exactly; "" for an unset optional one or an unknown name).
+std::string ParamText(const EnhLeeParams &p, const char *name)
+{
+    char value[64] = "";
+    size_t len = 0;
+    if (enh_lee_params_get(&p, name, value, sizeof value, &len) != ENH_LEE_OK)
+        return std::string();
+    return value;
+}
+
 // "WINDOW=4" for each parameter a status is about, with its value in `p`.
 std::string ParameterDetail(EnhLeeStatus status, const EnhLeeParams &p)
 {
@@ -193,11 +204,9 @@ std::string ParameterDetail(EnhLeeStatus status, const EnhLeeParams &p)
     std::string detail;
     for (int i = 0; i < names.size(); ++i)
     {
-        char value[64] = "";
-        size_t len = 0;
-        enh_lee_params_get(&p, names[i], value, sizeof value, &len);
+        const std::string value = ParamText(p, names[i]);
         detail += (detail.empty() ? "" : ", ") + Upper(names[i]) + "=" +
-                  (*value ? value : "derived");
+                  (value.empty() ? "derived" : value);
     }
     return detail.empty() ? std::string("open options") : detail;
 }
@@ -326,20 +335,27 @@ bool ReadDetected(GDALRasterBand *poBand, const EnhLeeParams &params, int nX,
     return true;
 }
 
-// Reads a whole band strip by strip, as the filters take it
-// (ReadDetected), in strips of about 16 MiB whose heights are multiples of
-// ENH_LEE_LOOKS_BLOCK (the looks' blocks), and calls piece(strip, y, rows) for each; stops
-// at the first failure (piece emits its own CPLError). Memory: one strip.
+// Rows of the strips ForEachStrip reads from a band of nW x nH pixels:
+// about 16 MiB of Float32, a multiple of ENH_LEE_LOOKS_BLOCK (the looks'
+// blocks, which the looks search and the report must not cut).
+int StripRows(int nW, int nH)
+{
+    const size_t nTarget = (16 << 20) / (4 * static_cast<size_t>(nW));
+    const size_t nBlock = ENH_LEE_LOOKS_BLOCK;
+    return std::min(
+        nH, static_cast<int>(std::max(
+                nBlock, std::min<size_t>(nTarget, INT_MAX) / nBlock * nBlock)));
+}
+
+// Reads a whole band strip by strip (StripRows), as the filters take it
+// (ReadDetected), and calls piece(strip, y, rows) for each; stops at the
+// first failure (piece emits its own CPLError). Memory: one strip.
 template <class Piece>
 bool ForEachStrip(GDALRasterBand *poBand, const EnhLeeParams &params,
                   int nBand, const char *pszWhat, Piece piece)
 {
     const int nW = poBand->GetXSize(), nH = poBand->GetYSize();
-    const size_t nTarget = (16 << 20) / (4 * static_cast<size_t>(nW));
-    const size_t nBlock = ENH_LEE_LOOKS_BLOCK;
-    const int nRows = std::min(
-        nH, static_cast<int>(std::max(
-                nBlock, std::min<size_t>(nTarget, INT_MAX) / nBlock * nBlock)));
+    const int nRows = StripRows(nW, nH);
     std::vector<float> strip;
     try
     {
@@ -993,11 +1009,11 @@ bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search)
 {
     const size_t nW = static_cast<size_t>(nRasterXSize);
     const size_t nH = static_cast<size_t>(nRasterYSize);
-    std::vector<float> filtered;
+    std::vector<float> filtered;  // one strip of ForEachStrip's, filtered
     std::vector<uint64_t> counts;
     try
     {
-        filtered.resize(nW * std::min<size_t>(nH, (16 << 20) / (4 * nW) + 16));
+        filtered.resize(nW * StripRows(nRasterXSize, nRasterYSize));
         counts.resize(ENH_LEE_THRESHOLD_BINS);
     }
     catch (const std::exception &)
@@ -1335,10 +1351,8 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         {
             // What a complex band's pixels became, where gdal_translate
             // copies it (the default domain).
-            char value[64] = "";
-            size_t len = 0;
-            enh_lee_params_get(&params, "signal", value, sizeof value, &len);
-            poBand->SetMetadataItem("ENHLEE_COMPLEX_AS", value);
+            poBand->SetMetadataItem("ENHLEE_COMPLEX_AS",
+                                    ParamText(params, "signal").c_str());
         }
         poBand->SetMetadataItem("ENHLEE_HALO",
                                 CPLSPrintf("%u", static_cast<unsigned>(halo)),
@@ -1348,12 +1362,10 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             // As text that reads back exactly, to pass to other pieces of
             // the same raster with -oo LOOKS; in the default domain too,
             // which gdal_translate copies into the output.
-            char value[64] = "";
-            size_t len = 0;
-            enh_lee_params_get(&params, "looks", value, sizeof value, &len);
-            poBand->SetMetadataItem("LOOKS", value, "ENHLEE");
+            const std::string osLooks = ParamText(params, "looks");
+            poBand->SetMetadataItem("LOOKS", osLooks.c_str(), "ENHLEE");
             poBand->SetMetadataItem("LOOKS_SOURCE", "estimated", "ENHLEE");
-            poBand->SetMetadataItem("ENHLEE_LOOKS", value);
+            poBand->SetMetadataItem("ENHLEE_LOOKS", osLooks.c_str());
         }
         if (o.report && !poBand->WriteReport(looksSearch))
             return nullptr;
@@ -1361,11 +1373,9 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         {
             // As text that reads back exactly (enh_lee_params_get), to pass
             // to other pieces of the same raster with -oo POINT_THRESHOLD.
-            char value[64] = "";
-            size_t len = 0;
-            enh_lee_params_get(&params, "point_threshold", value, sizeof value,
-                               &len);
-            poBand->SetMetadataItem("POINT_THRESHOLD", value, "ENHLEE");
+            poBand->SetMetadataItem("POINT_THRESHOLD",
+                                    ParamText(params, "point_threshold").c_str(),
+                                    "ENHLEE");
             poBand->SetMetadataItem("POINT_THRESHOLD_SOURCE",
                                     bThresholdComputed ? "computed" : "given",
                                     "ENHLEE");
@@ -1379,14 +1389,11 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
     poDS->SetMetadataItem("LIBRARY_VERSION", enh_lee_version(), "ENHLEE");
     for (const EnhLeeParamInfo &info : Parameters())
     {
-        char value[64] = "";
-        size_t len = 0;
+        const std::string value = ParamText(o.params, info.name);
         if (EQUAL(info.name, "nodata") || EQUAL(info.name, "threads") ||
-            enh_lee_params_get(&o.params, info.name, value, sizeof value,
-                               &len) != ENH_LEE_OK ||
-            *value == '\0')
+            value.empty())
             continue;
-        poDS->SetMetadataItem(Upper(info.name).c_str(), value, "ENHLEE");
+        poDS->SetMetadataItem(Upper(info.name).c_str(), value.c_str(), "ENHLEE");
     }
 
     return poDS.release();

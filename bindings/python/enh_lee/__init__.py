@@ -805,7 +805,8 @@ class _Search:
         return {"params": self._kwargs, "search": bytes(self._search), "value": self._value}
 
     def __setstate__(self, state):
-        _Search.__init__(self, **state["params"])
+        # Where the search stands, on a search that the subclass's
+        # __setstate__ has just made from the same parameters.
         self._search = self._struct.from_buffer_copy(state["search"])
         self._value = state["value"]
 
