@@ -12,23 +12,10 @@ use std::time::Instant;
 use enh_lee::{filter, filter_in_place, Params};
 use ndarray::{s, Array2, ArrayView2};
 
-/// A small, deterministic generator (xorshift64*), enough for speckle.
-struct Rng(u64);
+#[path = "common/speckle.rs"]
+mod speckle;
 
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        ((self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// Gamma(looks, 1/looks) for integer looks: the mean of `looks`
-    /// unit exponentials, which is fully developed intensity speckle.
-    fn speckle(&mut self, looks: u32) -> f64 {
-        (0..looks).map(|_| -self.uniform().ln()).sum::<f64>() / f64::from(looks)
-    }
-}
+use speckle::Rng;
 
 fn scene(size: usize, looks: u32) -> Array2<f32> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
