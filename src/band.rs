@@ -7,10 +7,7 @@ use std::ops::Range;
 
 use crate::carve::Carve;
 use crate::error::Error;
-use crate::filters::{
-    EnhancedLee, Frost, GammaMap, Kuan, Lee, LeeSigma, LeeSigmaGeometry, PointRule, RefinedLee,
-};
-use crate::params::{Border, Coefficients, Filter, Params, Statistic};
+use crate::params::{Border, Coefficients, Params, Statistic};
 use crate::simd::Isa;
 use crate::stage::{Columns, Stage};
 use crate::window_rows::WindowRows;
@@ -76,7 +73,7 @@ impl Geometry {
     /// the parameters.
     pub fn new(params: &Params, width: usize) -> Result<Geometry, Error> {
         let halo = params.halo()?;
-        let stages = match params.statistic {
+        let stages = match params.statistic_used() {
             Statistic::Window => 1,
             Statistic::Residual => 2,
         };
@@ -98,7 +95,7 @@ impl Geometry {
     pub fn band_scratch_len(&self, params: &Params) -> Option<usize> {
         let cols = Columns::unclipped(self.tile_width);
         let mut scratch = Carve::measure();
-        match params.statistic {
+        match params.statistic_used() {
             Statistic::Window => {
                 WindowTile::<3>::new(params, 0, cols, &mut scratch);
             }
@@ -227,7 +224,8 @@ fn load<const K: usize>(
 /// sub-band and tile by tile. Everything it calls is inlined into it, so
 /// that [`crate::simd`] can compile the whole kernel for each instruction
 /// set. The window statistics are one code path for every filter; only
-/// the loop that writes a row ([`write_filtered`]) is compiled per rule.
+/// the loop that writes a row (the filter's `write_row`) is compiled per
+/// rule.
 #[inline(always)]
 pub fn filter_band_kernel(
     io: &mut impl BandIo,
@@ -241,7 +239,7 @@ pub fn filter_band_kernel(
         io.begin_rows(sub.clone());
         for tile in plan.tiles() {
             let dense = all_valid(io, plan, &sub, &tile);
-            match (plan.params.statistic, dense) {
+            match (plan.params.statistic_used(), dense) {
                 (Statistic::Window, true) => window_tile::<2>(io, plan, &sub, &tile, scratch),
                 (Statistic::Window, false) => window_tile::<3>(io, plan, &sub, &tile, scratch),
                 (Statistic::Residual, true) => residual_tile::<1>(io, plan, &sub, &tile, scratch),
@@ -316,7 +314,7 @@ fn window_tile<const K: usize>(
         }
         let sums = &*sums;
         // K == 2: every pixel of the band is valid.
-        write_filtered(
+        plan.params.filter.write_row(
             io,
             plan,
             y,
@@ -458,7 +456,7 @@ fn residual_tile<const K: usize>(
         let stats = ring.get(y);
         let (inv, mean) = (&stats[offset..nw], &stats[nw + offset..]);
         let residual_sums = &*residual_sums;
-        write_filtered(
+        plan.params.filter.write_row(
             io,
             plan,
             y,
@@ -477,149 +475,13 @@ fn residual_tile<const K: usize>(
     }
 }
 
-/// Writes output row `y` of tile `tile` with the plan's filter: pixel `j`
-/// from its value and `stats(j)`, the mean and variance of its window
-/// (and, for Frost, the window's pixels in `weighting`). `dense`: every
-/// pixel of the band is valid.
-#[inline(always)]
-fn write_filtered(
-    io: &mut impl BandIo,
-    plan: &Plan,
-    y: usize,
-    tile: &Range<usize>,
-    dense: bool,
-    weighting: &mut Weighting,
-    stats: impl Fn(usize) -> (f64, f64),
-) {
-    match plan.params.filter {
-        Filter::EnhancedLee => write_with::<EnhancedLee>(io, plan, y, tile, dense, stats),
-        Filter::Lee => write_with::<Lee>(io, plan, y, tile, dense, stats),
-        Filter::Kuan => write_with::<Kuan>(io, plan, y, tile, dense, stats),
-        Filter::GammaMap => write_with::<GammaMap>(io, plan, y, tile, dense, stats),
-        Filter::Frost => {
-            let Weighting { rows, cols, work } = weighting;
-            // The window rows of output row y, up to y + r.
-            rows.advance_to(
-                (y + plan.params.pixel_radius()) as isize,
-                #[inline(always)]
-                |q, values, counts| load_padded(io, plan, cols, q, dense, values, counts),
-            );
-            let means = Frost::weighted_means(
-                &*rows,
-                y as isize,
-                tile.len(),
-                &plan.coeffs,
-                dense,
-                &stats,
-                work,
-            );
-            io.write_row(
-                y,
-                tile.clone(),
-                #[inline(always)]
-                |j, x| {
-                    let (m, _) = stats(j);
-                    Frost::filtered(x, dense || plan.params.is_valid(x), m, means[j])
-                },
-            );
-        }
-        Filter::RefinedLee => {
-            let Weighting { rows, cols, work } = weighting;
-            rows.advance_to(
-                (y + plan.params.pixel_radius()) as isize,
-                #[inline(always)]
-                |q, values, counts| load_padded(io, plan, cols, q, dense, values, counts),
-            );
-            let n = tile.len();
-            let (planes, work) = work.split_at_mut(4 * n);
-            let (whole, blend) = planes.split_at_mut(2 * n);
-            let (whole_mean, whole_var) = whole.split_at_mut(n);
-            // Unused where every pixel is valid (the tile's sums are not
-            // computed then: `window_tile`).
-            if !dense {
-                for ((j, m), v) in whole_mean.iter_mut().enumerate().zip(whole_var.iter_mut()) {
-                    (*m, *v) = stats(j);
-                }
-            }
-            let (means, gains) = blend.split_at_mut(n);
-            crate::simd::refined_lee_blends(
-                plan.isa,
-                &*rows,
-                y as isize,
-                dense,
-                &plan.coeffs,
-                whole,
-                means,
-                gains,
-                work,
-            );
-            let (means, gains) = (&*means, &*gains);
-            io.write_row(
-                y,
-                tile.clone(),
-                #[inline(always)]
-                |j, x| {
-                    let valid = dense || plan.params.is_valid(x);
-                    RefinedLee::filtered(x, valid, means[j], gains[j])
-                },
-            );
-        }
-        Filter::LeeSigma => {
-            let Weighting { rows, cols, work } = weighting;
-            let context = plan.params.pixel_radius();
-            rows.advance_to(
-                (y + context) as isize,
-                #[inline(always)]
-                |q, values, counts| load_padded(io, plan, cols, q, dense, values, counts),
-            );
-            let at = LeeSigmaGeometry {
-                radius: plan.params.radius(),
-                target_radius: plan.params.target_window / 2,
-                context,
-                out_start: cols.out_start,
-                raster_width: plan.raster_width,
-                raster_height: plan.raster_height,
-                dense,
-            };
-            let n = tile.len();
-            let (stats_planes, work) = work.split_at_mut(2 * n);
-            let (means, variances) = stats_planes.split_at_mut(n);
-            for ((j, m), v) in means.iter_mut().enumerate().zip(variances.iter_mut()) {
-                (*m, *v) = stats(j);
-            }
-            let filtered = crate::simd::lee_sigma_row(
-                plan.isa,
-                &*rows,
-                y as isize,
-                &at,
-                &plan.coeffs,
-                means,
-                variances,
-                work,
-            );
-            io.write_row(
-                y,
-                tile.clone(),
-                #[inline(always)]
-                |j, x| {
-                    if dense || plan.params.is_valid(x) {
-                        filtered[j] as f32
-                    } else {
-                        x
-                    }
-                },
-            );
-        }
-    }
-}
-
 /// The source pixels of the current windows and the work space of a
 /// filter that reads them one by one (Frost, Refined Lee, Lee Sigma).
-struct Weighting<'a> {
-    rows: WindowRows<'a>,
+pub struct Weighting<'a> {
+    pub rows: WindowRows<'a>,
     /// The tile's output columns.
-    cols: Columns,
-    work: &'a mut [f64],
+    pub cols: Columns,
+    pub work: &'a mut [f64],
 }
 
 impl<'a> Weighting<'a> {
@@ -628,18 +490,28 @@ impl<'a> Weighting<'a> {
     /// weights the window's pixels. (Not an `Option`: valgrind flags reads
     /// of a `None`'s payload that compiled code makes.)
     fn new(params: &Params, first_row: usize, cols: Columns, scratch: &mut Carve<'a, f64>) -> Self {
-        let (n, w) = (cols.out_len, 2 * params.pixel_radius() + 1);
-        let (w, n, work) = match params.filter {
-            Filter::Frost => (w, n, Frost::scratch_len(n)),
-            Filter::RefinedLee => (w, n, RefinedLee::scratch_len(n)),
-            Filter::LeeSigma => (w, n, LeeSigma::scratch_len(n) + 2 * n),
-            _ => (1, 0, 0),
+        let n = cols.out_len;
+        let (w, n, work) = match params.filter.row_scratch(params, n) {
+            Some(work) => (2 * params.pixel_radius() + 1, n, work),
+            None => (1, 0, 0),
         };
         Weighting {
             rows: WindowRows::new(w, n, first_row, scratch),
             cols,
             work: scratch.take(1, work),
         }
+    }
+
+    /// Loads the window rows of output row `y` (padded rows up to `y` plus
+    /// the filter's pixel radius). `dense`: every pixel is valid.
+    #[inline(always)]
+    pub fn load_through(&mut self, io: &impl BandIo, plan: &Plan, y: usize, dense: bool) {
+        let cols = &self.cols;
+        self.rows.advance_to(
+            (y + plan.params.pixel_radius()) as isize,
+            #[inline(always)]
+            |q, values, counts| load_padded(io, plan, cols, q, dense, values, counts),
+        );
     }
 }
 
@@ -691,25 +563,4 @@ fn load_padded(
     for i in (0..inside.start).chain(inside.end..values.len()) {
         (values[i], counts[i]) = pixel(params.border.map(first + i as isize, cols.raster));
     }
-}
-
-/// [`write_filtered`] for point rule `R`.
-#[inline(always)]
-fn write_with<R: PointRule>(
-    io: &mut impl BandIo,
-    plan: &Plan,
-    y: usize,
-    tile: &Range<usize>,
-    dense: bool,
-    stats: impl Fn(usize) -> (f64, f64),
-) {
-    io.write_row(
-        y,
-        tile.clone(),
-        #[inline(always)]
-        |j, x| {
-            let (m, var) = stats(j);
-            R::filtered(x, dense || plan.params.is_valid(x), m, var, &plan.coeffs)
-        },
-    );
 }

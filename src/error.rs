@@ -2,6 +2,9 @@
 //! own status code (`capi::status`).
 
 use std::fmt;
+use std::sync::OnceLock;
+
+use crate::filters::Filter;
 
 /// The thread limit's message, with the number of [`crate::MAX_THREADS`].
 const THREADS_MESSAGE: &str = concat!(
@@ -120,9 +123,7 @@ impl Error {
             Error::UnknownParameter => {
                 "unknown parameter name (enh_lee_param_info lists the names)"
             }
-            Error::InvalidFilter => {
-                "unknown filter (use enhanced_lee, lee, kuan, gamma_map, frost, refined_lee or lee_sigma)"
-            }
+            Error::InvalidFilter => filter_message(),
             Error::InvalidNodata => "nodata must be a finite float32 number, or empty for none",
             Error::BufferTooSmall => "the text buffer is too small for the value",
             Error::InvalidSigma => "sigma must be one of 0.5, 0.6, 0.7, 0.8, 0.9, 0.95",
@@ -136,6 +137,12 @@ impl Error {
             }
         }
     }
+}
+
+/// The message of [`Error::InvalidFilter`], naming the registry's filters.
+fn filter_message() -> &'static str {
+    static MESSAGE: OnceLock<String> = OnceLock::new();
+    MESSAGE.get_or_init(|| format!("unknown filter (use {})", Filter::names(", ")))
 }
 
 impl fmt::Display for Error {

@@ -2,30 +2,7 @@
 //! them (SPEC.md, "Inputs").
 
 use crate::error::Error;
-use crate::filters::LeeSigma;
-
-/// Which speckle filter computes each output pixel from its window
-/// statistics (`docs/filters.md` defines each).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Filter {
-    /// Enhanced Lee (Lopes, Touzi & Nezry 1990): SPEC.md.
-    EnhancedLee,
-    /// Lee (1980): the MMSE blend `m + k (x - m)`, `k = max(0, 1 - Cu^2/Ci^2)`.
-    Lee,
-    /// Kuan (1985): `k = (1 - Cu^2/Ci^2) / (1 + Cu^2)`, clamped to [0, 1].
-    Kuan,
-    /// Gamma-MAP (Lopes, Nezry, Touzi & Laur 1990).
-    GammaMap,
-    /// Frost (1982): the window averaged with weights `exp(-K Ci^2 |t|)`.
-    Frost,
-    /// Refined Lee (Lee 1981): the MMSE blend over the half of a 7x7
-    /// window on the pixel's side of its strongest edge.
-    RefinedLee,
-    /// Lee Sigma (Lee, Wen, Ainsworth, Chen & Chen 2009): the MMSE blend
-    /// over the window's pixels inside a sigma range around an a priori
-    /// mean, with bright point targets kept.
-    LeeSigma,
-}
+pub use crate::filters::Filter;
 
 /// What the pixel values measure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,31 +247,6 @@ pub struct Coefficients {
     pub earth_engine: bool,
 }
 
-impl Filter {
-    /// Every filter, in the order of their C constants.
-    pub const ALL: [Filter; 7] = [
-        Filter::EnhancedLee,
-        Filter::Lee,
-        Filter::Kuan,
-        Filter::GammaMap,
-        Filter::Frost,
-        Filter::RefinedLee,
-        Filter::LeeSigma,
-    ];
-
-    /// Whether the rule has an upper branch point `Cmax`.
-    pub fn uses_cmax(self) -> bool {
-        matches!(self, Filter::EnhancedLee | Filter::GammaMap)
-    }
-
-    /// Whether the rule reads the whole window's mean and variance where
-    /// every position of the window is valid: all but Refined Lee, which
-    /// uses them only next to invalid pixels (its halves otherwise).
-    pub fn reads_window_statistics_where_valid(self) -> bool {
-        self != Filter::RefinedLee
-    }
-}
-
 impl Params {
     /// Window radius `r = (window - 1) / 2`.
     pub fn radius(&self) -> usize {
@@ -311,34 +263,37 @@ impl Params {
         Ok(self.context_radius())
     }
 
-    /// The halo of validated parameters.
-    pub(crate) fn context_radius(&self) -> usize {
-        match (self.filter, self.statistic) {
-            (Filter::LeeSigma, _) => self.radius().max(2 * (self.target_window / 2)),
-            (_, Statistic::Window) => self.radius(),
-            (_, Statistic::Residual) => 2 * self.radius(),
+    /// The local variance the filter's statistics use: `statistic`, or the
+    /// window statistic for a filter that does not read it (Boxcar reads
+    /// no variance; Lee Sigma refuses any other).
+    pub fn statistic_used(&self) -> Statistic {
+        if self.filter.parameters().contains(&"statistic") {
+            self.statistic
+        } else {
+            Statistic::Window
         }
     }
 
-    /// How far from an output pixel a filter reads single pixels: the
-    /// radius of the window rows of Frost, Refined Lee and Lee Sigma.
+    /// The halo of validated parameters.
+    pub(crate) fn context_radius(&self) -> usize {
+        self.filter.context_radius(self)
+    }
+
+    /// How far from an output pixel the filter reads single pixels: the
+    /// radius of its window rows.
     pub(crate) fn pixel_radius(&self) -> usize {
-        match self.filter {
-            Filter::LeeSigma => self.context_radius(),
-            _ => self.radius(),
-        }
+        self.filter.pixel_radius(self)
     }
 
     /// The side of the windows whose mean and variance the shared engine
-    /// computes: Lee Sigma's target window, else the window.
+    /// computes.
     pub(crate) fn stats_window(&self) -> usize {
-        match self.filter {
-            Filter::LeeSigma => self.target_window,
-            _ => self.window,
-        }
+        self.filter.stats_window(self)
     }
 
-    /// Checks every parameter and derives `Cu` and `Cmax` (SPEC, "Inputs").
+    /// Checks every parameter and derives the coefficients of the filter's
+    /// rule (SPEC, "Inputs"): `Cu` from the looks and signal unless given,
+    /// and what the filter derives itself.
     pub fn validate(&self) -> Result<Coefficients, Error> {
         check_window(self.window)?;
         check_looks(self.looks)?;
@@ -349,25 +304,10 @@ impl Params {
         check_sigma(self.sigma)?;
         check_target_window(self.target_window)?;
         check_point_threshold(self.point_threshold)?;
-        match self.filter {
-            Filter::RefinedLee if self.window != crate::filters::REFINED_LEE_WINDOW => {
-                return Err(Error::InvalidWindow);
-            }
-            Filter::RefinedLee => {}
-            _ if self.compat == Compat::EarthEngine => return Err(Error::InvalidCompat),
-            Filter::LeeSigma => {
-                if self.window < 5 || self.window <= self.target_window {
-                    return Err(Error::InvalidWindow);
-                }
-                if !LeeSigma::LOOKS.contains(&self.looks) {
-                    return Err(Error::InvalidLooks);
-                }
-                if self.statistic != Statistic::Window {
-                    return Err(Error::InvalidStatistic);
-                }
-            }
-            _ => {}
+        if self.compat == Compat::EarthEngine && !self.filter.takes_gee() {
+            return Err(Error::InvalidCompat);
         }
+        self.filter.check(self)?;
         // Auto looks are derived from once estimated (`filter::plan` sets
         // them and validates again): until then the coefficients are
         // placeholders derived at one look, and only explicit ones are
@@ -376,8 +316,8 @@ impl Params {
         let auto = self.looks_state() == WholeRasterState::Needed;
         let looks = if self.looks.is_nan() { 1.0 } else { self.looks };
         let sqrt_l = looks.sqrt();
-        // Lee Sigma's speckle model is its table's: looks and signal only.
-        let explicit_cu = self.cu.filter(|_| self.filter != Filter::LeeSigma);
+        // Only a filter that reads `cu` takes an explicit one.
+        let explicit_cu = self.cu.filter(|_| self.filter.parameters().contains(&"cu"));
         let cu = explicit_cu.unwrap_or(match self.signal {
             Signal::Intensity => 1.0 / sqrt_l,
             Signal::Amplitude => (4.0 / std::f64::consts::PI - 1.0).sqrt() / sqrt_l,
@@ -386,25 +326,19 @@ impl Params {
         if judged && !(cu.is_finite() && cu >= 0.0) {
             return Err(Error::InvalidCoefficients);
         }
-        let cmax = match self.filter {
-            Filter::EnhancedLee => self.cmax.unwrap_or((1.0 + 2.0 / looks).sqrt()),
-            Filter::GammaMap => self.cmax.unwrap_or(std::f64::consts::SQRT_2 * cu),
-            Filter::Lee | Filter::Kuan | Filter::Frost | Filter::RefinedLee | Filter::LeeSigma => {
-                f64::INFINITY
-            }
-        };
+        let cmax = self.filter.cmax(self, cu, looks);
         let derived = auto && (explicit_cu.is_none() || self.cmax.is_none());
-        if self.filter.uses_cmax() && !derived && !(cmax.is_finite() && cu < cmax) {
+        let judged_cmax = cmax.filter(|_| !derived);
+        if judged_cmax.is_some_and(|cmax| !(cmax.is_finite() && cu < cmax)) {
             return Err(Error::InvalidCoefficients);
         }
-        let (sigma_range, revised_cu) = LeeSigma::sigma_range(self.signal, looks, self.sigma);
-        Ok(Coefficients {
+        let mut coefficients = Coefficients {
             cu,
-            cmax,
+            cmax: cmax.unwrap_or(f64::INFINITY),
             damping: self.damping,
             looks,
-            sigma_range,
-            revised_cu2: revised_cu * revised_cu,
+            sigma_range: (f64::NAN, f64::NAN),
+            revised_cu2: f64::NAN,
             point_threshold: self.point_threshold.unwrap_or(f64::NAN),
             variance: match self.compat {
                 Compat::None | Compat::EarthEngine => Variance::Population,
@@ -412,29 +346,25 @@ impl Params {
             },
             chebyshev: self.compat == Compat::Snap,
             earth_engine: self.compat == Compat::EarthEngine,
-        })
+        };
+        self.filter.derive(self, looks, &mut coefficients);
+        Ok(coefficients)
     }
 
     /// Whether filtering needs Lee Sigma's point threshold of the whole
     /// raster, and whether these parameters hold it.
     pub fn point_threshold_state(&self) -> WholeRasterState {
-        match (self.filter, self.point_threshold) {
-            (Filter::LeeSigma, None) => WholeRasterState::Needed,
-            (Filter::LeeSigma, Some(_)) => WholeRasterState::Given,
-            _ => WholeRasterState::Unused,
+        match (self.filter.uses_point_threshold(), self.point_threshold) {
+            (false, _) => WholeRasterState::Unused,
+            (true, None) => WholeRasterState::Needed,
+            (true, Some(_)) => WholeRasterState::Given,
         }
     }
 
     /// Whether filtering uses the looks (to derive `Cu`, `Cmax` or Lee
     /// Sigma's ranges), and whether they are given or `auto` (NaN).
     pub fn looks_state(&self) -> WholeRasterState {
-        let uses = match self.filter {
-            Filter::EnhancedLee => self.cu.is_none() || self.cmax.is_none(),
-            Filter::Lee | Filter::Kuan | Filter::GammaMap => self.cu.is_none(),
-            Filter::LeeSigma => true,
-            Filter::Frost | Filter::RefinedLee => false,
-        };
-        match (uses, self.looks.is_nan()) {
+        match (self.filter.uses_looks(self), self.looks.is_nan()) {
             (false, _) => WholeRasterState::Unused,
             (true, true) => WholeRasterState::Needed,
             (true, false) => WholeRasterState::Given,

@@ -14,9 +14,12 @@
 use ndarray::{ArrayView2, Axis};
 use rayon::prelude::*;
 
-use crate::filters::LeeSigma;
 use crate::key_search::{KeySearch, BINS};
 use crate::{Error, Params};
+
+/// The percentile of the raster's valid pixels that is the point
+/// threshold.
+const PERCENTILE: u64 = 98;
 
 /// Where a search over a raster's pieces stands. Start with
 /// [`ThresholdSearch::new`]; for each pass, [`ThresholdSearch::count`]
@@ -118,7 +121,7 @@ impl ThresholdSearch {
     /// Ends a pass with the whole raster's `counts`. Returns the threshold
     /// when the search is done.
     pub fn step(&mut self, counts: &[u64]) -> Result<Option<f64>, Error> {
-        let percentile = |n: u64| (u128::from(n) * u128::from(LeeSigma::PERCENTILE) / 100) as u64;
+        let percentile = |n: u64| (u128::from(n) * u128::from(PERCENTILE) / 100) as u64;
         self.0
             .step(counts, percentile, Error::InvalidPointThreshold)?;
         Ok(self.threshold())

@@ -16,9 +16,6 @@
 use std::ops::Range;
 
 use crate::band::{filter_band_kernel, BandIo, Plan};
-use crate::filters::{LeeSigma, LeeSigmaGeometry, RefinedLee};
-use crate::params::Coefficients;
-use crate::window_rows::WindowRows;
 
 /// An instruction set the kernel is compiled for, narrowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,9 +70,12 @@ impl Isa {
 
 /// Runs `f` compiled for instruction set `isa` (everything `f` inlines is
 /// compiled with its instructions), or for a narrower one when the CPU
-/// lacks it. The one place where the choice is made.
+/// lacks it. The one place where the choice is made; a filter whose row
+/// kernel is too large to inline into every variant of the band kernel
+/// calls it for that kernel, from a function of its own marked
+/// `#[inline(never)]`.
 #[inline(always)]
-fn with_isa<R>(isa: Isa, f: impl FnOnce() -> R) -> R {
+pub(crate) fn with_isa<R>(isa: Isa, f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
     {
         if isa == Isa::Avx512 && x86::has_avx512() {
@@ -107,60 +107,6 @@ pub(crate) fn filter_band(
         isa,
         #[inline(always)]
         || filter_band_kernel(io, plan, rows, scratch),
-    )
-}
-
-/// [`RefinedLee::blends`], compiled once for each instruction set (not
-/// inlined into every variant of the kernel: its code is large).
-#[allow(clippy::too_many_arguments)]
-#[inline(never)]
-pub(crate) fn refined_lee_blends(
-    isa: Isa,
-    rows: &WindowRows,
-    y: isize,
-    dense: bool,
-    c: &Coefficients,
-    whole: &[f64],
-    means: &mut [f64],
-    gains: &mut [f64],
-    work: &mut [f64],
-) {
-    with_isa(
-        isa,
-        #[inline(always)]
-        || RefinedLee::blends(rows, y, dense, c, whole, means, gains, work),
-    )
-}
-
-/// [`LeeSigma::filtered_row`] for the target windows' means and
-/// variances, compiled once for each instruction set.
-#[allow(clippy::too_many_arguments)]
-#[inline(never)]
-pub(crate) fn lee_sigma_row<'s>(
-    isa: Isa,
-    rows: &WindowRows,
-    y: isize,
-    at: &LeeSigmaGeometry,
-    coeffs: &Coefficients,
-    means: &[f64],
-    variances: &[f64],
-    work: &'s mut [f64],
-) -> &'s [f64] {
-    with_isa(
-        isa,
-        #[inline(always)]
-        || {
-            LeeSigma::filtered_row(
-                rows,
-                y,
-                means.len(),
-                at,
-                coeffs,
-                #[inline(always)]
-                |j| (means[j], variances[j]),
-                work,
-            )
-        },
     )
 }
 

@@ -34,18 +34,21 @@ pub struct Parameter {
     pub optional: bool,
     /// The default as text (empty: unset).
     pub default: &'static str,
-    /// The allowed names of a [`Kind::Choice`], default first.
-    pub choices: &'static [&'static str],
+    /// The allowed names of a [`Kind::Choice`], default first
+    /// ([`Parameter::choices`]).
+    choices: Choices,
     /// Smallest and largest allowed numbers (NaN: no limit). Whether a
     /// limit itself is allowed is in [`Parameter::description`].
     pub minimum: f64,
     pub maximum: f64,
-    /// The filters that use it (the others ignore it).
-    pub filters: &'static [Filter],
+    /// Every filter reads it; otherwise those that list it in their
+    /// parameters ([`Parameter::applies_to`]) do and the others ignore it.
+    pub every_filter: bool,
     /// A setting most users leave at its default.
     pub advanced: bool,
-    /// One sentence for people.
-    pub description: &'static str,
+    /// One sentence for people ([`Parameter::description`] completes it
+    /// with the filters' names for the `filter` parameter).
+    description: &'static str,
     /// The error reported for a bad value.
     pub error: Error,
     set: fn(&mut Params, &str) -> Result<(), Error>,
@@ -55,18 +58,6 @@ pub struct Parameter {
 /// A named value of an enum parameter.
 trait Named: Copy + PartialEq + 'static {
     const NAMES: &'static [(&'static str, Self)];
-}
-
-impl Named for Filter {
-    const NAMES: &'static [(&'static str, Filter)] = &[
-        ("enhanced_lee", Filter::EnhancedLee),
-        ("lee", Filter::Lee),
-        ("kuan", Filter::Kuan),
-        ("gamma_map", Filter::GammaMap),
-        ("frost", Filter::Frost),
-        ("refined_lee", Filter::RefinedLee),
-        ("lee_sigma", Filter::LeeSigma),
-    ];
 }
 
 impl Named for Signal {
@@ -111,18 +102,10 @@ const fn names<T: Named, const N: usize>() -> [&'static str; N] {
     out
 }
 
-const FILTER_NAMES: [&str; 7] = names::<Filter, 7>();
 const SIGNAL_NAMES: [&str; 2] = names::<Signal, 2>();
 const STATISTIC_NAMES: [&str; 2] = names::<Statistic, 2>();
 const BORDER_NAMES: [&str; 4] = names::<Border, 4>();
 const COMPAT_NAMES: [&str; 3] = names::<Compat, 3>();
-
-impl Filter {
-    /// The filter's name in the vocabulary (`enhanced_lee`, `lee`, ...).
-    pub fn name(self) -> &'static str {
-        name_of(self)
-    }
-}
 
 fn name_of<T: Named>(value: T) -> &'static str {
     T::NAMES
@@ -170,41 +153,16 @@ fn format_optional(v: Option<f64>) -> String {
     v.map(format_real).unwrap_or_default()
 }
 
-const ALL: &[Filter] = &Filter::ALL;
-/// The filters that use the speckle model (`Cu` from looks and signal).
-const SPECKLE_MODEL: &[Filter] = &[
-    Filter::EnhancedLee,
-    Filter::Lee,
-    Filter::Kuan,
-    Filter::GammaMap,
-    Filter::LeeSigma,
-];
-/// The filters whose `Cu` can be given (Lee Sigma's comes with its table).
-const EXPLICIT_CU: &[Filter] = &[
-    Filter::EnhancedLee,
-    Filter::Lee,
-    Filter::Kuan,
-    Filter::GammaMap,
-];
-/// The filters whose window side can be chosen (Refined Lee's is 7).
-const SIZED: &[Filter] = &[
-    Filter::EnhancedLee,
-    Filter::Lee,
-    Filter::Kuan,
-    Filter::GammaMap,
-    Filter::Frost,
-    Filter::LeeSigma,
-];
-/// The filters with a choice of local variance (Lee Sigma's is its own).
-const VARIANCE: &[Filter] = &[
-    Filter::EnhancedLee,
-    Filter::Lee,
-    Filter::Kuan,
-    Filter::GammaMap,
-    Filter::Frost,
-    Filter::RefinedLee,
-];
-const LEE_SIGMA: &[Filter] = &[Filter::LeeSigma];
+/// Where a [`Kind::Choice`]'s names come from.
+enum Choices {
+    /// Not a choice.
+    None,
+    /// These names, the default first.
+    Names(&'static [&'static str]),
+    /// The filters of the registry ([`Filter::ALL`]).
+    Filters,
+}
+
 const NO_LIMIT: f64 = f64::NAN;
 
 /// Every parameter, in the order front ends list them.
@@ -213,31 +171,29 @@ pub static PARAMETERS: &[Parameter] = &[
         name: "filter",
         kind: Kind::Choice,
         optional: false,
-        default: FILTER_NAMES[0],
-        choices: &FILTER_NAMES,
+        default: "enhanced_lee",
+        choices: Choices::Filters,
         minimum: NO_LIMIT,
         maximum: NO_LIMIT,
-        filters: ALL,
+        every_filter: true,
         advanced: false,
-        description: "Speckle filter: enhanced_lee (Lopes et al. 1990), lee (Lee 1980), \
-            kuan (Kuan et al. 1985), gamma_map (Lopes et al. 1990), frost (Frost et al. 1982), \
-            refined_lee (Lee 1981, 7x7 edge-aligned windows) or lee_sigma (Lee et al. 2009)",
+        description: "Speckle filter: ",
         error: Error::InvalidFilter,
         set: |p, t| {
-            p.filter = parse_choice(t, Error::InvalidFilter)?;
+            p.filter = Filter::named(t).ok_or(Error::InvalidFilter)?;
             Ok(())
         },
-        get: |p| name_of(p.filter).to_owned(),
+        get: |p| p.filter.name().to_owned(),
     },
     Parameter {
         name: "window",
         kind: Kind::Integer,
         optional: false,
         default: "7",
-        choices: &[],
+        choices: Choices::None,
         minimum: 3.0,
         maximum: u32::MAX as f64,
-        filters: SIZED,
+        every_filter: false,
         advanced: false,
         description: "Window side in pixels: odd, at least 3 (refined_lee: 7, its only size; \
             lee_sigma: at least 5 and above target_window)",
@@ -255,10 +211,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Real,
         optional: true,
         default: "1",
-        choices: &[],
+        choices: Choices::None,
         minimum: 0.0,
         maximum: NO_LIMIT,
-        filters: SPECKLE_MODEL,
+        every_filter: false,
         advanced: false,
         description: "Number of looks L, greater than 0 (may be fractional; lee_sigma: 1, 2, \
             3 or 4, its table's), or auto (empty): the equivalent number of looks estimated \
@@ -291,10 +247,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Real,
         optional: false,
         default: "1",
-        choices: &[],
+        choices: Choices::None,
         minimum: 0.0,
         maximum: NO_LIMIT,
-        filters: &[Filter::EnhancedLee, Filter::Frost],
+        every_filter: false,
         advanced: false,
         description: "Damping factor K, at least 0: larger keeps more detail near edges \
             (frost: the weights are exp(-K Ci^2 distance))",
@@ -312,10 +268,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Choice,
         optional: false,
         default: SIGNAL_NAMES[0],
-        choices: &SIGNAL_NAMES,
+        choices: Choices::Names(&SIGNAL_NAMES),
         minimum: NO_LIMIT,
         maximum: NO_LIMIT,
-        filters: SPECKLE_MODEL,
+        every_filter: false,
         advanced: false,
         description: "What the pixels are: intensity (power, Cu = 1/sqrt(L)) or amplitude \
             (Cu = 0.5227/sqrt(L))",
@@ -331,10 +287,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Choice,
         optional: false,
         default: STATISTIC_NAMES[0],
-        choices: &STATISTIC_NAMES,
+        choices: Choices::Names(&STATISTIC_NAMES),
         minimum: NO_LIMIT,
         maximum: NO_LIMIT,
-        filters: VARIANCE,
+        every_filter: false,
         advanced: true,
         description: "Local variance: window (mean(x^2) - mean(x)^2) or residual \
             (mean((x - local mean)^2), as two uniform_filter passes)",
@@ -350,10 +306,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Choice,
         optional: false,
         default: BORDER_NAMES[0],
-        choices: &BORDER_NAMES,
+        choices: Choices::Names(&BORDER_NAMES),
         minimum: NO_LIMIT,
         maximum: NO_LIMIT,
-        filters: ALL,
+        every_filter: true,
         advanced: true,
         description: "How windows crossing the raster edge are filled (scipy names): \
             reflect (d c b a | a b c d), mirror (d c b | a b c d), nearest (a a | a b), \
@@ -370,10 +326,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Choice,
         optional: false,
         default: COMPAT_NAMES[0],
-        choices: &COMPAT_NAMES,
+        choices: Choices::Names(&COMPAT_NAMES),
         minimum: NO_LIMIT,
         maximum: NO_LIMIT,
-        filters: ALL,
+        every_filter: true,
         advanced: true,
         description: "Whose statistics: none (SPEC's: population variance, windows padded by \
             border) or snap (SNAP's Speckle-Filter: sample variance, windows clipped at the \
@@ -391,10 +347,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Real,
         optional: true,
         default: "",
-        choices: &[],
+        choices: Choices::None,
         minimum: 0.0,
         maximum: NO_LIMIT,
-        filters: EXPLICIT_CU,
+        every_filter: false,
         advanced: true,
         description: "Explicit Cu, the speckle's coefficient of variation, at least 0 and \
             below cmax (empty: derived from looks and signal)",
@@ -412,10 +368,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Real,
         optional: true,
         default: "",
-        choices: &[],
+        choices: Choices::None,
         minimum: 0.0,
         maximum: NO_LIMIT,
-        filters: &[Filter::EnhancedLee, Filter::GammaMap],
+        every_filter: false,
         advanced: true,
         description: "Explicit Cmax, above cu (empty: sqrt(1 + 2/looks) for enhanced_lee, \
             sqrt(2) cu for gamma_map)",
@@ -433,10 +389,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Real,
         optional: true,
         default: "",
-        choices: &[],
+        choices: Choices::None,
         minimum: NO_LIMIT,
         maximum: NO_LIMIT,
-        filters: ALL,
+        every_filter: true,
         advanced: true,
         description: "Pixel value that marks invalid pixels, compared as float32 (empty: \
             none). Invalid and non-finite pixels are copied unchanged and ignored by the \
@@ -459,10 +415,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Real,
         optional: false,
         default: "0.9",
-        choices: &[],
+        choices: Choices::None,
         minimum: 0.5,
         maximum: 0.95,
-        filters: LEE_SIGMA,
+        every_filter: false,
         advanced: false,
         description: "Probability of the sigma range: 0.5, 0.6, 0.7, 0.8, 0.9 or 0.95 (Lee et \
             al. 2009, Table I); larger smooths more",
@@ -480,10 +436,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Integer,
         optional: false,
         default: "3",
-        choices: &[],
+        choices: Choices::None,
         minimum: 3.0,
         maximum: 5.0,
-        filters: LEE_SIGMA,
+        every_filter: false,
         advanced: true,
         description: "Side of the target window that gives the a priori mean and finds point \
             targets: 3 or 5",
@@ -501,10 +457,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Real,
         optional: true,
         default: "",
-        choices: &[],
+        choices: Choices::None,
         minimum: NO_LIMIT,
         maximum: NO_LIMIT,
-        filters: LEE_SIGMA,
+        every_filter: false,
         advanced: true,
         description: "Point-target threshold: the whole raster's 98th percentile (empty: \
             computed from the whole raster; give it to filter regions, strips or chunks)",
@@ -522,10 +478,10 @@ pub static PARAMETERS: &[Parameter] = &[
         kind: Kind::Integer,
         optional: false,
         default: "0",
-        choices: &[],
+        choices: Choices::None,
         minimum: 0.0,
         maximum: MAX_THREADS as f64,
-        filters: ALL,
+        every_filter: true,
         advanced: true,
         description: "Worker threads; 0: every core. Results do not depend on it",
         error: Error::InvalidThreads,
@@ -551,7 +507,31 @@ pub fn parameter(name: &str) -> Result<&'static Parameter, Error> {
 impl Parameter {
     /// Whether `filter` uses this parameter.
     pub fn applies_to(&self, filter: Filter) -> bool {
-        self.filters.contains(&filter)
+        self.every_filter || filter.parameters().contains(&self.name)
+    }
+
+    /// The filters that use this parameter.
+    pub fn filters(&self) -> impl Iterator<Item = Filter> + '_ {
+        Filter::ALL.iter().copied().filter(|f| self.applies_to(*f))
+    }
+
+    /// The allowed names of a [`Kind::Choice`], default first (empty for
+    /// other kinds).
+    pub fn choices(&self) -> Vec<&'static str> {
+        match self.choices {
+            Choices::None => Vec::new(),
+            Choices::Names(names) => names.to_vec(),
+            Choices::Filters => Filter::ALL.iter().map(|f| f.name()).collect(),
+        }
+    }
+
+    /// One sentence for people: what the parameter is and what it takes
+    /// (for `filter`, every filter with its source).
+    pub fn description(&self) -> String {
+        match self.choices {
+            Choices::Filters => format!("{}{}", self.description, Filter::described()),
+            _ => self.description.to_owned(),
+        }
     }
 }
 
@@ -652,7 +632,7 @@ mod tests {
             ("signal", "power", Error::InvalidSignal),
             ("statistic", "", Error::InvalidStatistic),
             ("border", "wrap", Error::InvalidBorder),
-            ("filter", "median", Error::InvalidFilter),
+            ("filter", "wiener", Error::InvalidFilter),
             ("compat", "esa", Error::InvalidCompat),
             ("windw", "7", Error::UnknownParameter),
         ] {
@@ -666,12 +646,28 @@ mod tests {
     }
 
     #[test]
-    fn choices_are_the_enums_names() {
-        for f in Filter::ALL {
+    fn choices_are_the_registrys_names() {
+        for &f in Filter::ALL {
             let mut p = Params::default();
             p.set("filter", f.name()).unwrap();
             assert_eq!(p.filter, f);
         }
-        assert_eq!(FILTER_NAMES.len(), Filter::ALL.len());
+        let filter = parameter("filter").unwrap();
+        assert_eq!(filter.choices().len(), Filter::ALL.len());
+        assert_eq!(filter.default, Filter::ALL[0].name());
+        for &f in Filter::ALL {
+            assert!(filter.description().contains(f.name()), "{}", f.name());
+        }
+    }
+
+    #[test]
+    fn every_parameter_a_filter_reads_is_in_the_vocabulary() {
+        for &f in Filter::ALL {
+            for name in f.parameters() {
+                let p = parameter(name).unwrap();
+                assert!(!p.every_filter, "{name} is read by every filter");
+                assert!(p.applies_to(f));
+            }
+        }
     }
 }

@@ -145,7 +145,7 @@ impl EnhLeeParams {
     fn decode(self) -> Result<Params, Error> {
         let optional = |v: f64| (!v.is_nan()).then_some(v);
         Ok(Params {
-            filter: choice(self.filter, &Filter::ALL, Error::InvalidFilter)?,
+            filter: choice(self.filter, Filter::ALL, Error::InvalidFilter)?,
             window: self.window as usize,
             looks: self.looks,
             damping: self.damping,

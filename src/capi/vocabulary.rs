@@ -84,13 +84,13 @@ fn info_strings() -> &'static [InfoStrings] {
         PARAMETERS
             .iter()
             .map(|p| {
-                let filters: Vec<&str> = p.filters.iter().map(|f| f.name()).collect();
+                let filters: Vec<&str> = p.filters().map(|f| f.name()).collect();
                 InfoStrings {
                     name: c_string(p.name),
                     default: c_string(p.default),
-                    choices: c_string(&p.choices.join(",")),
+                    choices: c_string(&p.choices().join(",")),
                     filters: c_string(&filters.join(",")),
-                    description: c_string(p.description),
+                    description: c_string(&p.description()),
                 }
             })
             .collect()

@@ -2,11 +2,50 @@
 //! 2-4; `docs/filters.md`.
 
 use super::exp::{exp_neg_and_complement, MAX_EXPONENT};
-use super::{finish, PointRule};
-use crate::params::Coefficients;
+use std::ops::Range;
+
+use super::{derives_cu, finish, write_point_row, PointRule, SpeckleFilter};
+use crate::band::{BandIo, Plan, Weighting};
+use crate::params::{Coefficients, Params};
 
 /// The Enhanced Lee rule over a window's mean and variance.
 pub struct EnhancedLee;
+
+impl SpeckleFilter for EnhancedLee {
+    const NAME: &'static str = "enhanced_lee";
+    const SOURCE: &'static str = "Lopes et al. 1990";
+    const PARAMETERS: &'static [&'static str] = &[
+        "window",
+        "looks",
+        "damping",
+        "signal",
+        "statistic",
+        "cu",
+        "cmax",
+    ];
+
+    /// `Cu` or `Cmax` derived from them.
+    fn uses_looks(p: &Params) -> bool {
+        derives_cu(p) || p.cmax.is_none()
+    }
+
+    /// `sqrt(1 + 2/L)` unless given.
+    fn cmax(p: &Params, _cu: f64, looks: f64) -> Option<f64> {
+        Some(p.cmax.unwrap_or((1.0 + 2.0 / looks).sqrt()))
+    }
+
+    fn write_row(
+        io: &mut impl BandIo,
+        plan: &Plan,
+        y: usize,
+        tile: &Range<usize>,
+        dense: bool,
+        _weighting: &mut Weighting,
+        stats: impl Fn(usize) -> (f64, f64),
+    ) {
+        write_point_row::<Self>(io, plan, y, tile, dense, stats)
+    }
+}
 
 impl PointRule for EnhancedLee {
     #[inline(always)]

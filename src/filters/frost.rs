@@ -10,13 +10,57 @@
 //! then weighted: one `exp` per class and pixel, and the inner loops run
 //! along the row and vectorise.
 
+use std::ops::Range;
+
 use super::exp::{exp_neg, MAX_EXPONENT};
-use super::finish;
-use crate::params::Coefficients;
+use super::{finish, SpeckleFilter};
+use crate::band::{BandIo, Plan, Weighting};
+use crate::params::{Coefficients, Params};
 use crate::window_rows::WindowRows;
 
 /// The Frost weighted mean of a row of windows.
 pub struct Frost;
+
+impl SpeckleFilter for Frost {
+    const NAME: &'static str = "frost";
+    const SOURCE: &'static str = "Frost et al. 1982";
+    const PARAMETERS: &'static [&'static str] = &["window", "damping", "statistic"];
+
+    fn row_scratch(_p: &Params, n: usize) -> Option<usize> {
+        Some(Frost::scratch_len(n))
+    }
+
+    fn write_row(
+        io: &mut impl BandIo,
+        plan: &Plan,
+        y: usize,
+        tile: &Range<usize>,
+        dense: bool,
+        weighting: &mut Weighting,
+        stats: impl Fn(usize) -> (f64, f64),
+    ) {
+        weighting.load_through(io, plan, y, dense);
+        let Weighting { rows, work, .. } = weighting;
+        let means = Frost::weighted_means(
+            &*rows,
+            y as isize,
+            tile.len(),
+            &plan.coeffs,
+            dense,
+            &stats,
+            work,
+        );
+        io.write_row(
+            y,
+            tile.clone(),
+            #[inline(always)]
+            |j, x| {
+                let (m, _) = stats(j);
+                finish(x, dense || plan.params.is_valid(x), m, means[j])
+            },
+        );
+    }
+}
 
 /// The positions of class `(a, b)` relative to the centre, as
 /// `(row, column)` offsets, without repeats (1, 4 or 8 of them).
@@ -44,15 +88,8 @@ fn class(a: isize, b: isize) -> ([(isize, isize); 8], usize) {
 impl Frost {
     /// Scratch (f64) for a row of `n` output pixels (`n` is at most a
     /// raster side, 2^60: no overflow).
-    pub fn scratch_len(n: usize) -> usize {
+    fn scratch_len(n: usize) -> usize {
         3 * n + 2 * CHUNK
-    }
-
-    /// The output pixel: the weighted mean where `x` is valid and its
-    /// window's mean positive, else `x` unchanged.
-    #[inline(always)]
-    pub fn filtered(x: f32, valid: bool, m: f64, weighted_mean: f64) -> f32 {
-        finish(x, valid, m, weighted_mean)
     }
 
     /// The weighted means of the windows centred on padded row `y`,
@@ -65,7 +102,7 @@ impl Frost {
     /// result is in the first `n` elements of the returned slice; where
     /// `m_j` is not positive it is not meaningful (the caller keeps `x`).
     #[inline(always)]
-    pub fn weighted_means<'s>(
+    fn weighted_means<'s>(
         rows: &WindowRows,
         y: isize,
         n: usize,

@@ -2,8 +2,11 @@
 //! estimate under a Gamma-distributed scene and speckle
 //! (`docs/filters.md`).
 
-use super::{finish, PointRule};
-use crate::params::Coefficients;
+use std::ops::Range;
+
+use super::{derives_cu, finish, write_point_row, PointRule, SpeckleFilter};
+use crate::band::{BandIo, Plan, Weighting};
+use crate::params::{Coefficients, Params};
 
 /// With `Ci = sqrt(var) / m`:
 ///
@@ -15,6 +18,34 @@ use crate::params::Coefficients;
 /// D = m^2 B^2 + 4 alpha L m x
 /// ```
 pub struct GammaMap;
+
+impl SpeckleFilter for GammaMap {
+    const NAME: &'static str = "gamma_map";
+    const SOURCE: &'static str = "Lopes et al. 1990";
+    const PARAMETERS: &'static [&'static str] =
+        &["window", "looks", "signal", "statistic", "cu", "cmax"];
+
+    fn uses_looks(p: &Params) -> bool {
+        derives_cu(p)
+    }
+
+    /// `sqrt(2) Cu` unless given.
+    fn cmax(p: &Params, cu: f64, _looks: f64) -> Option<f64> {
+        Some(p.cmax.unwrap_or(std::f64::consts::SQRT_2 * cu))
+    }
+
+    fn write_row(
+        io: &mut impl BandIo,
+        plan: &Plan,
+        y: usize,
+        tile: &Range<usize>,
+        dense: bool,
+        _weighting: &mut Weighting,
+        stats: impl Fn(usize) -> (f64, f64),
+    ) {
+        write_point_row::<Self>(io, plan, y, tile, dense, stats)
+    }
+}
 
 impl PointRule for GammaMap {
     /// Evaluated with `beta = 1 / alpha = (var - Cu^2 m^2) / ((1 + Cu^2) m^2)`,

@@ -1,12 +1,37 @@
 //! Kuan (Kuan, Sawchuk, Strand & Chavel 1985): the Lee blend with the
 //! weight of the multiplicative noise model (`docs/filters.md`).
 
-use super::{finish, PointRule};
-use crate::params::Coefficients;
+use std::ops::Range;
+
+use super::{derives_cu, finish, write_point_row, PointRule, SpeckleFilter};
+use crate::band::{BandIo, Plan, Weighting};
+use crate::params::{Coefficients, Params};
 
 /// `out = m + k (x - m)`, `k = (1 - Cu^2 / Ci^2) / (1 + Cu^2)` clamped to
 /// `[0, 1]`, `Ci^2 = var / m^2`.
 pub struct Kuan;
+
+impl SpeckleFilter for Kuan {
+    const NAME: &'static str = "kuan";
+    const SOURCE: &'static str = "Kuan et al. 1985";
+    const PARAMETERS: &'static [&'static str] = &["window", "looks", "signal", "statistic", "cu"];
+
+    fn uses_looks(p: &Params) -> bool {
+        derives_cu(p)
+    }
+
+    fn write_row(
+        io: &mut impl BandIo,
+        plan: &Plan,
+        y: usize,
+        tile: &Range<usize>,
+        dense: bool,
+        _weighting: &mut Weighting,
+        stats: impl Fn(usize) -> (f64, f64),
+    ) {
+        write_point_row::<Self>(io, plan, y, tile, dense, stats)
+    }
+}
 
 impl Kuan {
     /// The weight `k`, evaluated as `max(0, var - Cu^2 m^2) / (var (1 +

@@ -1,11 +1,36 @@
 //! Lee (Lee 1980, 1981): the minimum mean square error blend of the pixel
 //! and its window mean, in the form SNAP and ENVI use (`docs/filters.md`).
 
-use super::{finish, PointRule};
-use crate::params::Coefficients;
+use std::ops::Range;
+
+use super::{derives_cu, finish, write_point_row, PointRule, SpeckleFilter};
+use crate::band::{BandIo, Plan, Weighting};
+use crate::params::{Coefficients, Params};
 
 /// `out = m + k (x - m)`, `k = max(0, 1 - Cu^2 / Ci^2)`, `Ci^2 = var / m^2`.
 pub struct Lee;
+
+impl SpeckleFilter for Lee {
+    const NAME: &'static str = "lee";
+    const SOURCE: &'static str = "Lee 1980";
+    const PARAMETERS: &'static [&'static str] = &["window", "looks", "signal", "statistic", "cu"];
+
+    fn uses_looks(p: &Params) -> bool {
+        derives_cu(p)
+    }
+
+    fn write_row(
+        io: &mut impl BandIo,
+        plan: &Plan,
+        y: usize,
+        tile: &Range<usize>,
+        dense: bool,
+        _weighting: &mut Weighting,
+        stats: impl Fn(usize) -> (f64, f64),
+    ) {
+        write_point_row::<Self>(io, plan, y, tile, dense, stats)
+    }
+}
 
 impl PointRule for Lee {
     /// Evaluated as `k = max(0, var - Cu^2 m^2) / var`: no division by a

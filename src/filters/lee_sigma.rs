@@ -14,12 +14,163 @@
 //!    blend `m_s + k_s (x - m_s)` with the revised `sigma_vp` of the
 //!    range. No pixel in range (or `m`, `m_s` not positive) keeps `x`.
 
-use super::{take, Kuan};
-use crate::params::{Coefficients, Signal, SIGMAS};
+use std::ops::Range;
+
+use super::kuan::Kuan;
+use super::{take, SpeckleFilter};
+use crate::band::{BandIo, Plan, Weighting};
+use crate::error::Error;
+use crate::params::{Coefficients, Params, Signal, Statistic, SIGMAS};
+use crate::simd::{with_isa, Isa};
 use crate::window_rows::WindowRows;
 
 /// The Lee Sigma filter of a row of windows.
 pub struct LeeSigma;
+
+impl SpeckleFilter for LeeSigma {
+    const NAME: &'static str = "lee_sigma";
+    const SOURCE: &'static str = "Lee et al. 2009";
+    const PARAMETERS: &'static [&'static str] = &[
+        "window",
+        "looks",
+        "signal",
+        "sigma",
+        "target_window",
+        "point_threshold",
+    ];
+
+    /// A window of at least 5, larger than the target window; looks from
+    /// its table; the window statistic (its ranges are its own variance).
+    fn check(p: &Params) -> Result<(), Error> {
+        if p.window < 5 || p.window <= p.target_window {
+            return Err(Error::InvalidWindow);
+        }
+        if !LeeSigma::LOOKS.contains(&p.looks) {
+            return Err(Error::InvalidLooks);
+        }
+        if p.statistic != Statistic::Window {
+            return Err(Error::InvalidStatistic);
+        }
+        Ok(())
+    }
+
+    /// Its sigma ranges are the looks' row of its table.
+    fn uses_looks(_p: &Params) -> bool {
+        true
+    }
+
+    fn uses_point_threshold() -> bool {
+        true
+    }
+
+    /// Its speckle model is its table's (looks and signal only).
+    fn derive(p: &Params, looks: f64, c: &mut Coefficients) {
+        let (sigma_range, revised_cu) = LeeSigma::sigma_range(p.signal, looks, p.sigma);
+        c.sigma_range = sigma_range;
+        c.revised_cu2 = revised_cu * revised_cu;
+    }
+
+    /// The larger of `r` and twice the target window's radius (a point
+    /// target's cluster is found by its neighbours' target windows).
+    fn context_radius(p: &Params) -> usize {
+        p.radius().max(2 * (p.target_window / 2))
+    }
+
+    fn pixel_radius(p: &Params) -> usize {
+        Self::context_radius(p)
+    }
+
+    /// The engine gives the target window's mean and variance.
+    fn stats_window(p: &Params) -> usize {
+        p.target_window
+    }
+
+    fn row_scratch(_p: &Params, n: usize) -> Option<usize> {
+        Some(LeeSigma::scratch_len(n) + 2 * n)
+    }
+
+    fn write_row(
+        io: &mut impl BandIo,
+        plan: &Plan,
+        y: usize,
+        tile: &Range<usize>,
+        dense: bool,
+        weighting: &mut Weighting,
+        stats: impl Fn(usize) -> (f64, f64),
+    ) {
+        weighting.load_through(io, plan, y, dense);
+        let Weighting { rows, cols, work } = weighting;
+        let at = Geometry {
+            radius: plan.params.radius(),
+            target_radius: plan.params.target_window / 2,
+            context: Self::pixel_radius(&plan.params),
+            out_start: cols.out_start,
+            raster_width: plan.raster_width,
+            raster_height: plan.raster_height,
+            dense,
+        };
+        let n = tile.len();
+        let (stats_planes, work) = work.split_at_mut(2 * n);
+        let (means, variances) = stats_planes.split_at_mut(n);
+        for ((j, m), v) in means.iter_mut().enumerate().zip(variances.iter_mut()) {
+            (*m, *v) = stats(j);
+        }
+        let filtered = row_with(
+            plan.isa,
+            &*rows,
+            y as isize,
+            &at,
+            &plan.coeffs,
+            means,
+            variances,
+            work,
+        );
+        io.write_row(
+            y,
+            tile.clone(),
+            #[inline(always)]
+            |j, x| {
+                if dense || plan.params.is_valid(x) {
+                    filtered[j] as f32
+                } else {
+                    x
+                }
+            },
+        );
+    }
+}
+
+/// [`LeeSigma::filtered_row`] for the target windows' means and
+/// variances, compiled once for each instruction set.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn row_with<'s>(
+    isa: Isa,
+    rows: &WindowRows,
+    y: isize,
+    at: &Geometry,
+    coeffs: &Coefficients,
+    means: &[f64],
+    variances: &[f64],
+    work: &'s mut [f64],
+) -> &'s [f64] {
+    with_isa(
+        isa,
+        #[inline(always)]
+        || {
+            LeeSigma::filtered_row(
+                rows,
+                y,
+                means.len(),
+                at,
+                coeffs,
+                #[inline(always)]
+                |j| (means[j], variances[j]),
+                work,
+            )
+        },
+    )
+}
 
 /// `(I1, I2, sigma_vp)` of intensity images, by looks 1-4 and by
 /// [`SIGMAS`]: Lee et al. (2009), Table I, as SNAP and the Earth Engine
@@ -161,7 +312,7 @@ impl RangeSums<'_> {
 }
 
 /// What the row kernel needs besides the window rows.
-pub struct Geometry {
+struct Geometry {
     /// The window's radius `r` and the target window's `r_t`.
     pub radius: usize,
     pub target_radius: usize,
@@ -178,19 +329,15 @@ pub struct Geometry {
 
 impl LeeSigma {
     /// The looks the table has.
-    pub const LOOKS: [f64; 4] = [1.0, 2.0, 3.0, 4.0];
+    const LOOKS: [f64; 4] = [1.0, 2.0, 3.0, 4.0];
 
     /// Pixels brighter than the threshold a target window must hold to
     /// make its bright pixels a point target.
-    pub const TARGET_COUNT: usize = 5;
-
-    /// The percentile of the raster's valid pixels that is the point
-    /// threshold.
-    pub const PERCENTILE: u64 = 98;
+    const TARGET_COUNT: usize = 5;
 
     /// `((I1, I2), sigma_vp)` for the signal, looks and sigma; NaN for
     /// values outside the table (other filters' looks).
-    pub fn sigma_range(signal: Signal, looks: f64, sigma: f64) -> ((f64, f64), f64) {
+    fn sigma_range(signal: Signal, looks: f64, sigma: f64) -> ((f64, f64), f64) {
         let table = match signal {
             Signal::Intensity => &INTENSITY,
             Signal::Amplitude => &AMPLITUDE,
@@ -208,7 +355,7 @@ impl LeeSigma {
 
     /// Scratch (f64) for a row of `n` output pixels (`n` is at most a
     /// raster side, 2^60: no overflow).
-    pub fn scratch_len(n: usize) -> usize {
+    fn scratch_len(n: usize) -> usize {
         n + 5 * CHUNK
     }
 
@@ -218,7 +365,7 @@ impl LeeSigma {
     /// its sigma range, the Kuan blend over the range, else the pixel's own
     /// value. `stats(j)` is the target window's `(m, var)`.
     #[inline(always)]
-    pub fn filtered_row<'s>(
+    fn filtered_row<'s>(
         rows: &WindowRows,
         y: isize,
         n: usize,

@@ -25,15 +25,115 @@
 //! three rows of each band of sub-areas give their 3x3 sums, shared by the
 //! three windows that hold each sub-area.
 
-use super::{finish, take};
-use crate::params::Coefficients;
+use std::ops::Range;
+
+use super::{finish, take, SpeckleFilter};
+use crate::band::{BandIo, Plan, Weighting};
+use crate::error::Error;
+use crate::params::{Coefficients, Params};
+use crate::simd::{with_isa, Isa};
 use crate::window_rows::WindowRows;
 
 /// The Refined Lee filter of a row of 7x7 windows.
 pub struct RefinedLee;
 
 /// The window side the filter is defined for.
-pub const WINDOW: usize = 7;
+const WINDOW: usize = 7;
+
+impl SpeckleFilter for RefinedLee {
+    const NAME: &'static str = "refined_lee";
+    const SOURCE: &'static str = "Lee 1981, 7x7 edge-aligned windows";
+    const PARAMETERS: &'static [&'static str] = &["statistic"];
+    /// The whole window's statistics are read only next to invalid pixels
+    /// (its halves otherwise).
+    const READS_WINDOW_STATISTICS_WHERE_VALID: bool = false;
+    const TAKES_GEE: bool = true;
+
+    /// Its window is 7x7, the one size it is defined for.
+    fn check(p: &Params) -> Result<(), Error> {
+        if p.window != WINDOW {
+            return Err(Error::InvalidWindow);
+        }
+        Ok(())
+    }
+
+    fn row_scratch(_p: &Params, n: usize) -> Option<usize> {
+        Some(4 * n + RefinedLee::work_len())
+    }
+
+    fn write_row(
+        io: &mut impl BandIo,
+        plan: &Plan,
+        y: usize,
+        tile: &Range<usize>,
+        dense: bool,
+        weighting: &mut Weighting,
+        stats: impl Fn(usize) -> (f64, f64),
+    ) {
+        weighting.load_through(io, plan, y, dense);
+        let Weighting { rows, work, .. } = weighting;
+        let n = tile.len();
+        let (planes, work) = work.split_at_mut(4 * n);
+        let (whole, blend) = planes.split_at_mut(2 * n);
+        let (whole_mean, whole_var) = whole.split_at_mut(n);
+        // Unused where every pixel is valid (the tile's sums are not
+        // computed then: `window_tile`).
+        if !dense {
+            for ((j, m), v) in whole_mean.iter_mut().enumerate().zip(whole_var.iter_mut()) {
+                (*m, *v) = stats(j);
+            }
+        }
+        let (means, gains) = blend.split_at_mut(n);
+        blends_with(
+            plan.isa,
+            &*rows,
+            y as isize,
+            dense,
+            &plan.coeffs,
+            whole,
+            means,
+            gains,
+            work,
+        );
+        let (means, gains) = (&*means, &*gains);
+        io.write_row(
+            y,
+            tile.clone(),
+            #[inline(always)]
+            |j, x| {
+                let valid = dense || plan.params.is_valid(x);
+                finish(
+                    x,
+                    valid,
+                    means[j],
+                    means[j] + gains[j] * (f64::from(x) - means[j]),
+                )
+            },
+        );
+    }
+}
+
+/// [`RefinedLee::blends`], compiled once for each instruction set (not
+/// inlined into every variant of the kernel: its code is large).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn blends_with(
+    isa: Isa,
+    rows: &WindowRows,
+    y: isize,
+    dense: bool,
+    c: &Coefficients,
+    whole: &[f64],
+    means: &mut [f64],
+    gains: &mut [f64],
+    work: &mut [f64],
+) {
+    with_isa(
+        isa,
+        #[inline(always)]
+        || RefinedLee::blends(rows, y, dense, c, whole, means, gains, work),
+    )
+}
 
 /// Columns of a chunk: its planes stay in the L1 and L2 caches.
 const CHUNK: usize = 128;
@@ -229,29 +329,15 @@ struct Choices<'a> {
 }
 
 impl RefinedLee {
-    /// Scratch (f64) for a row of `n` output pixels (`n` is at most a
-    /// raster side, 2^60: no overflow). besides the four
-    /// planes of `n` that [`RefinedLee::blends`] reads and writes.
-    pub fn work_len() -> usize {
+    /// Work space (f64) of [`RefinedLee::blends`], besides the four planes
+    /// of `n` that it reads and writes.
+    fn work_len() -> usize {
         WINDOW * LINE
             + 4 * LINE
             + 3 * 2 * AREAS
             + 2 * Columns::SCRATCH
             + 2 * Halves::SCRATCH
             + 6 * CHUNK
-    }
-
-    /// Scratch (f64) for a row of `n` output pixels (`n` is at most a
-    /// raster side, 2^60: no overflow).
-    pub fn scratch_len(n: usize) -> usize {
-        4 * n + RefinedLee::work_len()
-    }
-
-    /// The output pixel: `m + b (x - m)` where `x` is valid and `m`
-    /// positive, else `x` unchanged.
-    #[inline(always)]
-    pub fn filtered(x: f32, valid: bool, m: f64, b: f64) -> f32 {
-        finish(x, valid, m, m + b * (f64::from(x) - m))
     }
 
     /// The blends of the windows centred on padded row `y`, columns
@@ -264,7 +350,7 @@ impl RefinedLee {
     /// pixel is left as it is.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    pub fn blends(
+    fn blends(
         rows: &WindowRows,
         y: isize,
         dense: bool,
