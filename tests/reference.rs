@@ -355,6 +355,10 @@ fn reference(p: &Params, img: ArrayView2<f32>) -> (Array2<[f64; 2]>, Array2<f64>
             let (out, used) = refined_lee(p, img, y, x, (m, var));
             return [if used > 0.0 { out } else { f64::from(v) }; 2];
         }
+        if p.filter == Filter::Boxcar {
+            // The window mean, whatever its sign.
+            return [m; 2];
+        }
         if m <= 0.0 {
             return [f64::from(v); 2];
         }
@@ -386,8 +390,8 @@ fn rule(filter: Filter, c: &Coefficients, x: f64, m: f64, var: f64) -> [f64; 2] 
             };
             [v; 2]
         }
-        Filter::Frost | Filter::RefinedLee | Filter::LeeSigma => {
-            unreachable!("Frost, Refined Lee and Lee Sigma read the window: see their functions")
+        Filter::Frost | Filter::RefinedLee | Filter::LeeSigma | Filter::Boxcar => {
+            unreachable!("Frost, Refined Lee, Lee Sigma and Boxcar: see `reference`")
         }
         Filter::Lee => [blend((1.0 - cu2 / ci2).max(0.0)); 2],
         Filter::Kuan => [blend(((1.0 - cu2 / ci2) / (1.0 + cu2)).clamp(0.0, 1.0)); 2],

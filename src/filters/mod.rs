@@ -11,6 +11,7 @@
 //! mean `m` and the variance `var` of the valid pixels of its window; some
 //! also read the window's pixels one by one (`crate::window_rows`).
 
+mod boxcar;
 mod enhanced_lee;
 mod exp;
 mod frost;
@@ -239,6 +240,8 @@ registry! {
     /// over the window's pixels inside a sigma range around an a priori
     /// mean, with bright point targets kept.
     LeeSigma => lee_sigma::LeeSigma,
+    /// Boxcar: the mean of the window's valid pixels.
+    Boxcar => boxcar::Boxcar,
 }
 
 impl Filter {
