@@ -8,9 +8,8 @@ use crate::filters::Filter;
 
 /// The thread limit's message, with the number of [`crate::MAX_THREADS`].
 const THREADS_MESSAGE: &str = concat!(
-    "threads must be at most ",
-    max_threads!(),
-    " (0 means all cores)"
+    "threads must be 0 (all cores) or a positive count of at most ",
+    max_threads!()
 );
 
 /// Why a call was refused or failed. Nothing is written to the output when
@@ -80,6 +79,11 @@ pub enum Error {
     /// The looks cannot be estimated: no block of valid pixels with a
     /// positive mean, or the most homogeneous blocks do not vary.
     LooksNotEstimable,
+    /// A filter's own parameter (`enh_lee_param_info` lists it with its
+    /// kind and limits) is not a number of its kind within its limits.
+    InvalidValue,
+    /// `window` is more than twice the raster's larger side plus one.
+    WindowTooLarge,
 }
 
 impl Error {
@@ -93,11 +97,11 @@ impl Error {
                 "a row stride is smaller than width*4 bytes or not a multiple of 4, or (Rust views) its pixels are not contiguous"
             }
             Error::InvalidWindow => {
-                "window must be an odd integer >= 3 (refined_lee: 7; lee_sigma: at least 5 and above target_window)"
+                "window must be an odd integer >= 3 (a filter may take fewer: its own rule says which)"
             }
             Error::Misaligned => "a buffer pointer is not aligned to 4 bytes (float)",
             Error::InvalidLooks => {
-                "looks must be a finite number > 0 (lee_sigma: 1, 2, 3 or 4), or auto (NaN) to estimate them from the whole raster; a region of a raster needs the whole raster's estimate set (enh_lee_estimate_looks_f32, or a looks search over the pieces)"
+                "looks must be a finite number > 0, or auto to estimate them from the whole raster (a region of a raster needs the whole raster's estimate given)"
             }
             Error::InvalidDamping => "damping must be a finite number >= 0",
             Error::InvalidCoefficients => "cu and cmax must be finite with 0 <= cu < cmax",
@@ -131,6 +135,12 @@ impl Error {
             Error::InvalidCompat => "compat must be none or snap, or gee with refined_lee",
             Error::LooksNotEstimable => {
                 "the looks cannot be estimated: no 16x16 block of valid pixels with a positive mean that varies (or a looks search was stepped out of order, or its passes counted different rasters)"
+            }
+            Error::WindowTooLarge => {
+                "window must be at most twice the raster's larger side plus one (a larger window reads no other pixel)"
+            }
+            Error::InvalidValue => {
+                "the value is not a number of the parameter's kind within its limits (enh_lee_param_info gives them)"
             }
             Error::InvalidPointThreshold => {
                 "point_threshold must be a number (not NaN), and lee_sigma needs it for a region of a raster: compute it over the whole raster (enh_lee_point_threshold_f32, or a threshold search over the strips)"

@@ -291,6 +291,13 @@ pub fn source_region(
     if raster_width > MAX_SIDE || raster_height > MAX_SIDE {
         return Err(Error::SizeOverflow);
     }
+    // A window wider than twice the raster plus one reaches no pixel that
+    // a smaller one does not, yet its scratch grows with it: refused
+    // before anything is allocated (SPEC, "Inputs").
+    let sized = params.filter.parameters().contains(&"window");
+    if sized && params.radius() > raster_width.max(raster_height) {
+        return Err(Error::WindowTooLarge);
+    }
     let x_end = region.x_off.checked_add(region.width);
     let y_end = region.y_off.checked_add(region.height);
     if x_end.is_none_or(|e| e > raster_width) || y_end.is_none_or(|e| e > raster_height) {
@@ -715,4 +722,44 @@ fn saved_rows(params: &Params, halo: usize, bands: &Bands, height: usize) -> Vec
     rows.sort_unstable();
     rows.dedup();
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Filter;
+    use ndarray::Array2;
+
+    #[test]
+    fn windows_beyond_twice_the_raster_are_refused_before_any_allocation() {
+        let image = Array2::<f32>::ones((3, 5));
+        let mut out = Array2::<f32>::zeros((3, 5));
+        let with = |window| Params {
+            window,
+            ..Params::default()
+        };
+        // r = 5 reaches the larger side: allowed; r = 6 is refused, as is
+        // a window whose scratch would not fit in memory.
+        filter(image.view(), out.view_mut(), &with(11), None).unwrap();
+        for window in [13, 99_999, u32::MAX as usize] {
+            assert_eq!(
+                filter(image.view(), out.view_mut(), &with(window), None),
+                Err(Error::WindowTooLarge),
+                "{window}"
+            );
+            let region = Region::whole(5, 3);
+            assert_eq!(
+                source_region(5, 3, region, &with(window)),
+                Err(Error::WindowTooLarge)
+            );
+        }
+        // Refined Lee's window is its own 7x7, on any raster.
+        let refined = Params {
+            filter: Filter::RefinedLee,
+            ..Params::default()
+        };
+        let tiny = Array2::<f32>::ones((1, 1));
+        let mut one = Array2::<f32>::zeros((1, 1));
+        filter(tiny.view(), one.view_mut(), &refined, None).unwrap();
+    }
 }

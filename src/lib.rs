@@ -70,4 +70,4 @@ pub use params::{
 };
 pub use point_threshold::{point_threshold, ThresholdSearch};
 pub use report::{finish_report, quality_report, QualityReport};
-pub use vocabulary::{parameter, Kind, Parameter, PARAMETERS};
+pub use vocabulary::{parameter, parameters, Kind, OwnValues, Parameter, PARAMETERS};

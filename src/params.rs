@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 pub use crate::filters::Filter;
+use crate::vocabulary::OwnValues;
 
 /// What the pixel values measure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +113,10 @@ pub struct Params {
     pub point_threshold: Option<f64>,
     /// Whose conventions the statistics follow. Default SPEC.md's.
     pub compat: Compat,
+    /// The parameters that filters declare for themselves (IDAN's
+    /// `an_size`), set and read by name ([`Params::set`],
+    /// [`Params::own`]). Default: each one's default.
+    pub own: OwnValues,
 }
 
 /// Whether filtering reads a value of the whole raster, Lee Sigma's point
@@ -154,6 +159,7 @@ impl Default for Params {
             target_window: 3,
             point_threshold: None,
             compat: Compat::None,
+            own: OwnValues::default(),
         }
     }
 }
@@ -351,6 +357,17 @@ impl Params {
         Ok(coefficients)
     }
 
+    /// What `error`, returned for these parameters, means for people: the
+    /// filter's own rule where the filter refuses them with it
+    /// (`"refined_lee takes window 7"`), else the error's message.
+    pub fn explain(&self, error: Error) -> String {
+        let own = self.filter.check(self).err() == Some(error);
+        match self.filter.rule(error).filter(|_| own) {
+            Some(rule) => rule.to_owned(),
+            None => error.message().to_owned(),
+        }
+    }
+
     /// Whether filtering needs Lee Sigma's point threshold of the whole
     /// raster, and whether these parameters hold it.
     pub fn point_threshold_state(&self) -> WholeRasterState {
@@ -403,6 +420,30 @@ mod tests {
         assert_eq!(c.cu, 1.0);
         assert_eq!(c.cmax, 3f64.sqrt());
         assert_eq!(p.halo().unwrap(), 3);
+    }
+
+    #[test]
+    fn a_filters_own_rule_is_named_alone() {
+        let explain = |p: Params| p.explain(p.validate().unwrap_err());
+        let d = Params::default();
+        let refined = Params {
+            filter: Filter::RefinedLee,
+            window: 9,
+            ..d
+        };
+        assert_eq!(explain(refined), "refined_lee takes window 7");
+        let sigma = Params {
+            filter: Filter::LeeSigma,
+            looks: f64::NAN,
+            ..d
+        };
+        assert_eq!(
+            explain(sigma),
+            "lee_sigma takes 1, 2, 3 or 4 looks (its table's rows)"
+        );
+        // Errors of the common checks keep their message.
+        let even = Params { window: 8, ..d };
+        assert_eq!(explain(even), Error::InvalidWindow.message());
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! QGIS parameters) is derived from it: this table is the one place where
 //! a parameter is named.
 
+use std::sync::OnceLock;
+
 use crate::error::Error;
 use crate::params::{
     check_coefficient, check_damping, check_looks, check_point_threshold, check_sigma,
@@ -51,8 +53,8 @@ pub struct Parameter {
     description: &'static str,
     /// The error reported for a bad value.
     pub error: Error,
-    set: fn(&mut Params, &str) -> Result<(), Error>,
-    get: fn(&Params) -> String,
+    set: fn(&Parameter, &mut Params, &str) -> Result<(), Error>,
+    get: fn(&Parameter, &Params) -> String,
 }
 
 /// A named value of an enum parameter.
@@ -179,11 +181,11 @@ pub static PARAMETERS: &[Parameter] = &[
         advanced: false,
         description: "Speckle filter: ",
         error: Error::InvalidFilter,
-        set: |p, t| {
+        set: |_, p, t| {
             p.filter = Filter::named(t).ok_or(Error::InvalidFilter)?;
             Ok(())
         },
-        get: |p| p.filter.name().to_owned(),
+        get: |_, p| p.filter.name().to_owned(),
     },
     Parameter {
         name: "window",
@@ -198,13 +200,13 @@ pub static PARAMETERS: &[Parameter] = &[
         description: "Window side in pixels: odd, at least 3 (refined_lee: 7, its only size; \
             lee_sigma: at least 5 and above target_window)",
         error: Error::InvalidWindow,
-        set: |p, t| {
+        set: |_, p, t| {
             let w = parse_integer(t, Error::InvalidWindow)?;
             check_window(w)?;
             p.window = w;
             Ok(())
         },
-        get: |p| p.window.to_string(),
+        get: |_, p| p.window.to_string(),
     },
     Parameter {
         name: "looks",
@@ -220,7 +222,7 @@ pub static PARAMETERS: &[Parameter] = &[
             3 or 4, its table's), or auto (empty): the equivalent number of looks estimated \
             from the whole raster's most homogeneous areas",
         error: Error::InvalidLooks,
-        set: |p, t| {
+        set: |_, p, t| {
             let t = t.trim();
             p.looks = if t.is_empty() || t.eq_ignore_ascii_case("auto") {
                 f64::NAN
@@ -234,7 +236,7 @@ pub static PARAMETERS: &[Parameter] = &[
             };
             Ok(())
         },
-        get: |p| {
+        get: |_, p| {
             if p.looks.is_nan() {
                 "auto".to_owned()
             } else {
@@ -255,13 +257,13 @@ pub static PARAMETERS: &[Parameter] = &[
         description: "Damping factor K, at least 0: larger keeps more detail near edges \
             (frost: the weights are exp(-K Ci^2 distance))",
         error: Error::InvalidDamping,
-        set: |p, t| {
+        set: |_, p, t| {
             let v = parse_real(t, Error::InvalidDamping)?;
             check_damping(v)?;
             p.damping = v;
             Ok(())
         },
-        get: |p| format_real(p.damping),
+        get: |_, p| format_real(p.damping),
     },
     Parameter {
         name: "signal",
@@ -276,11 +278,11 @@ pub static PARAMETERS: &[Parameter] = &[
         description: "What the pixels are: intensity (power, Cu = 1/sqrt(L)) or amplitude \
             (Cu = 0.5227/sqrt(L))",
         error: Error::InvalidSignal,
-        set: |p, t| {
+        set: |_, p, t| {
             p.signal = parse_choice(t, Error::InvalidSignal)?;
             Ok(())
         },
-        get: |p| name_of(p.signal).to_owned(),
+        get: |_, p| name_of(p.signal).to_owned(),
     },
     Parameter {
         name: "statistic",
@@ -295,11 +297,11 @@ pub static PARAMETERS: &[Parameter] = &[
         description: "Local variance: window (mean(x^2) - mean(x)^2) or residual \
             (mean((x - local mean)^2), as two uniform_filter passes)",
         error: Error::InvalidStatistic,
-        set: |p, t| {
+        set: |_, p, t| {
             p.statistic = parse_choice(t, Error::InvalidStatistic)?;
             Ok(())
         },
-        get: |p| name_of(p.statistic).to_owned(),
+        get: |_, p| name_of(p.statistic).to_owned(),
     },
     Parameter {
         name: "border",
@@ -315,11 +317,11 @@ pub static PARAMETERS: &[Parameter] = &[
             reflect (d c b a | a b c d), mirror (d c b | a b c d), nearest (a a | a b), \
             shrink (only pixels inside the raster; always, with compat=snap)",
         error: Error::InvalidBorder,
-        set: |p, t| {
+        set: |_, p, t| {
             p.border = parse_choice(t, Error::InvalidBorder)?;
             Ok(())
         },
-        get: |p| name_of(p.border).to_owned(),
+        get: |_, p| name_of(p.border).to_owned(),
     },
     Parameter {
         name: "compat",
@@ -336,11 +338,11 @@ pub static PARAMETERS: &[Parameter] = &[
             raster edge, Chebyshev distance in frost) or gee (refined_lee only: the Earth \
             Engine script's choice of the half and its unclamped gain)",
         error: Error::InvalidCompat,
-        set: |p, t| {
+        set: |_, p, t| {
             p.compat = parse_choice(t, Error::InvalidCompat)?;
             Ok(())
         },
-        get: |p| name_of(p.compat).to_owned(),
+        get: |_, p| name_of(p.compat).to_owned(),
     },
     Parameter {
         name: "cu",
@@ -355,13 +357,13 @@ pub static PARAMETERS: &[Parameter] = &[
         description: "Explicit Cu, the speckle's coefficient of variation, at least 0 and \
             below cmax (empty: derived from looks and signal)",
         error: Error::InvalidCoefficients,
-        set: |p, t| {
+        set: |_, p, t| {
             let v = parse_optional_real(t, Error::InvalidCoefficients)?;
             check_coefficient(v)?;
             p.cu = v;
             Ok(())
         },
-        get: |p| format_optional(p.cu),
+        get: |_, p| format_optional(p.cu),
     },
     Parameter {
         name: "cmax",
@@ -376,13 +378,13 @@ pub static PARAMETERS: &[Parameter] = &[
         description: "Explicit Cmax, above cu (empty: sqrt(1 + 2/looks) for enhanced_lee, \
             sqrt(2) cu for gamma_map)",
         error: Error::InvalidCoefficients,
-        set: |p, t| {
+        set: |_, p, t| {
             let v = parse_optional_real(t, Error::InvalidCoefficients)?;
             check_coefficient(v)?;
             p.cmax = v;
             Ok(())
         },
-        get: |p| format_optional(p.cmax),
+        get: |_, p| format_optional(p.cmax),
     },
     Parameter {
         name: "nodata",
@@ -398,7 +400,7 @@ pub static PARAMETERS: &[Parameter] = &[
             none). Invalid and non-finite pixels are copied unchanged and ignored by the \
             statistics",
         error: Error::InvalidNodata,
-        set: |p, t| {
+        set: |_, p, t| {
             // Rounded to float32 as a C cast of the double would be; a
             // non-finite value would mark nothing that is not already invalid.
             let v = parse_optional_real(t, Error::InvalidNodata)?.map(|v| v as f32);
@@ -408,7 +410,7 @@ pub static PARAMETERS: &[Parameter] = &[
             p.nodata = v;
             Ok(())
         },
-        get: |p| format_optional(p.nodata.map(f64::from)),
+        get: |_, p| format_optional(p.nodata.map(f64::from)),
     },
     Parameter {
         name: "sigma",
@@ -423,13 +425,13 @@ pub static PARAMETERS: &[Parameter] = &[
         description: "Probability of the sigma range: 0.5, 0.6, 0.7, 0.8, 0.9 or 0.95 (Lee et \
             al. 2009, Table I); larger smooths more",
         error: Error::InvalidSigma,
-        set: |p, t| {
+        set: |_, p, t| {
             let v = parse_real(t, Error::InvalidSigma)?;
             check_sigma(v)?;
             p.sigma = v;
             Ok(())
         },
-        get: |p| format_real(p.sigma),
+        get: |_, p| format_real(p.sigma),
     },
     Parameter {
         name: "target_window",
@@ -444,13 +446,13 @@ pub static PARAMETERS: &[Parameter] = &[
         description: "Side of the target window that gives the a priori mean and finds point \
             targets: 3 or 5",
         error: Error::InvalidTargetWindow,
-        set: |p, t| {
+        set: |_, p, t| {
             let v = parse_integer(t, Error::InvalidTargetWindow)?;
             check_target_window(v)?;
             p.target_window = v;
             Ok(())
         },
-        get: |p| p.target_window.to_string(),
+        get: |_, p| p.target_window.to_string(),
     },
     Parameter {
         name: "point_threshold",
@@ -465,13 +467,13 @@ pub static PARAMETERS: &[Parameter] = &[
         description: "Point-target threshold: the whole raster's 98th percentile (empty: \
             computed from the whole raster; give it to filter regions, strips or chunks)",
         error: Error::InvalidPointThreshold,
-        set: |p, t| {
+        set: |_, p, t| {
             let v = parse_optional_real(t, Error::InvalidPointThreshold)?;
             check_point_threshold(v)?;
             p.point_threshold = v;
             Ok(())
         },
-        get: |p| format_optional(p.point_threshold),
+        get: |_, p| format_optional(p.point_threshold),
     },
     Parameter {
         name: "threads",
@@ -485,29 +487,104 @@ pub static PARAMETERS: &[Parameter] = &[
         advanced: true,
         description: "Worker threads; 0: every core. Results do not depend on it",
         error: Error::InvalidThreads,
-        set: |p, t| {
+        set: |_, p, t| {
             let n = parse_integer(t, Error::InvalidThreads)?;
             check_threads(n)?;
             p.threads = n;
             Ok(())
         },
-        get: |p| p.threads.to_string(),
+        get: |_, p| p.threads.to_string(),
     },
 ];
+
+/// Every parameter: [`PARAMETERS`], then each filter's own
+/// ([`Filter::own_parameters`]), in the registry's order. Front ends list
+/// their options in this order.
+pub fn parameters() -> &'static [&'static Parameter] {
+    static ALL: OnceLock<Vec<&'static Parameter>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        PARAMETERS
+            .iter()
+            .chain(Filter::ALL.iter().flat_map(|f| f.own_parameters()))
+            .collect()
+    })
+}
 
 /// The parameter called `name` (any case).
 pub fn parameter(name: &str) -> Result<&'static Parameter, Error> {
     let name = name.trim();
-    PARAMETERS
+    parameters()
         .iter()
+        .copied()
         .find(|p| p.name.eq_ignore_ascii_case(name))
         .ok_or(Error::UnknownParameter)
 }
 
+/// The filters' own parameters, in the order of their slots in
+/// [`OwnValues`].
+fn own_parameters() -> &'static [&'static Parameter] {
+    &parameters()[PARAMETERS.len()..]
+}
+
+/// The slot of own parameter `p` in [`OwnValues`].
+fn own_slot(p: &Parameter) -> usize {
+    own_parameters()
+        .iter()
+        .position(|q| std::ptr::eq(*q, p))
+        .expect("an own parameter is in the registry")
+}
+
 impl Parameter {
+    /// A number that one filter declares for itself (IDAN's `an_size`),
+    /// kept in [`Params::own`]: an integer when `integer`, else a real, in
+    /// `[minimum, maximum]`; a bad value is [`Error::InvalidValue`].
+    pub const fn own(
+        name: &'static str,
+        integer: bool,
+        default: &'static str,
+        (minimum, maximum): (f64, f64),
+        advanced: bool,
+        description: &'static str,
+    ) -> Parameter {
+        Parameter {
+            name,
+            kind: if integer { Kind::Integer } else { Kind::Real },
+            optional: false,
+            default,
+            choices: Choices::None,
+            minimum,
+            maximum,
+            every_filter: false,
+            advanced,
+            description,
+            error: Error::InvalidValue,
+            set: |q, p, t| {
+                let v = q.parse_own(t)?;
+                p.own.0[own_slot(q)] = v;
+                Ok(())
+            },
+            get: |q, p| format_real(p.own.0[own_slot(q)]),
+        }
+    }
+
+    /// An own parameter's value from text: a number of its kind within its
+    /// limits.
+    fn parse_own(&self, text: &str) -> Result<f64, Error> {
+        let v = match self.kind {
+            Kind::Integer => parse_integer(text, Error::InvalidValue)? as f64,
+            _ => parse_real(text, Error::InvalidValue)?,
+        };
+        if !(self.minimum..=self.maximum).contains(&v) {
+            return Err(Error::InvalidValue);
+        }
+        Ok(v)
+    }
+
     /// Whether `filter` uses this parameter.
     pub fn applies_to(&self, filter: Filter) -> bool {
-        self.every_filter || filter.parameters().contains(&self.name)
+        self.every_filter
+            || filter.parameters().contains(&self.name)
+            || filter.own_parameters().iter().any(|p| p.name == self.name)
     }
 
     /// The filters that use this parameter.
@@ -543,7 +620,8 @@ impl Params {
     /// `self` is unchanged and the error names the parameter.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), Error> {
         let mut next = *self;
-        (parameter(name)?.set)(&mut next, value)?;
+        let parameter = parameter(name)?;
+        (parameter.set)(parameter, &mut next, value)?;
         *self = next;
         Ok(())
     }
@@ -551,20 +629,57 @@ impl Params {
     /// The value of parameter `name` as text that [`Params::set`] reads
     /// back to the same value (empty for an unset optional parameter).
     pub fn get(&self, name: &str) -> Result<String, Error> {
-        Ok((parameter(name)?.get)(self))
+        let parameter = parameter(name)?;
+        Ok((parameter.get)(parameter, self))
+    }
+}
+
+/// The values of the filters' own parameters ([`Parameter::own`]), one
+/// slot each in the registry's order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OwnValues([f64; OWN_SLOTS]);
+
+/// Slots for own parameters: enough for every filter's
+/// (`every_own_parameter_has_a_slot` checks).
+const OWN_SLOTS: usize = 4;
+
+impl Default for OwnValues {
+    /// Every own parameter's default.
+    fn default() -> Self {
+        let mut values = [0.0; OWN_SLOTS];
+        for (v, p) in values.iter_mut().zip(own_parameters()) {
+            *v = p.parse_own(p.default).expect("own defaults are valid");
+        }
+        OwnValues(values)
+    }
+}
+
+impl Params {
+    /// The value of own parameter `name` (a filter reads its own).
+    ///
+    /// # Panics
+    /// When no filter declares `name`: a bug in the filter that asks.
+    pub fn own(&self, name: &str) -> f64 {
+        let p = own_parameters()
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no filter declares {name}"));
+        self.own.0[own_slot(p)]
     }
 }
 
 /// The names of the parameters whose bad values `error` reports, joined
 /// with ", " (empty when it names none).
 pub fn parameters_of(error: Error) -> String {
-    let mut names: Vec<&str> = PARAMETERS
+    let mut names: Vec<&str> = parameters()
         .iter()
         .filter(|p| p.error == error)
         .map(|p| p.name)
         .collect();
-    if error == Error::InvalidNodataFlag {
-        names.push("nodata");
+    match error {
+        Error::InvalidNodataFlag => names.push("nodata"),
+        Error::WindowTooLarge => names.push("window"),
+        _ => {}
     }
     names.join(", ")
 }
@@ -657,6 +772,15 @@ mod tests {
         assert_eq!(filter.default, Filter::ALL[0].name());
         for &f in Filter::ALL {
             assert!(filter.description().contains(f.name()), "{}", f.name());
+        }
+    }
+
+    #[test]
+    fn every_own_parameter_has_a_slot() {
+        assert!(own_parameters().len() <= OWN_SLOTS);
+        let names: Vec<&str> = parameters().iter().map(|p| p.name).collect();
+        for (i, name) in names.iter().enumerate() {
+            assert!(!names[..i].contains(name), "{name} declared twice");
         }
     }
 

@@ -164,6 +164,7 @@ impl EnhLeeParams {
             target_window: self.target_window as usize,
             point_threshold: optional(self.point_threshold),
             compat: choice(self.compat, &COMPATS, Error::InvalidCompat)?,
+            own: Default::default(),
         })
     }
 

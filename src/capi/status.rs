@@ -75,9 +75,16 @@ pub const ENH_LEE_ERROR_INVALID_COMPAT: EnhLeeStatus = 28;
 /// block of valid pixels with a positive mean, or the most homogeneous
 /// blocks do not vary.
 pub const ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE: EnhLeeStatus = 29;
+/// A filter's own parameter is not a number of its kind within its limits
+/// (`enh_lee_param_info` gives them; `enh_lee_status_parameter` names the
+/// parameters).
+pub const ENH_LEE_ERROR_INVALID_VALUE: EnhLeeStatus = 30;
+/// window is more than twice the raster's larger side plus one (refused
+/// before any allocation).
+pub const ENH_LEE_ERROR_WINDOW_TOO_LARGE: EnhLeeStatus = 31;
 
 /// Every error with its code: the one place the two are paired.
-const CODES: [(Error, EnhLeeStatus); 29] = [
+const CODES: [(Error, EnhLeeStatus); 31] = [
     (Error::NullPointer, ENH_LEE_ERROR_NULL_POINTER),
     (Error::EmptyImage, ENH_LEE_ERROR_EMPTY_IMAGE),
     (Error::SizeOverflow, ENH_LEE_ERROR_SIZE_OVERFLOW),
@@ -116,6 +123,8 @@ const CODES: [(Error, EnhLeeStatus); 29] = [
     ),
     (Error::InvalidCompat, ENH_LEE_ERROR_INVALID_COMPAT),
     (Error::LooksNotEstimable, ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE),
+    (Error::InvalidValue, ENH_LEE_ERROR_INVALID_VALUE),
+    (Error::WindowTooLarge, ENH_LEE_ERROR_WINDOW_TOO_LARGE),
 ];
 
 /// Every error with its status code.

@@ -7,7 +7,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
 use super::{guard, read_params, EnhLeeParams, EnhLeeStatus};
-use crate::vocabulary::{parameters_of, Kind, PARAMETERS};
+use crate::vocabulary::{parameters, parameters_of, Kind};
 use crate::{source_region, Error, Region};
 
 /// `EnhLeeParamInfo.kind`: a decimal integer.
@@ -81,7 +81,7 @@ fn c_string(text: &str) -> CString {
 fn info_strings() -> &'static [InfoStrings] {
     static STRINGS: OnceLock<Vec<InfoStrings>> = OnceLock::new();
     STRINGS.get_or_init(|| {
-        PARAMETERS
+        parameters()
             .iter()
             .map(|p| {
                 let filters: Vec<&str> = p.filters().map(|f| f.name()).collect();
@@ -222,7 +222,7 @@ pub unsafe extern "C" fn enh_lee_params_validate(params: *const EnhLeeParams) ->
 /// indices `0 .. enh_lee_param_count() - 1`. Thread-safe; cannot fail.
 #[no_mangle]
 pub extern "C" fn enh_lee_param_count() -> usize {
-    PARAMETERS.len()
+    parameters().len()
 }
 
 /// Writes to `*out` what the library knows of parameter `index`: name,
@@ -242,7 +242,7 @@ pub unsafe extern "C" fn enh_lee_param_info(
     out: *mut EnhLeeParamInfo,
 ) -> EnhLeeStatus {
     guard(|| {
-        let p = PARAMETERS.get(index).ok_or(Error::UnknownParameter)?;
+        let p = parameters().get(index).ok_or(Error::UnknownParameter)?;
         if out.is_null() {
             return Err(Error::NullPointer);
         }

@@ -54,6 +54,17 @@ impl SpeckleFilter for LeeSigma {
         Ok(())
     }
 
+    fn rule(error: Error) -> Option<&'static str> {
+        match error {
+            Error::InvalidWindow => {
+                Some("lee_sigma takes a window of at least 5, larger than target_window")
+            }
+            Error::InvalidLooks => Some("lee_sigma takes 1, 2, 3 or 4 looks (its table's rows)"),
+            Error::InvalidStatistic => Some("lee_sigma takes statistic=window"),
+            _ => None,
+        }
+    }
+
     /// Its sigma ranges are the looks' row of its table.
     fn uses_looks(_p: &Params) -> bool {
         true

@@ -29,6 +29,7 @@ use std::ops::Range;
 use crate::band::{BandIo, Plan, Weighting};
 use crate::error::Error;
 use crate::params::{Coefficients, Params, Statistic};
+use crate::vocabulary::Parameter;
 
 /// One speckle filter, as the engine, the vocabulary and the C ABI see it.
 /// Only [`SpeckleFilter::NAME`], [`SpeckleFilter::SOURCE`],
@@ -43,6 +44,10 @@ pub trait SpeckleFilter {
     /// The vocabulary parameters it reads, besides those every filter
     /// reads (`crate::vocabulary::Parameter::every_filter`).
     const PARAMETERS: &'static [&'static str];
+    /// The parameters it declares for itself ([`Parameter::own`]), read
+    /// with [`Params::own`]; listed by the vocabulary after the common
+    /// ones.
+    const OWN_PARAMETERS: &'static [Parameter] = &[];
     /// Whether it reads the whole window's mean and variance where every
     /// position of the window is valid (the engine skips them otherwise).
     const READS_WINDOW_STATISTICS_WHERE_VALID: bool = true;
@@ -53,6 +58,13 @@ pub trait SpeckleFilter {
     /// (a window size it cannot take, looks outside its table, ...).
     fn check(_p: &Params) -> Result<(), Error> {
         Ok(())
+    }
+
+    /// Its own rule for the parameter that `error` reports, as a sentence
+    /// that names the filter (`"refined_lee takes window 7"`), where
+    /// [`SpeckleFilter::check`] refuses with `error`.
+    fn rule(_error: Error) -> Option<&'static str> {
+        None
     }
 
     /// Whether it derives anything from the looks with these parameters.
@@ -150,6 +162,11 @@ macro_rules! registry {
                 match self { $(Filter::$variant => <$filter>::PARAMETERS,)* }
             }
 
+            /// The parameters it declares for itself.
+            pub fn own_parameters(self) -> &'static [Parameter] {
+                match self { $(Filter::$variant => <$filter>::OWN_PARAMETERS,)* }
+            }
+
             /// Whether it reads the whole window's statistics where every
             /// position of the window is valid.
             pub fn reads_window_statistics_where_valid(self) -> bool {
@@ -165,6 +182,10 @@ macro_rules! registry {
 
             pub(crate) fn check(self, p: &Params) -> Result<(), Error> {
                 match self { $(Filter::$variant => <$filter>::check(p),)* }
+            }
+
+            pub(crate) fn rule(self, error: Error) -> Option<&'static str> {
+                match self { $(Filter::$variant => <$filter>::rule(error),)* }
             }
 
             pub(crate) fn uses_looks(self, p: &Params) -> bool {

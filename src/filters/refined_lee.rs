@@ -57,6 +57,10 @@ impl SpeckleFilter for RefinedLee {
         Ok(())
     }
 
+    fn rule(error: Error) -> Option<&'static str> {
+        (error == Error::InvalidWindow).then_some("refined_lee takes window 7")
+    }
+
     fn row_scratch(_p: &Params, n: usize) -> Option<usize> {
         Some(4 * n + RefinedLee::work_len())
     }
