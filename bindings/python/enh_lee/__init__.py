@@ -1059,7 +1059,8 @@ class LooksSearch(_Search):
         return _report_dict(report)
 
 
-def _whole_raster_values(bands, raster_shape, read_rows, report=False, progress=None):
+def _whole_raster_values(bands, raster_shape, read_rows, report=False, progress=None,
+                         rows=None):
     """For a raster read in strips of rows, never whole: completes each
     band's keywords (``bands``, one dict per band, changed in place) with the
     whole-raster values they leave to be computed, the looks (``"auto"``:
@@ -1070,7 +1071,8 @@ def _whole_raster_values(bands, raster_shape, read_rows, report=False, progress=
     blocks. With ``report``, returns per band a :class:`LooksSearch` that
     has found the homogeneous blocks (:attr:`LooksSearch.ranked`, for
     :meth:`LooksSearch.report_counts`), else None. ``progress()`` is called
-    after each strip read."""
+    after each strip read; ``rows`` (a multiple of the looks' blocks) is
+    the strips' height, default :func:`_search_rows`."""
     H, W = raster_shape
     looks = [report or looks_state(**b) == "needed" for b in bands]
     thresholds = [point_threshold_state(**b) == "needed" for b in bands]
@@ -1081,7 +1083,7 @@ def _whole_raster_values(bands, raster_shape, read_rows, report=False, progress=
                             (thresholds[b], lambda: ThresholdSearch(**keep))):
             if wanted:
                 searches.append((b, new()))
-    rows = _search_rows(W, len(bands))
+    rows = rows or _search_rows(W, len(bands))
 
     def finished(b, search):
         if not isinstance(search, LooksSearch):

@@ -78,6 +78,10 @@ def _parser():
                          "--co COMPRESS=DEFLATE (repeatable)")
     ap.add_argument("--of", default="GTiff", metavar="FORMAT",
                     help="output format: GTiff (default) or COG (Cloud Optimized GeoTIFF)")
+    ap.add_argument("--rows", type=int, metavar="N",
+                    help="rows per strip (rounded to the looks' 16-row blocks and the "
+                         "output's block height); memory grows with it; default: about "
+                         "4 million pixels of all bands")
     ap.add_argument("-q", "--quiet", action="store_true",
                     help="no progress bar (there is none when stderr is not a terminal)")
     ap.add_argument("--version", action="version",
@@ -141,13 +145,14 @@ def _rasterio():
     return rasterio
 
 
-def _strip_rows(height, width, count, block_rows):
-    """Rows per strip: about _STRIP_PIXELS pixels of every band together, a
-    multiple of the looks' blocks and of the output's block height."""
+def _strip_rows(height, width, count, block_rows, wanted=None):
+    """Rows per strip: `wanted`, else about _STRIP_PIXELS pixels of every
+    band together, rounded down to a multiple of the looks' blocks and of
+    the output's block height."""
     block_rows = max(1, block_rows)
     unit = enh_lee.LOOKS_BLOCK * block_rows // math.gcd(enh_lee.LOOKS_BLOCK, block_rows)
-    rows = _STRIP_PIXELS // max(1, width * count) // unit * unit
-    return min(max(unit, rows), max(height, 1))
+    rows = wanted or _STRIP_PIXELS // max(1, width * count)
+    return max(unit, rows // unit * unit)
 
 
 def _band_params(params, nodatas):
@@ -191,13 +196,14 @@ def _filter(rasterio, args, params, options, path):
             return src.read(window=Window(0, y, W, h))
 
         passes = enh_lee._whole_raster_passes(bands, args.report)
-        search_rows = enh_lee._search_rows(W, n)
+        search_rows = _strip_rows(H, W, n, 1, args.rows) if args.rows else \
+            enh_lee._search_rows(W, n)
         with rasterio.open(path, "w", **profile) as dst:
-            rows = _strip_rows(H, W, n, dst.block_shapes[0][0])
+            rows = _strip_rows(H, W, n, dst.block_shapes[0][0], args.rows)
             strips = range(0, H, rows)
             progress = _Progress(passes * -(-H // search_rows) + len(strips), args.quiet)
             ranked = enh_lee._whole_raster_values(bands, (H, W), read_rows, args.report,
-                                                  progress)
+                                                  progress, search_rows)
             tables = [0] * n
             out = np.empty((n, min(rows, H), W), np.float32)
             for y in strips:
@@ -258,6 +264,8 @@ def _print_report(reports):
 def main(argv=None):
     ap = _parser()
     args = ap.parse_args(argv)
+    if args.rows is not None and args.rows < 1:
+        ap.error(f"--rows must be a positive number of rows, got {args.rows}")
     temporaries = []
     try:
         params = _parameters(args)
