@@ -29,6 +29,7 @@ import os
 import sys
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -205,19 +206,33 @@ def _filter(rasterio, args, params, options, path):
             ranked = enh_lee._whole_raster_values(bands, (H, W), read_rows, args.report,
                                                   progress, search_rows)
             tables = [0] * n
-            out = np.empty((n, min(rows, H), W), np.float32)
-            for y in strips:
-                h = min(rows, H - y)
-                region = (0, y, W, h)
-                sx, sy, sw, sh = enh_lee.source_window((H, W), region, **bands[0])
-                data = src.read(window=Window(sx, sy, sw, sh))
-                for b in range(n):
-                    enh_lee.filter_region(data[b], (H, W), region, out=out[b, :h], **bands[b])
-                    if args.report:
-                        tables[b] = tables[b] + ranked[b].report_counts(
-                            data[b, y - sy:y - sy + h], out[b, :h], (0, y))
-                dst.write(out[:, :h], window=Window(0, y, W, h))
-                progress()
+            windows = [enh_lee.source_window((H, W), (0, y, W, min(rows, H - y)), **bands[0])
+                       for y in strips]
+            # Reading the next strip and writing the last one overlap the
+            # filtering of this one (rasterio releases the GIL in I/O, the
+            # library in the filter): two strips in, two out.
+            buffers = [np.empty((n, min(rows, H), W), np.float32) for _ in range(2)]
+            with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as writer:
+                pending = reader.submit(src.read, window=Window(*windows[0]))
+                written = None
+                for i, y in enumerate(strips):
+                    h = min(rows, H - y)
+                    region = (0, y, W, h)
+                    sy = windows[i][1]
+                    data = pending.result()
+                    if i + 1 < len(windows):
+                        pending = reader.submit(src.read, window=Window(*windows[i + 1]))
+                    out = buffers[i % 2][:, :h]
+                    for b in range(n):
+                        enh_lee.filter_region(data[b], (H, W), region, out=out[b], **bands[b])
+                        if args.report:
+                            tables[b] = tables[b] + ranked[b].report_counts(
+                                data[b, y - sy:y - sy + h], out[b], (0, y))
+                    if written is not None:
+                        written.result()
+                    written = writer.submit(dst.write, out, window=Window(0, y, W, h))
+                    progress()
+                written.result()
             reports = [ranked[b].report(tables[b]) for b in range(n)] if args.report else []
             _describe(src, dst, bands, params, reports)
     return reports
@@ -272,6 +287,9 @@ def main(argv=None):
         options = _creation_options(args.co)
         if args.of.upper() not in ("GTIFF", "COG"):
             raise _UsageError(f"--of takes GTiff or COG, got {args.of!r}")
+        # GDAL's block cache (by default 5% of the RAM) would hold written
+        # strips: a fixed cache keeps the memory independent of the raster.
+        os.environ.setdefault("GDAL_CACHEMAX", "128")
         rasterio = _rasterio()
         if not os.path.exists(args.input) and "://" not in args.input and \
                 not args.input.startswith("/vsi"):
