@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Tests of the Python package as users install it: builds the wheel and the
 # sdist (scripts/build-wheel.sh), prints auditwheel's report, installs the
-# wheel with numpy, pytest and scipy from PyPI into a fresh venv without
-# system site-packages, and runs the Python test suite against that
-# installation (ENH_LEE_TEST_INSTALLED=1, no ENH_LEE_LIBRARY, nothing of the
-# checkout on sys.path). Works from any directory; pytest's exit status is
+# wheel with its documented extras (cli: rasterio; dask: dask, distributed,
+# xarray, rioxarray) in the versions pip picks today, and pytest, scipy and
+# psutil, from PyPI into a fresh venv without system site-packages, and runs
+# the Python test suite against that installation (ENH_LEE_TEST_INSTALLED=1,
+# no ENH_LEE_LIBRARY, nothing of the checkout on sys.path): among them the
+# enh-lee command the wheel installed and every README route
+# (tests/test_routes.py). Works from any directory; pytest's exit status is
 # the script's.
 #   bindings/python/run-wheel-tests.sh [extra pytest arguments]
 set -euo pipefail
@@ -25,6 +28,11 @@ pip=("$work/venv/bin/pip" --disable-pip-version-check -q)
 start=$(date +%s.%N)
 "${pip[@]}" install "$wheel"
 echo "pip install of the wheel: $(echo "$(date +%s.%N) - $start" | bc) s"
+# The extras as users install them: the current versions from PyPI.
+"${pip[@]}" install "$wheel[cli,dask]" psutil
+"$work/venv/bin/python" -c "import rasterio, dask, distributed, xarray, rioxarray
+print('extras:', ', '.join(f'{m.__name__} {m.__version__}'
+                           for m in (rasterio, dask, distributed, xarray, rioxarray)))"
 
 cd "$work"
 export ENH_LEE_TEST_INSTALLED=1 ENH_LEE_WHEEL="$wheel" ENH_LEE_SDIST="$sdist"
