@@ -249,6 +249,8 @@ def _describe(src, dst, bands, params, reports):
             dst.set_band_description(b + 1, src.descriptions[b])
         values = enh_lee.describe(**band)
         tags = {}
+        if src.dtypes[b].startswith("complex"):
+            tags["ENHLEE_COMPLEX_AS"] = values["signal"]  # filtered as |z|^2 or |z|
         if enh_lee.looks_state(**params) == "needed":
             tags["ENHLEE_LOOKS"] = values["looks"]
         if enh_lee.point_threshold_state(**params) == "needed":

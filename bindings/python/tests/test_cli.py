@@ -9,6 +9,7 @@ script that the wheel installed next to the interpreter."""
 
 import glob
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -227,3 +228,49 @@ def test_same_bits_as_the_gdal_driver(scene, tmp_path):
             assert g.nodata == c.nodata and g.crs == c.crs and g.transform == c.transform
             for b in (1, 2):
                 assert same_bits(g.read(b), c.read(b)), (oo, b)
+
+
+def test_complex_input_is_detected(tmp_path):
+    rng = np.random.default_rng(5)
+    z = (rng.normal(size=(40, 50)) + 1j * rng.normal(size=(40, 50))).astype(np.complex64)
+    src = tmp_path / "slc.tif"
+    with rasterio.open(src, "w", driver="GTiff", width=50, height=40, count=1,
+                       dtype="complex64", transform=TRANSFORM) as ds:
+        ds.write(z[None])
+    run(src, tmp_path / "out.tif", "--signal", "amplitude", "--rows", "16")
+    with rasterio.open(tmp_path / "out.tif") as out:
+        assert out.dtypes == ("float32",) and out.tags(1)["ENHLEE_COMPLEX_AS"] == "amplitude"
+        assert same_bits(out.read(1), enh_lee.filter(z, signal="amplitude"))
+
+
+def test_progress_bar_on_a_terminal_only(scene, tmp_path):
+    src, _ = scene
+    master, slave = pty.openpty()
+    env = dict(os.environ)
+    if not INSTALLED:
+        env["PYTHONPATH"] = PKG_ROOT
+    proc = subprocess.run(_command() + [src, str(tmp_path / "out.tif"), "--rows", "16"],
+                          env=env, stdout=subprocess.PIPE, stderr=slave, timeout=120)
+    os.close(slave)
+    shown = b""
+    try:
+        while True:
+            chunk = os.read(master, 4096)
+            if not chunk:
+                break
+            shown += chunk
+    except OSError:  # EIO: the terminal's other side is closed
+        pass
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"100%" in shown and b"\r[" in shown
+    # --quiet: none even there; piped: none (test_every_band_bit_for_bit_in_strips).
+    master, slave = pty.openpty()
+    subprocess.run(_command() + [src, str(tmp_path / "out.tif"), "-q"], env=env,
+                   stderr=slave, timeout=120, check=True)
+    os.close(slave)
+    try:
+        assert os.read(master, 4096) == b""
+    except OSError:
+        pass
+    os.close(master)
