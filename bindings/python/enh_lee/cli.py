@@ -200,6 +200,11 @@ def _filter(rasterio, args, params, options, path):
         search_rows = _strip_rows(H, W, n, 1, args.rows) if args.rows else \
             enh_lee._search_rows(W, n)
         with rasterio.open(path, "w", **profile) as dst:
+            gcps, gcps_crs = src.gcps
+            if gcps:  # e.g. Sentinel-1 GRD: georeferenced by ground control points
+                dst.gcps = (gcps, gcps_crs)
+            if getattr(src, "rpcs", None):
+                dst.rpcs = src.rpcs
             rows = _strip_rows(H, W, n, dst.block_shapes[0][0], args.rows)
             strips = range(0, H, rows)
             progress = _Progress(passes * -(-H // search_rows) + len(strips), args.quiet)

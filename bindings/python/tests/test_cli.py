@@ -274,3 +274,24 @@ def test_progress_bar_on_a_terminal_only(scene, tmp_path):
     except OSError:
         pass
     os.close(master)
+
+
+def test_ground_control_points_are_kept(tmp_path):
+    """Sentinel-1 GRD is georeferenced by GCPs, not by a transform."""
+    from rasterio.control import GroundControlPoint
+    from rasterio.crs import CRS
+    gcps = [GroundControlPoint(row=r, col=c, x=10.0 + c / 100, y=45.0 - r / 100, z=0.0)
+            for r in (0, 39) for c in (0, 49)]
+    src = tmp_path / "grd.tif"
+    data = np.random.default_rng(6).gamma(4.0, 100.0, (1, 40, 50)).astype(np.uint16)
+    with rasterio.open(src, "w", driver="GTiff", width=50, height=40, count=1,
+                       dtype="uint16", nodata=0) as ds:
+        ds.gcps = (gcps, CRS.from_epsg(4326))
+        ds.write(data)
+    run(src, tmp_path / "out.tif")
+    with rasterio.open(tmp_path / "out.tif") as out:
+        got, crs = out.gcps
+        assert crs.to_epsg() == 4326 and len(got) == 4
+        assert [(g.row, g.col, g.x, g.y) for g in got] == [(g.row, g.col, g.x, g.y)
+                                                           for g in gcps]
+        assert same_bits(out.read(1), enh_lee.filter(data[0], nodata=0))
