@@ -61,14 +61,15 @@ def _parser():
         if "_" in spec.name:
             flags.append("--" + spec.name.replace("_", "-"))
         what = spec.description
-        if spec.choices:
+        if any(choice not in what for choice in spec.choices):
             what += f": {', '.join(spec.choices)}"
-        default = spec.default if spec.name != "nodata" else "each band's nodata"
-        if spec.name == "looks":
-            what += ", or auto (estimated from the whole band)"
+        default = "unset" if spec.default is None else spec.default
+        if spec.name == "nodata":
+            default = "each band's nodata; none: no nodata"
         if len(spec.filters) != len(enh_lee.FILTERS):
             what += f"; used by {', '.join(spec.filters)}"
-        group.add_argument(*flags, dest=spec.name, metavar="VALUE",
+        metavar = {"integer": "N", "real": "X", "choice": "NAME"}[spec.kind]
+        group.add_argument(*flags, dest=spec.name, metavar=metavar,
                            help=f"{what} (default: {default})".replace("%", "%%"))
     ap.add_argument("--report", action="store_true",
                     help="print the quality report of every band (equivalent number of "

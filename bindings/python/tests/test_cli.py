@@ -196,9 +196,10 @@ def test_failure_leaves_no_output(scene, tmp_path):
 def test_every_parameter_is_an_option():
     r = run("--help")
     for spec in enh_lee.PARAMETERS:
-        assert f"--{spec.name} VALUE" in r.stdout, spec.name
+        metavar = {"integer": "N", "real": "X", "choice": "NAME"}[spec.kind]
+        assert f"--{spec.name} {metavar}" in r.stdout, spec.name
         if "_" in spec.name:
-            assert f"--{spec.name.replace('_', '-')} VALUE" in r.stdout, spec.name
+            assert f"--{spec.name.replace('_', '-')} {metavar}" in r.stdout, spec.name
 
 
 def _gdal_plugin_dir():
