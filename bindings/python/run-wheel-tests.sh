@@ -19,6 +19,15 @@ python=${PYTHON:-python3}
 echo "wheel: $(basename "$wheel"), $(stat -c %s "$wheel") bytes; sdist: $(basename "$sdist")"
 PATH="$root/target/wheel-tools/bin:$PATH" "$root/target/wheel-tools/bin/auditwheel" show "$wheel"
 
+# The GDAL plugin, when GDAL's development files are here, so that the
+# enh-lee command is compared with gdal_translate ENHLEE: (tests/test_cli.py).
+if command -v cmake >/dev/null && command -v gdal-config >/dev/null; then
+  cmake -S "$root/bindings/gdal" -B "$root/target/gdal-plugin" -DCMAKE_BUILD_TYPE=Release \
+        -DENH_LEE_LIBRARY_DIR="$root/target/release" >/dev/null
+  cmake --build "$root/target/gdal-plugin" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+  export ENH_LEE_GDAL_DRIVER_PATH="$root/target/gdal-plugin"
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/enh-lee-wheel-tests.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 unset ENH_LEE_LIBRARY PYTHONPATH

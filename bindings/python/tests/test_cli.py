@@ -204,6 +204,7 @@ def test_every_parameter_is_an_option():
 
 def _gdal_plugin_dir():
     for d in (os.environ.get("ENH_LEE_GDAL_DRIVER_PATH", ""),
+              os.path.join(REPO_ROOT, "target", "gdal-plugin"),  # run-wheel-tests.sh
               os.path.join(REPO_ROOT, "bindings", "gdal", "build", "test"),
               os.path.join(REPO_ROOT, "bindings", "gdal", "build")):
         if d and glob.glob(os.path.join(d, "gdal_ENHLEE.so")):
