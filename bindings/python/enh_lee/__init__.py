@@ -268,10 +268,12 @@ def _params_from_text(texts):
         elif _is_number(text):
             params[name] = float(text)
         else:
+            word = text.lower()
             try:  # a word the library knows where a number belongs (looks=auto)?
-                params[name] = _params(**{name: text.lower()}) and text.lower()
+                _params(**{name: word})
             except (TypeError, ValueError):
                 raise ValueError(f"{name}={text!r} is not a number") from None
+            params[name] = word
     return params
 
 
