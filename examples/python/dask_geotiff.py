@@ -25,15 +25,16 @@ import enh_lee
 import enh_lee.dask
 
 
-def filter_geotiff(src, dst, client, chunk=2048, **params):
+def filter_geotiff(src, dst, chunk=2048, **params):
     """Filters every band of the GeoTIFF `src` into the float32 GeoTIFF `dst`
-    on the cluster of `client`."""
+    on the cluster of the current dask.distributed Client."""
     raster = rioxarray.open_rasterio(src, chunks={"band": 1, "y": chunk, "x": chunk},
                                      lock=False)           # lazy: (band, y, x)
     smooth = enh_lee.dask.filter(raster, nodata=raster.rio.nodata, **params)
-    # Workers write their chunks into one file; a distributed lock serialises them.
+    # Workers write their chunks into one file; a distributed lock serialises them
+    # (Lock(name) finds the current client: distributed 2024+ takes no client=).
     smooth.rio.to_raster(dst, tiled=True, compress="DEFLATE", BIGTIFF="IF_SAFER",
-                         lock=Lock("rio-write", client=client), compute=True)
+                         lock=Lock("rio-write"), compute=True)
 
 
 def main(argv=None):
@@ -55,13 +56,13 @@ def main(argv=None):
                   signal=args.signal, statistic=args.statistic, border=args.border)
 
     if args.scheduler:
-        with Client(args.scheduler) as client:
-            filter_geotiff(args.input, args.output, client, args.chunk, **params)
+        with Client(args.scheduler):
+            filter_geotiff(args.input, args.output, args.chunk, **params)
     else:
         with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                           memory_limit=args.memory_limit, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            filter_geotiff(args.input, args.output, client, args.chunk, **params)
+                          dashboard_address=None) as cluster, Client(cluster):
+            filter_geotiff(args.input, args.output, args.chunk, **params)
 
 
 if __name__ == "__main__":  # required: LocalCluster starts workers by spawning

@@ -224,6 +224,9 @@ def _text_of(spec, value):
     name = spec.name
     if value is None and spec.optional:
         return ""
+    if isinstance(value, str) and "\x00" in value:
+        # The C ABI reads text up to its first NUL: "lee\x00x" would be "lee".
+        raise ValueError(f"{name} must not contain NUL characters, got {value!r}")
     if spec.kind == "integer":
         return str(_int_arg(name, value))
     if spec.kind == "real":
@@ -237,6 +240,41 @@ def _text_of(spec, value):
         raise TypeError(f"{name} must be a string, one of {', '.join(spec.choices)}; "
                         f"got {value!r}")
     return value
+
+
+def _params_from_text(texts):
+    """Keywords for :func:`filter` from text values (command-line options,
+    GDAL ``PixelFunctionArguments``), each read by its kind in the
+    vocabulary: an optional one may be ``""`` or ``none``; a real one may be
+    a word the library knows (``looks="auto"``). Unknown names and malformed
+    numbers raise ValueError; the values themselves are judged by the
+    library."""
+    params = {}
+    for key, text in texts.items():
+        name, text = key.lower(), text.strip()
+        spec = _BY_NAME.get(name)
+        if spec is None:
+            raise ValueError(f"unknown parameter {key!r}; the parameters are "
+                             f"{', '.join(_BY_NAME)}")
+        if spec.optional and text.lower() in ("", "none"):
+            params[name] = None
+        elif spec.kind == "choice":
+            params[name] = text.lower()
+        elif spec.kind == "integer":
+            try:
+                params[name] = int(text)
+            except ValueError:
+                raise ValueError(f"{name}={text!r} is not an integer") from None
+        elif _is_number(text):
+            params[name] = float(text)
+        else:
+            word = text.lower()
+            try:  # a word the library knows where a number belongs (looks=auto)?
+                _params(**{name: word})
+            except (TypeError, ValueError):
+                raise ValueError(f"{name}={text!r} is not a number") from None
+            params[name] = word
+    return params
 
 
 def _params(**kwargs):
@@ -283,6 +321,16 @@ def describe(**params):
     (``""`` for an unset optional one). For provenance records."""
     p = _params(**params)
     return {spec.name: _get(p, spec.name) for spec in PARAMETERS}
+
+
+def _provenance(params):
+    """Provenance text: every parameter that is set and that the filter
+    uses, as the library writes it, and the library's version."""
+    values = describe(**params)
+    applies = {p.name for p in PARAMETERS if values["filter"] in p.filters}
+    shown = ", ".join(f"{k}={v}" for k, v in values.items()
+                      if v and k != "threads" and k in applies)
+    return f"Speckle filter ({shown}; libenh_lee {version()})"
 
 
 def _halo_of(p):
@@ -366,6 +414,8 @@ def _as_image(image, p, name="image"):
     a = image if isinstance(image, np.ndarray) else np.asarray(image)
     if a.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (rows, columns), got shape {a.shape}")
+    if isinstance(a, np.ma.MaskedArray):
+        return _unmasked(a, p)
     if a.dtype.kind == "c":
         a = _detected(a, p)
         return a, _row_stride(a)
@@ -382,6 +432,22 @@ def _as_image(image, p, name="image"):
             a = np.array(a, dtype=np.float32, order="C", copy=True)
         stride = _row_stride(a)
     return a, stride
+
+
+def _unmasked(a, p):
+    """(array, stride) of a numpy.ma masked array: a float32 copy of its data
+    (detected, if complex) with NaN at its masked pixels, which every filter
+    copies unchanged and leaves out of every statistic, as nodata."""
+    mask = np.ma.getmaskarray(a)
+    data = np.ma.getdata(a)
+    if data.dtype.kind == "c":
+        data = _detected(data, p)
+    elif data.dtype.kind not in "fiu":
+        raise TypeError(f"image must hold real or complex numbers, got dtype {data.dtype}")
+    else:
+        data = np.array(data, dtype=np.float32, order="C")
+    data[mask] = np.nan
+    return data, _row_stride(data)
 
 
 def _detected(z, p):
@@ -474,7 +540,10 @@ def filter(image, *, out=None, **params):
         column slice of a bigger array): its row stride is passed through.
         Anything else (float64, integers, transposed, Fortran order, slices
         with steps, big-endian, lists) is first converted to a C-contiguous
-        float32 copy. The result is float32 in every case.
+        float32 copy. The result is float32 in every case. A ``numpy.ma``
+        masked array's masked pixels are nodata: copied unchanged (as NaN)
+        and left out of every statistic; the result is then a masked array
+        with the same mask (unless ``out`` is given).
     {parameters}
     out : ndarray or None
         Where to write: a writable native float32 array of the image's shape
@@ -532,6 +601,7 @@ def filter(image, *, out=None, **params):
         dst_stride = _check_out(out, shape)
     src, src_stride = _as_image(image, p)
     height, width = src.shape
+    masked = out is None and isinstance(image, np.ma.MaskedArray)
     if out is None:
         out = np.empty((height, width), dtype=np.float32)
         dst_stride = _row_stride(out)
@@ -540,6 +610,8 @@ def filter(image, *, out=None, **params):
         ctypes.byref(p), None, 0,
     )
     _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
+    if masked:
+        return np.ma.MaskedArray(out, mask=np.ma.getmaskarray(image).copy())
     return out
 
 
@@ -989,6 +1061,83 @@ class LooksSearch(_Search):
         return _report_dict(report)
 
 
+def _whole_raster_values(bands, raster_shape, read_rows, report=False, progress=None,
+                         rows=None):
+    """For a raster read in strips of rows, never whole: completes each
+    band's keywords (``bands``, one dict per band, changed in place) with the
+    whole-raster values they leave to be computed, the looks (``"auto"``:
+    :class:`LooksSearch`) and Lee Sigma's point threshold
+    (:class:`ThresholdSearch`), bit for bit those of the whole band.
+    ``read_rows(y, h)`` returns rows ``[y, y + h)`` of every band, shape
+    ``(bands, h, width)``; the strips' heights are multiples of the looks'
+    blocks. With ``report``, returns per band a :class:`LooksSearch` that
+    has found the homogeneous blocks (:attr:`LooksSearch.ranked`, for
+    :meth:`LooksSearch.report_counts`), else None. ``progress()`` is called
+    after each strip read; ``rows`` (a multiple of the looks' blocks) is
+    the strips' height, default :func:`_search_rows`."""
+    H, W = raster_shape
+    looks = [report or looks_state(**b) == "needed" for b in bands]
+    thresholds = [point_threshold_state(**b) == "needed" for b in bands]
+    searches = []
+    for b, params in enumerate(bands):
+        keep = {k: v for k, v in params.items() if k not in ("looks", "point_threshold")}
+        for wanted, new in ((looks[b], lambda: LooksSearch((H, W), **params)),
+                            (thresholds[b], lambda: ThresholdSearch(**keep))):
+            if wanted:
+                searches.append((b, new()))
+    rows = rows or _search_rows(W, len(bands))
+
+    def finished(b, search):
+        if not isinstance(search, LooksSearch):
+            return search.done
+        return search.done if looks_state(**bands[b]) == "needed" else search.ranked
+
+    while not all(finished(b, s) for b, s in searches):
+        for y in range(0, H, rows):
+            strip = read_rows(y, min(rows, H - y))
+            for b, search in searches:
+                if finished(b, search):
+                    continue
+                if isinstance(search, LooksSearch):
+                    search.count(strip[b], (0, y))
+                else:
+                    search.count(strip[b])
+            if progress:
+                progress()
+        for b, search in searches:
+            if not finished(b, search):
+                search.step()
+    ranked = [None] * len(bands)
+    for b, search in searches:
+        if isinstance(search, LooksSearch):
+            ranked[b] = search
+            if search.done:
+                bands[b]["looks"] = search.looks
+        else:
+            bands[b]["point_threshold"] = search.threshold
+    return ranked if report else None
+
+
+def _search_rows(width, count):
+    """Rows of the strips :func:`_whole_raster_values` reads: about 16 MiB of
+    float32 pixels of `count` bands, a multiple of the looks' blocks."""
+    rows = (16 << 20) // (4 * max(1, width) * max(1, count))
+    return max(LOOKS_BLOCK, rows // LOOKS_BLOCK * LOOKS_BLOCK)
+
+
+def _whole_raster_passes(bands, report=False):
+    """How many times :func:`_whole_raster_values` reads the raster."""
+    passes = 0
+    for params in bands:
+        if looks_state(**params) == "needed":
+            passes = max(passes, 3)
+        elif report:
+            passes = max(passes, 2)
+        if point_threshold_state(**params) == "needed":
+            passes = max(passes, 2)
+    return passes
+
+
 # --------------------------------------------------------------------------
 # Keywords from the vocabulary
 
@@ -1029,3 +1178,9 @@ for _fn in (filter, filter_region, halo, scratch_size, source_window, describe,
             point_threshold, detect):
     _with_parameters(_fn, ())
 del _fn
+
+# da.enh_lee.filter(...) for xarray users, registered when xarray is
+# imported (now, or later: importing enh_lee does not import xarray).
+from . import _xarray  # noqa: E402
+
+_xarray.install()

@@ -59,17 +59,13 @@ except ImportError as exc:  # pragma: no cover - exercised by the tests in a sub
     ) from exc
 
 import enh_lee
+from enh_lee import _xarray
 
 __all__ = ["filter", "ATTR"]
 
 #: Name of the attribute that :func:`filter` adds to a DataArray's attrs: a
 #: string naming the filter, its parameters and the library version.
-ATTR = "enh_lee"
-
-# Encoding keys that describe the *input's* on-disk type; the result is float32.
-_STALE_ENCODING = ("dtype", "scale_factor", "add_offset", "_Unsigned", "missing_value",
-                   "_FillValue", "chunks", "preferred_chunks", "zlib", "complevel",
-                   "compression", "contiguous", "chunksizes", "source")
+ATTR = _xarray.ATTR
 
 
 def filter(array, *, spatial_dims=None, **params):
@@ -361,45 +357,14 @@ def _is_dataarray(obj):
     return xr is not None and isinstance(obj, xr.DataArray)
 
 
-def _describe(params):
-    """Provenance: every parameter that is set and that the filter uses, as
-    the library writes it."""
-    values = enh_lee.describe(**params)
-    applies = {p.name for p in enh_lee.PARAMETERS if values["filter"] in p.filters}
-    shown = ", ".join(f"{k}={v}" for k, v in values.items()
-                      if v and k != "threads" and k in applies)
-    return f"Speckle filter ({shown}; libenh_lee {enh_lee.version()})"
-
-
 def _filter_xarray(arr, params, spatial_dims):
-    if arr.ndim < 2:
-        raise ValueError(f"the DataArray must have at least 2 dims, got {arr.dims}")
-    if spatial_dims is None:
-        ydim, xdim = arr.dims[-2:]
-    else:
-        if isinstance(spatial_dims, str) or len(spatial_dims) != 2:
-            raise ValueError(f"spatial_dims must be two dim names (rows, columns), got "
-                             f"{spatial_dims!r}")
-        ydim, xdim = spatial_dims
-        for d in (ydim, xdim):
-            if d not in arr.dims:
-                raise ValueError(f"spatial dim {d!r} is not a dim of the DataArray "
-                                 f"{arr.dims}")
-        if ydim == xdim:
-            raise ValueError(f"spatial_dims must be two different dims, got {spatial_dims!r}")
+    _xarray.spatial_order(arr, spatial_dims)
     if not isinstance(arr.data, da.Array):
         raise TypeError(
             "the DataArray is not backed by a dask array; chunk it first "
             "(arr.chunk({...}), or rioxarray.open_rasterio(path, chunks=...)), or "
             "use enh_lee.filter(arr.values) for numpy data")
-    order = tuple(d for d in arr.dims if d not in (ydim, xdim)) + (ydim, xdim)
-    t = arr.transpose(*order)
-    res = t.copy(deep=False, data=_filter_dask(t.data, params))
-    res.attrs = dict(arr.attrs)
-    prev = arr.attrs.get(ATTR)  # filtered before: keep the history
-    res.attrs[ATTR] = f"{prev}; then {_describe(params)}" if prev else _describe(params)
-    res.encoding = {k: v for k, v in arr.encoding.items() if k not in _STALE_ENCODING}
-    return res.transpose(*arr.dims)
+    return _xarray.filtered(arr, spatial_dims, params, _filter_dask)
 
 
 enh_lee._with_parameters(filter, (), defaults={"threads": 1})

@@ -71,30 +71,10 @@ def parse_arguments(**kwargs):
     in the library's vocabulary (:data:`enh_lee.PARAMETERS`); an optional
     one may be empty or ``none``. Unknown names and malformed numbers raise
     ValueError; the values themselves are judged by the library."""
-    params = {}
-    for key, raw in kwargs.items():
-        name = key.lower()
-        text = _text(raw).strip()
-        spec = _BY_NAME.get(name)
-        if spec is None:
-            raise ValueError(
-                f"enh_lee.gdal_pixfun: unknown PixelFunctionArguments attribute {key!r}; "
-                f"known: {', '.join(_BY_NAME)}"
-            )
-        if spec.optional and text.lower() in ("", "none"):
-            params[name] = None
-        elif spec.kind == "choice":
-            params[name] = text.lower()
-        else:
-            kind = int if spec.kind == "integer" else float
-            try:
-                params[name] = kind(text)
-            except ValueError:
-                what = "an integer" if kind is int else "a number"
-                raise ValueError(
-                    f"enh_lee.gdal_pixfun: {name}={text!r} is not {what}"
-                ) from None
-    return params
+    try:
+        return enh_lee._params_from_text({k: _text(v) for k, v in kwargs.items()})
+    except ValueError as e:
+        raise ValueError(f"enh_lee.gdal_pixfun: PixelFunctionArguments: {e}") from None
 
 
 def enhanced_lee(in_ar, out_ar, xoff, yoff, xsize, ysize, raster_xsize, raster_ysize,
@@ -174,10 +154,7 @@ def vrt_xml(source, bands=None, relative_to=None, **params):
         args["nodata"] = "none" if nodata is None else repr(float(nodata))
         # The pixel function sees windows only: values of the whole band
         # are computed here, strip by strip, and written into the VRT.
-        if enh_lee.looks_state(**without_nodata) == "needed":
-            args["looks"] = _band_search(band, nodata, params, "looks")
-        if enh_lee.point_threshold_state(**without_nodata) == "needed":
-            args["point_threshold"] = _band_search(band, nodata, params, "point_threshold")
+        args.update(_band_values(band, nodata, without_nodata))
         attrs = " ".join(f"{k}={quoteattr(_fmt(v))}" for k, v in args.items())
         lines.append(f'  <VRTRasterBand dataType="Float32" band="{i}" subClass="VRTDerivedRasterBand">')
         if band.GetDescription():
@@ -200,28 +177,18 @@ def vrt_xml(source, bands=None, relative_to=None, **params):
     return "\n".join(lines) + "\n"
 
 
-def _band_search(band, nodata, params, value):
-    """A value of a whole GDAL band that the parameters leave to be
-    computed: ``"looks"`` (enh_lee.LooksSearch) or ``"point_threshold"``
-    (enh_lee.ThresholdSearch), over strips of about 16 MiB whose heights
-    are multiples of the looks' blocks."""
-    keep = {k: v for k, v in params.items() if k not in ("nodata", value)}
+def _band_values(band, nodata, params):
+    """The values of a whole GDAL band that the parameters leave to be
+    computed (looks="auto", Lee Sigma's point threshold), read in strips
+    (enh_lee._whole_raster_values): {name: value}, empty if none."""
     if nodata is not None and np.isnan(nodata):
         nodata = None  # NaN pixels are invalid anyway
-    W, H = band.XSize, band.YSize
-    if value == "looks":
-        search = enh_lee.LooksSearch((H, W), nodata=nodata, **keep)
-        count = search.count
-    else:
-        search = enh_lee.ThresholdSearch(nodata=nodata, **keep)
-        count = lambda piece, offset: search.count(piece)  # noqa: E731
-    block = enh_lee.LOOKS_BLOCK
-    rows = max(block, (16 << 20) // (4 * W) // block * block)
-    while not search.done:
-        for y in range(0, H, rows):
-            count(band.ReadAsArray(0, y, W, min(rows, H - y)).astype(np.float32), (0, y))
-        search.step()
-    return getattr(search, "looks" if value == "looks" else "threshold")
+    bands = [dict(params, nodata=nodata)]
+    W = band.XSize
+    enh_lee._whole_raster_values(
+        bands, (band.YSize, W),
+        lambda y, h: band.ReadAsArray(0, y, W, h).astype(np.float32)[None])
+    return {k: v for k, v in bands[0].items() if params.get(k) != v and k != "nodata"}
 
 
 def _fmt(v):
