@@ -35,6 +35,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -458,6 +459,10 @@ bool ForEachStrip(GDALRasterBand *poBand, const EnhLeeParams &params,
     for (int y = 0; y < nH; y += nRows)
     {
         const int n = std::min(nRows, nH - y);
+        // Progress of a pass, which runs at open (GDAL has no progress
+        // callback there): CPL_DEBUG=ENHLEE shows it.
+        CPLDebug("ENHLEE", "%s of band %d: rows %d-%d of %d", pszWhat, nBand,
+                 y, y + n - 1, nH);
         if (!ReadDetected(poBand, params, 0, y, nW, n, strip.data()))
         {
             CPLError(CE_Failure, CPLE_AppDefined,
@@ -668,7 +673,8 @@ class ENHLEERasterBand;
 class ENHLEEOverviewBand final : public GDALRasterBand
 {
     ENHLEERasterBand *m_poParent;
-    bool m_bWarned = false;
+    std::atomic<bool> m_bWarned{false};
+    void WarnOnce();
 
   protected:
     CPLErr IReadBlock(int nBlockXOff, int nBlockYOff, void *pImage) override;
@@ -1253,6 +1259,17 @@ ENHLEEOverviewBand::ENHLEEOverviewBand(ENHLEERasterBand *poParent)
     SetMetadataItem("RESAMPLING", "AVERAGE_BIT2_NEVER_FOR_RASTERIO");
 }
 
+void ENHLEEOverviewBand::WarnOnce()
+{
+    if (m_bWarned.exchange(true))
+        return;
+    CPLError(CE_Warning, CPLE_AppDefined,
+             "ENHLEE: band %d has no reduced overviews: its overview level 0 "
+             "(gdal_translate -ovr) is the full-resolution filtered raster; "
+             "decimate with -outsize or -tr instead",
+             nBand);
+}
+
 CPLErr ENHLEEOverviewBand::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
                                      int nXSize, int nYSize, void *pData,
                                      int nBufXSize, int nBufYSize,
@@ -1268,15 +1285,7 @@ CPLErr ENHLEEOverviewBand::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
     }
     auto *poOwner = static_cast<ENHLEEDataset *>(m_poParent->GetDataset());
     std::lock_guard<std::recursive_mutex> lock(poOwner->m_mutex);
-    if (!m_bWarned)
-    {
-        m_bWarned = true;
-        CPLError(CE_Warning, CPLE_AppDefined,
-                 "ENHLEE: band %d has no reduced overviews: its overview "
-                 "level 0 (gdal_translate -ovr) is the full-resolution "
-                 "filtered raster; decimate with -outsize or -tr instead",
-                 nBand);
-    }
+    WarnOnce();
     m_poParent->m_bReadingForOverview = true;
     const CPLErr eErr = m_poParent->RasterIO(
         GF_Read, nXOff, nYOff, nXSize, nYSize, pData, nBufXSize, nBufYSize,
@@ -1288,17 +1297,9 @@ CPLErr ENHLEEOverviewBand::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
 CPLErr ENHLEEOverviewBand::IReadBlock(int nBlockXOff, int nBlockYOff,
                                       void *pImage)
 {
-    const int nX = nBlockXOff * nBlockXSize;
-    const int nY = nBlockYOff * nBlockYSize;
-    const int nW = std::min(nBlockXSize, nRasterXSize - nX);
-    const int nH = std::min(nBlockYSize, nRasterYSize - nY);
-    if (nW < nBlockXSize || nH < nBlockYSize)
-        memset(pImage, 0,
-               sizeof(float) * static_cast<size_t>(nBlockXSize) * nBlockYSize);
-    return IRasterIO(GF_Read, nX, nY, nW, nH, pImage, nW, nH, GDT_Float32,
-                     sizeof(float),
-                     static_cast<GSpacing>(sizeof(float)) * nBlockXSize,
-                     nullptr);
+    // The same blocks as the band's.
+    WarnOnce();
+    return m_poParent->IReadBlock(nBlockXOff, nBlockYOff, pImage);
 }
 
 CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
