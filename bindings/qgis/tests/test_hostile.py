@@ -4,8 +4,8 @@ the user's path (not a traceback, not the hidden temporary file).
 
 Permission bits do not bind root, so where the tests run as root the
 runs drop to the user nobody (setpriv) with a copy of the test profile:
-the checks meet the kernel's real answers, not a mock. Every run has a
-timeout."""
+the checks meet the kernel's real answers, not a mock. Every run is
+bounded: a timeout, and an address-space limit (prlimit --as)."""
 
 import os
 import shutil
@@ -19,6 +19,7 @@ from conftest import QGIS_PROCESS, speckle, write_raster
 ALG = "enhlee:enhancedlee"
 NOBODY = 65534
 TIMEOUT = 300
+AS_LIMIT = 4 * 1024 ** 3
 
 
 def _chown_tree(path, uid):
@@ -51,7 +52,8 @@ def unprivileged(installed_plugin):
     def run(*args):
         env = dict(os.environ, HOME=home, XDG_RUNTIME_DIR=run_dir, QT_QPA_PLATFORM="offscreen")
         env.pop("ENH_LEE_LIBRARY", None)
-        p = subprocess.run(prefix + [QGIS_PROCESS, *args], env=env, stdout=subprocess.PIPE,
+        p = subprocess.run(prefix + ["prlimit", f"--as={AS_LIMIT}", "--", QGIS_PROCESS, *args],
+                           env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, timeout=TIMEOUT)
         assert 0 <= p.returncode < 128, f"qgis_process crashed ({p.returncode}):\n{p.stderr}"
         return p
