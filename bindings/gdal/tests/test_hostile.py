@@ -97,7 +97,7 @@ def test_one_handle_read_from_several_threads(s700):
         for t in range(4):
             windows = []
             for _ in range(60):
-                w, h = int(rng.integers(1, 400)), int(rng.integers(1, 300))
+                w, h = int(rng.integers(1, 701)), int(rng.integers(1, 601))
                 x, y = int(rng.integers(0, 700 - w + 1)), int(rng.integers(0, 600 - h + 1))
                 windows.append((x, y, w, h, int(rng.integers(0, 3))))
             jobs.append(windows)
