@@ -38,6 +38,7 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <cfloat>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -260,6 +261,7 @@ std::string ParameterDetail(EnhLeeStatus status, const EnhLeeParams &p)
 // returns false on any problem.
 bool ParseOptions(CSLConstList papszOptions, Options *o)
 {
+    bool bCoefficientsGiven = false;
     for (CSLConstList it = papszOptions; it && *it; ++it)
     {
         char *pszKey = nullptr;
@@ -316,8 +318,21 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
             return false;
         }
         o->nodataGiven |= EQUAL(key.c_str(), "NODATA");
+        bCoefficientsGiven |= EQUAL(key.c_str(), "CU") || EQUAL(key.c_str(), "CMAX");
     }
     const EnhLeeStatus status = enh_lee_params_validate(&o->params);
+    if (status == ENH_LEE_ERROR_INVALID_COEFFICIENTS && !bCoefficientsGiven)
+    {
+        // Cu and Cmax derived from LOOKS: a tiny LOOKS (1e-320) makes
+        // Cmax = sqrt(1 + 2/L) infinite. Name what the user gave.
+        const std::string osLooks = ParamText(o->params, "looks");
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "ENHLEE: %s is too small: the Cu and Cmax derived from it "
+                 "are not finite (%s); give LOOKS >= %.3g, or CU and CMAX",
+                 Echo("LOOKS", osLooks.c_str()).c_str(),
+                 enh_lee_status_message(status), DBL_MIN);
+        return false;
+    }
     if (status != ENH_LEE_OK)
     {
         ReportStatus(status, ParameterDetail(status, o->params));

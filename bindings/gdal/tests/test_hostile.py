@@ -243,6 +243,15 @@ def test_report_of_a_raster_whose_looks_cannot_be_measured(tmp_path, shape, valu
     np.testing.assert_array_equal(band.ReadAsArray(), enh_lee.filter(img, looks=4.0))
 
 
+def test_tiny_looks_names_looks(s700):
+    """LOOKS=1e-320 makes the derived Cmax infinite: the message names
+    LOOKS and its limit, not the CU and CMAX the user did not give."""
+    rc, _, err, _ = run_bounded(["gdalinfo", "-oo", "LOOKS=1e-320", "ENHLEE:" + s700])
+    assert rc == 1
+    assert "LOOKS=1e-320 is too small" in err and "give LOOKS >= 2.23e-308" in err, err
+    assert "CU=derived" not in err
+
+
 def test_long_option_value_is_not_echoed_whole(s700):
     """A 100 kB value: our message carries its first characters and its
     length (GDAL's own warning about the option quotes it once)."""
