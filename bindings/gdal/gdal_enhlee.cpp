@@ -365,12 +365,13 @@ std::string Bytes(double dfBytes)
 
 // Bytes that filtering a nW x nH region of nBands bands of a nRasterX x
 // nRasterY raster needs: the result, the source window (the region grown
-// by the halo, clipped to the raster) and the library's scratch
+// by the halo, clipped to the raster; three times for complex bands: their
+// CFloat32 pairs, then the detected pixels) and the library's scratch
 // (enh_lee_scratch_size, for the calling thread). A library error (a
 // parameter, or a size overflow) is returned as such, with no CPLError.
 EnhLeeStatus WorkingSet(int nRasterX, int nRasterY, size_t halo, int nW,
-                        int nH, int nBands, const EnhLeeParams &params,
-                        double *pdfBytes)
+                        int nH, int nBands, bool bComplex,
+                        const EnhLeeParams &params, double *pdfBytes)
 {
     size_t scratch = 0;
     const EnhLeeStatus st = enh_lee_scratch_size(
@@ -380,8 +381,9 @@ EnhLeeStatus WorkingSet(int nRasterX, int nRasterY, size_t halo, int nW,
     const double dfHalo = 2.0 * static_cast<double>(halo);
     const double dfSrc = std::min<double>(nW + dfHalo, nRasterX) *
                          std::min<double>(nH + dfHalo, nRasterY);
-    *pdfBytes = 4.0 * nBands * (static_cast<double>(nW) * nH + dfSrc) +
-                static_cast<double>(scratch);
+    *pdfBytes =
+        4.0 * nBands * (static_cast<double>(nW) * nH + (bComplex ? 3 : 1) * dfSrc) +
+        static_cast<double>(scratch);
     return ENH_LEE_OK;
 }
 
@@ -609,7 +611,7 @@ bool SearchLooks(GDALRasterBand *poBand, EnhLeeParams *params, int nBand,
 // band: at most ENHLEE_WHOLE_RASTER_MAX_PIXELS pixels (their cost), and
 // their strips (ForEachStrip's, and for the report the strip filtered)
 // within the memory budget. Emits a CPLError naming the options if not.
-bool CheckWholeBandPasses(int nW, int nH, size_t halo,
+bool CheckWholeBandPasses(int nW, int nH, size_t halo, bool bComplex,
                           const EnhLeeParams &params, bool bLooks,
                           bool bThreshold, bool bReport)
 {
@@ -647,12 +649,13 @@ bool CheckWholeBandPasses(int nW, int nH, size_t halo,
     if (std::isnan(known.point_threshold))
         known.point_threshold = 1.0;
     const int nRows = StripRows(nW, nH);
-    double dfBytes = 4.0 * nW * nRows + 8.0 * ENH_LEE_THRESHOLD_BINS;
+    double dfBytes =
+        (bComplex ? 12.0 : 4.0) * nW * nRows + 8.0 * ENH_LEE_THRESHOLD_BINS;
     if (bReport)
     {
         double dfFilter = 0;
         if (EnhLeeStatus st =
-                WorkingSet(nW, nH, halo, nW, nRows, 1, known, &dfFilter);
+                WorkingSet(nW, nH, halo, nW, nRows, 1, bComplex, known, &dfFilter);
             st != ENH_LEE_OK)
         {
             ReportStatus(st, CPLSPrintf("REPORT=YES on a %dx%d raster", nW, nH));
@@ -793,6 +796,7 @@ class ENHLEEDataset final : public GDALDataset
     std::string m_osSource;            // its name, for the read-ahead's
     std::vector<float> m_source;       // source pixels, kept between reads
     size_t m_halo = 0;                 // enh_lee_halo of the options
+    bool m_bComplex = false;           // some source band is complex
     // One handle read from several threads: every read (IReadBlock,
     // IRasterIO of the dataset, a band or an overview) holds it, so the
     // source handle, m_source and the read-ahead are used by one thread at
@@ -928,7 +932,8 @@ int ENHLEEDataset::ChunkRows(int nW, int nBandCount) const
     {
         double dfBytes = 0;
         if (WorkingSet(nRasterXSize, nRasterYSize, m_halo, nW, nRows,
-                       nBandCount, poFirst->m_params, &dfBytes) != ENH_LEE_OK)
+                       nBandCount, m_bComplex, poFirst->m_params,
+                       &dfBytes) != ENH_LEE_OK)
             return 0;
         if (dfBytes <= dfBudget)
             return nRows;
@@ -1202,7 +1207,7 @@ void ENHLEEDataset::StartReadAhead(Window w)
     // half the memory budget (the reads' chunks have the other half).
     double dfBytes = 0;
     if (WorkingSet(nRasterXSize, nRasterYSize, m_halo, w.nW, w.nH,
-                   static_cast<int>(w.bands.size()),
+                   static_cast<int>(w.bands.size()), m_bComplex,
                    static_cast<ENHLEERasterBand *>(papoBands[0])->m_params,
                    &dfBytes) != ENH_LEE_OK ||
         dfBytes > MemoryBudget() / 2)
@@ -1614,6 +1619,9 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
     {
         GDALRasterBand *poSrc = poSrcDS->GetRasterBand(i);
         EnhLeeParams params = o.params;
+        const bool bComplex =
+            GDALDataTypeIsComplex(poSrc->GetRasterDataType()) != FALSE;
+        poDS->m_bComplex |= bComplex;
         bool bHasNoData = false;
         double dfNoData = 0.0;
         if (o.nodataGiven)
@@ -1669,8 +1677,8 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         const bool bThresholdComputed = nThreshold == ENH_LEE_WHOLE_RASTER_NEEDED;
         if ((bLooksEstimated || bThresholdComputed || o.report) &&
             !CheckWholeBandPasses(poDS->nRasterXSize, poDS->nRasterYSize, halo,
-                                  params, bLooksEstimated, bThresholdComputed,
-                                  o.report))
+                                  bComplex, params, bLooksEstimated,
+                                  bThresholdComputed, o.report))
             return nullptr;
 
         EnhLeeLooksSearch looksSearch = enh_lee_looks_search_new();
@@ -1688,7 +1696,7 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         const int nBH = std::min(o.blockYSize, poDS->nRasterYSize);
         double dfBlockBytes = 0;
         if (EnhLeeStatus st = WorkingSet(poDS->nRasterXSize, poDS->nRasterYSize,
-                                         halo, nBW, nBH, 1, params,
+                                         halo, nBW, nBH, 1, bComplex, params,
                                          &dfBlockBytes);
             st != ENH_LEE_OK)
         {
