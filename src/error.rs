@@ -137,7 +137,7 @@ impl Error {
                 "the looks cannot be estimated: no 16x16 block of valid pixels with a positive mean that varies (or a looks search was stepped out of order, or its passes counted different rasters)"
             }
             Error::WindowTooLarge => {
-                "window must be at most twice the raster's larger side plus one (a larger window reads no other pixel)"
+                "window must be at most twice the raster's larger side plus one, or 7 (a larger window reads no other pixel)"
             }
             Error::InvalidValue => {
                 "the value is not a number of the parameter's kind within its limits (enh_lee_param_info gives them)"

@@ -293,9 +293,11 @@ pub fn source_region(
     }
     // A window wider than twice the raster plus one reaches no pixel that
     // a smaller one does not, yet its scratch grows with it: refused
-    // before anything is allocated (SPEC, "Inputs").
+    // before anything is allocated (SPEC, "Inputs"). The default window
+    // is taken on any raster.
     let sized = params.filter.parameters().contains(&"window");
-    if sized && params.radius() > raster_width.max(raster_height) {
+    let limit = (2 * raster_width.max(raster_height) + 1).max(Params::default().window);
+    if sized && params.window > limit {
         return Err(Error::WindowTooLarge);
     }
     let x_end = region.x_off.checked_add(region.width);
@@ -741,6 +743,14 @@ mod tests {
         // r = 5 reaches the larger side: allowed; r = 6 is refused, as is
         // a window whose scratch would not fit in memory.
         filter(image.view(), out.view_mut(), &with(11), None).unwrap();
+        // The default window, on any raster.
+        let tiny = Array2::<f32>::ones((1, 1));
+        let mut one = Array2::<f32>::zeros((1, 1));
+        filter(tiny.view(), one.view_mut(), &with(7), None).unwrap();
+        assert_eq!(
+            filter(tiny.view(), one.view_mut(), &with(9), None),
+            Err(Error::WindowTooLarge)
+        );
         for window in [13, 99_999, u32::MAX as usize] {
             assert_eq!(
                 filter(image.view(), out.view_mut(), &with(window), None),
@@ -758,8 +768,6 @@ mod tests {
             filter: Filter::RefinedLee,
             ..Params::default()
         };
-        let tiny = Array2::<f32>::ones((1, 1));
-        let mut one = Array2::<f32>::zeros((1, 1));
         filter(tiny.view(), one.view_mut(), &refined, None).unwrap();
     }
 }

@@ -35,13 +35,16 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <cfloat>
 #include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <thread>
@@ -70,7 +73,8 @@ const char *const kDriverOptions =
     "  <Option name='BLOCKYSIZE' type='int' default='256' min='1' "
     "max='1048576' description='Height of the blocks the driver presents "
     "(results do not depend on it)'/>"
-    "  <Option name='REPORT' type='boolean' default='NO' description='Quality "
+    "  <Option name='REPORT' type='boolean' default='NO' description='YES or "
+    "NO (also TRUE/FALSE, ON/OFF, 1/0; empty: NO): quality "
     "report in each band&apos;s metadata (ENHLEE_REPORT_*): the equivalent "
     "number of looks before and after on the most homogeneous areas, the "
     "mean and standard deviation of the ratio image x / filtered. Filters "
@@ -90,6 +94,47 @@ std::string Upper(const char *s)
     for (char &c : v)
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return v;
+}
+
+// A user's text for messages, cut to a sane length: a hostile 100 kB
+// option value is not echoed whole.
+std::string Truncated(const char *text)
+{
+    constexpr size_t kMax = 64;
+    std::string v(text ? text : "");
+    if (v.size() > kMax)
+        v = v.substr(0, kMax) + CPLSPrintf("... (%zu characters)", v.size());
+    return v;
+}
+
+// "KEY=value" for messages, the value Truncated.
+std::string Echo(const std::string &key, const char *value)
+{
+    return key + "=" + Truncated(value);
+}
+
+// A boolean open option, strictly: YES/NO, TRUE/FALSE, ON/OFF, 1/0 (any
+// case); empty is the default. Anything else is refused (GDAL's own
+// CPLTestBool would take it as YES).
+bool ParseBoolean(const std::string &key, const char *value, bool bDefault,
+                  bool *out)
+{
+    const std::string v = Upper(value);
+    if (v.empty())
+        *out = bDefault;
+    else if (v == "YES" || v == "TRUE" || v == "ON" || v == "1")
+        *out = true;
+    else if (v == "NO" || v == "FALSE" || v == "OFF" || v == "0")
+        *out = false;
+    else
+    {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "ENHLEE: open option %s must be YES or NO (also TRUE/FALSE, "
+                 "ON/OFF, 1/0; empty for the default, %s)",
+                 Echo(key, value).c_str(), bDefault ? "YES" : "NO");
+        return false;
+    }
+    return true;
 }
 
 // The library's parameters, in its order (enh_lee_param_info never fails
@@ -216,6 +261,7 @@ std::string ParameterDetail(EnhLeeStatus status, const EnhLeeParams &p)
 // returns false on any problem.
 bool ParseOptions(CSLConstList papszOptions, Options *o)
 {
+    bool bCoefficientsGiven = false;
     for (CSLConstList it = papszOptions; it && *it; ++it)
     {
         char *pszKey = nullptr;
@@ -226,10 +272,10 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
         {
             CPLError(CE_Failure, CPLE_IllegalArg,
                      "ENHLEE: open option '%s' is not of the form NAME=VALUE",
-                     *it);
+                     Truncated(*it).c_str());
             return false;
         }
-        const std::string ctx = key + "=" + pszValue;
+        const std::string ctx = Echo(key, pszValue);
         if (EQUAL(key.c_str(), "BLOCKXSIZE") || EQUAL(key.c_str(), "BLOCKYSIZE"))
         {
             long long n = 0;
@@ -248,7 +294,8 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
         }
         if (EQUAL(key.c_str(), "REPORT"))
         {
-            o->report = CPLTestBool(pszValue);
+            if (!ParseBoolean("REPORT", pszValue, false, &o->report))
+                return false;
             continue;
         }
         const EnhLeeStatus status =
@@ -271,8 +318,21 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
             return false;
         }
         o->nodataGiven |= EQUAL(key.c_str(), "NODATA");
+        bCoefficientsGiven |= EQUAL(key.c_str(), "CU") || EQUAL(key.c_str(), "CMAX");
     }
     const EnhLeeStatus status = enh_lee_params_validate(&o->params);
+    if (status == ENH_LEE_ERROR_INVALID_COEFFICIENTS && !bCoefficientsGiven)
+    {
+        // Cu and Cmax derived from LOOKS: a tiny LOOKS (1e-320) makes
+        // Cmax = sqrt(1 + 2/L) infinite. Name what the user gave.
+        const std::string osLooks = ParamText(o->params, "looks");
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "ENHLEE: %s is too small: the Cu and Cmax derived from it "
+                 "are not finite (%s); give LOOKS >= %.3g, or CU and CMAX",
+                 Echo("LOOKS", osLooks.c_str()).c_str(),
+                 enh_lee_status_message(status), DBL_MIN);
+        return false;
+    }
     if (status != ENH_LEE_OK)
     {
         ReportStatus(status, ParameterDetail(status, o->params));
@@ -288,6 +348,52 @@ float AsFloat32(double v)
     GDALCopyWords(&v, GDT_Float64, 0, &f, GDT_Float32, 0, 1);
     return f;
 }
+
+// The memory budget of every buffer that the options size (a block, the
+// source window a block or chunk needs, the library's scratch, the strips
+// of the whole-band passes): GDAL's block cache size, GDAL_CACHEMAX.
+double MemoryBudget()
+{
+    return static_cast<double>(GDALGetCacheMax64());
+}
+
+std::string Bytes(double dfBytes)
+{
+    return dfBytes >= 1e9 ? CPLSPrintf("%.1f GB", dfBytes / 1e9)
+                          : CPLSPrintf("%.1f MB", dfBytes / 1e6);
+}
+
+// Bytes that filtering a nW x nH region of nBands bands of a nRasterX x
+// nRasterY raster needs: the result, the source window (the region grown
+// by the halo, clipped to the raster; three times for complex bands: their
+// CFloat32 pairs, then the detected pixels) and the library's scratch
+// (enh_lee_scratch_size, for the calling thread). A library error (a
+// parameter, or a size overflow) is returned as such, with no CPLError.
+EnhLeeStatus WorkingSet(int nRasterX, int nRasterY, size_t halo, int nW,
+                        int nH, int nBands, bool bComplex,
+                        const EnhLeeParams &params, double *pdfBytes)
+{
+    size_t scratch = 0;
+    const EnhLeeStatus st = enh_lee_scratch_size(
+        static_cast<size_t>(nW), static_cast<size_t>(nH), &params, &scratch);
+    if (st != ENH_LEE_OK)
+        return st;
+    const double dfHalo = 2.0 * static_cast<double>(halo);
+    const double dfSrc = std::min<double>(nW + dfHalo, nRasterX) *
+                         std::min<double>(nH + dfHalo, nRasterY);
+    *pdfBytes =
+        4.0 * nBands * (static_cast<double>(nW) * nH + (bComplex ? 3 : 1) * dfSrc) +
+        static_cast<double>(scratch);
+    return ENH_LEE_OK;
+}
+
+// Pixels above which the whole-band passes (LOOKS=auto, REPORT=YES, Lee
+// Sigma's computed POINT_THRESHOLD) are refused at open: config option
+// ENHLEE_WHOLE_RASTER_MAX_PIXELS, default 2^32 (a pass reads the whole
+// band; at about 1e8 pixels a second, a few minutes for the three passes
+// of LOOKS=auto), 0 for no limit.
+constexpr const char *kMaxPassPixelsOption = "ENHLEE_WHOLE_RASTER_MAX_PIXELS";
+constexpr double kDefaultMaxPassPixels = 4294967296.0;
 
 /************************************************************************/
 /*                             Dataset / band                           */
@@ -370,6 +476,10 @@ bool ForEachStrip(GDALRasterBand *poBand, const EnhLeeParams &params,
     for (int y = 0; y < nH; y += nRows)
     {
         const int n = std::min(nRows, nH - y);
+        // Progress of a pass, which runs at open (GDAL has no progress
+        // callback there): CPL_DEBUG=ENHLEE shows it.
+        CPLDebug("ENHLEE", "%s of band %d: rows %d-%d of %d", pszWhat, nBand,
+                 y, y + n - 1, nH);
         if (!ReadDetected(poBand, params, 0, y, nW, n, strip.data()))
         {
             CPLError(CE_Failure, CPLE_AppDefined,
@@ -389,7 +499,8 @@ bool ForEachStrip(GDALRasterBand *poBand, const EnhLeeParams &params,
 // &done) return library statuses.
 template <class Count, class Step>
 bool SearchBand(GDALRasterBand *poBand, const EnhLeeParams &params, int nBand,
-                const char *pszWhat, Count count, Step step)
+                const char *pszWhat, Count count, Step step,
+                EnhLeeStatus *pNotEstimable = nullptr)
 {
     std::vector<uint64_t> counts;
     try
@@ -418,6 +529,11 @@ bool SearchBand(GDALRasterBand *poBand, const EnhLeeParams &params, int nBand,
         if (!bCounted)
             return false;
         const EnhLeeStatus st = step(counts.data(), &done);
+        if (st == ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE && pNotEstimable)
+        {
+            *pNotEstimable = st;  // the caller says so, no error
+            return true;
+        }
         if (st != ENH_LEE_OK)
         {
             ReportStatus(st, osContext);
@@ -455,14 +571,18 @@ bool ComputePointThreshold(GDALRasterBand *poBand, EnhLeeParams *params,
 // homogeneous blocks are found (two passes, for the quality report), or,
 // with bEstimate (LOOKS=auto), done (three passes), writing the looks to
 // params->looks: bit for bit the in-memory estimate, so that every block
-// the driver filters uses the same value.
+// the driver filters uses the same value. For the report only (not
+// bEstimate), a raster on which the looks cannot be measured (constant,
+// smaller than a block) is no error: *pbMeasurable says so.
 bool SearchLooks(GDALRasterBand *poBand, EnhLeeParams *params, int nBand,
-                 EnhLeeLooksSearch *search, bool bEstimate)
+                 EnhLeeLooksSearch *search, bool bEstimate,
+                 bool *pbMeasurable)
 {
+    EnhLeeStatus notEstimable = ENH_LEE_OK;
     const size_t nW = static_cast<size_t>(poBand->GetXSize());
     const size_t nH = static_cast<size_t>(poBand->GetYSize());
     double looks = 0.0;
-    return SearchBand(
+    const bool bOK = SearchBand(
         poBand, *params, nBand, "the looks",
         [&](const float *strip, int y, int rows, uint64_t *counts)
         {
@@ -480,14 +600,116 @@ bool SearchLooks(GDALRasterBand *poBand, EnhLeeParams *params, int nBand,
             if (!bEstimate && search->pass >= 2)
                 *done = 1;
             return st;
-        });
+        },
+        bEstimate ? nullptr : &notEstimable);
+    *pbMeasurable = notEstimable == ENH_LEE_OK;
+    return bOK;
+}
+
+// Whether the whole-band passes the options ask for (LOOKS=auto, Lee
+// Sigma's computed point threshold, REPORT=YES) are allowed on a nW x nH
+// band: at most ENHLEE_WHOLE_RASTER_MAX_PIXELS pixels (their cost), and
+// their strips (ForEachStrip's, and for the report the strip filtered)
+// within the memory budget. Emits a CPLError naming the options if not.
+bool CheckWholeBandPasses(int nW, int nH, size_t halo, bool bComplex,
+                          const EnhLeeParams &params, bool bLooks,
+                          bool bThreshold, bool bReport)
+{
+    std::string osWhat;
+    int nAsked = 0;
+    for (const auto &[bAsked, pszOption] :
+         {std::make_pair(bLooks, "LOOKS=auto"),
+          std::make_pair(bThreshold, "FILTER=lee_sigma without POINT_THRESHOLD"),
+          std::make_pair(bReport, "REPORT=YES")})
+        if (bAsked)
+            osWhat += std::string(nAsked++ ? " and " : "") + pszOption;
+    osWhat += nAsked > 1 ? " need" : " needs";
+    const std::string osInstead =
+        "give LOOKS and POINT_THRESHOLD values (from a part of the raster: "
+        "gdal_translate -srcwin, then gdalinfo -mdd ENHLEE) and REPORT=NO";
+
+    const char *pszMax = CPLGetConfigOption(kMaxPassPixelsOption, nullptr);
+    const double dfMax = pszMax ? CPLAtof(pszMax) : kDefaultMaxPassPixels;
+    const double dfPixels = static_cast<double>(nW) * nH;
+    if (dfMax > 0 && dfPixels > dfMax)
+    {
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "ENHLEE: %s whole-band passes over this %dx%d raster "
+                 "(%.4g pixels, more than %s=%.4g); %s, or raise %s (0: no "
+                 "limit)",
+                 osWhat.c_str(), nW, nH, dfPixels, kMaxPassPixelsOption, dfMax,
+                 osInstead.c_str(), kMaxPassPixelsOption);
+        return false;
+    }
+
+    // The scratch does not depend on the values being computed.
+    EnhLeeParams known = params;
+    if (std::isnan(known.looks))
+        known.looks = 1.0;
+    if (std::isnan(known.point_threshold))
+        known.point_threshold = 1.0;
+    const int nRows = StripRows(nW, nH);
+    double dfBytes =
+        (bComplex ? 12.0 : 4.0) * nW * nRows + 8.0 * ENH_LEE_THRESHOLD_BINS;
+    if (bReport)
+    {
+        double dfFilter = 0;
+        if (EnhLeeStatus st =
+                WorkingSet(nW, nH, halo, nW, nRows, 1, bComplex, known, &dfFilter);
+            st != ENH_LEE_OK)
+        {
+            ReportStatus(st, CPLSPrintf("REPORT=YES on a %dx%d raster", nW, nH));
+            return false;
+        }
+        dfBytes += dfFilter;
+    }
+    if (dfBytes > MemoryBudget())
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory,
+                 "ENHLEE: %s strips of %d rows of this %dx%d raster, which "
+                 "take %s, more than the memory budget of %s "
+                 "(GDAL_CACHEMAX); %s, or raise GDAL_CACHEMAX",
+                 osWhat.c_str(), nRows, nW, nH, Bytes(dfBytes).c_str(),
+                 Bytes(MemoryBudget()).c_str(), osInstead.c_str());
+        return false;
+    }
+    return true;
 }
 
 class ENHLEEDataset;
+class ENHLEERasterBand;
+
+// The one overview level of a band: the band itself, the full-resolution
+// filtered raster, with a warning saying so. It exists because GDAL 3.6.2's
+// gdal_translate -ovr N crashes on a dataset that has no overview; with it
+// -ovr N copies the full-resolution result (never the source's overviews,
+// which are unfiltered). GDAL never uses it for a decimated read: its
+// RESAMPLING metadata starts with AVERAGE_BIT2, which GDAL's choice of an
+// overview for RasterIO skips, and a VRT does not make implicit overviews
+// of an overview as large as its band. Decimated reads are computed from
+// full-resolution blocks as before.
+class ENHLEEOverviewBand final : public GDALRasterBand
+{
+    ENHLEERasterBand *m_poParent;
+    std::atomic<bool> m_bWarned{false};
+    void WarnOnce();
+
+  protected:
+    CPLErr IReadBlock(int nBlockXOff, int nBlockYOff, void *pImage) override;
+    CPLErr IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff, int nXSize,
+                     int nYSize, void *pData, int nBufXSize, int nBufYSize,
+                     GDALDataType eBufType, GSpacing nPixelSpace,
+                     GSpacing nLineSpace,
+                     GDALRasterIOExtraArg *psExtraArg) override;
+
+  public:
+    explicit ENHLEEOverviewBand(ENHLEERasterBand *poParent);
+};
 
 class ENHLEERasterBand final : public GDALRasterBand
 {
     friend class ENHLEEDataset;
+    friend class ENHLEEOverviewBand;
 
     GDALRasterBand *m_poSrcBand = nullptr;  // owned by the source dataset
     EnhLeeParams m_params{};                // nodata of this band included
@@ -497,6 +719,10 @@ class ENHLEERasterBand final : public GDALRasterBand
     double m_dfOffset = 0.0, m_dfScale = 1.0;
     std::string m_osUnit;
     GDALColorInterp m_eColorInterp = GCI_Undefined;
+    std::unique_ptr<ENHLEEOverviewBand> m_poOverview;
+    // Set while the overview reads this band (under the dataset's mutex):
+    // no overview then, so that GDAL cannot go back to it.
+    bool m_bReadingForOverview = false;
 
     // Filters the region (nX, nY, nW, nH) of this band into pDst (row
     // stride in bytes).
@@ -513,8 +739,10 @@ class ENHLEERasterBand final : public GDALRasterBand
 
     // The quality report (REPORT=YES) in the band's metadata: one pass
     // over the band, filtering it strip by strip, with `search` past its
-    // first two passes.
-    bool WriteReport(const EnhLeeLooksSearch &search);
+    // first two passes; or, where the looks cannot be measured (a
+    // constant raster, one smaller than a looks block), the report's
+    // status saying so (ENHLEE_REPORT_STATUS), and no pass.
+    bool WriteReport(const EnhLeeLooksSearch &search, bool bMeasurable);
 
   public:
     ENHLEERasterBand(ENHLEEDataset *poDS, int nBand, GDALRasterBand *poSrc,
@@ -547,25 +775,33 @@ class ENHLEERasterBand final : public GDALRasterBand
     {
         return m_eColorInterp;
     }
-    // No overviews: a decimated read must be computed from filtered
-    // full-resolution blocks, never from the source's (unfiltered) ones.
+    // One overview, ENHLEEOverviewBand (never the source's, unfiltered).
     int GetOverviewCount() override
     {
-        return 0;
+        return m_poOverview && !m_bReadingForOverview ? 1 : 0;
     }
-    GDALRasterBand *GetOverview(int) override
+    GDALRasterBand *GetOverview(int i) override
     {
-        return nullptr;
+        return i == 0 && GetOverviewCount() == 1 ? m_poOverview.get()
+                                                 : nullptr;
     }
 };
 
 class ENHLEEDataset final : public GDALDataset
 {
     friend class ENHLEERasterBand;
+    friend class ENHLEEOverviewBand;
 
     GDALDataset *m_poSrcDS = nullptr;  // this dataset's own source handle
     std::string m_osSource;            // its name, for the read-ahead's
     std::vector<float> m_source;       // source pixels, kept between reads
+    size_t m_halo = 0;                 // enh_lee_halo of the options
+    bool m_bComplex = false;           // some source band is complex
+    // One handle read from several threads: every read (IReadBlock,
+    // IRasterIO of the dataset, a band or an overview) holds it, so the
+    // source handle, m_source and the read-ahead are used by one thread at
+    // a time. Recursive: a read goes through GDAL back into IReadBlock.
+    std::recursive_mutex m_mutex;
 
     // A window of some of the bands: what a large read asks for.
     struct Window
@@ -614,8 +850,14 @@ class ENHLEEDataset final : public GDALDataset
                        GSpacing nBandSpace);
     void StartReadAhead(Window w);
     void JoinReadAhead();
-    // Whether a read is large enough for ReadLarge (else GDAL's blocks).
+    // Whether a read is large enough for ReadLarge (else GDAL's blocks),
+    // and the working set of its rows fits the memory budget.
     bool IsLarge(int nXSize, int nYSize, int nBufXSize, int nBufYSize) const;
+    // Rows of the chunks in which FilterRows filters nW pixels wide
+    // windows of nBands bands: about kChunkPixels, fewer where their
+    // working set would pass half the memory budget (the read-ahead has
+    // the other half); 0 if not even one row fits.
+    int ChunkRows(int nW, int nBands) const;
 
   public:
     ENHLEEDataset() = default;
@@ -656,6 +898,7 @@ class ENHLEEDataset final : public GDALDataset
 
 ENHLEEDataset::~ENHLEEDataset()
 {
+    std::lock_guard<std::recursive_mutex> lock(m_mutex);
     JoinReadAhead();
     if (m_ahead.poSrcDS)
         GDALClose(GDALDataset::ToHandle(m_ahead.poSrcDS));
@@ -673,7 +916,29 @@ bool ENHLEEDataset::IsLarge(int nXSize, int nYSize, int nBufXSize,
     const_cast<GDALRasterBand *>(poBand)->GetBlockSize(&nBX, &nBY);
     return nBufXSize == nXSize && nBufYSize == nYSize &&
            static_cast<GIntBig>(nXSize) * nYSize >=
-               kDirectMinBlocks * nBX * nBY;
+               kDirectMinBlocks * nBX * nBY &&
+           ChunkRows(nXSize, nBands) > 0;
+}
+
+int ENHLEEDataset::ChunkRows(int nW, int nBandCount) const
+{
+    const auto *poFirst = static_cast<const ENHLEERasterBand *>(papoBands[0]);
+    int nRows = static_cast<int>(std::max<GIntBig>(
+        1, std::min<GIntBig>(nRasterYSize,
+                             kChunkPixels / (static_cast<GIntBig>(nW) *
+                                             nBandCount))));
+    const double dfBudget = MemoryBudget() / 2;
+    for (; nRows > 0; nRows /= 2)
+    {
+        double dfBytes = 0;
+        if (WorkingSet(nRasterXSize, nRasterYSize, m_halo, nW, nRows,
+                       nBandCount, m_bComplex, poFirst->m_params,
+                       &dfBytes) != ENH_LEE_OK)
+            return 0;
+        if (dfBytes <= dfBudget)
+            return nRows;
+    }
+    return 0;
 }
 
 // A read of several bands at once (how gdal_translate copies a
@@ -688,6 +953,7 @@ CPLErr ENHLEEDataset::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
                                 GSpacing nLineSpace, GSpacing nBandSpace,
                                 GDALRasterIOExtraArg *psExtraArg)
 {
+    std::lock_guard<std::recursive_mutex> lock(m_mutex);
     if (eRWFlag != GF_Read || !IsLarge(nXSize, nYSize, nBufXSize, nBufYSize))
         return GDALDataset::IRasterIO(
             eRWFlag, nXOff, nYOff, nXSize, nYSize, pData, nBufXSize,
@@ -844,8 +1110,8 @@ CPLErr ENHLEEDataset::FilterRows(const Window &w, void *pData,
         nLineSpace >= static_cast<GSpacing>(sizeof(float)) * w.nW &&
         nLineSpace % sizeof(float) == 0 &&
         reinterpret_cast<uintptr_t>(pData) % alignof(float) == 0;
-    const int nChunkRows = static_cast<int>(std::max<GIntBig>(
-        1, std::min<GIntBig>(w.nH, kChunkPixels / (static_cast<GIntBig>(w.nW) * nBands))));
+    // IsLarge made sure that one row fits.
+    const int nChunkRows = std::max(1, std::min(w.nH, ChunkRows(w.nW, nBands)));
     const size_t nRow = sizeof(float) * static_cast<size_t>(w.nW);
     std::vector<float> tmp;
     if (!bDirect)
@@ -937,6 +1203,15 @@ void ENHLEEDataset::StartReadAhead(Window w)
 {
     if (w.nH <= 0 || m_ahead.disabled || m_ahead.running)
         return;
+    // Not filtered ahead where the whole window's working set would pass
+    // half the memory budget (the reads' chunks have the other half).
+    double dfBytes = 0;
+    if (WorkingSet(nRasterXSize, nRasterYSize, m_halo, w.nW, w.nH,
+                   static_cast<int>(w.bands.size()), m_bComplex,
+                   static_cast<ENHLEERasterBand *>(papoBands[0])->m_params,
+                   &dfBytes) != ENH_LEE_OK ||
+        dfBytes > MemoryBudget() / 2)
+        return;
     if (m_ahead.poSrcDS == nullptr)
     {
         CPLErrorStateBackuper state;
@@ -989,6 +1264,62 @@ ENHLEERasterBand::ENHLEERasterBand(ENHLEEDataset *poDSIn, int nBandIn,
     nRasterYSize = poDSIn->GetRasterYSize();
     nBlockXSize = std::min(nBlockX, nRasterXSize);
     nBlockYSize = std::min(nBlockY, nRasterYSize);
+    m_poOverview = std::make_unique<ENHLEEOverviewBand>(this);
+}
+
+ENHLEEOverviewBand::ENHLEEOverviewBand(ENHLEERasterBand *poParent)
+    : m_poParent(poParent)
+{
+    nBand = poParent->GetBand();
+    eDataType = GDT_Float32;
+    nRasterXSize = poParent->GetXSize();
+    nRasterYSize = poParent->GetYSize();
+    poParent->GetBlockSize(&nBlockXSize, &nBlockYSize);
+    // See the class: skipped by GDAL's overview choice for RasterIO.
+    SetMetadataItem("RESAMPLING", "AVERAGE_BIT2_NEVER_FOR_RASTERIO");
+}
+
+void ENHLEEOverviewBand::WarnOnce()
+{
+    if (m_bWarned.exchange(true))
+        return;
+    CPLError(CE_Warning, CPLE_AppDefined,
+             "ENHLEE: band %d has no reduced overviews: its overview level 0 "
+             "(gdal_translate -ovr) is the full-resolution filtered raster; "
+             "decimate with -outsize or -tr instead",
+             nBand);
+}
+
+CPLErr ENHLEEOverviewBand::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
+                                     int nXSize, int nYSize, void *pData,
+                                     int nBufXSize, int nBufYSize,
+                                     GDALDataType eBufType,
+                                     GSpacing nPixelSpace, GSpacing nLineSpace,
+                                     GDALRasterIOExtraArg *psExtraArg)
+{
+    if (eRWFlag != GF_Read)
+    {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "ENHLEE: the dataset is read-only");
+        return CE_Failure;
+    }
+    auto *poOwner = static_cast<ENHLEEDataset *>(m_poParent->GetDataset());
+    std::lock_guard<std::recursive_mutex> lock(poOwner->m_mutex);
+    WarnOnce();
+    m_poParent->m_bReadingForOverview = true;
+    const CPLErr eErr = m_poParent->RasterIO(
+        GF_Read, nXOff, nYOff, nXSize, nYSize, pData, nBufXSize, nBufYSize,
+        eBufType, nPixelSpace, nLineSpace, psExtraArg);
+    m_poParent->m_bReadingForOverview = false;
+    return eErr;
+}
+
+CPLErr ENHLEEOverviewBand::IReadBlock(int nBlockXOff, int nBlockYOff,
+                                      void *pImage)
+{
+    // The same blocks as the band's.
+    WarnOnce();
+    return m_poParent->IReadBlock(nBlockXOff, nBlockYOff, pImage);
 }
 
 CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
@@ -1005,8 +1336,22 @@ CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
                                  pDst, nDstStride, 0);
 }
 
-bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search)
+bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search,
+                                   bool bMeasurable)
 {
+    const auto NotMeasurable = [this]
+    {
+        // In the default domain, with the other ENHLEE_REPORT_* items.
+        SetMetadataItem(
+            "ENHLEE_REPORT_STATUS",
+            CPLSPrintf("not measurable: no %dx%d block of valid pixels with a "
+                       "positive mean that varies (a constant raster, or one "
+                       "smaller than a block); the filter is not affected",
+                       ENH_LEE_LOOKS_BLOCK, ENH_LEE_LOOKS_BLOCK));
+        return true;
+    };
+    if (!bMeasurable)
+        return NotMeasurable();
     const size_t nW = static_cast<size_t>(nRasterXSize);
     const size_t nH = static_cast<size_t>(nRasterYSize);
     std::vector<float> filtered;  // one strip of ForEachStrip's, filtered
@@ -1040,9 +1385,11 @@ bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search)
     EnhLeeQualityReport report{};
     if (!bCounted)
         return false;
-    if (EnhLeeStatus st =
-            enh_lee_report_finish(counts.data(), &m_params, &report);
-        st != ENH_LEE_OK)
+    const EnhLeeStatus finish =
+        enh_lee_report_finish(counts.data(), &m_params, &report);
+    if (finish == ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE)
+        return NotMeasurable();
+    if (EnhLeeStatus st = finish; st != ENH_LEE_OK)
     {
         ReportStatus(st, osContext);
         return false;
@@ -1057,12 +1404,15 @@ bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search)
         {"ENHLEE_REPORT_PIXELS", static_cast<double>(report.pixels)}};
     for (const auto &[pszName, dfValue] : values)
         SetMetadataItem(pszName, CPLSPrintf("%.17g", dfValue));
+    SetMetadataItem("ENHLEE_REPORT_STATUS", "measured");
     return true;
 }
 
 CPLErr ENHLEERasterBand::IReadBlock(int nBlockXOff, int nBlockYOff,
                                     void *pImage)
 {
+    std::lock_guard<std::recursive_mutex> lock(
+        static_cast<ENHLEEDataset *>(poDS)->m_mutex);
     const int nX = nBlockXOff * nBlockXSize;
     const int nY = nBlockYOff * nBlockYSize;
     const int nW = std::min(nBlockXSize, nRasterXSize - nX);
@@ -1089,8 +1439,9 @@ CPLErr ENHLEERasterBand::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
     }
     // Decimated or small reads: GDAL's block-based path, which reads whole
     // filtered blocks at full resolution (cached) and subsamples/resamples
-    // them. There are no overviews for it to use instead.
+    // them. It skips the overview (ENHLEEOverviewBand).
     auto *poOwner = static_cast<ENHLEEDataset *>(poDS);
+    std::lock_guard<std::recursive_mutex> lock(poOwner->m_mutex);
     if (!poOwner->IsLarge(nXSize, nYSize, nBufXSize, nBufYSize))
     {
         return GDALRasterBand::IRasterIO(
@@ -1219,12 +1570,32 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         }
     }
 
+    // A window larger than twice the raster's larger side plus one sees
+    // every pixel more than twice over: refused (but the default, 7, which
+    // every filter can use on any raster).
+    long long nWindow = 0;
+    const std::string osWindow = ParamText(o.params, "window");
+    const long long nMaxWindow =
+        std::max<long long>(7, 2LL * std::max(poDS->nRasterXSize,
+                                              poDS->nRasterYSize) + 1);
+    if (!ParseInteger(osWindow.c_str(), &nWindow) || nWindow > nMaxWindow)
+    {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "ENHLEE: WINDOW=%s is too large for this %dx%d raster: at "
+                 "most %lld (twice its larger side plus one, and never less "
+                 "than 7)",
+                 osWindow.c_str(), poDS->nRasterXSize, poDS->nRasterYSize,
+                 nMaxWindow);
+        return nullptr;
+    }
+
     size_t halo = 0;
     if (EnhLeeStatus st = enh_lee_halo(&o.params, &halo); st != ENH_LEE_OK)
     {
         ReportStatus(st, "halo");
         return nullptr;
     }
+    poDS->m_halo = halo;
 
     // Dataset metadata: the default domain and the georeferencing ones.
     for (const char *pszDomain : {"", "RPC", "GEOLOCATION", "IMAGERY"})
@@ -1248,6 +1619,9 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
     {
         GDALRasterBand *poSrc = poSrcDS->GetRasterBand(i);
         EnhLeeParams params = o.params;
+        const bool bComplex =
+            GDALDataTypeIsComplex(poSrc->GetRasterDataType()) != FALSE;
+        poDS->m_bComplex |= bComplex;
         bool bHasNoData = false;
         double dfNoData = 0.0;
         if (o.nodataGiven)
@@ -1283,44 +1657,64 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             params.nodata = 0.0f;
         }
 
-        // LOOKS=auto: the band's estimate, computed here once (with this
-        // band's nodata) over the whole band.
+        // Values of the whole band the options leave to the driver: LOOKS=auto
+        // (the band's estimate), Lee Sigma's point threshold (unless
+        // POINT_THRESHOLD gives it) and the report's looks; computed here
+        // once (with this band's nodata) over the whole band.
         uint32_t nLooks = ENH_LEE_WHOLE_RASTER_UNUSED;
-        if (EnhLeeStatus st = enh_lee_looks_state(&params, &nLooks);
-            st != ENH_LEE_OK)
+        uint32_t nThreshold = ENH_LEE_WHOLE_RASTER_UNUSED;
+        for (const auto &[state, nState] :
+             {std::make_pair(&enh_lee_looks_state, &nLooks),
+              std::make_pair(&enh_lee_point_threshold_state, &nThreshold)})
         {
-            ReportStatus(st, CPLSPrintf("band %d", i));
-            return nullptr;
+            if (EnhLeeStatus st = state(&params, nState); st != ENH_LEE_OK)
+            {
+                ReportStatus(st, CPLSPrintf("band %d", i));
+                return nullptr;
+            }
         }
         const bool bLooksEstimated = nLooks == ENH_LEE_WHOLE_RASTER_NEEDED;
-        EnhLeeLooksSearch looksSearch = enh_lee_looks_search_new();
-        if ((bLooksEstimated || o.report) &&
-            !SearchLooks(poSrc, &params, i, &looksSearch, bLooksEstimated))
+        const bool bThresholdComputed = nThreshold == ENH_LEE_WHOLE_RASTER_NEEDED;
+        if ((bLooksEstimated || bThresholdComputed || o.report) &&
+            !CheckWholeBandPasses(poDS->nRasterXSize, poDS->nRasterYSize, halo,
+                                  bComplex, params, bLooksEstimated,
+                                  bThresholdComputed, o.report))
             return nullptr;
 
-        // A point threshold (Lee Sigma's) belongs to the whole band:
-        // computed here once (with this band's nodata) unless
-        // POINT_THRESHOLD gives it.
-        uint32_t nThreshold = ENH_LEE_WHOLE_RASTER_UNUSED;
-        if (EnhLeeStatus st = enh_lee_point_threshold_state(&params, &nThreshold);
-            st != ENH_LEE_OK)
-        {
-            ReportStatus(st, CPLSPrintf("band %d", i));
+        EnhLeeLooksSearch looksSearch = enh_lee_looks_search_new();
+        bool bMeasurable = true;
+        if ((bLooksEstimated || o.report) &&
+            !SearchLooks(poSrc, &params, i, &looksSearch, bLooksEstimated,
+                         &bMeasurable))
             return nullptr;
-        }
-        const bool bThresholdComputed = nThreshold == ENH_LEE_WHOLE_RASTER_NEEDED;
         if (bThresholdComputed && !ComputePointThreshold(poSrc, &params, i))
             return nullptr;
 
-        // Validates the per-band parameters and the block size once more.
-        size_t scratch = 0;
-        if (EnhLeeStatus st =
-                enh_lee_scratch_size(std::min(o.blockXSize, poDS->nRasterXSize),
-                                     std::min(o.blockYSize, poDS->nRasterYSize),
-                                     &params, &scratch);
+        // One block's working set within the memory budget; validates the
+        // per-band parameters and the block size once more.
+        const int nBW = std::min(o.blockXSize, poDS->nRasterXSize);
+        const int nBH = std::min(o.blockYSize, poDS->nRasterYSize);
+        double dfBlockBytes = 0;
+        if (EnhLeeStatus st = WorkingSet(poDS->nRasterXSize, poDS->nRasterYSize,
+                                         halo, nBW, nBH, 1, bComplex, params,
+                                         &dfBlockBytes);
             st != ENH_LEE_OK)
         {
-            ReportStatus(st, CPLSPrintf("band %d", i));
+            ReportStatus(st, CPLSPrintf("a %dx%d block of band %d with "
+                                        "WINDOW=%s", nBW, nBH, i,
+                                        osWindow.c_str()));
+            return nullptr;
+        }
+        if (dfBlockBytes > MemoryBudget())
+        {
+            CPLError(CE_Failure, CPLE_OutOfMemory,
+                     "ENHLEE: a %dx%d block (BLOCKXSIZE=%d, BLOCKYSIZE=%d) with "
+                     "WINDOW=%s needs %s (the block, its source window and "
+                     "the filter's scratch), more than the memory budget of "
+                     "%s (GDAL_CACHEMAX); give smaller BLOCKXSIZE/BLOCKYSIZE "
+                     "or WINDOW, or raise GDAL_CACHEMAX",
+                     nBW, nBH, o.blockXSize, o.blockYSize, osWindow.c_str(),
+                     Bytes(dfBlockBytes).c_str(), Bytes(MemoryBudget()).c_str());
             return nullptr;
         }
 
@@ -1367,7 +1761,7 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             poBand->SetMetadataItem("LOOKS_SOURCE", "estimated", "ENHLEE");
             poBand->SetMetadataItem("ENHLEE_LOOKS", osLooks.c_str());
         }
-        if (o.report && !poBand->WriteReport(looksSearch))
+        if (o.report && !poBand->WriteReport(looksSearch, bMeasurable))
             return nullptr;
         if (nThreshold != ENH_LEE_WHOLE_RASTER_UNUSED)
         {

@@ -45,7 +45,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
-from . import binding
+from . import binding, output
 
 #: Environment variable: rows per strip (overridden by STRIP_ROWS > 0).
 STRIP_ENV = "ENHLEE_STRIP_ROWS"
@@ -403,21 +403,27 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                              "{} rows").format(W, H, ", ".join(map(str, bands)),
                                                params["window"], halo, rows))
 
-        dest = os.path.abspath(dest)
+        try:
+            dest = output.prepare(dest)
+        except output.OutputError as e:
+            raise QgsProcessingException(str(e)) from None
         folder = os.path.dirname(dest)
-        os.makedirs(folder, exist_ok=True)
         # Hidden, unique, and created by GDAL itself (so with the umask's mode).
         tmp = os.path.join(folder, ".{}.{}.part.tif".format(os.path.basename(dest),
                                                            uuid.uuid4().hex[:12]))
         try:
             start = time.monotonic()
-            self._run(enh_lee, src, bands, params, nodata_override, rows, report, tmp, feedback)
+            self._run(enh_lee, src, bands, params, nodata_override, rows, report, tmp, dest,
+                      feedback)
             if feedback.isCanceled():
                 raise _Canceled()
-            os.replace(tmp, dest)
-            # A stale side-car of an overwritten file would describe the old one.
-            if os.path.exists(dest + ".aux.xml"):
-                os.remove(dest + ".aux.xml")
+            try:
+                os.replace(tmp, dest)
+                # A stale side-car of an overwritten file would describe the old one.
+                if os.path.exists(dest + ".aux.xml"):
+                    os.remove(dest + ".aux.xml")
+            except OSError as e:
+                raise QgsProcessingException(output.describe(dest, e)) from None
         except _Canceled:
             _remove(tmp)
             raise QgsProcessingException(tr("Canceled: no output written")) from None
@@ -437,13 +443,16 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
             len(bands), W, H, time.monotonic() - start))
         return {self.OUTPUT: dest}
 
-    def _run(self, enh_lee, src, bands, params, nodata_override, rows, report, path, feedback):
+    def _run(self, enh_lee, src, bands, params, nodata_override, rows, report, path, dest,
+             feedback):
+        """Writes the output to `path`, a temporary file; messages name
+        `dest`, the user's output."""
         W, H = src.RasterXSize, src.RasterYSize
         drv = gdal.GetDriverByName("GTiff")
+        gdal.ErrorReset()
         dst = drv.Create(path, W, H, len(bands), gdal.GDT_Float32, options=CREATION_OPTIONS)
         if dst is None:
-            raise QgsProcessingException(tr("cannot create {}: {}").format(
-                path, gdal.GetLastErrorMsg()))
+            raise _output_error("write", path, dest)
         try:
             gt = src.GetGeoTransform(can_return_null=True)
             if gt is not None:
@@ -574,21 +583,25 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 dst.FlushCache()
                 src.FlushCache()
                 if gdal.GetLastErrorType() >= gdal.CE_Failure:
-                    raise QgsProcessingException(tr("cannot write {}: {}").format(
-                        path, gdal.GetLastErrorMsg()))
+                    raise _output_error("write", path, dest)
             for b, (_, oband, _) in zip(bands, plan):
                 if report:
                     _write_report(oband, b, estimates[b].report(tables[b]), feedback)
             gdal.ErrorReset()
             dst.FlushCache()
             if gdal.GetLastErrorType() >= gdal.CE_Failure:
-                raise QgsProcessingException(tr("cannot write {}: {}").format(
-                    path, gdal.GetLastErrorMsg()))
+                raise _output_error("write", path, dest)
         finally:
             dst = None  # closes the file (also on error, before it is removed)
         if gdal.GetLastErrorType() >= gdal.CE_Failure:
-            raise QgsProcessingException(tr("cannot close {}: {}").format(
-                path, gdal.GetLastErrorMsg()))
+            raise _output_error("close", path, dest)
+
+
+def _output_error(verb, path, dest):
+    """GDAL's last error met writing `path`, the temporary file, as one line
+    naming the user's output `dest` instead."""
+    return QgsProcessingException(tr("cannot {} OUTPUT {}: {}").format(
+        verb, dest, gdal.GetLastErrorMsg().replace(path, dest)))
 
 
 def _is_word(spec, value):
