@@ -691,7 +691,7 @@ mod tests {
     #[test]
     fn defaults_are_what_params_default_holds() {
         let d = Params::default();
-        for p in PARAMETERS {
+        for p in parameters() {
             assert_eq!(d.get(p.name).unwrap(), p.default, "{}", p.name);
             let mut q = d;
             q.set(p.name, p.default).unwrap();

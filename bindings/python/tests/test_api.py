@@ -334,8 +334,11 @@ def test_source_window():
     assert sw((1000, 800), (0, 100, 800, 50), window=7) == (0, 97, 800, 56)
     assert sw((1000, 800), (0, 0, 800, 50), window=7) == (0, 0, 800, 53)
     assert sw((1000, 800), (10, 990, 5, 10), window=7, statistic="residual") == (4, 984, 17, 16)
-    r = sw((10, 10), (2, 3, 4, 5), window=31)
+    r = sw((10, 10), (2, 3, 4, 5), window=21)
     assert r == (0, 0, 10, 10) and r.x_off == 0 and isinstance(r, enh_lee.Region)
+    # A window wider than twice the raster plus one is refused, naming it.
+    with pytest.raises(enh_lee.InvalidArgumentError, match="window"):
+        sw((10, 10), (2, 3, 4, 5), window=23)
 
 
 def test_bad_regions(img):

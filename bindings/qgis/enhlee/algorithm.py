@@ -22,6 +22,7 @@ import json
 import math
 import numbers
 import os
+import re
 import sys
 import time
 import uuid
@@ -102,11 +103,13 @@ def _vocabulary():
 
 
 def _label(spec):
-    """A parameter's label: the library's description up to its first colon,
-    with the filters that use it when not all do."""
-    label = spec.description.split(": ")[0]
-    if spec.filters and tuple(spec.filters) != binding.load().FILTERS:
-        label += " ({} only)".format(", ".join(spec.filters))
+    """A parameter's label: the first clause of the library's description
+    (up to a colon, semicolon or parenthesis), with the filters that use it
+    when only one or two do (the help text names them all)."""
+    label = re.split(r"[:;(]", spec.description, maxsplit=1)[0].strip()
+    filters = tuple(spec.filters)
+    if filters and filters != binding.load().FILTERS and len(filters) <= 2:
+        label += " ({} only)".format(", ".join(filters))
     return label
 
 
@@ -169,7 +172,8 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
     def shortHelpString(self):
         # QGIS's help panel turns each line break into a paragraph break:
         # the HTML goes as one line, its tags make the structure.
-        return " ".join(tr(_HELP.format(parameters=_parameter_help())).split())
+        return " ".join(tr(_HELP.format(filters=_filters_help(),
+                                         parameters=_parameter_help())).split())
 
     def helpUrl(self):
         return "https://github.com/enh-lee/enh-lee/tree/main/bindings/qgis#readme"
@@ -707,6 +711,15 @@ def _remove(path):
             pass
 
 
+def _filters_help():
+    """The filters, with their sources, as the library's vocabulary lists
+    them (the FILTER parameter's description)."""
+    for spec in _vocabulary():
+        if spec.name == "filter":
+            return html.escape(spec.description.split(": ", 1)[-1])
+    return "see docs/filters.md"
+
+
 def _parameter_help():
     """The filter parameters' list for the help panel, from the library."""
     items = []
@@ -720,9 +733,9 @@ def _parameter_help():
 
 
 _HELP = """
-<p>Reduces the <b>speckle</b> of SAR images with an adaptive filter of the <b>Lee family</b>:
-Enhanced Lee (Lopes, Touzi and Nezry, 1990), Lee (1980), Kuan (1985), Gamma-MAP (Lopes et al.
-1990), Frost (1982) or Refined Lee (Lee 1981, 7x7 edge-aligned windows), chosen by FILTER. In each window the filter measures how heterogeneous the
+<p>Reduces the <b>speckle</b> of SAR images with an adaptive filter of the <b>Lee family</b>
+or another of SAR's speckle filters, chosen by FILTER: {filters}. In each window the filter
+measures how heterogeneous the
 scene is (the local coefficient of variation <i>Ci</i> = standard deviation / mean) and compares it
 with the speckle's own coefficient of variation <i>Cu</i>: homogeneous areas get the local mean,
 point targets and strong edges keep their value, and everything in between is a weighted mix. For
