@@ -359,6 +359,19 @@ fn reference(p: &Params, img: ArrayView2<f32>) -> (Array2<[f64; 2]>, Array2<f64>
             // The window mean, whatever its sign.
             return [m; 2];
         }
+        if p.filter == Filter::Median {
+            // numpy's median (SNAP's upper middle value for an even
+            // count), rounded to float32 as the output is.
+            let mut sorted: Vec<f64> = px.iter().map(|&(a, b)| f64::from(img[[a, b]])).collect();
+            sorted.sort_by(f64::total_cmp);
+            let k = sorted.len() / 2;
+            let median = if sorted.len() % 2 == 1 || p.compat == Compat::Snap {
+                sorted[k]
+            } else {
+                (sorted[k - 1] + sorted[k]) / 2.0
+            };
+            return [f64::from(median as f32); 2];
+        }
         if m <= 0.0 {
             return [f64::from(v); 2];
         }
@@ -390,8 +403,8 @@ fn rule(filter: Filter, c: &Coefficients, x: f64, m: f64, var: f64) -> [f64; 2] 
             };
             [v; 2]
         }
-        Filter::Frost | Filter::RefinedLee | Filter::LeeSigma | Filter::Boxcar => {
-            unreachable!("Frost, Refined Lee, Lee Sigma and Boxcar: see `reference`")
+        Filter::Frost | Filter::RefinedLee | Filter::LeeSigma | Filter::Boxcar | Filter::Median => {
+            unreachable!("see `reference`")
         }
         Filter::Lee => [blend((1.0 - cu2 / ci2).max(0.0)); 2],
         Filter::Kuan => [blend(((1.0 - cu2 / ci2) / (1.0 + cu2)).clamp(0.0, 1.0)); 2],

@@ -19,6 +19,7 @@ mod gamma_map;
 mod kuan;
 mod lee;
 mod lee_sigma;
+mod median;
 mod refined_lee;
 
 #[cfg(feature = "bench-internals")]
@@ -263,6 +264,10 @@ registry! {
     LeeSigma => lee_sigma::LeeSigma,
     /// Boxcar: the mean of the window's valid pixels.
     Boxcar => boxcar::Boxcar,
+    /// Median: the median of the window's valid pixels (numpy's mean of the
+    /// two middle values for an even count; SNAP's upper one with
+    /// `compat=snap`).
+    Median => median::Median,
 }
 
 impl Filter {
