@@ -403,8 +403,13 @@ fn rule(filter: Filter, c: &Coefficients, x: f64, m: f64, var: f64) -> [f64; 2] 
             };
             [v; 2]
         }
-        Filter::Frost | Filter::RefinedLee | Filter::LeeSigma | Filter::Boxcar | Filter::Median => {
-            unreachable!("see `reference`")
+        Filter::Frost
+        | Filter::RefinedLee
+        | Filter::LeeSigma
+        | Filter::Boxcar
+        | Filter::Median
+        | Filter::Idan => {
+            unreachable!("see `reference` (IDAN: its own tests, src/filters/idan.rs)")
         }
         Filter::Lee => [blend((1.0 - cu2 / ci2).max(0.0)); 2],
         Filter::Kuan => [blend(((1.0 - cu2 / ci2) / (1.0 + cu2)).clamp(0.0, 1.0)); 2],
@@ -459,7 +464,15 @@ fn random_params(rng: &mut Rng) -> Params {
         Border::Nearest,
         Border::Shrink,
     ];
-    let filter = Filter::ALL[rng.below(Filter::ALL.len())];
+    // IDAN grows its neighbourhood instead of reading a window: its own
+    // tests (src/filters/idan.rs) hold it to a transcription of SNAP's
+    // growth.
+    let windowed: Vec<Filter> = Filter::ALL
+        .iter()
+        .copied()
+        .filter(|f| *f != Filter::Idan)
+        .collect();
+    let filter = windowed[rng.below(windowed.len())];
     let window = 3 + 2 * rng.below(7);
     Params {
         filter,

@@ -16,6 +16,7 @@ mod enhanced_lee;
 mod exp;
 mod frost;
 mod gamma_map;
+mod idan;
 mod kuan;
 mod lee;
 mod lee_sigma;
@@ -268,6 +269,9 @@ registry! {
     /// two middle values for an even count; SNAP's upper one with
     /// `compat=snap`).
     Median => median::Median,
+    /// IDAN (Vasile et al. 2006): the MMSE estimate over an adaptive
+    /// neighbourhood grown from the pixel (SNAP's `IDAN.java`).
+    Idan => idan::Idan,
 }
 
 impl Filter {
