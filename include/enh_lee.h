@@ -627,7 +627,7 @@ EnhLeeStatus enh_lee_f32_region(const float *src,
  * `width x height` float32 raster held in memory: the 98th percentile of
  * its valid pixels (finite, not `params->nodata`; `+inf` when none is
  * valid). Pass it as `point_threshold` to filter regions of the raster.
- * Only `nodata`, `has_nodata` and `threads` matter; the parameters are
+ * Only `nodata` and `threads` matter; the parameters are
  * validated like a filter call's.
  *
  * Ownership: reads `src` and `*params`, writes `*out_threshold` only on
@@ -654,8 +654,8 @@ EnhLeeStatus enh_lee_point_threshold_f32(const float *src,
  * `width x height` float32 raster held in memory, estimated from its most
  * homogeneous 16x16 blocks of valid pixels (docs/filters.md, "Estimating
  * the looks"): deterministic, the same on every thread count. Pass it as
- * `looks`. Only `signal` (intensity or amplitude data) and `nodata`,
- * `has_nodata` matter; the parameters are validated like a filter call's.
+ * `looks`. Only `signal` (intensity or amplitude data) and `nodata`
+ * matter; the parameters are validated like a filter call's.
  *
  * Ownership: reads `src` and `*params`, writes `*out_looks` only on
  * success. Thread-safe.
@@ -756,7 +756,7 @@ struct EnhLeeLooksSearch enh_lee_looks_search_new(void);
  * `height` multiples of 16 except where the piece reaches the raster's
  * right or bottom edge (strips of 16k rows, or tiles of 16k x 16k
  * pixels, do). Any order; every piece once per pass.
- * Only `nodata`, `has_nodata` and `threads` of `*params` matter, the
+ * Only `nodata` and `threads` of `*params` matter, the
  * same for every piece.
  *
  * Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
@@ -820,7 +820,7 @@ struct EnhLeeThresholdSearch enh_lee_threshold_search_new(void);
  * Adds the valid pixels of one piece (`width x height` float32 pixels of
  * the raster, any piece, any order, each pixel of the raster once per
  * pass) to `counts` (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s
- * current pass. Only `nodata`, `has_nodata` and `threads` of `*params`
+ * current pass. Only `nodata` and `threads` of `*params`
  * matter, and they must be the same for every piece.
  *
  * Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
@@ -872,8 +872,8 @@ EnhLeeStatus enh_lee_threshold_search_step(struct EnhLeeThresholdSearch *search,
  * of looks before and after on the input's most homogeneous blocks, and
  * the mean and standard deviation of `src / filtered`. Deterministic,
  * the same on every thread count, bit for bit what a report pass over
- * the raster's pieces gives. Only `signal`, `nodata`, `has_nodata` and
- * `threads` matter; the parameters are validated like a filter call's.
+ * the raster's pieces gives. Only `signal`, `nodata` and `threads`
+ * matter; the parameters are validated like a filter call's.
  *
  * Ownership: reads `src`, `filtered` and `*params`, writes `*out` only on
  * success. Thread-safe.
@@ -904,7 +904,7 @@ EnhLeeStatus enh_lee_quality_report_f32(const float *src,
  * or done. The pieces are those of `enh_lee_looks_search_count_f32`
  * (`(x_off, y_off)`, `width x height`, not cutting the 16x16 blocks),
  * `src` and `filtered` each with its own stride. Only `nodata`,
- * `has_nodata`, `threads` (and for the finish, `signal`) matter.
+ * `threads` (and for the finish, `signal`) matter.
  *
  * Ownership: reads the images, `*search` and `*params`; adds to `counts`
  * only on success. Thread-safe: pieces may be counted concurrently into

@@ -441,7 +441,7 @@ impl EnhLeeThresholdSearch {
 /// `width x height` float32 raster held in memory: the 98th percentile of
 /// its valid pixels (finite, not `params->nodata`; `+inf` when none is
 /// valid). Pass it as `point_threshold` to filter regions of the raster.
-/// Only `nodata`, `has_nodata` and `threads` matter; the parameters are
+/// Only `nodata` and `threads` matter; the parameters are
 /// validated like a filter call's.
 ///
 /// Ownership: reads `src` and `*params`, writes `*out_threshold` only on
@@ -509,8 +509,8 @@ unsafe fn whole_raster_statistic(
 /// `width x height` float32 raster held in memory, estimated from its most
 /// homogeneous 16x16 blocks of valid pixels (docs/filters.md, "Estimating
 /// the looks"): deterministic, the same on every thread count. Pass it as
-/// `looks`. Only `signal` (intensity or amplitude data) and `nodata`,
-/// `has_nodata` matter; the parameters are validated like a filter call's.
+/// `looks`. Only `signal` (intensity or amplitude data) and `nodata`
+/// matter; the parameters are validated like a filter call's.
 ///
 /// Ownership: reads `src` and `*params`, writes `*out_looks` only on
 /// success. Thread-safe.
@@ -760,7 +760,7 @@ pub extern "C" fn enh_lee_looks_search_new() -> EnhLeeLooksSearch {
 /// `height` multiples of 16 except where the piece reaches the raster's
 /// right or bottom edge (strips of 16k rows, or tiles of 16k x 16k
 /// pixels, do). Any order; every piece once per pass.
-/// Only `nodata`, `has_nodata` and `threads` of `*params` matter, the
+/// Only `nodata` and `threads` of `*params` matter, the
 /// same for every piece.
 ///
 /// Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
@@ -866,7 +866,7 @@ pub extern "C" fn enh_lee_threshold_search_new() -> EnhLeeThresholdSearch {
 /// Adds the valid pixels of one piece (`width x height` float32 pixels of
 /// the raster, any piece, any order, each pixel of the raster once per
 /// pass) to `counts` (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s
-/// current pass. Only `nodata`, `has_nodata` and `threads` of `*params`
+/// current pass. Only `nodata` and `threads` of `*params`
 /// matter, and they must be the same for every piece.
 ///
 /// Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
@@ -1016,8 +1016,8 @@ impl From<QualityReport> for EnhLeeQualityReport {
 /// of looks before and after on the input's most homogeneous blocks, and
 /// the mean and standard deviation of `src / filtered`. Deterministic,
 /// the same on every thread count, bit for bit what a report pass over
-/// the raster's pieces gives. Only `signal`, `nodata`, `has_nodata` and
-/// `threads` matter; the parameters are validated like a filter call's.
+/// the raster's pieces gives. Only `signal`, `nodata` and `threads`
+/// matter; the parameters are validated like a filter call's.
 ///
 /// Ownership: reads `src`, `filtered` and `*params`, writes `*out` only on
 /// success. Thread-safe.
@@ -1066,7 +1066,7 @@ pub unsafe extern "C" fn enh_lee_quality_report_f32(
 /// or done. The pieces are those of `enh_lee_looks_search_count_f32`
 /// (`(x_off, y_off)`, `width x height`, not cutting the 16x16 blocks),
 /// `src` and `filtered` each with its own stride. Only `nodata`,
-/// `has_nodata`, `threads` (and for the finish, `signal`) matter.
+/// `threads` (and for the finish, `signal`) matter.
 ///
 /// Ownership: reads the images, `*search` and `*params`; adds to `counts`
 /// only on success. Thread-safe: pieces may be counted concurrently into
