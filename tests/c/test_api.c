@@ -56,19 +56,18 @@ static const char *get(const EnhLeeParams *p, const char *name) {
 }
 
 static void test_params_default(void) {
+    const char *const defaults[][2] = {
+        {"filter", "enhanced_lee"}, {"window", "7"},          {"looks", "1"},
+        {"damping", "1"},           {"cu", ""},               {"cmax", ""},
+        {"signal", "intensity"},    {"statistic", "window"},  {"border", "reflect"},
+        {"nodata", ""},             {"threads", "0"},         {"compat", "none"},
+    };
     EnhLeeParams *p = params_new();
-    CHECK(strcmp(get(p, "filter"), "enhanced_lee") == 0);
-    CHECK(strcmp(get(p, "window"), "7") == 0);
-    CHECK(strcmp(get(p, "looks"), "1") == 0);
-    CHECK(strcmp(get(p, "damping"), "1") == 0);
-    CHECK(strcmp(get(p, "cu"), "") == 0);
-    CHECK(strcmp(get(p, "cmax"), "") == 0);
-    CHECK(strcmp(get(p, "signal"), "intensity") == 0);
-    CHECK(strcmp(get(p, "statistic"), "window") == 0);
-    CHECK(strcmp(get(p, "border"), "reflect") == 0);
-    CHECK(strcmp(get(p, "nodata"), "") == 0);
-    CHECK(strcmp(get(p, "threads"), "0") == 0);
-    CHECK(strcmp(get(p, "compat"), "none") == 0);
+    size_t i;
+    for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        CHECK_MSG(strcmp(get(p, defaults[i][0]), defaults[i][1]) == 0, "%s: \"%s\"",
+                  defaults[i][0], get(p, defaults[i][0]));
+    }
     CHECK_STATUS(enh_lee_params_validate(p), ENH_LEE_OK);
     enh_lee_params_free(p);
 }
@@ -381,24 +380,20 @@ static void test_params_set(void) {
     size_t i, n = enh_lee_param_count();
     char before[32][64];
 
-    CHECK_STATUS(enh_lee_params_set(p, "window", "9"), ENH_LEE_OK);
-    CHECK(strcmp(get(p, "window"), "9") == 0);
-    CHECK_STATUS(enh_lee_params_set(p, "WINDOW", "11"), ENH_LEE_OK);
-    CHECK(strcmp(get(p, "window"), "11") == 0);
-    CHECK_STATUS(enh_lee_params_set(p, "filter", "Gamma_Map"), ENH_LEE_OK);
-    CHECK(strcmp(get(p, "filter"), "gamma_map") == 0);
-    CHECK_STATUS(enh_lee_params_set(p, "looks", "4.4"), ENH_LEE_OK);
-    CHECK(strcmp(get(p, "looks"), "4.4") == 0);
-    CHECK_STATUS(enh_lee_params_set(p, "border", "shrink"), ENH_LEE_OK);
-    CHECK(strcmp(get(p, "border"), "shrink") == 0);
-    CHECK_STATUS(enh_lee_params_set(p, "nodata", "-9999"), ENH_LEE_OK);
-    CHECK(strcmp(get(p, "nodata"), "-9999") == 0);
-    CHECK_STATUS(enh_lee_params_set(p, "nodata", ""), ENH_LEE_OK);
-    CHECK(strcmp(get(p, "nodata"), "") == 0);
-    CHECK_STATUS(enh_lee_params_set(p, "cu", "0.25"), ENH_LEE_OK);
-    CHECK(strcmp(get(p, "cu"), "0.25") == 0);
-    CHECK_STATUS(enh_lee_params_set(p, "cu", "none"), ENH_LEE_OK);
-    CHECK(strcmp(get(p, "cu"), "") == 0);
+    /* name, value set, value read back: in this order. */
+    const char *const round_trips[][3] = {
+        {"window", "9", "9"},           {"WINDOW", "11", "11"},
+        {"filter", "Gamma_Map", "gamma_map"}, {"looks", "4.4", "4.4"},
+        {"border", "shrink", "shrink"}, {"nodata", "-9999", "-9999"},
+        {"nodata", "", ""},             {"cu", "0.25", "0.25"},
+        {"cu", "none", ""},
+    };
+    for (i = 0; i < sizeof round_trips / sizeof round_trips[0]; i++) {
+        const char *const *t = round_trips[i];
+        CHECK_STATUS(enh_lee_params_set(p, t[0], t[1]), ENH_LEE_OK);
+        CHECK_MSG(strcmp(get(p, t[0]), t[2]) == 0, "%s=%s reads back as \"%s\"", t[0], t[1],
+                  get(p, t[0]));
+    }
     CHECK_STATUS(enh_lee_params_validate(p), ENH_LEE_OK);
 
     CHECK(n <= sizeof before / sizeof before[0]);
