@@ -141,11 +141,11 @@ pub extern "C" fn enh_lee_params_new() -> *mut EnhLeeParams {
 /// writes during the call.
 #[no_mangle]
 pub unsafe extern "C" fn enh_lee_params_copy(params: *const EnhLeeParams) -> *mut EnhLeeParams {
-    // SAFETY: forwarded from this function's contract.
-    match unsafe { read_params(params, EnhLeeParams::decode) } {
-        Ok(p) => catch_unwind(|| allocate(p)).unwrap_or(std::ptr::null_mut()),
-        Err(_) => std::ptr::null_mut(),
-    }
+    catch_unwind(|| {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { read_params(params, EnhLeeParams::decode) }.map_or(std::ptr::null_mut(), allocate)
+    })
+    .unwrap_or(std::ptr::null_mut())
 }
 
 /// Frees a parameters object from `enh_lee_params_new` or
@@ -162,10 +162,14 @@ pub unsafe extern "C" fn enh_lee_params_copy(params: *const EnhLeeParams) -> *mu
 #[no_mangle]
 pub unsafe extern "C" fn enh_lee_params_free(params: *mut EnhLeeParams) {
     if !params.is_null() {
-        // SAFETY: `params` came from `allocate` (the global allocator with
-        // this type's layout, as `Box` uses) and is freed once, per the
-        // contract. Dropping `Params` cannot panic (it is `Copy`).
-        drop(unsafe { Box::from_raw(params) });
+        // Dropping `Params` cannot panic (it is `Copy`); caught all the same,
+        // as in every export.
+        let _ = catch_unwind(|| {
+            // SAFETY: `params` came from `allocate` (the global allocator
+            // with this type's layout, as `Box` uses) and is freed once, per
+            // the contract.
+            drop(unsafe { Box::from_raw(params) })
+        });
     }
 }
 
