@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 import enh_lee
-from enh_lee import _lib
+from enh_lee import _header, _lib
 
 from _stub_library import build_stub, needs_gcc
 
@@ -47,7 +47,8 @@ def structures():
 
 @needs_gcc
 def test_struct_layout_matches_the_c_compiler(tmp_path):
-    prints = []
+    prints = [f'    printf("scalar {c} %zu %zu\\n", sizeof({c}), _Alignof({c}));'
+              for c in _header._SCALARS]
     for name, t in structures().items():
         prints.append(f'    printf("{name} sizeof %zu %zu\\n", sizeof({name}), _Alignof({name}));')
         for f, _ in t._fields_:
@@ -61,6 +62,9 @@ def test_struct_layout_matches_the_c_compiler(tmp_path):
         """) + "\n".join(prints) + "\n    return 0;\n}\n", "-std=c11")
     rows = {tuple(l.split()[:2]): tuple(map(int, l.split()[2:])) for l in out.splitlines()}
     assert len(structures()) >= 5
+    # The scalar types the parser maps C types to (function arguments too).
+    for c_name, t in _header._SCALARS.items():
+        assert rows[("scalar", c_name)] == (ctypes.sizeof(t), ctypes.alignment(t)), c_name
     for name, t in structures().items():
         assert rows[(name, "sizeof")] == (ctypes.sizeof(t), ctypes.alignment(t)), name
         for f, _ in t._fields_:
