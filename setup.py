@@ -7,7 +7,9 @@
 2. copies it, without its debug information, into the package as
    enh_lee/libenh_lee.so, where enh_lee/_lib.py looks for it first after
    ENH_LEE_LIBRARY;
-3. tags the wheel py3-none-<platform>: it carries native code, but no
+3. copies include/enh_lee.h into the package as enh_lee/enh_lee.h, from
+   which enh_lee/_header.py reads the ctypes declarations;
+4. tags the wheel py3-none-<platform>: it carries native code, but no
    Python extension, so one wheel serves every supported Python version.
    scripts/build-wheel.sh then gives it its manylinux tag with auditwheel.
 """
@@ -53,6 +55,9 @@ class BuildPyWithLibrary(build_py):
         else:
             shutil.copyfile(source, dest)
         os.chmod(dest, 0o755)
+        # enh_lee/_header.py reads the package's declarations from the header.
+        shutil.copyfile(os.path.join(ROOT, "include", "enh_lee.h"),
+                        os.path.join(self.build_lib, "enh_lee", "enh_lee.h"))
 
 
 class WithNativeCode(Distribution):

@@ -10,9 +10,15 @@
  *   every invalid argument is found before anything is written. The one
  *   exception is ENH_LEE_ERROR_INTERNAL (a bug in the library, caught as a
  *   panic), after which dst may be partly written.
- * - The caller owns every buffer; the library keeps no pointer after a call
- *   returns and never frees caller memory. Returned strings are static.
- * - All functions are thread-safe. Panics never cross this boundary.
+ * - Parameters are an opaque EnhLeeParams object: enh_lee_params_new() (SPEC
+ *   defaults), enh_lee_params_set(p, "window", "5") by name from text,
+ *   enh_lee_params_free(). The caller owns every object the library returns
+ *   and every buffer it passes; the library keeps no pointer to caller
+ *   memory after a call returns and never frees it. Returned strings are
+ *   static.
+ * - All functions are thread-safe, except that a params object must not be
+ *   written (set, free) while another thread uses it; reading one from
+ *   several threads at once is fine. Panics never cross this boundary.
  * - Images are float32, row-major, with row strides in bytes (multiples of 4).
  */
 
@@ -35,115 +41,12 @@
 /**
  * Minor version of the library this header belongs to.
  */
-#define ENH_LEE_VERSION_MINOR 4
+#define ENH_LEE_VERSION_MINOR 5
 
 /**
  * Patch version of the library this header belongs to.
  */
 #define ENH_LEE_VERSION_PATCH 0
-
-/**
- * `filter`: Enhanced Lee (Lopes, Touzi & Nezry 1990), SPEC.md.
- */
-#define ENH_LEE_FILTER_ENHANCED_LEE 0
-
-/**
- * `filter`: Lee (1980), `m + k (x - m)`, `k = max(0, 1 - Cu^2/Ci^2)`.
- */
-#define ENH_LEE_FILTER_LEE 1
-
-/**
- * `filter`: Kuan (1985), `k = (1 - Cu^2/Ci^2) / (1 + Cu^2)` in [0, 1].
- */
-#define ENH_LEE_FILTER_KUAN 2
-
-/**
- * `filter`: Gamma-MAP (Lopes, Nezry, Touzi & Laur 1990).
- */
-#define ENH_LEE_FILTER_GAMMA_MAP 3
-
-/**
- * `filter`: Frost (1982), the window averaged with weights
- * `exp(-damping Ci^2 |t|)`, `|t|` the distance from the centre.
- */
-#define ENH_LEE_FILTER_FROST 4
-
-/**
- * `filter`: Refined Lee (Lee 1981), the MMSE blend over the half of the
- * 7x7 window on the pixel's side of its strongest edge (`window` must be 7;
- * `looks`, `signal`, `cu`, `cmax` and `damping` do not apply: the noise
- * variance is estimated from the window).
- */
-#define ENH_LEE_FILTER_REFINED_LEE 5
-
-/**
- * `filter`: Lee Sigma (Lee et al. 2009), the MMSE blend over the window's
- * pixels inside a sigma range around an a priori mean, bright point
- * targets kept (`looks` 1-4, `window` at least 5 and above
- * `target_window`, `sigma`, `target_window`, `point_threshold`).
- */
-#define ENH_LEE_FILTER_LEE_SIGMA 6
-
-/**
- * `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
- */
-#define ENH_LEE_SIGNAL_INTENSITY 0
-
-/**
- * `signal`: amplitude image, `Cu = sqrt(4/pi - 1)/sqrt(looks)`.
- */
-#define ENH_LEE_SIGNAL_AMPLITUDE 1
-
-/**
- * `statistic`: `var = mean(x^2) - mean(x)^2` over the window (PCI FELEE).
- */
-#define ENH_LEE_STATISTIC_WINDOW 0
-
-/**
- * `statistic`: `var = mean((x_j - m_j)^2)`, `m_j` the local mean at each
- * window pixel (two `uniform_filter` passes, as the classic numpy code).
- */
-#define ENH_LEE_STATISTIC_RESIDUAL 1
-
-/**
- * `border`: `d c b a | a b c d | d c b a` (scipy `reflect`, numpy `symmetric`).
- */
-#define ENH_LEE_BORDER_REFLECT 0
-
-/**
- * `border`: `d c b | a b c d | c b a` (scipy `mirror`, numpy `reflect`).
- */
-#define ENH_LEE_BORDER_MIRROR 1
-
-/**
- * `border`: `a a a | a b c d | d d d`.
- */
-#define ENH_LEE_BORDER_NEAREST 2
-
-/**
- * `border`: no padding; statistics use only the pixels inside the image.
- */
-#define ENH_LEE_BORDER_SHRINK 3
-
-/**
- * `compat`: SPEC.md's statistics (population variance, windows padded by
- * `border`).
- */
-#define ENH_LEE_COMPAT_NONE 0
-
-/**
- * `compat`: SNAP's Speckle-Filter conventions: sample variance (`n - 1`),
- * windows clipped at the raster edge, Chebyshev distance in Frost.
- */
-#define ENH_LEE_COMPAT_SNAP 1
-
-/**
- * `compat`: Refined Lee only (any other filter fails with
- * `ENH_LEE_ERROR_INVALID_COMPAT`): the Earth Engine script's choice of the
- * half (signed differences, tied gradients adding their direction codes)
- * and its unclamped gain; SPEC.md's statistics and borders otherwise.
- */
-#define ENH_LEE_COMPAT_GEE 2
 
 /**
  * Entries of a point-threshold count table:
@@ -195,125 +98,22 @@
 #define ENH_LEE_KIND_CHOICE 2
 
 /**
- * Beyond this, `exp(-t)` is below the smallest normal f64.
+ * The filter's parameters: an opaque object, made by
+ * `enh_lee_params_new()` (SPEC defaults) or `enh_lee_params_copy()`,
+ * changed by name from text with `enh_lee_params_set()`, read with
+ * `enh_lee_params_get()`, freed with `enh_lee_params_free()`.
+ * `enh_lee_param_info()` lists the names, kinds, defaults and choices.
+ *
+ * Every value is checked when it is set; the checks that need several
+ * values (`cu < cmax`, a parameter against the filter) run in
+ * `enh_lee_params_validate()` and every call that takes parameters.
+ *
+ * Thread-safety: a params object may be read by several threads at once
+ * (every call taking `const EnhLeeParams *`), but must not be written
+ * (`enh_lee_params_set`, `enh_lee_params_free`) while another thread uses
+ * it.
  */
-#define MAX_EXPONENT 708.0
-
-/**
- * Pixels brighter than the threshold a target window must hold to
- * make its bright pixels a point target.
- */
-#define LeeSigma_TARGET_COUNT 5
-
-/**
- * The percentile of the raster's valid pixels that is the point
- * threshold.
- */
-#define LeeSigma_PERCENTILE 98
-
-/**
- * The window side the filter is defined for.
- */
-#define WINDOW 7
-
-/**
- * Entries of a count table.
- */
-#define BINS (1 << 16)
-
-/**
- * Side of the blocks, in pixels.
- */
-#define BLOCK 16
-
-/**
- * The filter's parameters. Start from `enh_lee_params_default()` and set
- * the fields you need, directly or by name from text with
- * `enh_lee_params_set()`; every field is validated on each call.
- */
-typedef struct EnhLeeParams {
-  /**
-   * `ENH_LEE_FILTER_*`. Default Enhanced Lee.
-   */
-  uint32_t filter;
-  /**
-   * Window side: odd, >= 3. Default 7.
-   */
-  uint32_t window;
-  /**
-   * Number of looks L: finite, > 0 (may be fractional), or NaN (auto):
-   * estimated from the whole raster by a whole-raster call
-   * (`enh_lee_estimate_looks_f32`); a region needs the estimate set
-   * (`enh_lee_looks_state`). Default 1.
-   */
-  double looks;
-  /**
-   * Damping factor K: finite, >= 0. Default 1.
-   */
-  double damping;
-  /**
-   * Explicit Cu, or NaN to derive it from looks and signal. Default NaN.
-   */
-  double cu;
-  /**
-   * Explicit Cmax, or NaN to derive it: sqrt(1 + 2/looks) for Enhanced
-   * Lee, sqrt(2) Cu for Gamma-MAP (Lee, Kuan and Frost have none).
-   * Default NaN.
-   */
-  double cmax;
-  /**
-   * `ENH_LEE_SIGNAL_*`. Default intensity.
-   */
-  uint32_t signal;
-  /**
-   * `ENH_LEE_STATISTIC_*`. Default window.
-   */
-  uint32_t statistic;
-  /**
-   * `ENH_LEE_BORDER_*`. Default reflect.
-   */
-  uint32_t border;
-  /**
-   * 1: pixels equal to `nodata` are invalid; 0: only non-finite ones are.
-   */
-  uint32_t has_nodata;
-  /**
-   * The nodata value, compared as float; used when `has_nodata` is 1.
-   */
-  float nodata;
-  /**
-   * Worker threads: 0 uses every thread of the current rayon pool (all
-   * cores by default); N uses at most N. Results do not depend on it.
-   */
-  uint32_t threads;
-  /**
-   * Lee Sigma's target window (a priori mean, point targets): 3 or 5.
-   * Default 3.
-   */
-  uint32_t target_window;
-  /**
-   * `ENH_LEE_COMPAT_*`: whose conventions the window statistics follow.
-   * Default `ENH_LEE_COMPAT_NONE` (SPEC.md's); `ENH_LEE_COMPAT_SNAP`:
-   * SNAP's sample variance, windows clipped at the raster edge (`border`
-   * is not used) and Frost's Chebyshev distance; `ENH_LEE_COMPAT_GEE`
-   * (Refined Lee only): the Earth Engine script's choice of the half and
-   * unclamped gain. (This field was `reserved`, always 0, in 0.3: 0
-   * keeps 0.3's results.)
-   */
-  uint32_t compat;
-  /**
-   * Lee Sigma's sigma: the probability of the sigma range, one of 0.5,
-   * 0.6, 0.7, 0.8, 0.9, 0.95. Default 0.9.
-   */
-  double sigma;
-  /**
-   * Lee Sigma's point threshold, or NaN (the default) to compute it
-   * from the image of a whole-raster call; a region of a raster needs
-   * it (`enh_lee_point_threshold_f32` or a threshold search over the
-   * whole raster). Infinity keeps no point target.
-   */
-  double point_threshold;
-} EnhLeeParams;
+typedef struct EnhLeeParams EnhLeeParams;
 
 /**
  * The result of every fallible call: `ENH_LEE_OK` (0) or one of the
@@ -566,7 +366,8 @@ typedef struct EnhLeeRegion {
 #define ENH_LEE_ERROR_INVALID_BORDER 12
 
 /**
- * has_nodata is neither 0 nor 1.
+ * has_nodata is neither 0 nor 1 (0.4 and earlier; opaque parameters
+ * since 0.5 cannot hold such a value, and no call returns it).
  */
 #define ENH_LEE_ERROR_INVALID_NODATA_FLAG 13
 
@@ -644,7 +445,7 @@ typedef struct EnhLeeRegion {
 #define ENH_LEE_ERROR_INVALID_POINT_THRESHOLD 27
 
 /**
- * Unknown compat value, or `ENH_LEE_COMPAT_GEE` with a filter other than
+ * Unknown compat value, or `compat=gee` with a filter other than
  * Refined Lee.
  */
 #define ENH_LEE_ERROR_INVALID_COMPAT 28
@@ -656,36 +457,54 @@ typedef struct EnhLeeRegion {
  */
 #define ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE 29
 
-/**
- * The looks the table has.
- */
-#define LeeSigma_LOOKS { 1.0, 2.0, 3.0, 4.0, }
-
-/**
- * The probabilities of Lee Sigma's published sigma ranges.
- */
-#define SIGMAS { 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, }
-
-/**
- * Lee Sigma's target windows.
- */
-#define TARGET_WINDOWS { 3, 5, }
-
-
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /**
- * Returns the default parameters (SPEC defaults): Enhanced Lee, window 7,
- * looks 1, damping 1, cu and cmax NaN (derived), intensity, window
- * statistic, reflect border, no nodata, all threads; Lee Sigma's target
- * window 3, sigma 0.9, point threshold NaN (computed).
+ * Returns a new parameters object holding the SPEC defaults: Enhanced
+ * Lee, window 7, looks 1, damping 1, cu and cmax unset (derived),
+ * intensity, window statistic, reflect border, no nodata, all threads;
+ * Lee Sigma's target window 3, sigma 0.9, point threshold unset
+ * (computed); compat none. `enh_lee_param_info` lists every default.
  *
- * Thread-safe; cannot fail.
+ * Ownership: the caller owns the object and frees it with
+ * `enh_lee_params_free`.
+ * Thread-safe.
+ * Errors: returns NULL only when memory cannot be allocated.
  */
-struct EnhLeeParams enh_lee_params_default(void);
+struct EnhLeeParams *enh_lee_params_new(void);
+
+/**
+ * Returns a new parameters object holding the values of `*params`,
+ * independent of it: setting one does not change the other.
+ *
+ * Ownership: reads `*params`; the caller owns the copy and frees it with
+ * `enh_lee_params_free`.
+ * Thread-safe: `*params` may be read by other threads meanwhile.
+ * Errors: returns NULL when `params` is NULL or memory cannot be
+ * allocated.
+ *
+ * # Safety
+ * `params` is NULL or points to a live `EnhLeeParams` that no thread
+ * writes during the call.
+ */
+struct EnhLeeParams *enh_lee_params_copy(const struct EnhLeeParams *params);
+
+/**
+ * Frees a parameters object from `enh_lee_params_new` or
+ * `enh_lee_params_copy`. NULL is a no-op.
+ *
+ * Ownership: takes the object back; the pointer is invalid afterwards.
+ * Thread-safety: no other thread may use `*params` during or after the
+ * call.
+ * Errors: none.
+ *
+ * # Safety
+ * `params` is NULL or a pointer from `enh_lee_params_new` or
+ * `enh_lee_params_copy`, not freed before.
+ */
+void enh_lee_params_free(struct EnhLeeParams *params);
 
 /**
  * Writes to `*out_bytes` the scratch size, in bytes, that `enh_lee_f32` on
@@ -701,7 +520,8 @@ struct EnhLeeParams enh_lee_params_default(void);
  * `ENH_LEE_ERROR_SIZE_OVERFLOW`, and any parameter error.
  *
  * # Safety
- * `params` is NULL or points to a readable `EnhLeeParams`; `out_bytes` is
+ * `params` is NULL or points to a live `EnhLeeParams` that no thread
+ * writes during the call; `out_bytes` is
  * NULL or points to a writable `size_t`.
  */
 EnhLeeStatus enh_lee_scratch_size(size_t width,
@@ -719,7 +539,8 @@ EnhLeeStatus enh_lee_scratch_size(size_t width,
  * Errors: `ENH_LEE_ERROR_NULL_POINTER` and any parameter error.
  *
  * # Safety
- * `params` is NULL or points to a readable `EnhLeeParams`; `out_pixels` is
+ * `params` is NULL or points to a live `EnhLeeParams` that no thread
+ * writes during the call; `out_pixels` is
  * NULL or points to a writable `size_t`.
  */
 EnhLeeStatus enh_lee_halo(const struct EnhLeeParams *params, size_t *out_pixels);
@@ -806,7 +627,7 @@ EnhLeeStatus enh_lee_f32_region(const float *src,
  * `width x height` float32 raster held in memory: the 98th percentile of
  * its valid pixels (finite, not `params->nodata`; `+inf` when none is
  * valid). Pass it as `point_threshold` to filter regions of the raster.
- * Only `nodata`, `has_nodata` and `threads` matter; the parameters are
+ * Only `nodata` and `threads` matter; the parameters are
  * validated like a filter call's.
  *
  * Ownership: reads `src` and `*params`, writes `*out_threshold` only on
@@ -833,8 +654,8 @@ EnhLeeStatus enh_lee_point_threshold_f32(const float *src,
  * `width x height` float32 raster held in memory, estimated from its most
  * homogeneous 16x16 blocks of valid pixels (docs/filters.md, "Estimating
  * the looks"): deterministic, the same on every thread count. Pass it as
- * `looks`. Only `signal` (intensity or amplitude data) and `nodata`,
- * `has_nodata` matter; the parameters are validated like a filter call's.
+ * `looks`. Only `signal` (intensity or amplitude data) and `nodata`
+ * matter; the parameters are validated like a filter call's.
  *
  * Ownership: reads `src` and `*params`, writes `*out_looks` only on
  * success. Thread-safe.
@@ -935,7 +756,7 @@ struct EnhLeeLooksSearch enh_lee_looks_search_new(void);
  * `height` multiples of 16 except where the piece reaches the raster's
  * right or bottom edge (strips of 16k rows, or tiles of 16k x 16k
  * pixels, do). Any order; every piece once per pass.
- * Only `nodata`, `has_nodata` and `threads` of `*params` matter, the
+ * Only `nodata` and `threads` of `*params` matter, the
  * same for every piece.
  *
  * Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
@@ -999,7 +820,7 @@ struct EnhLeeThresholdSearch enh_lee_threshold_search_new(void);
  * Adds the valid pixels of one piece (`width x height` float32 pixels of
  * the raster, any piece, any order, each pixel of the raster once per
  * pass) to `counts` (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s
- * current pass. Only `nodata`, `has_nodata` and `threads` of `*params`
+ * current pass. Only `nodata` and `threads` of `*params`
  * matter, and they must be the same for every piece.
  *
  * Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
@@ -1051,8 +872,8 @@ EnhLeeStatus enh_lee_threshold_search_step(struct EnhLeeThresholdSearch *search,
  * of looks before and after on the input's most homogeneous blocks, and
  * the mean and standard deviation of `src / filtered`. Deterministic,
  * the same on every thread count, bit for bit what a report pass over
- * the raster's pieces gives. Only `signal`, `nodata`, `has_nodata` and
- * `threads` matter; the parameters are validated like a filter call's.
+ * the raster's pieces gives. Only `signal`, `nodata` and `threads`
+ * matter; the parameters are validated like a filter call's.
  *
  * Ownership: reads `src`, `filtered` and `*params`, writes `*out` only on
  * success. Thread-safe.
@@ -1083,7 +904,7 @@ EnhLeeStatus enh_lee_quality_report_f32(const float *src,
  * or done. The pieces are those of `enh_lee_looks_search_count_f32`
  * (`(x_off, y_off)`, `width x height`, not cutting the 16x16 blocks),
  * `src` and `filtered` each with its own stride. Only `nodata`,
- * `has_nodata`, `threads` (and for the finish, `signal`) matter.
+ * `threads` (and for the finish, `signal`) matter.
  *
  * Ownership: reads the images, `*search` and `*params`; adds to `counts`
  * only on success. Thread-safe: pieces may be counted concurrently into
@@ -1152,15 +973,16 @@ const char *enh_lee_version(void);
  * call. `enh_lee_param_info` lists the names.
  *
  * Ownership: reads the strings, updates `*params` only on success.
- * Thread-safe (on distinct `params`).
+ * Thread-safety: no other thread may use `*params` during the call
+ * (different objects may be set concurrently).
  * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_UNKNOWN_PARAMETER`
  * (no such name), the parameter's own error for a bad value
  * (`ENH_LEE_ERROR_INVALID_WINDOW` for `window=4` or `window=seven`, ...:
- * `enh_lee_status_parameter` names it), or the error of a field of
- * `*params` that holds no valid value to begin with.
+ * `enh_lee_status_parameter` names it).
  *
  * # Safety
- * `params` is NULL or points to a readable and writable `EnhLeeParams`;
+ * `params` is NULL or points to a live `EnhLeeParams` (from
+ * `enh_lee_params_new` or `enh_lee_params_copy`);
  * `name` and `value` are NULL or NUL-terminated strings.
  */
 EnhLeeStatus enh_lee_params_set(struct EnhLeeParams *params, const char *name, const char *value);
@@ -1176,13 +998,13 @@ EnhLeeStatus enh_lee_params_set(struct EnhLeeParams *params, const char *name, c
  * receives the text and a NUL when `buf_len` is larger than the length.
  *
  * Ownership: reads `*params` and `name`; writes `buf` and `*out_len`
- * only on success. Thread-safe.
+ * only on success. Thread-safe: `*params` may be read by several threads
+ * at once, not written meanwhile.
  * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_UNKNOWN_PARAMETER`,
- * `ENH_LEE_ERROR_BUFFER_TOO_SMALL` (`buf_len` not above the length), the
- * error of a field of `*params` that holds no valid value.
+ * `ENH_LEE_ERROR_BUFFER_TOO_SMALL` (`buf_len` not above the length).
  *
  * # Safety
- * `params` is NULL or readable; `name` NULL or NUL-terminated; `buf` NULL
+ * `params` is NULL or a live `EnhLeeParams` no thread writes meanwhile; `name` NULL or NUL-terminated; `buf` NULL
  * or writable for `buf_len` bytes; `out_len` NULL or a writable `size_t`.
  */
 EnhLeeStatus enh_lee_params_get(const struct EnhLeeParams *params,
@@ -1192,14 +1014,15 @@ EnhLeeStatus enh_lee_params_get(const struct EnhLeeParams *params,
                                 size_t *out_len);
 
 /**
- * Checks every field of `*params` together, as each filtering call does
+ * Checks every value of `*params` together, as each filtering call does
  * (including `cu < cmax`).
  *
- * Ownership: reads `*params`. Thread-safe.
+ * Ownership: reads `*params`. Thread-safe: `*params` may be read by
+ * several threads at once, not written meanwhile.
  * Errors: `ENH_LEE_ERROR_NULL_POINTER` and any parameter error.
  *
  * # Safety
- * `params` is NULL or points to a readable `EnhLeeParams`.
+ * `params` is NULL or a live `EnhLeeParams` no thread writes meanwhile.
  */
 EnhLeeStatus enh_lee_params_validate(const struct EnhLeeParams *params);
 

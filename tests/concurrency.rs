@@ -21,8 +21,7 @@ use std::thread;
 use std::time::Duration;
 
 use enh_lee::capi::{
-    enh_lee_f32, enh_lee_f32_region, enh_lee_params_default, enh_lee_scratch_size, EnhLeeParams,
-    ENH_LEE_BORDER_MIRROR, ENH_LEE_OK, ENH_LEE_STATISTIC_RESIDUAL,
+    enh_lee_f32, enh_lee_f32_region, enh_lee_scratch_size, EnhLeeParams, ENH_LEE_OK,
 };
 use enh_lee::{
     filter, filter_in_place, filter_region, scratch_len, source_region, Border, Params, Region,
@@ -212,20 +211,14 @@ fn run(job: &Job, threads: usize, way: usize) -> Array2<f32> {
         }
         // The C API with caller scratch queried on this thread.
         _ => {
-            let mut p: EnhLeeParams = enh_lee_params_default();
-            p.window = params.window as u32;
-            p.looks = params.looks;
-            p.statistic = match params.statistic {
-                Statistic::Window => 0,
-                Statistic::Residual => ENH_LEE_STATISTIC_RESIDUAL,
-            };
-            p.border = match params.border {
-                Border::Reflect => 0,
-                Border::Mirror => ENH_LEE_BORDER_MIRROR,
-                Border::Nearest => 2,
-                Border::Shrink => 3,
-            };
-            p.threads = threads as u32;
+            let p = EnhLeeParams::from(Params {
+                window: params.window,
+                looks: params.looks,
+                statistic: params.statistic,
+                border: params.border,
+                threads,
+                ..Params::default()
+            });
             let mut bytes = 0usize;
             // SAFETY: pointers to locals.
             let status = unsafe { enh_lee_scratch_size(w, h, &p, &mut bytes) };
@@ -383,9 +376,11 @@ fn c_region_calls_from_many_threads() {
     let _w = watchdog("c_region_calls_from_many_threads");
     let (h, w) = (240usize, 100usize);
     let src = image(77, h, w);
-    let mut p = enh_lee_params_default();
-    p.window = 9;
-    p.statistic = ENH_LEE_STATISTIC_RESIDUAL;
+    let p = Params {
+        window: 9,
+        statistic: Statistic::Residual,
+        ..Params::default()
+    };
     let want = {
         let params = Params {
             window: 9,
@@ -404,10 +399,10 @@ fn c_region_calls_from_many_threads() {
             let src = src.clone();
             thread::spawn(move || {
                 let (y0, y1) = (k * h / strips, (k + 1) * h / strips);
-                let p = EnhLeeParams {
-                    threads: (k % 3) as u32,
+                let p = EnhLeeParams::from(Params {
+                    threads: k % 3,
                     ..p
-                };
+                });
                 let halo = 2 * 4;
                 let (sy0, sy1) = (y0.saturating_sub(halo), (y1 + halo).min(h));
                 let mut bytes = 0usize;

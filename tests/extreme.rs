@@ -11,8 +11,7 @@ use common::{oracle_border, Rng};
 use std::ptr;
 
 use enh_lee::capi::{
-    enh_lee_f32, enh_lee_f32_region, enh_lee_params_default, EnhLeeParams,
-    ENH_LEE_ERROR_SIZE_OVERFLOW, ENH_LEE_OK,
+    enh_lee_f32, enh_lee_f32_region, EnhLeeParams, ENH_LEE_ERROR_SIZE_OVERFLOW, ENH_LEE_OK,
 };
 use enh_lee::{filter, filter_in_place, Border, Error, Params, Signal, Statistic};
 use enh_lee_oracle::enhanced_lee::{
@@ -195,9 +194,10 @@ fn all_invalid_images_pass_through_unchanged() {
         }
     }
     // And through the C API.
-    let mut p = enh_lee_params_default();
-    p.has_nodata = 1;
-    p.nodata = -9999.0;
+    let p = EnhLeeParams::from(Params {
+        nodata: Some(-9999.0),
+        ..Params::default()
+    });
     let mut out = vec![0.0f32; all_nodata.len()];
     let (h, w) = all_nodata.dim();
     // SAFETY: contiguous h x w buffers.
@@ -511,9 +511,11 @@ fn regions_of_giant_rasters() {
         for vertical in [true, false] {
             let len = if vertical { h } else { w };
             for at in [0, 1, side / 2, side - len - 1, side - len] {
-                let mut p: EnhLeeParams = enh_lee_params_default();
-                p.window = 5;
-                p.border = 1; // mirror: reflection arithmetic on the side
+                let p = EnhLeeParams::from(Params {
+                    window: 5,
+                    border: Border::Mirror, // reflection arithmetic on the side
+                    ..Params::default()
+                });
                 let halo = 2usize;
                 // Raster: `side` along one axis, 12 along the other.
                 let (rw, rh, x_off, y_off) = if vertical {

@@ -219,11 +219,54 @@ bool ParseInteger(const char *text, long long *out)
     return true;
 }
 
-// The options after parsing; params.has_nodata/nodata are filled per band
-// unless NODATA was given.
+// A parameters object of the library, owned: made by enh_lee_params_new
+// (SPEC defaults), copied by enh_lee_params_copy (each band has its own),
+// freed by enh_lee_params_free. Converts to the `const EnhLeeParams *` the
+// C functions take. Should an allocation fail, it holds NULL, which every
+// call refuses with ENH_LEE_ERROR_NULL_POINTER, reported as any status.
+class Params
+{
+  public:
+    Params() : m_p(enh_lee_params_new())
+    {
+    }
+    Params(const Params &other) : m_p(enh_lee_params_copy(other.m_p))
+    {
+    }
+    Params &operator=(const Params &other)
+    {
+        Params copy(other);
+        std::swap(m_p, copy.m_p);
+        return *this;
+    }
+    ~Params()
+    {
+        enh_lee_params_free(m_p);
+    }
+    operator const EnhLeeParams *() const
+    {
+        return m_p;
+    }
+    // enh_lee_params_set: parameter `name` from text.
+    EnhLeeStatus Set(const char *name, const char *value)
+    {
+        return enh_lee_params_set(m_p, name, value);
+    }
+    // A real number as text that reads back as the same double.
+    EnhLeeStatus SetReal(const char *name, double value)
+    {
+        return Set(name, CPLSPrintf("%.17g", value));
+    }
+
+  private:
+    EnhLeeParams *m_p;
+};
+
+// The options after parsing; the nodata of params is set per band unless
+// NODATA was given.
 struct Options
 {
-    EnhLeeParams params = enh_lee_params_default();
+    Params params;
     bool nodataGiven = false;  // NODATA option present (NONE included)
     int blockXSize = kDefaultBlockSize;
     int blockYSize = kDefaultBlockSize;
@@ -232,17 +275,17 @@ struct Options
 
 // Parameter `name` of `p` as the library writes it (text that reads back
 // exactly; "" for an unset optional one or an unknown name).
-std::string ParamText(const EnhLeeParams &p, const char *name)
+std::string ParamText(const Params &p, const char *name)
 {
     char value[64] = "";
     size_t len = 0;
-    if (enh_lee_params_get(&p, name, value, sizeof value, &len) != ENH_LEE_OK)
+    if (enh_lee_params_get(p, name, value, sizeof value, &len) != ENH_LEE_OK)
         return std::string();
     return value;
 }
 
 // "WINDOW=4" for each parameter a status is about, with its value in `p`.
-std::string ParameterDetail(EnhLeeStatus status, const EnhLeeParams &p)
+std::string ParameterDetail(EnhLeeStatus status, const Params &p)
 {
     const CPLStringList names(
         CSLTokenizeString2(enh_lee_status_parameter(status), ", ", 0));
@@ -299,7 +342,7 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
             continue;
         }
         const EnhLeeStatus status =
-            enh_lee_params_set(&o->params, key.c_str(), pszValue);
+            o->params.Set(key.c_str(), pszValue);
         if (status == ENH_LEE_ERROR_UNKNOWN_PARAMETER)
         {
             std::string known;
@@ -320,7 +363,7 @@ bool ParseOptions(CSLConstList papszOptions, Options *o)
         o->nodataGiven |= EQUAL(key.c_str(), "NODATA");
         bCoefficientsGiven |= EQUAL(key.c_str(), "CU") || EQUAL(key.c_str(), "CMAX");
     }
-    const EnhLeeStatus status = enh_lee_params_validate(&o->params);
+    const EnhLeeStatus status = enh_lee_params_validate(o->params);
     if (status == ENH_LEE_ERROR_INVALID_COEFFICIENTS && !bCoefficientsGiven)
     {
         // Cu and Cmax derived from LOOKS: a tiny LOOKS (1e-320) makes
@@ -371,11 +414,11 @@ std::string Bytes(double dfBytes)
 // parameter, or a size overflow) is returned as such, with no CPLError.
 EnhLeeStatus WorkingSet(int nRasterX, int nRasterY, size_t halo, int nW,
                         int nH, int nBands, bool bComplex,
-                        const EnhLeeParams &params, double *pdfBytes)
+                        const Params &params, double *pdfBytes)
 {
     size_t scratch = 0;
     const EnhLeeStatus st = enh_lee_scratch_size(
-        static_cast<size_t>(nW), static_cast<size_t>(nH), &params, &scratch);
+        static_cast<size_t>(nW), static_cast<size_t>(nH), params, &scratch);
     if (st != ENH_LEE_OK)
         return st;
     const double dfHalo = 2.0 * static_cast<double>(halo);
@@ -404,7 +447,7 @@ constexpr double kDefaultMaxPassPixels = 4294967296.0;
 // RasterIO converts), a complex one as its intensity |z|^2 or amplitude |z|
 // (params.signal), detected by the library from CFloat32 pairs. Emits a
 // CPLError and returns false on failure.
-bool ReadDetected(GDALRasterBand *poBand, const EnhLeeParams &params, int nX,
+bool ReadDetected(GDALRasterBand *poBand, const Params &params, int nX,
                   int nY, int nW, int nH, float *pDst)
 {
     GDALRasterIOExtraArg sExtra;
@@ -432,7 +475,7 @@ bool ReadDetected(GDALRasterBand *poBand, const EnhLeeParams &params, int nX,
     const EnhLeeStatus status = enh_lee_detect_cf32(
         pairs.data(), 2 * static_cast<size_t>(nRow), pDst,
         static_cast<size_t>(nRow), static_cast<size_t>(nW),
-        static_cast<size_t>(nH), &params);
+        static_cast<size_t>(nH), params);
     if (status != ENH_LEE_OK)
     {
         ReportStatus(status, "detecting complex pixels");
@@ -457,7 +500,7 @@ int StripRows(int nW, int nH)
 // (ReadDetected), and calls piece(strip, y, rows) for each; stops at the
 // first failure (piece emits its own CPLError). Memory: one strip.
 template <class Piece>
-bool ForEachStrip(GDALRasterBand *poBand, const EnhLeeParams &params,
+bool ForEachStrip(GDALRasterBand *poBand, const Params &params,
                   int nBand, const char *pszWhat, Piece piece)
 {
     const int nW = poBand->GetXSize(), nH = poBand->GetYSize();
@@ -498,7 +541,7 @@ bool ForEachStrip(GDALRasterBand *poBand, const EnhLeeParams &params,
 // until step says done. count(strip, y, rows, table) and step(table,
 // &done) return library statuses.
 template <class Count, class Step>
-bool SearchBand(GDALRasterBand *poBand, const EnhLeeParams &params, int nBand,
+bool SearchBand(GDALRasterBand *poBand, const Params &params, int nBand,
                 const char *pszWhat, Count count, Step step,
                 EnhLeeStatus *pNotEstimable = nullptr)
 {
@@ -545,36 +588,40 @@ bool SearchBand(GDALRasterBand *poBand, const EnhLeeParams &params, int nBand,
 
 // Lee Sigma's point threshold of a whole band, when the options do not give
 // it: the library's two counting passes (enh_lee_threshold_search_*), so
-// that every block the driver filters uses the same value. Writes it to
-// params->point_threshold.
-bool ComputePointThreshold(GDALRasterBand *poBand, EnhLeeParams *params,
+// that every block the driver filters uses the same value. Sets it as
+// point_threshold of *params.
+bool ComputePointThreshold(GDALRasterBand *poBand, Params *params,
                            int nBand)
 {
     const size_t nW = static_cast<size_t>(poBand->GetXSize());
     EnhLeeThresholdSearch search = enh_lee_threshold_search_new();
+    double threshold = 0.0;
     return SearchBand(
         poBand, *params, nBand, "lee_sigma's point threshold",
         [&](const float *strip, int, int rows, uint64_t *counts)
         {
             return enh_lee_threshold_search_count_f32(
                 &search, strip, sizeof(float) * nW, nW,
-                static_cast<size_t>(rows), params, counts);
+                static_cast<size_t>(rows), *params, counts);
         },
         [&](const uint64_t *counts, uint32_t *done)
         {
-            return enh_lee_threshold_search_step(
-                &search, counts, &params->point_threshold, done);
+            EnhLeeStatus st =
+                enh_lee_threshold_search_step(&search, counts, &threshold, done);
+            if (st == ENH_LEE_OK && *done)
+                st = params->SetReal("point_threshold", threshold);
+            return st;
         });
 }
 
 // The looks search of a whole band (enh_lee_looks_search_*): until the
 // homogeneous blocks are found (two passes, for the quality report), or,
-// with bEstimate (LOOKS=auto), done (three passes), writing the looks to
-// params->looks: bit for bit the in-memory estimate, so that every block
+// with bEstimate (LOOKS=auto), done (three passes), setting the looks of
+// *params: bit for bit the in-memory estimate, so that every block
 // the driver filters uses the same value. For the report only (not
 // bEstimate), a raster on which the looks cannot be measured (constant,
 // smaller than a block) is no error: *pbMeasurable says so.
-bool SearchLooks(GDALRasterBand *poBand, EnhLeeParams *params, int nBand,
+bool SearchLooks(GDALRasterBand *poBand, Params *params, int nBand,
                  EnhLeeLooksSearch *search, bool bEstimate,
                  bool *pbMeasurable)
 {
@@ -588,15 +635,15 @@ bool SearchLooks(GDALRasterBand *poBand, EnhLeeParams *params, int nBand,
         {
             return enh_lee_looks_search_count_f32(
                 search, strip, sizeof(float) * nW, nW, nH, 0,
-                static_cast<size_t>(y), nW, static_cast<size_t>(rows), params,
+                static_cast<size_t>(y), nW, static_cast<size_t>(rows), *params,
                 counts);
         },
         [&](const uint64_t *counts, uint32_t *done)
         {
-            const EnhLeeStatus st =
-                enh_lee_looks_search_step(search, counts, params, &looks, done);
+            EnhLeeStatus st =
+                enh_lee_looks_search_step(search, counts, *params, &looks, done);
             if (st == ENH_LEE_OK && bEstimate && *done)
-                params->looks = looks;
+                st = params->SetReal("looks", looks);
             if (!bEstimate && search->pass >= 2)
                 *done = 1;
             return st;
@@ -612,7 +659,7 @@ bool SearchLooks(GDALRasterBand *poBand, EnhLeeParams *params, int nBand,
 // their strips (ForEachStrip's, and for the report the strip filtered)
 // within the memory budget. Emits a CPLError naming the options if not.
 bool CheckWholeBandPasses(int nW, int nH, size_t halo, bool bComplex,
-                          const EnhLeeParams &params, bool bLooks,
+                          const Params &params, bool bLooks,
                           bool bThreshold, bool bReport)
 {
     std::string osWhat;
@@ -643,11 +690,11 @@ bool CheckWholeBandPasses(int nW, int nH, size_t halo, bool bComplex,
     }
 
     // The scratch does not depend on the values being computed.
-    EnhLeeParams known = params;
-    if (std::isnan(known.looks))
-        known.looks = 1.0;
-    if (std::isnan(known.point_threshold))
-        known.point_threshold = 1.0;
+    Params known = params;
+    if (bLooks)
+        known.Set("looks", "1");
+    if (bThreshold)
+        known.Set("point_threshold", "1");
     const int nRows = StripRows(nW, nH);
     double dfBytes =
         (bComplex ? 12.0 : 4.0) * nW * nRows + 8.0 * ENH_LEE_THRESHOLD_BINS;
@@ -712,7 +759,7 @@ class ENHLEERasterBand final : public GDALRasterBand
     friend class ENHLEEOverviewBand;
 
     GDALRasterBand *m_poSrcBand = nullptr;  // owned by the source dataset
-    EnhLeeParams m_params{};                // nodata of this band included
+    Params m_params;                        // nodata of this band included
     bool m_bHasNoData = false;
     double m_dfNoData = 0.0;
     bool m_bHasOffset = false, m_bHasScale = false;
@@ -746,7 +793,7 @@ class ENHLEERasterBand final : public GDALRasterBand
 
   public:
     ENHLEERasterBand(ENHLEEDataset *poDS, int nBand, GDALRasterBand *poSrc,
-                     const EnhLeeParams &params, int nBlockX,
+                     const Params &params, int nBlockX,
                      int nBlockY);
 
     double GetNoDataValue(int *pbSuccess) override
@@ -982,7 +1029,7 @@ CPLErr ENHLEEDataset::FilterWindow(GDALDataset *poSrc,
     EnhLeeRegion source{};
     const EnhLeeStatus regionStatus = enh_lee_source_region(
         static_cast<size_t>(nRasterXSize), static_cast<size_t>(nRasterYSize),
-        &region, &poFirst->m_params, &source);
+        &region, poFirst->m_params, &source);
     if (regionStatus != ENH_LEE_OK)
     {
         ReportStatus(regionStatus, CPLSPrintf("region %d,%d %dx%d", w.nX, w.nY,
@@ -1055,7 +1102,7 @@ CPLErr ENHLEEDataset::FilterWindow(GDALDataset *poSrc,
             nDstStride, static_cast<size_t>(nRasterXSize),
             static_cast<size_t>(nRasterYSize), static_cast<size_t>(w.nX),
             static_cast<size_t>(w.nY), static_cast<size_t>(w.nW),
-            static_cast<size_t>(w.nH), &poBand->m_params, nullptr, 0);
+            static_cast<size_t>(w.nH), poBand->m_params, nullptr, 0);
         if (status != ENH_LEE_OK)
         {
             ReportStatus(status, CPLSPrintf("filtering region %d,%d %dx%d of "
@@ -1253,7 +1300,7 @@ void ENHLEEDataset::StartReadAhead(Window w)
 
 ENHLEERasterBand::ENHLEERasterBand(ENHLEEDataset *poDSIn, int nBandIn,
                                    GDALRasterBand *poSrc,
-                                   const EnhLeeParams &params,
+                                   const Params &params,
                                    int nBlockX, int nBlockY)
     : m_poSrcBand(poSrc), m_params(params)
 {
@@ -1377,7 +1424,7 @@ bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search,
             const EnhLeeStatus st = enh_lee_report_count_f32(
                 &search, strip, sizeof(float) * nW, filtered.data(),
                 sizeof(float) * nW, nW, nH, 0, static_cast<size_t>(y), nW,
-                static_cast<size_t>(rows), &m_params, counts.data());
+                static_cast<size_t>(rows), m_params, counts.data());
             if (st != ENH_LEE_OK)
                 ReportStatus(st, osContext);
             return st == ENH_LEE_OK;
@@ -1386,7 +1433,7 @@ bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search,
     if (!bCounted)
         return false;
     const EnhLeeStatus finish =
-        enh_lee_report_finish(counts.data(), &m_params, &report);
+        enh_lee_report_finish(counts.data(), m_params, &report);
     if (finish == ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE)
         return NotMeasurable();
     if (EnhLeeStatus st = finish; st != ENH_LEE_OK)
@@ -1590,7 +1637,7 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
     }
 
     size_t halo = 0;
-    if (EnhLeeStatus st = enh_lee_halo(&o.params, &halo); st != ENH_LEE_OK)
+    if (EnhLeeStatus st = enh_lee_halo(o.params, &halo); st != ENH_LEE_OK)
     {
         ReportStatus(st, "halo");
         return nullptr;
@@ -1618,7 +1665,7 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
     for (int i = 1; i <= nBands; ++i)
     {
         GDALRasterBand *poSrc = poSrcDS->GetRasterBand(i);
-        EnhLeeParams params = o.params;
+        Params params = o.params;  // this band's copy
         const bool bComplex =
             GDALDataTypeIsComplex(poSrc->GetRasterDataType()) != FALSE;
         poDS->m_bComplex |= bComplex;
@@ -1626,8 +1673,9 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         double dfNoData = 0.0;
         if (o.nodataGiven)
         {
-            bHasNoData = params.has_nodata == 1;
-            dfNoData = static_cast<double>(params.nodata);
+            const std::string osNoData = ParamText(params, "nodata");
+            bHasNoData = !osNoData.empty();
+            dfNoData = bHasNoData ? CPLAtof(osNoData.c_str()) : 0.0;
         }
         else
         {
@@ -1647,14 +1695,18 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         {
             // Output pixels are Float32: report the value as they hold it.
             const float f = AsFloat32(dfNoData);
-            params.has_nodata = 1;
-            params.nodata = f;
             dfNoData = static_cast<double>(f);
         }
-        else
+        // The library's nodata: a finite value (a non-finite one marks no
+        // more pixels than none: non-finite pixels are invalid anyway).
+        const EnhLeeStatus stNoData =
+            bHasNoData && std::isfinite(dfNoData)
+                ? params.Set("nodata", CPLSPrintf("%.9g", dfNoData))
+                : params.Set("nodata", "");
+        if (stNoData != ENH_LEE_OK)
         {
-            params.has_nodata = 0;
-            params.nodata = 0.0f;
+            ReportStatus(stNoData, CPLSPrintf("band %d nodata", i));
+            return nullptr;
         }
 
         // Values of the whole band the options leave to the driver: LOOKS=auto
@@ -1667,7 +1719,7 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
              {std::make_pair(&enh_lee_looks_state, &nLooks),
               std::make_pair(&enh_lee_point_threshold_state, &nThreshold)})
         {
-            if (EnhLeeStatus st = state(&params, nState); st != ENH_LEE_OK)
+            if (EnhLeeStatus st = state(params, nState); st != ENH_LEE_OK)
             {
                 ReportStatus(st, CPLSPrintf("band %d", i));
                 return nullptr;

@@ -38,6 +38,8 @@ for f in "$here"/enhlee/*; do
 done
 # The Python binding, vendored as the sub-package enhlee.enh_lee.
 cp -p "$root"/bindings/python/enh_lee/*.py "$stage/enhlee/enh_lee/"
+# Its ctypes declarations are read from the C header (enh_lee/_header.py).
+cp -p "$root/include/enh_lee.h" "$stage/enhlee/enh_lee/"
 # The library, without its debug info (about 5x smaller; symbols kept).
 if command -v strip >/dev/null; then
   strip --strip-debug -o "$stage/enhlee/enh_lee/libenh_lee.so" "$lib"

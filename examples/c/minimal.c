@@ -20,10 +20,10 @@ int main(void) {
     size_t scratch_bytes = 0;
     size_t x, y;
     EnhLeeStatus status;
-    EnhLeeParams params;
+    EnhLeeParams *params = enh_lee_params_new();
     int rc = EXIT_FAILURE;
 
-    if (image == NULL || filtered == NULL) {
+    if (image == NULL || filtered == NULL || params == NULL) {
         fprintf(stderr, "out of memory\n");
         goto done;
     }
@@ -38,16 +38,18 @@ int main(void) {
     }
     image[5 * width + 5] = -9999.0f; /* a nodata pixel: copied unchanged */
 
-    /* Start from the defaults (window 7, 1 look, reflect border, ...). */
-    params = enh_lee_params_default();
-    params.window = 7;
-    params.looks = 4.0;
-    params.has_nodata = 1;
-    params.nodata = -9999.0f;
+    /* Start from the defaults (window 7, 1 look, reflect border, ...) and
+     * set parameters by name from text; each value is checked here. */
+    if (enh_lee_params_set(params, "window", "7") != ENH_LEE_OK ||
+        enh_lee_params_set(params, "looks", "4") != ENH_LEE_OK ||
+        enh_lee_params_set(params, "nodata", "-9999") != ENH_LEE_OK) {
+        fprintf(stderr, "enh_lee_params_set failed\n");
+        goto done;
+    }
 
     /* Ask how much scratch the call needs and allocate it (or pass NULL
      * and 0 to let the library allocate it for the call). */
-    status = enh_lee_scratch_size(width, height, &params, &scratch_bytes);
+    status = enh_lee_scratch_size(width, height, params, &scratch_bytes);
     if (status != ENH_LEE_OK) {
         fprintf(stderr, "enh_lee_scratch_size: %s\n", enh_lee_status_message(status));
         goto done;
@@ -60,7 +62,7 @@ int main(void) {
 
     /* Strides are in bytes: these rows are contiguous. */
     status = enh_lee_f32(image, width * sizeof(float), filtered, width * sizeof(float), width,
-                         height, &params, scratch, scratch_bytes);
+                         height, params, scratch, scratch_bytes);
     if (status != ENH_LEE_OK) {
         fprintf(stderr, "enh_lee_f32: %s\n", enh_lee_status_message(status));
         goto done;
@@ -71,10 +73,8 @@ int main(void) {
            image[24 * width + 32], filtered[24 * width + 32], image[5 * width + 5],
            filtered[5 * width + 5]);
 
-    /* Errors come back as a status code with a message; nothing is written. */
-    params.window = 8;
-    status = enh_lee_f32(image, width * sizeof(float), filtered, width * sizeof(float), width,
-                         height, &params, scratch, scratch_bytes);
+    /* Errors come back as a status code with a message; nothing is changed. */
+    status = enh_lee_params_set(params, "window", "8");
     printf("window 8: status %d (%s)\n", (int)status, enh_lee_status_message(status));
     if (status != ENH_LEE_ERROR_INVALID_WINDOW) {
         goto done;
@@ -82,6 +82,7 @@ int main(void) {
     rc = EXIT_SUCCESS;
 
 done:
+    enh_lee_params_free(params);
     free(scratch);
     free(filtered);
     free(image);

@@ -29,6 +29,7 @@
 //! `width x height` output pixels (not the row padding, not src).
 //! Any violation panics, which libFuzzer reports as a crash.
 
+pub mod fields;
 pub mod input;
 pub mod model;
 pub mod params;
@@ -40,6 +41,7 @@ use std::sync::OnceLock;
 use enh_lee::capi::*;
 use enh_lee_oracle::enhanced_lee::{self as reference, Border, Means, Raster, Spec, Statistic};
 use enh_lee_oracle::Rng;
+use fields::*;
 use input::Input;
 use model::{Api, Call, Rect};
 
@@ -87,8 +89,8 @@ const THREADS: [u32; 8] = [0, 1, 1, 1, 2, 0, 1, 3];
 
 /// Parameters that are valid, except where a palette value makes the
 /// derived coefficients invalid (looks = 5e-324 gives Cmax = inf).
-fn decode_params(inp: &mut Input) -> EnhLeeParams {
-    let mut p = enh_lee_params_default();
+fn decode_params(inp: &mut Input) -> Fields {
+    let mut p = Fields::default();
     let wb = inp.u8();
     p.window = if wb < 200 { 3 + 2 * (wb % 7) } else { 3 + 2 * (wb % 24) } as u32;
     p.looks = inp.pick(&LOOKS);
@@ -123,12 +125,13 @@ fn decode_params(inp: &mut Input) -> EnhLeeParams {
 
 /// `p` with looks=auto (NaN, where Cu or Cmax derive from it) replaced by
 /// the whole raster's estimate, which a successful call used.
-fn resolved_looks(mut p: EnhLeeParams, image: &Raster) -> EnhLeeParams {
+fn resolved_looks(mut p: Fields, image: &Raster) -> Fields {
     if p.looks.is_nan() && (p.cu.is_nan() || p.cmax.is_nan()) {
         let mut looks = f64::NAN;
+        let h = p.handle().expect("the parameters of a successful call");
         // SAFETY: the raster's pixels, `height` rows of `width` floats.
         let status = unsafe {
-            enh_lee_estimate_looks_f32(image.data.as_ptr(), 4 * image.width, image.width, image.height, &p, &mut looks)
+            enh_lee_estimate_looks_f32(image.data.as_ptr(), 4 * image.width, image.width, image.height, h.as_ptr(), &mut looks)
         };
         assert_eq!(status, ENH_LEE_OK, "enh-lee fuzz finding: a looks=auto call succeeded but the estimate fails: {p:?}");
         p.looks = looks;
@@ -136,14 +139,14 @@ fn resolved_looks(mut p: EnhLeeParams, image: &Raster) -> EnhLeeParams {
     p
 }
 
-fn spec_of(p: &EnhLeeParams) -> Spec {
+fn spec_of(p: &Fields) -> Spec {
     let (cu, cmax) = model::coefficients(p);
     Spec {
         window: p.window as usize,
         cu: cu.unwrap(),
         cmax: cmax.unwrap(),
         damping: p.damping,
-        statistic: if p.statistic == ENH_LEE_STATISTIC_WINDOW { Statistic::Window } else { Statistic::Residual },
+        statistic: if p.statistic == STATISTIC_WINDOW { Statistic::Window } else { Statistic::Residual },
         border: [Border::Reflect, Border::Mirror, Border::Nearest, Border::Shrink][p.border as usize],
         nodata: (p.has_nodata == 1).then_some(p.nodata),
     }
@@ -322,7 +325,7 @@ fn apply_fault(fault: u8, call: &mut Call, inp: &mut Input, arena: &Arena, scrat
     // Parameter faults change the caller's parameters (a default set when
     // an earlier fault made them NULL, which stays NULL).
     let had_params = call.params.is_some();
-    let mut params = call.params.unwrap_or_else(|| enh_lee_params_default());
+    let mut params = call.params.unwrap_or_else(|| Fields::default());
     let p = &mut params;
     let garbage = |inp: &mut Input, first: u32| first + inp.u32() % (u32::MAX - first + 1);
     match fault {
@@ -332,7 +335,7 @@ fn apply_fault(fault: u8, call: &mut Call, inp: &mut Input, arena: &Arena, scrat
         3 => p.signal = garbage(inp, 2),
         4 => p.statistic = garbage(inp, 2),
         5 => p.border = garbage(inp, 4),
-        6 => p.has_nodata = garbage(inp, 2),
+        6 => p.compat = garbage(inp, 3),
         7 => p.window = inp.pick(&[0, 1, 2, 4, 6, 8, 16, 100, u32::MAX - 1, 1 << 31]),
         8 => p.looks = inp.pick(&[f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, -1.0, -1e-300, f64::MIN]),
         9 => p.damping = inp.pick(&[f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1e-300, -1.0, f64::MIN]),
@@ -553,8 +556,8 @@ const MEANS_BUDGET: usize = 64_000;
 /// every one when their windows fit [`REFERENCE_BUDGET`], else the corners,
 /// then the pixels of the edge rows and columns (where the border rules
 /// and the region's halo apply), then random ones, as many as fit.
-fn checked_pixels(width: usize, height: usize, p: &EnhLeeParams, rng: &mut Rng) -> Vec<(usize, usize)> {
-    let per_pixel = (p.window as usize).pow(2) * if p.statistic == ENH_LEE_STATISTIC_RESIDUAL { 2 } else { 1 };
+fn checked_pixels(width: usize, height: usize, p: &Fields, rng: &mut Rng) -> Vec<(usize, usize)> {
+    let per_pixel = (p.window as usize).pow(2) * if p.statistic == STATISTIC_RESIDUAL { 2 } else { 1 };
     let count = (REFERENCE_BUDGET / per_pixel).max(8);
     if width * height <= count {
         return (0..height).flat_map(|y| (0..width).map(move |x| (y, x))).collect();
@@ -575,14 +578,15 @@ fn checked_pixels(width: usize, height: usize, p: &EnhLeeParams, rng: &mut Rng) 
 
 /// Filters `raster` whole, out of place, with one thread and library
 /// scratch: the result every other call must reproduce bit for bit.
-fn canonical(raster: &Raster, p: &EnhLeeParams) -> Option<Vec<f32>> {
-    let p = EnhLeeParams { threads: 1, ..*p };
+fn canonical(raster: &Raster, p: &Fields) -> Option<Vec<f32>> {
+    let p = Fields { threads: 1, ..*p };
     let mut out = vec![f32::from_bits(SENTINEL); raster.data.len()];
     let stride = 4 * raster.width;
     let (status, need) = model::scratch_query(raster.width, raster.height, &p);
     if status != ENH_LEE_OK || need > SCRATCH_CAP {
         return None;
     }
+    let h = p.handle().ok()?;
     // SAFETY: both buffers hold the whole raster contiguously.
     let status = unsafe {
         enh_lee_f32(
@@ -592,7 +596,7 @@ fn canonical(raster: &Raster, p: &EnhLeeParams) -> Option<Vec<f32>> {
             stride,
             raster.width,
             raster.height,
-            &p,
+            h.as_ptr(),
             std::ptr::null_mut(),
             0,
         )
@@ -679,7 +683,7 @@ fn small(inp: &mut Input, api: Api) {
     // source window), each a loop over a window; large windows only where
     // that fits MEANS_BUDGET.
     let mut source = model::source_rect(region, model::halo(&p).unwrap(), rw, rh);
-    while p.statistic == ENH_LEE_STATISTIC_RESIDUAL
+    while p.statistic == STATISTIC_RESIDUAL
         && p.window > 3
         && source.w * source.h * (p.window as usize).pow(2) > MEANS_BUDGET
     {
@@ -816,6 +820,7 @@ fn long(inp: &mut Input) {
     if !model::params_valid(&p) {
         return;
     }
+    let Ok(handle) = p.handle() else { return };
     let pixels = gen_pixels(inp, w, h, p.nodata, true);
     let raster = Raster { data: &pixels, width: w, height: h };
     let mut out = vec![f32::from_bits(SENTINEL); w * h];
@@ -854,10 +859,11 @@ fn long(inp: &mut Input) {
     }
     // In place, one thread: the same bits.
     let mut again = pixels.clone();
-    let p1 = EnhLeeParams { threads: 1, ..p };
+    let p1 = Fields { threads: 1, ..p };
+    let h1 = p1.handle().expect("valid parameters");
     // SAFETY: in place on a whole contiguous image.
     let status = unsafe {
-        enh_lee_f32(again.as_ptr(), 4 * w, again.as_mut_ptr(), 4 * w, w, h, &p1, std::ptr::null_mut(), 0)
+        enh_lee_f32(again.as_ptr(), 4 * w, again.as_mut_ptr(), 4 * w, w, h, h1.as_ptr(), std::ptr::null_mut(), 0)
     };
     assert_eq!(status, ENH_LEE_OK);
     compare_bits("in place with one thread", &again, &out, &call);
@@ -888,7 +894,7 @@ fn long(inp: &mut Input) {
             region.y,
             region.w,
             region.h,
-            &p,
+            handle.as_ptr(),
             std::ptr::null_mut(),
             0,
         )
@@ -1062,13 +1068,23 @@ fn queries(inp: &mut Input) {
             }
         }
     }
-    let pp = params.as_ref().map_or(std::ptr::null(), |p| p as *const EnhLeeParams);
+    // Parameters the library refuses when they are set give that status
+    // for every call (they cannot reach one since ABI 0.5).
+    let handle = params.as_ref().map(Fields::handle);
+    let refused = match &handle {
+        Some(Err(status)) => Some(*status),
+        _ => None,
+    };
+    let pp = match &handle {
+        Some(Ok(h)) => h.as_ptr(),
+        _ => std::ptr::null(),
+    };
 
     // enh_lee_scratch_size
     let mut bytes = OUT_SENTINEL;
     let out = if out_null { std::ptr::null_mut() } else { &mut bytes as *mut usize };
     // SAFETY: pp and out are NULL or point at locals.
-    let status = unsafe { enh_lee_scratch_size(w, h, pp, out) };
+    let status = refused.unwrap_or_else(|| unsafe { enh_lee_scratch_size(w, h, pp, out) });
     let mut expected = Vec::new();
     match &params {
         None => expected.push(ENH_LEE_ERROR_NULL_POINTER),
@@ -1124,7 +1140,7 @@ fn queries(inp: &mut Input) {
     let mut pixels = OUT_SENTINEL;
     let out = if halo_out_null { std::ptr::null_mut() } else { &mut pixels as *mut usize };
     // SAFETY: pp and out are NULL or point at locals.
-    let status = unsafe { enh_lee_halo(pp, out) };
+    let status = refused.unwrap_or_else(|| unsafe { enh_lee_halo(pp, out) });
     let mut expected = Vec::new();
     match &params {
         None => expected.push(ENH_LEE_ERROR_NULL_POINTER),

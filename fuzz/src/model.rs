@@ -5,6 +5,8 @@
 
 use enh_lee::capi::*;
 
+use crate::fields::*;
+
 /// Which entry point a call goes through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Api {
@@ -30,7 +32,7 @@ pub struct Call {
     pub width: usize,
     pub height: usize,
     /// `None`: a NULL params pointer.
-    pub params: Option<EnhLeeParams>,
+    pub params: Option<Fields>,
     pub scratch: usize,
     pub scratch_bytes: usize,
 }
@@ -38,7 +40,13 @@ pub struct Call {
 impl Call {
     /// Makes the call.
     pub fn invoke(&self) -> EnhLeeStatus {
-        let params = self.params.as_ref().map_or(std::ptr::null(), |p| p as *const EnhLeeParams);
+        // Parameters the library refuses when they are set give that status
+        // (they cannot reach a call since ABI 0.5).
+        let handle = match self.params.as_ref().map(Fields::handle) {
+            Some(Err(status)) => return status,
+            handle => handle.map(Result::unwrap),
+        };
+        let params = handle.as_ref().map_or(std::ptr::null(), Handle::as_ptr);
         let (src, dst) = (self.src as *const f32, self.dst as *mut f32);
         let scratch = self.scratch as *mut core::ffi::c_void;
         // SAFETY: the fuzz harness only makes calls whose buffers are valid
@@ -108,15 +116,15 @@ pub fn derived(signal: u32, looks: f64) -> (Option<f64>, Option<f64>) {
         return (None, None);
     }
     let cu = match signal {
-        ENH_LEE_SIGNAL_INTENSITY => Some(1.0 / looks.sqrt()),
-        ENH_LEE_SIGNAL_AMPLITUDE => Some((4.0 / std::f64::consts::PI - 1.0).sqrt() / looks.sqrt()),
+        SIGNAL_INTENSITY => Some(1.0 / looks.sqrt()),
+        SIGNAL_AMPLITUDE => Some((4.0 / std::f64::consts::PI - 1.0).sqrt() / looks.sqrt()),
         _ => None,
     };
     (cu, Some((1.0 + 2.0 / looks).sqrt()))
 }
 
 /// The (cu, cmax) a call uses: explicit ones, or derived.
-pub fn coefficients(p: &EnhLeeParams) -> (Option<f64>, Option<f64>) {
+pub fn coefficients(p: &Fields) -> (Option<f64>, Option<f64>) {
     let (dcu, dcmax) = derived(p.signal, p.looks);
     let cu = if p.cu.is_nan() { dcu } else { Some(p.cu) };
     let cmax = if p.cmax.is_nan() { dcmax } else { Some(p.cmax) };
@@ -124,18 +132,18 @@ pub fn coefficients(p: &EnhLeeParams) -> (Option<f64>, Option<f64>) {
 }
 
 /// Errors of the parameters alone.
-pub fn param_errors(p: &EnhLeeParams, errors: &mut Vec<EnhLeeStatus>) {
-    if p.signal > ENH_LEE_SIGNAL_AMPLITUDE {
+pub fn param_errors(p: &Fields, errors: &mut Vec<EnhLeeStatus>) {
+    if p.signal > SIGNAL_AMPLITUDE {
         errors.push(ENH_LEE_ERROR_INVALID_SIGNAL);
     }
-    if p.statistic > ENH_LEE_STATISTIC_RESIDUAL {
+    if p.statistic > STATISTIC_RESIDUAL {
         errors.push(ENH_LEE_ERROR_INVALID_STATISTIC);
     }
-    if p.border > ENH_LEE_BORDER_SHRINK {
+    if p.border > BORDER_SHRINK {
         errors.push(ENH_LEE_ERROR_INVALID_BORDER);
     }
-    if p.has_nodata > 1 {
-        errors.push(ENH_LEE_ERROR_INVALID_NODATA_FLAG);
+    if p.compat > 2 {
+        errors.push(ENH_LEE_ERROR_INVALID_COMPAT);
     }
     if p.window < 3 || p.window % 2 == 0 {
         errors.push(ENH_LEE_ERROR_INVALID_WINDOW);
@@ -164,7 +172,7 @@ pub fn param_errors(p: &EnhLeeParams, errors: &mut Vec<EnhLeeStatus>) {
     }
 }
 
-pub fn params_valid(p: &EnhLeeParams) -> bool {
+pub fn params_valid(p: &Fields) -> bool {
     let mut e = Vec::new();
     param_errors(p, &mut e);
     e.is_empty()
@@ -172,14 +180,14 @@ pub fn params_valid(p: &EnhLeeParams) -> bool {
 
 /// The halo of the header (`enh_lee_halo`), where window and statistic
 /// allow computing it.
-pub fn halo(p: &EnhLeeParams) -> Option<usize> {
+pub fn halo(p: &Fields) -> Option<usize> {
     if p.window < 3 || p.window % 2 == 0 {
         return None;
     }
     let r = (p.window / 2) as usize;
     match p.statistic {
-        ENH_LEE_STATISTIC_WINDOW => Some(r),
-        ENH_LEE_STATISTIC_RESIDUAL => Some(2 * r),
+        STATISTIC_WINDOW => Some(r),
+        STATISTIC_RESIDUAL => Some(2 * r),
         _ => None,
     }
 }
@@ -222,10 +230,14 @@ fn image_errors(
 }
 
 /// `enh_lee_scratch_size` for a region of `width x height` pixels.
-pub fn scratch_query(width: usize, height: usize, p: &EnhLeeParams) -> (EnhLeeStatus, usize) {
+pub fn scratch_query(width: usize, height: usize, p: &Fields) -> (EnhLeeStatus, usize) {
     let mut bytes = 0usize;
+    let h = match p.handle() {
+        Ok(h) => h,
+        Err(status) => return (status, bytes),
+    };
     // SAFETY: both pointers point at locals.
-    let status = unsafe { enh_lee_scratch_size(width, height, p, &mut bytes) };
+    let status = unsafe { enh_lee_scratch_size(width, height, h.as_ptr(), &mut bytes) };
     (status, bytes)
 }
 
@@ -330,7 +342,7 @@ pub fn model(call: &Call) -> Verdict {
 /// A loose upper bound of the scratch a region `width` pixels wide needs
 /// (SPEC: O(threads * window * width)); the query must not report more, and
 /// may report SIZE_OVERFLOW only when this bound is itself enormous.
-pub fn scratch_bound(width: usize, p: &EnhLeeParams, pool_threads: usize) -> u128 {
+pub fn scratch_bound(width: usize, p: &Fields, pool_threads: usize) -> u128 {
     let t = (if p.threads == 0 { pool_threads } else { p.threads as usize } as u128).max(1);
     let w = p.window as u128;
     let width = width as u128;

@@ -14,6 +14,7 @@ use std::ffi::{c_char, CStr, CString};
 
 use enh_lee::capi::*;
 
+use crate::fields::Handle;
 use crate::input::Input;
 
 /// Pieces of values: numbers at and past every limit, every choice name in
@@ -115,12 +116,13 @@ fn names() -> Vec<&'static CStr> {
 }
 
 /// `enh_lee_params_get` of `name`, which must succeed.
-fn get(p: &EnhLeeParams, name: &CStr) -> CString {
+fn get(p: &Handle, name: &CStr) -> CString {
     let mut buf = [0 as c_char; 64];
     let mut len = usize::MAX;
     // SAFETY: valid pointers; `buf` holds `buf.len()` bytes.
-    let status =
-        unsafe { enh_lee_params_get(p, name.as_ptr(), buf.as_mut_ptr(), buf.len(), &mut len) };
+    let status = unsafe {
+        enh_lee_params_get(p.as_ptr(), name.as_ptr(), buf.as_mut_ptr(), buf.len(), &mut len)
+    };
     assert_eq!(status, ENH_LEE_OK, "params_get({name:?})");
     // SAFETY: on OK the library wrote a NUL-terminated string into `buf`.
     let got = unsafe { CStr::from_ptr(buf.as_ptr()) };
@@ -128,20 +130,24 @@ fn get(p: &EnhLeeParams, name: &CStr) -> CString {
     got.to_owned()
 }
 
-fn set(p: &mut EnhLeeParams, name: &CStr, value: &CStr) -> EnhLeeStatus {
+fn set(p: &mut Handle, name: &CStr, value: &CStr) -> EnhLeeStatus {
     // SAFETY: valid, NUL-terminated pointers.
-    unsafe { enh_lee_params_set(p, name.as_ptr(), value.as_ptr()) }
+    unsafe { enh_lee_params_set(p.as_mut_ptr(), name.as_ptr(), value.as_ptr()) }
 }
 
-/// The parameters as comparable text (every field, NaN payloads aside).
-fn state(p: &EnhLeeParams) -> String {
-    format!("{p:?}")
+/// The parameters as comparable text: every value as the library writes
+/// it (text that reads back exactly).
+fn state(p: &Handle) -> String {
+    names()
+        .iter()
+        .map(|name| format!("{name:?}={:?} ", get(p, name)))
+        .collect()
 }
 
 pub fn run(data: &[u8]) {
     let mut inp = Input::new(data);
     let names = names();
-    let mut p = enh_lee_params_default();
+    let mut p = Handle::new();
     for _ in 0..1 + inp.below(8) {
         let listed = inp.below(4) != 0;
         let name = if listed {
@@ -150,7 +156,7 @@ pub fn run(data: &[u8]) {
             text(&mut inp)
         };
         let value = text(&mut inp);
-        let before = p;
+        let before = p.copy();
         let status = set(&mut p, &name, &value);
         if status != ENH_LEE_OK {
             assert_eq!(
@@ -175,7 +181,7 @@ pub fn run(data: &[u8]) {
         }
         // What was set reads back as text that sets the same value.
         let shown = get(&p, &name);
-        let mut again = before;
+        let mut again = before.copy();
         assert_eq!(
             set(&mut again, &name, &shown),
             ENH_LEE_OK,
@@ -188,7 +194,7 @@ pub fn run(data: &[u8]) {
         );
     }
     // SAFETY: a valid pointer.
-    let valid = unsafe { enh_lee_params_validate(&p) };
+    let valid = unsafe { enh_lee_params_validate(p.as_ptr()) };
     if valid != ENH_LEE_OK {
         // SAFETY: as above.
         let about = unsafe { CStr::from_ptr(enh_lee_status_parameter(valid)) };
@@ -202,13 +208,14 @@ pub fn run(data: &[u8]) {
 }
 
 /// Parameters that validate filter a small image (threads capped at 2).
-fn filter_small(inp: &mut Input, p: &EnhLeeParams) {
-    let mut p = *p;
-    p.threads = p.threads.min(2);
+fn filter_small(inp: &mut Input, p: &Handle) {
+    let mut p = p.copy();
+    let threads: u32 = get(&p, c"threads").to_str().unwrap().parse().unwrap();
+    assert_eq!(p.set("threads", &threads.min(2).to_string()), ENH_LEE_OK);
     let (w, h) = (1 + inp.below(9), 1 + inp.below(9));
     let mut need = 0usize;
     // SAFETY: valid pointers.
-    let status = unsafe { enh_lee_scratch_size(w, h, &p, &mut need) };
+    let status = unsafe { enh_lee_scratch_size(w, h, p.as_ptr(), &mut need) };
     if status != ENH_LEE_OK || need > 16 << 20 {
         assert!(
             status == ENH_LEE_OK || status == ENH_LEE_ERROR_SIZE_OVERFLOW,
@@ -228,7 +235,7 @@ fn filter_small(inp: &mut Input, p: &EnhLeeParams) {
             4 * w,
             w,
             h,
-            &p,
+            p.as_ptr(),
             std::ptr::null_mut(),
             0,
         )
@@ -236,7 +243,7 @@ fn filter_small(inp: &mut Input, p: &EnhLeeParams) {
     // looks=auto on a raster too small for a 16x16 block: not estimable.
     let mut state = 0;
     // SAFETY: valid pointers.
-    let looks_status = unsafe { enh_lee_looks_state(&p, &mut state) };
+    let looks_status = unsafe { enh_lee_looks_state(p.as_ptr(), &mut state) };
     let expected = if looks_status == ENH_LEE_OK && state == ENH_LEE_WHOLE_RASTER_NEEDED {
         ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE
     } else {
@@ -244,6 +251,7 @@ fn filter_small(inp: &mut Input, p: &EnhLeeParams) {
     };
     assert_eq!(
         status, expected,
-        "{w}x{h} with validated parameters {p:?}"
+        "{w}x{h} with validated parameters {}",
+        self::state(&p)
     );
 }

@@ -18,220 +18,87 @@ pub use status::*;
 pub use vocabulary::*;
 
 use crate::{
-    filter_in_place, filter_region, scratch_len, source_region, Border, Compat, Error, Filter,
-    KeySearch, LooksSearch, Params, QualityReport, Region, Scratch, ScratchLen, Signal, Statistic,
-    ThresholdSearch, WholeRasterState,
+    filter_in_place, filter_region, scratch_len, source_region, Error, KeySearch, LooksSearch,
+    Params, QualityReport, Region, Scratch, ScratchLen, ThresholdSearch, WholeRasterState,
 };
 
 /// Major version of the library this header belongs to.
 pub const ENH_LEE_VERSION_MAJOR: u32 = 0;
 /// Minor version of the library this header belongs to.
-pub const ENH_LEE_VERSION_MINOR: u32 = 4;
+pub const ENH_LEE_VERSION_MINOR: u32 = 5;
 /// Patch version of the library this header belongs to.
 pub const ENH_LEE_VERSION_PATCH: u32 = 0;
 
-/// `filter`: Enhanced Lee (Lopes, Touzi & Nezry 1990), SPEC.md.
-pub const ENH_LEE_FILTER_ENHANCED_LEE: u32 = 0;
-/// `filter`: Lee (1980), `m + k (x - m)`, `k = max(0, 1 - Cu^2/Ci^2)`.
-pub const ENH_LEE_FILTER_LEE: u32 = 1;
-/// `filter`: Kuan (1985), `k = (1 - Cu^2/Ci^2) / (1 + Cu^2)` in [0, 1].
-pub const ENH_LEE_FILTER_KUAN: u32 = 2;
-/// `filter`: Gamma-MAP (Lopes, Nezry, Touzi & Laur 1990).
-pub const ENH_LEE_FILTER_GAMMA_MAP: u32 = 3;
-/// `filter`: Frost (1982), the window averaged with weights
-/// `exp(-damping Ci^2 |t|)`, `|t|` the distance from the centre.
-pub const ENH_LEE_FILTER_FROST: u32 = 4;
-/// `filter`: Refined Lee (Lee 1981), the MMSE blend over the half of the
-/// 7x7 window on the pixel's side of its strongest edge (`window` must be 7;
-/// `looks`, `signal`, `cu`, `cmax` and `damping` do not apply: the noise
-/// variance is estimated from the window).
-pub const ENH_LEE_FILTER_REFINED_LEE: u32 = 5;
-/// `filter`: Lee Sigma (Lee et al. 2009), the MMSE blend over the window's
-/// pixels inside a sigma range around an a priori mean, bright point
-/// targets kept (`looks` 1-4, `window` at least 5 and above
-/// `target_window`, `sigma`, `target_window`, `point_threshold`).
-pub const ENH_LEE_FILTER_LEE_SIGMA: u32 = 6;
-
-/// `signal`: power (intensity) image, `Cu = 1/sqrt(looks)`.
-pub const ENH_LEE_SIGNAL_INTENSITY: u32 = 0;
-/// `signal`: amplitude image, `Cu = sqrt(4/pi - 1)/sqrt(looks)`.
-pub const ENH_LEE_SIGNAL_AMPLITUDE: u32 = 1;
-/// `statistic`: `var = mean(x^2) - mean(x)^2` over the window (PCI FELEE).
-pub const ENH_LEE_STATISTIC_WINDOW: u32 = 0;
-/// `statistic`: `var = mean((x_j - m_j)^2)`, `m_j` the local mean at each
-/// window pixel (two `uniform_filter` passes, as the classic numpy code).
-pub const ENH_LEE_STATISTIC_RESIDUAL: u32 = 1;
-/// `border`: `d c b a | a b c d | d c b a` (scipy `reflect`, numpy `symmetric`).
-pub const ENH_LEE_BORDER_REFLECT: u32 = 0;
-/// `border`: `d c b | a b c d | c b a` (scipy `mirror`, numpy `reflect`).
-pub const ENH_LEE_BORDER_MIRROR: u32 = 1;
-/// `border`: `a a a | a b c d | d d d`.
-pub const ENH_LEE_BORDER_NEAREST: u32 = 2;
-/// `border`: no padding; statistics use only the pixels inside the image.
-pub const ENH_LEE_BORDER_SHRINK: u32 = 3;
-
-/// `compat`: SPEC.md's statistics (population variance, windows padded by
-/// `border`).
-pub const ENH_LEE_COMPAT_NONE: u32 = 0;
-/// `compat`: SNAP's Speckle-Filter conventions: sample variance (`n - 1`),
-/// windows clipped at the raster edge, Chebyshev distance in Frost.
-pub const ENH_LEE_COMPAT_SNAP: u32 = 1;
-/// `compat`: Refined Lee only (any other filter fails with
-/// `ENH_LEE_ERROR_INVALID_COMPAT`): the Earth Engine script's choice of the
-/// half (signed differences, tied gradients adding their direction codes)
-/// and its unclamped gain; SPEC.md's statistics and borders otherwise.
-pub const ENH_LEE_COMPAT_GEE: u32 = 2;
-
-/// The filter's parameters. Start from `enh_lee_params_default()` and set
-/// the fields you need, directly or by name from text with
-/// `enh_lee_params_set()`; every field is validated on each call.
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
+/// The filter's parameters: an opaque object, made by
+/// `enh_lee_params_new()` (SPEC defaults) or `enh_lee_params_copy()`,
+/// changed by name from text with `enh_lee_params_set()`, read with
+/// `enh_lee_params_get()`, freed with `enh_lee_params_free()`.
+/// `enh_lee_param_info()` lists the names, kinds, defaults and choices.
+///
+/// Every value is checked when it is set; the checks that need several
+/// values (`cu < cmax`, a parameter against the filter) run in
+/// `enh_lee_params_validate()` and every call that takes parameters.
+///
+/// Thread-safety: a params object may be read by several threads at once
+/// (every call taking `const EnhLeeParams *`), but must not be written
+/// (`enh_lee_params_set`, `enh_lee_params_free`) while another thread uses
+/// it.
 pub struct EnhLeeParams {
-    /// `ENH_LEE_FILTER_*`. Default Enhanced Lee.
-    pub filter: u32,
-    /// Window side: odd, >= 3. Default 7.
-    pub window: u32,
-    /// Number of looks L: finite, > 0 (may be fractional), or NaN (auto):
-    /// estimated from the whole raster by a whole-raster call
-    /// (`enh_lee_estimate_looks_f32`); a region needs the estimate set
-    /// (`enh_lee_looks_state`). Default 1.
-    pub looks: f64,
-    /// Damping factor K: finite, >= 0. Default 1.
-    pub damping: f64,
-    /// Explicit Cu, or NaN to derive it from looks and signal. Default NaN.
-    pub cu: f64,
-    /// Explicit Cmax, or NaN to derive it: sqrt(1 + 2/looks) for Enhanced
-    /// Lee, sqrt(2) Cu for Gamma-MAP (Lee, Kuan and Frost have none).
-    /// Default NaN.
-    pub cmax: f64,
-    /// `ENH_LEE_SIGNAL_*`. Default intensity.
-    pub signal: u32,
-    /// `ENH_LEE_STATISTIC_*`. Default window.
-    pub statistic: u32,
-    /// `ENH_LEE_BORDER_*`. Default reflect.
-    pub border: u32,
-    /// 1: pixels equal to `nodata` are invalid; 0: only non-finite ones are.
-    pub has_nodata: u32,
-    /// The nodata value, compared as float; used when `has_nodata` is 1.
-    pub nodata: f32,
-    /// Worker threads: 0 uses every thread of the current rayon pool (all
-    /// cores by default); N uses at most N. Results do not depend on it.
-    pub threads: u32,
-    /// Lee Sigma's target window (a priori mean, point targets): 3 or 5.
-    /// Default 3.
-    pub target_window: u32,
-    /// `ENH_LEE_COMPAT_*`: whose conventions the window statistics follow.
-    /// Default `ENH_LEE_COMPAT_NONE` (SPEC.md's); `ENH_LEE_COMPAT_SNAP`:
-    /// SNAP's sample variance, windows clipped at the raster edge (`border`
-    /// is not used) and Frost's Chebyshev distance; `ENH_LEE_COMPAT_GEE`
-    /// (Refined Lee only): the Earth Engine script's choice of the half and
-    /// unclamped gain. (This field was `reserved`, always 0, in 0.3: 0
-    /// keeps 0.3's results.)
-    pub compat: u32,
-    /// Lee Sigma's sigma: the probability of the sigma range, one of 0.5,
-    /// 0.6, 0.7, 0.8, 0.9, 0.95. Default 0.9.
-    pub sigma: f64,
-    /// Lee Sigma's point threshold, or NaN (the default) to compute it
-    /// from the image of a whole-raster call; a region of a raster needs
-    /// it (`enh_lee_point_threshold_f32` or a threshold search over the
-    /// whole raster). Infinity keeps no point target.
-    pub point_threshold: f64,
+    params: Params,
 }
 
 impl EnhLeeParams {
-    /// The parameters these fields hold, each field decoded but not
-    /// validated (`Params::validate` does that).
-    fn decode(self) -> Result<Params, Error> {
-        let optional = |v: f64| (!v.is_nan()).then_some(v);
-        Ok(Params {
-            filter: choice(self.filter, Filter::ALL, Error::InvalidFilter)?,
-            window: self.window as usize,
-            looks: self.looks,
-            damping: self.damping,
-            cu: optional(self.cu),
-            cmax: optional(self.cmax),
-            signal: choice(self.signal, &SIGNALS, Error::InvalidSignal)?,
-            statistic: choice(self.statistic, &STATISTICS, Error::InvalidStatistic)?,
-            border: choice(self.border, &BORDERS, Error::InvalidBorder)?,
-            nodata: match self.has_nodata {
-                0 => None,
-                1 => Some(self.nodata),
-                _ => return Err(Error::InvalidNodataFlag),
-            },
-            threads: self.threads as usize,
-            sigma: self.sigma,
-            target_window: self.target_window as usize,
-            point_threshold: optional(self.point_threshold),
-            compat: choice(self.compat, &COMPATS, Error::InvalidCompat)?,
-            own: Default::default(),
-        })
+    /// The parameters, validated.
+    fn to_params(&self) -> Result<Params, Error> {
+        self.params.validate()?;
+        Ok(self.params)
     }
 
-    /// Decoded and validated.
-    fn to_params(self) -> Result<Params, Error> {
-        let params = self.decode()?;
-        params.validate()?;
-        Ok(params)
-    }
-
-    /// The fields of `p`; every value of `p` that its checks allow fits.
-    fn encode(p: &Params) -> EnhLeeParams {
-        let index = |found: Option<usize>| found.expect("every value is listed") as u32;
-        EnhLeeParams {
-            filter: index(Filter::ALL.iter().position(|f| *f == p.filter)),
-            window: p.window as u32,
-            looks: p.looks,
-            damping: p.damping,
-            cu: p.cu.unwrap_or(f64::NAN),
-            cmax: p.cmax.unwrap_or(f64::NAN),
-            signal: index(SIGNALS.iter().position(|s| *s == p.signal)),
-            statistic: index(STATISTICS.iter().position(|s| *s == p.statistic)),
-            border: index(BORDERS.iter().position(|b| *b == p.border)),
-            has_nodata: u32::from(p.nodata.is_some()),
-            nodata: p.nodata.unwrap_or(0.0),
-            threads: p.threads as u32,
-            target_window: p.target_window as u32,
-            compat: index(COMPATS.iter().position(|c| *c == p.compat)),
-            sigma: p.sigma,
-            point_threshold: p.point_threshold.unwrap_or(f64::NAN),
-        }
+    /// The parameters as they are, each value checked when it was set.
+    fn decode(&self) -> Result<Params, Error> {
+        Ok(self.params)
     }
 }
 
-/// The value whose C constant is `value`, or `error`.
-fn choice<T: Copy>(value: u32, all: &[T], error: Error) -> Result<T, Error> {
-    all.get(value as usize).copied().ok_or(error)
+impl From<Params> for EnhLeeParams {
+    /// The parameters of `params` as an object for the C calls (Rust
+    /// callers of the C ABI: tests, fuzzing).
+    fn from(params: Params) -> Self {
+        EnhLeeParams { params }
+    }
 }
-
-/// The values of `signal`, `statistic`, `border` and `compat`, by C
-/// constant.
-const SIGNALS: [Signal; 2] = [Signal::Intensity, Signal::Amplitude];
-const STATISTICS: [Statistic; 2] = [Statistic::Window, Statistic::Residual];
-const BORDERS: [Border; 4] = [
-    Border::Reflect,
-    Border::Mirror,
-    Border::Nearest,
-    Border::Shrink,
-];
-const COMPATS: [Compat; 3] = [Compat::None, Compat::Snap, Compat::EarthEngine];
 
 /// Runs `f`, turning its result and any panic into a status code.
 fn guard(f: impl FnOnce() -> Result<(), Error>) -> EnhLeeStatus {
     status_of(catch_unwind(AssertUnwindSafe(f)).unwrap_or(Err(Error::Internal)))
 }
 
-/// Reads the caller's parameters with `read` (decoded, or validated too).
+/// Reads the caller's parameters with `read` (as they are, or validated).
 ///
 /// # Safety
-/// `params` is NULL or points to a readable `EnhLeeParams`.
+/// `params` is NULL or points to a live `EnhLeeParams` (from
+/// `enh_lee_params_new` or `enh_lee_params_copy`) that no thread writes
+/// during the call.
 unsafe fn read_params(
     params: *const EnhLeeParams,
-    read: fn(EnhLeeParams) -> Result<Params, Error>,
+    read: fn(&EnhLeeParams) -> Result<Params, Error>,
 ) -> Result<Params, Error> {
     // SAFETY: the caller guarantees `params` is NULL or valid for reads;
     // `as_ref` turns NULL into None.
-    read(*unsafe { params.as_ref() }.ok_or(Error::NullPointer)?)
+    read(unsafe { params.as_ref() }.ok_or(Error::NullPointer)?)
+}
+
+/// A new object on the heap holding `params`, or NULL when the allocation
+/// fails (instead of aborting, as `Box::new` would).
+fn allocate(params: Params) -> *mut EnhLeeParams {
+    let layout = std::alloc::Layout::new::<EnhLeeParams>();
+    // SAFETY: the layout has a non-zero size (`Params` is not empty).
+    let ptr = unsafe { std::alloc::alloc(layout) }.cast::<EnhLeeParams>();
+    if !ptr.is_null() {
+        // SAFETY: non-null, allocated for this type's layout and alignment.
+        unsafe { ptr.write(EnhLeeParams { params }) };
+    }
+    ptr
 }
 
 /// Bytes of scratch for `need`: the f64 part, the f32 part, and 8 bytes to
@@ -245,15 +112,65 @@ fn scratch_byte_len(need: ScratchLen) -> Result<usize, Error> {
         .ok_or(Error::SizeOverflow)
 }
 
-/// Returns the default parameters (SPEC defaults): Enhanced Lee, window 7,
-/// looks 1, damping 1, cu and cmax NaN (derived), intensity, window
-/// statistic, reflect border, no nodata, all threads; Lee Sigma's target
-/// window 3, sigma 0.9, point threshold NaN (computed).
+/// Returns a new parameters object holding the SPEC defaults: Enhanced
+/// Lee, window 7, looks 1, damping 1, cu and cmax unset (derived),
+/// intensity, window statistic, reflect border, no nodata, all threads;
+/// Lee Sigma's target window 3, sigma 0.9, point threshold unset
+/// (computed); compat none. `enh_lee_param_info` lists every default.
 ///
-/// Thread-safe; cannot fail.
+/// Ownership: the caller owns the object and frees it with
+/// `enh_lee_params_free`.
+/// Thread-safe.
+/// Errors: returns NULL only when memory cannot be allocated.
 #[no_mangle]
-pub extern "C" fn enh_lee_params_default() -> EnhLeeParams {
-    EnhLeeParams::encode(&Params::default())
+pub extern "C" fn enh_lee_params_new() -> *mut EnhLeeParams {
+    catch_unwind(|| allocate(Params::default())).unwrap_or(std::ptr::null_mut())
+}
+
+/// Returns a new parameters object holding the values of `*params`,
+/// independent of it: setting one does not change the other.
+///
+/// Ownership: reads `*params`; the caller owns the copy and frees it with
+/// `enh_lee_params_free`.
+/// Thread-safe: `*params` may be read by other threads meanwhile.
+/// Errors: returns NULL when `params` is NULL or memory cannot be
+/// allocated.
+///
+/// # Safety
+/// `params` is NULL or points to a live `EnhLeeParams` that no thread
+/// writes during the call.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_params_copy(params: *const EnhLeeParams) -> *mut EnhLeeParams {
+    catch_unwind(|| {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { read_params(params, EnhLeeParams::decode) }.map_or(std::ptr::null_mut(), allocate)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// Frees a parameters object from `enh_lee_params_new` or
+/// `enh_lee_params_copy`. NULL is a no-op.
+///
+/// Ownership: takes the object back; the pointer is invalid afterwards.
+/// Thread-safety: no other thread may use `*params` during or after the
+/// call.
+/// Errors: none.
+///
+/// # Safety
+/// `params` is NULL or a pointer from `enh_lee_params_new` or
+/// `enh_lee_params_copy`, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_params_free(params: *mut EnhLeeParams) {
+    if !params.is_null() {
+        // Dropping `Params` cannot panic (it is `Copy`); caught all the same,
+        // as in every export.
+        let _ = catch_unwind(|| {
+            // SAFETY: `params` came from `allocate` (the global allocator
+            // with this type's layout, as `Box` uses) and is freed once, per
+            // the contract.
+            drop(unsafe { Box::from_raw(params) })
+        });
+    }
 }
 
 /// Writes to `*out_bytes` the scratch size, in bytes, that `enh_lee_f32` on
@@ -269,7 +186,8 @@ pub extern "C" fn enh_lee_params_default() -> EnhLeeParams {
 /// `ENH_LEE_ERROR_SIZE_OVERFLOW`, and any parameter error.
 ///
 /// # Safety
-/// `params` is NULL or points to a readable `EnhLeeParams`; `out_bytes` is
+/// `params` is NULL or points to a live `EnhLeeParams` that no thread
+/// writes during the call; `out_bytes` is
 /// NULL or points to a writable `size_t`.
 #[no_mangle]
 pub unsafe extern "C" fn enh_lee_scratch_size(
@@ -300,7 +218,8 @@ pub unsafe extern "C" fn enh_lee_scratch_size(
 /// Errors: `ENH_LEE_ERROR_NULL_POINTER` and any parameter error.
 ///
 /// # Safety
-/// `params` is NULL or points to a readable `EnhLeeParams`; `out_pixels` is
+/// `params` is NULL or points to a live `EnhLeeParams` that no thread
+/// writes during the call; `out_pixels` is
 /// NULL or points to a writable `size_t`.
 #[no_mangle]
 pub unsafe extern "C" fn enh_lee_halo(
@@ -526,7 +445,7 @@ impl EnhLeeThresholdSearch {
 /// `width x height` float32 raster held in memory: the 98th percentile of
 /// its valid pixels (finite, not `params->nodata`; `+inf` when none is
 /// valid). Pass it as `point_threshold` to filter regions of the raster.
-/// Only `nodata`, `has_nodata` and `threads` matter; the parameters are
+/// Only `nodata` and `threads` matter; the parameters are
 /// validated like a filter call's.
 ///
 /// Ownership: reads `src` and `*params`, writes `*out_threshold` only on
@@ -594,8 +513,8 @@ unsafe fn whole_raster_statistic(
 /// `width x height` float32 raster held in memory, estimated from its most
 /// homogeneous 16x16 blocks of valid pixels (docs/filters.md, "Estimating
 /// the looks"): deterministic, the same on every thread count. Pass it as
-/// `looks`. Only `signal` (intensity or amplitude data) and `nodata`,
-/// `has_nodata` matter; the parameters are validated like a filter call's.
+/// `looks`. Only `signal` (intensity or amplitude data) and `nodata`
+/// matter; the parameters are validated like a filter call's.
 ///
 /// Ownership: reads `src` and `*params`, writes `*out_looks` only on
 /// success. Thread-safe.
@@ -845,7 +764,7 @@ pub extern "C" fn enh_lee_looks_search_new() -> EnhLeeLooksSearch {
 /// `height` multiples of 16 except where the piece reaches the raster's
 /// right or bottom edge (strips of 16k rows, or tiles of 16k x 16k
 /// pixels, do). Any order; every piece once per pass.
-/// Only `nodata`, `has_nodata` and `threads` of `*params` matter, the
+/// Only `nodata` and `threads` of `*params` matter, the
 /// same for every piece.
 ///
 /// Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
@@ -951,7 +870,7 @@ pub extern "C" fn enh_lee_threshold_search_new() -> EnhLeeThresholdSearch {
 /// Adds the valid pixels of one piece (`width x height` float32 pixels of
 /// the raster, any piece, any order, each pixel of the raster once per
 /// pass) to `counts` (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s
-/// current pass. Only `nodata`, `has_nodata` and `threads` of `*params`
+/// current pass. Only `nodata` and `threads` of `*params`
 /// matter, and they must be the same for every piece.
 ///
 /// Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
@@ -1101,8 +1020,8 @@ impl From<QualityReport> for EnhLeeQualityReport {
 /// of looks before and after on the input's most homogeneous blocks, and
 /// the mean and standard deviation of `src / filtered`. Deterministic,
 /// the same on every thread count, bit for bit what a report pass over
-/// the raster's pieces gives. Only `signal`, `nodata`, `has_nodata` and
-/// `threads` matter; the parameters are validated like a filter call's.
+/// the raster's pieces gives. Only `signal`, `nodata` and `threads`
+/// matter; the parameters are validated like a filter call's.
 ///
 /// Ownership: reads `src`, `filtered` and `*params`, writes `*out` only on
 /// success. Thread-safe.
@@ -1151,7 +1070,7 @@ pub unsafe extern "C" fn enh_lee_quality_report_f32(
 /// or done. The pieces are those of `enh_lee_looks_search_count_f32`
 /// (`(x_off, y_off)`, `width x height`, not cutting the 16x16 blocks),
 /// `src` and `filtered` each with its own stride. Only `nodata`,
-/// `has_nodata`, `threads` (and for the finish, `signal`) matter.
+/// `threads` (and for the finish, `signal`) matter.
 ///
 /// Ownership: reads the images, `*search` and `*params`; adds to `counts`
 /// only on success. Thread-safe: pieces may be counted concurrently into

@@ -35,7 +35,8 @@ pub const ENH_LEE_ERROR_INVALID_SIGNAL: EnhLeeStatus = 10;
 pub const ENH_LEE_ERROR_INVALID_STATISTIC: EnhLeeStatus = 11;
 /// Unknown border value.
 pub const ENH_LEE_ERROR_INVALID_BORDER: EnhLeeStatus = 12;
-/// has_nodata is neither 0 nor 1.
+/// has_nodata is neither 0 nor 1 (0.4 and earlier; opaque parameters
+/// since 0.5 cannot hold such a value, and no call returns it).
 pub const ENH_LEE_ERROR_INVALID_NODATA_FLAG: EnhLeeStatus = 13;
 /// threads is larger than 1024 (the library's thread limit).
 pub const ENH_LEE_ERROR_INVALID_THREADS: EnhLeeStatus = 14;
@@ -68,7 +69,7 @@ pub const ENH_LEE_ERROR_INVALID_TARGET_WINDOW: EnhLeeStatus = 26;
 /// not the whole raster (enh_lee_point_threshold_f32 computes it), or a
 /// threshold search used out of order.
 pub const ENH_LEE_ERROR_INVALID_POINT_THRESHOLD: EnhLeeStatus = 27;
-/// Unknown compat value, or `ENH_LEE_COMPAT_GEE` with a filter other than
+/// Unknown compat value, or `compat=gee` with a filter other than
 /// Refined Lee.
 pub const ENH_LEE_ERROR_INVALID_COMPAT: EnhLeeStatus = 28;
 /// The looks cannot be estimated (`enh_lee_estimate_looks_f32`): no 16x16

@@ -120,15 +120,16 @@ unsafe fn read_text<'a>(text: *const c_char, invalid: Error) -> Result<&'a str, 
 /// call. `enh_lee_param_info` lists the names.
 ///
 /// Ownership: reads the strings, updates `*params` only on success.
-/// Thread-safe (on distinct `params`).
+/// Thread-safety: no other thread may use `*params` during the call
+/// (different objects may be set concurrently).
 /// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_UNKNOWN_PARAMETER`
 /// (no such name), the parameter's own error for a bad value
 /// (`ENH_LEE_ERROR_INVALID_WINDOW` for `window=4` or `window=seven`, ...:
-/// `enh_lee_status_parameter` names it), or the error of a field of
-/// `*params` that holds no valid value to begin with.
+/// `enh_lee_status_parameter` names it).
 ///
 /// # Safety
-/// `params` is NULL or points to a readable and writable `EnhLeeParams`;
+/// `params` is NULL or points to a live `EnhLeeParams` (from
+/// `enh_lee_params_new` or `enh_lee_params_copy`);
 /// `name` and `value` are NULL or NUL-terminated strings.
 #[no_mangle]
 pub unsafe extern "C" fn enh_lee_params_set(
@@ -145,9 +146,9 @@ pub unsafe extern "C" fn enh_lee_params_set(
         // SAFETY: as above.
         let value = unsafe { read_text(value, parameter.error) }?;
         p.set(name, value)?;
-        // SAFETY: `params` is non-null (read_params checked) and writable
-        // per the contract.
-        unsafe { params.write(EnhLeeParams::encode(&p)) };
+        // SAFETY: `params` is non-null (read_params checked), live and not
+        // used by another thread per the contract.
+        unsafe { (*params).params = p };
         Ok(())
     })
 }
@@ -162,13 +163,13 @@ pub unsafe extern "C" fn enh_lee_params_set(
 /// receives the text and a NUL when `buf_len` is larger than the length.
 ///
 /// Ownership: reads `*params` and `name`; writes `buf` and `*out_len`
-/// only on success. Thread-safe.
+/// only on success. Thread-safe: `*params` may be read by several threads
+/// at once, not written meanwhile.
 /// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_UNKNOWN_PARAMETER`,
-/// `ENH_LEE_ERROR_BUFFER_TOO_SMALL` (`buf_len` not above the length), the
-/// error of a field of `*params` that holds no valid value.
+/// `ENH_LEE_ERROR_BUFFER_TOO_SMALL` (`buf_len` not above the length).
 ///
 /// # Safety
-/// `params` is NULL or readable; `name` NULL or NUL-terminated; `buf` NULL
+/// `params` is NULL or a live `EnhLeeParams` no thread writes meanwhile; `name` NULL or NUL-terminated; `buf` NULL
 /// or writable for `buf_len` bytes; `out_len` NULL or a writable `size_t`.
 #[no_mangle]
 pub unsafe extern "C" fn enh_lee_params_get(
@@ -204,14 +205,15 @@ pub unsafe extern "C" fn enh_lee_params_get(
     })
 }
 
-/// Checks every field of `*params` together, as each filtering call does
+/// Checks every value of `*params` together, as each filtering call does
 /// (including `cu < cmax`).
 ///
-/// Ownership: reads `*params`. Thread-safe.
+/// Ownership: reads `*params`. Thread-safe: `*params` may be read by
+/// several threads at once, not written meanwhile.
 /// Errors: `ENH_LEE_ERROR_NULL_POINTER` and any parameter error.
 ///
 /// # Safety
-/// `params` is NULL or points to a readable `EnhLeeParams`.
+/// `params` is NULL or a live `EnhLeeParams` no thread writes meanwhile.
 #[no_mangle]
 pub unsafe extern "C" fn enh_lee_params_validate(params: *const EnhLeeParams) -> EnhLeeStatus {
     // SAFETY: forwarded from this function's contract.

@@ -1,11 +1,13 @@
 /*
- * The small functions of the C API: version, defaults, status messages,
- * scratch-size and halo queries, and the ABI of the public types.
+ * The small functions of the C API: version, the parameters object (new,
+ * copy, free, set, get, validate), status messages, scratch-size and halo
+ * queries, and the ABI of the public types.
  */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -27,19 +29,147 @@ static void test_version(void) {
     }
 }
 
+/* A new parameters object, or abort (the tests cannot go on without). */
+static EnhLeeParams *params_new(void) {
+    EnhLeeParams *p = enh_lee_params_new();
+    if (p == NULL) {
+        fprintf(stderr, "enh_lee_params_new() returned NULL\n");
+        abort();
+    }
+    return p;
+}
+
+/* Sets `name` to `value`, which must be accepted. */
+static void set(EnhLeeParams *p, const char *name, const char *value) {
+    CHECK_MSG(enh_lee_params_set(p, name, value) == ENH_LEE_OK, "set %s=%s", name, value);
+}
+
+/* Reads parameter `name` of `p` back as text (into a static buffer). */
+static const char *get(const EnhLeeParams *p, const char *name) {
+    static char buf[64];
+    size_t len = 0;
+    CHECK_STATUS(enh_lee_params_get(p, name, NULL, 0, &len), ENH_LEE_OK);
+    CHECK(len < sizeof buf);
+    CHECK_STATUS(enh_lee_params_get(p, name, buf, sizeof buf, &len), ENH_LEE_OK);
+    CHECK(strlen(buf) == len);
+    return buf;
+}
+
 static void test_params_default(void) {
-    EnhLeeParams p = enh_lee_params_default();
-    CHECK(p.filter == ENH_LEE_FILTER_ENHANCED_LEE);
-    CHECK(p.window == 7);
-    CHECK(p.looks == 1.0);
-    CHECK(p.damping == 1.0);
-    CHECK(isnan(p.cu));
-    CHECK(isnan(p.cmax));
-    CHECK(p.signal == ENH_LEE_SIGNAL_INTENSITY);
-    CHECK(p.statistic == ENH_LEE_STATISTIC_WINDOW);
-    CHECK(p.border == ENH_LEE_BORDER_REFLECT);
-    CHECK(p.has_nodata == 0);
-    CHECK(p.threads == 0);
+    const char *const defaults[][2] = {
+        {"filter", "enhanced_lee"}, {"window", "7"},          {"looks", "1"},
+        {"damping", "1"},           {"cu", ""},               {"cmax", ""},
+        {"signal", "intensity"},    {"statistic", "window"},  {"border", "reflect"},
+        {"nodata", ""},             {"threads", "0"},         {"compat", "none"},
+    };
+    EnhLeeParams *p = params_new();
+    size_t i;
+    for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        CHECK_MSG(strcmp(get(p, defaults[i][0]), defaults[i][1]) == 0, "%s: \"%s\"",
+                  defaults[i][0], get(p, defaults[i][0]));
+    }
+    CHECK_STATUS(enh_lee_params_validate(p), ENH_LEE_OK);
+    enh_lee_params_free(p);
+}
+
+/* A copy holds the same values and is independent of the original. */
+static void test_params_copy_free(void) {
+    EnhLeeParams *p = params_new();
+    EnhLeeParams *q;
+    set(p, "window", "9");
+    set(p, "filter", "lee_sigma");
+    set(p, "nodata", "-9999");
+    q = enh_lee_params_copy(p);
+    CHECK(q != NULL && q != p);
+    if (q != NULL) {
+        CHECK(strcmp(get(q, "window"), "9") == 0);
+        CHECK(strcmp(get(q, "filter"), "lee_sigma") == 0);
+        CHECK(strcmp(get(q, "nodata"), "-9999") == 0);
+        /* Setting the copy leaves the original alone, and the other way. */
+        set(q, "window", "11");
+        set(q, "nodata", "");
+        CHECK(strcmp(get(p, "window"), "9") == 0);
+        CHECK(strcmp(get(p, "nodata"), "-9999") == 0);
+        set(p, "border", "shrink");
+        CHECK(strcmp(get(q, "border"), "reflect") == 0);
+        /* The copy outlives its original. */
+        enh_lee_params_free(p);
+        p = NULL;
+        CHECK(strcmp(get(q, "window"), "11") == 0);
+        enh_lee_params_free(q);
+    }
+    enh_lee_params_free(p);
+    CHECK(enh_lee_params_copy(NULL) == NULL);
+    enh_lee_params_free(NULL); /* a no-op */
+}
+
+/* Every export that takes parameters refuses NULL ones, its other
+ * arguments valid, and writes nothing. */
+static void test_null_params(void) {
+    enum { NW = 32, NH = 32 };
+    static float src[NW * NH], dst[NW * NH];
+    const size_t stride = 4 * NW;
+    uint64_t *counts = calloc(ENH_LEE_THRESHOLD_BINS, sizeof *counts);
+    EnhLeeLooksSearch looks = enh_lee_looks_search_new();
+    EnhLeeThresholdSearch threshold = enh_lee_threshold_search_new();
+    EnhLeeRegion tile = {0, 0, NW, NH}, out_region = {1, 2, 3, 4};
+    EnhLeeQualityReport report;
+    size_t n = 77, i, len = 99;
+    double d = -1.0;
+    uint32_t u = 77, done = 77;
+    char buf[16] = "x";
+    const EnhLeeStatus null = ENH_LEE_ERROR_NULL_POINTER;
+    if (counts == NULL) {
+        abort();
+    }
+    for (i = 0; i < NW * NH; i++) {
+        src[i] = (float)(1.0 + (double)((i * 7919u) % 23u) * 0.37);
+        dst[i] = -1.0f;
+    }
+    CHECK_STATUS(enh_lee_scratch_size(NW, NH, NULL, &n), null);
+    CHECK_STATUS(enh_lee_halo(NULL, &n), null);
+    CHECK(n == 77);
+    CHECK_STATUS(enh_lee_f32(src, stride, dst, stride, NW, NH, NULL, NULL, 0), null);
+    CHECK_STATUS(enh_lee_f32_region(src, stride, dst, stride, NW, NH, 0, 0, NW, NH, NULL, NULL, 0),
+                 null);
+    CHECK_STATUS(enh_lee_point_threshold_f32(src, stride, NW, NH, NULL, &d), null);
+    CHECK_STATUS(enh_lee_estimate_looks_f32(src, stride, NW, NH, NULL, &d), null);
+    CHECK(d == -1.0);
+    CHECK_STATUS(enh_lee_detect_cf32(src, 8 * (NW / 2), dst, stride / 2, NW / 2, NH, NULL), null);
+    CHECK_STATUS(enh_lee_point_threshold_state(NULL, &u), null);
+    CHECK_STATUS(enh_lee_looks_state(NULL, &u), null);
+    CHECK(u == 77);
+    CHECK_STATUS(enh_lee_looks_search_count_f32(&looks, src, stride, NW, NH, 0, 0, NW, NH, NULL,
+                                                counts),
+                 null);
+    CHECK_STATUS(enh_lee_looks_search_step(&looks, counts, NULL, &d, &done), null);
+    CHECK_STATUS(enh_lee_threshold_search_count_f32(&threshold, src, stride, NW, NH, NULL, counts),
+                 null);
+    CHECK_STATUS(enh_lee_quality_report_f32(src, stride, src, stride, NW, NH, NULL, &report), null);
+    CHECK_STATUS(enh_lee_report_count_f32(&looks, src, stride, src, stride, NW, NH, 0, 0, NW, NH,
+                                          NULL, counts),
+                 null);
+    CHECK_STATUS(enh_lee_report_finish(counts, NULL, &report), null);
+    CHECK_STATUS(enh_lee_source_region(NW, NH, &tile, NULL, &out_region), null);
+    CHECK(out_region.x_off == 1 && out_region.height == 4);
+    CHECK_STATUS(enh_lee_params_set(NULL, "window", "3"), null);
+    CHECK_STATUS(enh_lee_params_get(NULL, "window", buf, sizeof buf, &len), null);
+    CHECK(buf[0] == 'x' && len == 99);
+    CHECK_STATUS(enh_lee_params_validate(NULL), null);
+    CHECK(done == 77 && d == -1.0);
+    for (i = 0; i < NW * NH; i++) {
+        CHECK_MSG(dst[i] == -1.0f, "dst[%zu] written", i);
+        if (dst[i] != -1.0f) {
+            break;
+        }
+    }
+    for (i = 0; i < ENH_LEE_THRESHOLD_BINS; i++) {
+        if (counts[i] != 0) {
+            CHECK_MSG(0, "counts[%zu] written", i);
+            break;
+        }
+    }
+    free(counts);
 }
 
 /* The codes and enum values are ABI: they must never change. */
@@ -73,38 +203,10 @@ static void test_abi_constants(void) {
     CHECK(ENH_LEE_ERROR_INVALID_TARGET_WINDOW == 26);
     CHECK(ENH_LEE_ERROR_INVALID_POINT_THRESHOLD == 27);
     CHECK(ENH_LEE_ERROR_INVALID_COMPAT == 28);
-    CHECK(ENH_LEE_FILTER_ENHANCED_LEE == 0 && ENH_LEE_FILTER_LEE == 1);
-    CHECK(ENH_LEE_FILTER_KUAN == 2 && ENH_LEE_FILTER_GAMMA_MAP == 3);
-    CHECK(ENH_LEE_FILTER_FROST == 4);
-    CHECK(ENH_LEE_FILTER_REFINED_LEE == 5);
-    CHECK(ENH_LEE_FILTER_LEE_SIGMA == 6);
     CHECK(ENH_LEE_THRESHOLD_BINS == 65536);
     CHECK(ENH_LEE_KIND_INTEGER == 0 && ENH_LEE_KIND_REAL == 1 && ENH_LEE_KIND_CHOICE == 2);
-    CHECK(ENH_LEE_SIGNAL_INTENSITY == 0 && ENH_LEE_SIGNAL_AMPLITUDE == 1);
-    CHECK(ENH_LEE_STATISTIC_WINDOW == 0 && ENH_LEE_STATISTIC_RESIDUAL == 1);
-    CHECK(ENH_LEE_BORDER_REFLECT == 0 && ENH_LEE_BORDER_MIRROR == 1);
-    CHECK(ENH_LEE_BORDER_NEAREST == 2 && ENH_LEE_BORDER_SHRINK == 3);
-    CHECK(ENH_LEE_COMPAT_NONE == 0 && ENH_LEE_COMPAT_SNAP == 1);
     CHECK(sizeof(EnhLeeStatus) == 4);
 
-    /* The layout of EnhLeeParams (natural alignment of its fields). */
-    CHECK(offsetof(EnhLeeParams, filter) == 0);
-    CHECK(offsetof(EnhLeeParams, window) == 4);
-    CHECK(offsetof(EnhLeeParams, looks) == 8);
-    CHECK(offsetof(EnhLeeParams, damping) == 16);
-    CHECK(offsetof(EnhLeeParams, cu) == 24);
-    CHECK(offsetof(EnhLeeParams, cmax) == 32);
-    CHECK(offsetof(EnhLeeParams, signal) == 40);
-    CHECK(offsetof(EnhLeeParams, statistic) == 44);
-    CHECK(offsetof(EnhLeeParams, border) == 48);
-    CHECK(offsetof(EnhLeeParams, has_nodata) == 52);
-    CHECK(offsetof(EnhLeeParams, nodata) == 56);
-    CHECK(offsetof(EnhLeeParams, threads) == 60);
-    CHECK(offsetof(EnhLeeParams, target_window) == 64);
-    CHECK(offsetof(EnhLeeParams, compat) == 68);
-    CHECK(offsetof(EnhLeeParams, sigma) == 72);
-    CHECK(offsetof(EnhLeeParams, point_threshold) == 80);
-    CHECK(sizeof(EnhLeeParams) == 88);
     CHECK(offsetof(EnhLeeThresholdSearch, rank) == 8);
     CHECK(sizeof(EnhLeeThresholdSearch) == 24);
 }
@@ -159,207 +261,202 @@ static EnhLeeStatus scratch_query(size_t w, size_t h, const EnhLeeParams *p, siz
 }
 
 static void test_scratch_size(void) {
-    EnhLeeParams p = enh_lee_params_default();
-    EnhLeeParams bad;
+    EnhLeeParams *p = params_new();
+    EnhLeeParams *q;
     size_t bytes = 0, bytes2 = 0;
     size_t w;
 
-    CHECK_STATUS(scratch_query(100, 50, &p, &bytes), ENH_LEE_OK);
+    CHECK_STATUS(scratch_query(100, 50, p, &bytes), ENH_LEE_OK);
     CHECK(bytes > 0);
 
     CHECK_STATUS(enh_lee_scratch_size(100, 50, NULL, &bytes), ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_scratch_size(100, 50, &p, NULL), ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(scratch_query(0, 50, &p, NULL), ENH_LEE_ERROR_EMPTY_IMAGE);
-    CHECK_STATUS(scratch_query(100, 0, &p, NULL), ENH_LEE_ERROR_EMPTY_IMAGE);
-    CHECK_STATUS(scratch_query(SIZE_MAX / 2, 1, &p, NULL), ENH_LEE_ERROR_SIZE_OVERFLOW);
-    CHECK_STATUS(scratch_query(SIZE_MAX, 7, &p, NULL), ENH_LEE_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(enh_lee_scratch_size(100, 50, p, NULL), ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(scratch_query(0, 50, p, NULL), ENH_LEE_ERROR_EMPTY_IMAGE);
+    CHECK_STATUS(scratch_query(100, 0, p, NULL), ENH_LEE_ERROR_EMPTY_IMAGE);
+    CHECK_STATUS(scratch_query(SIZE_MAX / 2, 1, p, NULL), ENH_LEE_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(scratch_query(SIZE_MAX, 7, p, NULL), ENH_LEE_ERROR_SIZE_OVERFLOW);
 
-    bad = p;
-    bad.window = 8;
-    CHECK_STATUS(scratch_query(100, 50, &bad, NULL), ENH_LEE_ERROR_INVALID_WINDOW);
-    bad.window = 1;
-    CHECK_STATUS(scratch_query(100, 50, &bad, NULL), ENH_LEE_ERROR_INVALID_WINDOW);
-    bad = p;
-    bad.looks = 0.0;
-    CHECK_STATUS(scratch_query(100, 50, &bad, NULL), ENH_LEE_ERROR_INVALID_LOOKS);
-    bad = p;
-    bad.statistic = 2;
-    CHECK_STATUS(scratch_query(100, 50, &bad, NULL), ENH_LEE_ERROR_INVALID_STATISTIC);
-    bad = p;
-    bad.threads = 5000;
-    CHECK_STATUS(scratch_query(100, 50, &bad, NULL), ENH_LEE_ERROR_INVALID_THREADS);
+    /* A value that is valid alone but not with the others (cu >= cmax). */
+    q = enh_lee_params_copy(p);
+    set(q, "cu", "2");
+    CHECK_STATUS(scratch_query(100, 50, q, NULL), ENH_LEE_ERROR_INVALID_COEFFICIENTS);
+    enh_lee_params_free(q);
 
     /* Never grows with the height (fixed thread count). */
-    p.threads = 2;
-    CHECK_STATUS(scratch_query(300, 1000, &p, &bytes), ENH_LEE_OK);
-    CHECK_STATUS(scratch_query(300, 1000000, &p, &bytes2), ENH_LEE_OK);
+    set(p, "threads", "2");
+    CHECK_STATUS(scratch_query(300, 1000, p, &bytes), ENH_LEE_OK);
+    CHECK_STATUS(scratch_query(300, 1000000, p, &bytes2), ENH_LEE_OK);
     CHECK_MSG(bytes == bytes2, "scratch grows with height: %zu -> %zu", bytes, bytes2);
     /* ... and not with a huge height either (no overflow from the height). */
-    CHECK_STATUS(scratch_query(300, SIZE_MAX / 8, &p, &bytes2), ENH_LEE_OK);
+    CHECK_STATUS(scratch_query(300, SIZE_MAX / 8, p, &bytes2), ENH_LEE_OK);
     CHECK_MSG(bytes == bytes2, "scratch grows with height: %zu -> %zu", bytes, bytes2);
     /* Grows (weakly) with width, window and threads. */
     for (w = 1; w < 2000; w = w * 3 + 1) {
         size_t a = 0, b = 0;
-        CHECK_STATUS(scratch_query(w, 500, &p, &a), ENH_LEE_OK);
-        CHECK_STATUS(scratch_query(w * 2, 500, &p, &b), ENH_LEE_OK);
+        CHECK_STATUS(scratch_query(w, 500, p, &a), ENH_LEE_OK);
+        CHECK_STATUS(scratch_query(w * 2, 500, p, &b), ENH_LEE_OK);
         CHECK_MSG(a <= b, "scratch shrinks with width: %zu (w %zu) > %zu (w %zu)", a, w, b, w * 2);
     }
     {
         size_t a = 0, b = 0;
-        EnhLeeParams q = p;
-        CHECK_STATUS(scratch_query(300, 500, &q, &a), ENH_LEE_OK);
-        q.window = 31;
-        CHECK_STATUS(scratch_query(300, 500, &q, &b), ENH_LEE_OK);
+        q = enh_lee_params_copy(p);
+        CHECK_STATUS(scratch_query(300, 500, q, &a), ENH_LEE_OK);
+        set(q, "window", "31");
+        CHECK_STATUS(scratch_query(300, 500, q, &b), ENH_LEE_OK);
         CHECK(a <= b);
-        q = p;
-        q.threads = 1;
-        CHECK_STATUS(scratch_query(300, 500, &q, &a), ENH_LEE_OK);
-        q.threads = 4;
-        CHECK_STATUS(scratch_query(300, 500, &q, &b), ENH_LEE_OK);
+        enh_lee_params_free(q);
+        q = enh_lee_params_copy(p);
+        set(q, "threads", "1");
+        CHECK_STATUS(scratch_query(300, 500, q, &a), ENH_LEE_OK);
+        set(q, "threads", "4");
+        CHECK_STATUS(scratch_query(300, 500, q, &b), ENH_LEE_OK);
         CHECK(a <= b);
+        enh_lee_params_free(q);
     }
     /* Every statistic and border is accepted. */
     {
+        const char *statistics[] = {"window", "residual"};
+        const char *borders[] = {"reflect", "mirror", "nearest", "shrink"};
         unsigned st, bo;
         for (st = 0; st < 2; st++) {
             for (bo = 0; bo < 4; bo++) {
-                EnhLeeParams q = enh_lee_params_default();
-                q.statistic = st;
-                q.border = bo;
-                CHECK_STATUS(scratch_query(17, 9, &q, &bytes), ENH_LEE_OK);
+                q = params_new();
+                set(q, "statistic", statistics[st]);
+                set(q, "border", borders[bo]);
+                CHECK_STATUS(scratch_query(17, 9, q, &bytes), ENH_LEE_OK);
+                enh_lee_params_free(q);
             }
         }
     }
+    enh_lee_params_free(p);
 }
 
 static void test_halo(void) {
-    EnhLeeParams p = enh_lee_params_default();
+    EnhLeeParams *p = params_new();
     const size_t sentinel = 777;
     size_t halo;
     uint32_t window;
     for (window = 3; window <= 101; window += 2) {
-        p.window = window;
-        p.statistic = ENH_LEE_STATISTIC_WINDOW;
+        char text[16];
+        snprintf(text, sizeof text, "%u", (unsigned)window);
+        set(p, "window", text);
+        set(p, "statistic", "window");
         halo = sentinel;
-        CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_halo(p, &halo), ENH_LEE_OK);
         CHECK_MSG(halo == (window - 1) / 2, "window %u, window statistic: halo %zu, expected %u",
                   (unsigned)window, halo, (unsigned)((window - 1) / 2));
-        p.statistic = ENH_LEE_STATISTIC_RESIDUAL;
+        set(p, "statistic", "residual");
         halo = sentinel;
-        CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_halo(p, &halo), ENH_LEE_OK);
         CHECK_MSG(halo == window - 1, "window %u, residual statistic: halo %zu, expected %u",
                   (unsigned)window, halo, (unsigned)(window - 1));
     }
+    enh_lee_params_free(p);
     /* The border does not change the halo. */
-    p = enh_lee_params_default();
-    p.border = ENH_LEE_BORDER_SHRINK;
+    p = params_new();
+    set(p, "border", "shrink");
     halo = sentinel;
-    CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_halo(p, &halo), ENH_LEE_OK);
     CHECK(halo == 3);
+    enh_lee_params_free(p);
 
     /* Errors leave *out_pixels alone. */
-    p = enh_lee_params_default();
+    p = params_new();
     CHECK_STATUS(enh_lee_halo(NULL, &halo), ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_halo(&p, NULL), ENH_LEE_ERROR_NULL_POINTER);
-    p.window = 6;
+    CHECK_STATUS(enh_lee_halo(p, NULL), ENH_LEE_ERROR_NULL_POINTER);
+    set(p, "cmax", "0.5"); /* at most the derived cu = 1 */
     halo = sentinel;
-    CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_ERROR_INVALID_WINDOW);
+    CHECK_STATUS(enh_lee_halo(p, &halo), ENH_LEE_ERROR_INVALID_COEFFICIENTS);
     CHECK(halo == sentinel);
-    p = enh_lee_params_default();
-    p.border = 4;
-    CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_ERROR_INVALID_BORDER);
-    CHECK(halo == sentinel);
-    p = enh_lee_params_default();
-    p.damping = -0.5;
-    CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_ERROR_INVALID_DAMPING);
-    CHECK(halo == sentinel);
+    enh_lee_params_free(p);
 }
 
-/* Reads parameter `name` of `p` back as text (into a static buffer). */
-static const char *get(const EnhLeeParams *p, const char *name) {
-    static char buf[64];
-    size_t len = 0;
-    CHECK_STATUS(enh_lee_params_get(p, name, NULL, 0, &len), ENH_LEE_OK);
-    CHECK(len < sizeof buf);
-    CHECK_STATUS(enh_lee_params_get(p, name, buf, sizeof buf, &len), ENH_LEE_OK);
-    CHECK(strlen(buf) == len);
-    return buf;
-}
-
-/* Setting by name from text: values, case, errors naming the field, and
- * `*params` untouched on every error. */
+/* Setting by name from text: values, case, errors naming the parameter,
+ * and `*params` untouched on every error. */
 static void test_params_set(void) {
-    EnhLeeParams p = enh_lee_params_default();
-    EnhLeeParams before;
+    EnhLeeParams *p = params_new();
     char small[2];
     size_t len = 99;
+    size_t i, n = enh_lee_param_count();
+    char before[32][64];
 
-    CHECK_STATUS(enh_lee_params_set(&p, "window", "9"), ENH_LEE_OK);
-    CHECK(p.window == 9);
-    CHECK_STATUS(enh_lee_params_set(&p, "WINDOW", "11"), ENH_LEE_OK);
-    CHECK(p.window == 11);
-    CHECK_STATUS(enh_lee_params_set(&p, "filter", "Gamma_Map"), ENH_LEE_OK);
-    CHECK(p.filter == ENH_LEE_FILTER_GAMMA_MAP);
-    CHECK(strcmp(get(&p, "filter"), "gamma_map") == 0);
-    CHECK_STATUS(enh_lee_params_set(&p, "looks", "4.4"), ENH_LEE_OK);
-    CHECK(p.looks == 4.4);
-    CHECK(strcmp(get(&p, "looks"), "4.4") == 0);
-    CHECK_STATUS(enh_lee_params_set(&p, "border", "shrink"), ENH_LEE_OK);
-    CHECK(p.border == ENH_LEE_BORDER_SHRINK);
-    CHECK_STATUS(enh_lee_params_set(&p, "nodata", "-9999"), ENH_LEE_OK);
-    CHECK(p.has_nodata == 1 && p.nodata == -9999.0f);
-    CHECK(strcmp(get(&p, "nodata"), "-9999") == 0);
-    CHECK_STATUS(enh_lee_params_set(&p, "nodata", ""), ENH_LEE_OK);
-    CHECK(p.has_nodata == 0);
-    CHECK(strcmp(get(&p, "nodata"), "") == 0);
-    CHECK_STATUS(enh_lee_params_set(&p, "cu", "0.25"), ENH_LEE_OK);
-    CHECK(p.cu == 0.25);
-    CHECK_STATUS(enh_lee_params_set(&p, "cu", "none"), ENH_LEE_OK);
-    CHECK(isnan(p.cu));
-    CHECK_STATUS(enh_lee_params_validate(&p), ENH_LEE_OK);
+    /* name, value set, value read back: in this order. */
+    const char *const round_trips[][3] = {
+        {"window", "9", "9"},           {"WINDOW", "11", "11"},
+        {"filter", "Gamma_Map", "gamma_map"}, {"looks", "4.4", "4.4"},
+        {"border", "shrink", "shrink"}, {"nodata", "-9999", "-9999"},
+        {"nodata", "", ""},             {"cu", "0.25", "0.25"},
+        {"cu", "none", ""},
+    };
+    for (i = 0; i < sizeof round_trips / sizeof round_trips[0]; i++) {
+        const char *const *t = round_trips[i];
+        CHECK_STATUS(enh_lee_params_set(p, t[0], t[1]), ENH_LEE_OK);
+        CHECK_MSG(strcmp(get(p, t[0]), t[2]) == 0, "%s=%s reads back as \"%s\"", t[0], t[1],
+                  get(p, t[0]));
+    }
+    CHECK_STATUS(enh_lee_params_validate(p), ENH_LEE_OK);
 
-    before = p;
-    CHECK_STATUS(enh_lee_params_set(&p, "window", "4"), ENH_LEE_ERROR_INVALID_WINDOW);
-    CHECK_STATUS(enh_lee_params_set(&p, "window", "seven"), ENH_LEE_ERROR_INVALID_WINDOW);
-    CHECK_STATUS(enh_lee_params_set(&p, "window", ""), ENH_LEE_ERROR_INVALID_WINDOW);
-    CHECK_STATUS(enh_lee_params_set(&p, "looks", "0"), ENH_LEE_ERROR_INVALID_LOOKS);
-    CHECK_STATUS(enh_lee_params_set(&p, "filter", "median"), ENH_LEE_ERROR_INVALID_FILTER);
-    CHECK_STATUS(enh_lee_params_set(&p, "border", "wrap"), ENH_LEE_ERROR_INVALID_BORDER);
-    CHECK_STATUS(enh_lee_params_set(&p, "nodata", "nan"), ENH_LEE_ERROR_INVALID_NODATA);
-    CHECK_STATUS(enh_lee_params_set(&p, "threads", "-1"), ENH_LEE_ERROR_INVALID_THREADS);
-    CHECK_STATUS(enh_lee_params_set(&p, "radius", "3"), ENH_LEE_ERROR_UNKNOWN_PARAMETER);
+    CHECK(n <= sizeof before / sizeof before[0]);
+    for (i = 0; i < n && i < sizeof before / sizeof before[0]; i++) {
+        EnhLeeParamInfo info;
+        CHECK_STATUS(enh_lee_param_info(i, &info), ENH_LEE_OK);
+        snprintf(before[i], sizeof before[i], "%s", get(p, info.name));
+    }
+    CHECK_STATUS(enh_lee_params_set(p, "window", "4"), ENH_LEE_ERROR_INVALID_WINDOW);
+    CHECK_STATUS(enh_lee_params_set(p, "window", "seven"), ENH_LEE_ERROR_INVALID_WINDOW);
+    CHECK_STATUS(enh_lee_params_set(p, "window", ""), ENH_LEE_ERROR_INVALID_WINDOW);
+    CHECK_STATUS(enh_lee_params_set(p, "looks", "0"), ENH_LEE_ERROR_INVALID_LOOKS);
+    CHECK_STATUS(enh_lee_params_set(p, "damping", "-1"), ENH_LEE_ERROR_INVALID_DAMPING);
+    CHECK_STATUS(enh_lee_params_set(p, "filter", "median"), ENH_LEE_ERROR_INVALID_FILTER);
+    CHECK_STATUS(enh_lee_params_set(p, "filter", "0"), ENH_LEE_ERROR_INVALID_FILTER);
+    CHECK_STATUS(enh_lee_params_set(p, "signal", "1"), ENH_LEE_ERROR_INVALID_SIGNAL);
+    CHECK_STATUS(enh_lee_params_set(p, "statistic", "local"), ENH_LEE_ERROR_INVALID_STATISTIC);
+    CHECK_STATUS(enh_lee_params_set(p, "border", "wrap"), ENH_LEE_ERROR_INVALID_BORDER);
+    CHECK_STATUS(enh_lee_params_set(p, "compat", "envi"), ENH_LEE_ERROR_INVALID_COMPAT);
+    CHECK_STATUS(enh_lee_params_set(p, "nodata", "nan"), ENH_LEE_ERROR_INVALID_NODATA);
+    CHECK_STATUS(enh_lee_params_set(p, "threads", "-1"), ENH_LEE_ERROR_INVALID_THREADS);
+    CHECK_STATUS(enh_lee_params_set(p, "threads", "5000"), ENH_LEE_ERROR_INVALID_THREADS);
+    CHECK_STATUS(enh_lee_params_set(p, "radius", "3"), ENH_LEE_ERROR_UNKNOWN_PARAMETER);
     CHECK_STATUS(enh_lee_params_set(NULL, "window", "3"), ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_params_set(&p, NULL, "3"), ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_params_set(&p, "window", NULL), ENH_LEE_ERROR_NULL_POINTER);
-    CHECK(memcmp(&p, &before, sizeof p) == 0);
+    CHECK_STATUS(enh_lee_params_set(p, NULL, "3"), ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(enh_lee_params_set(p, "window", NULL), ENH_LEE_ERROR_NULL_POINTER);
+    for (i = 0; i < n && i < sizeof before / sizeof before[0]; i++) {
+        EnhLeeParamInfo info;
+        CHECK_STATUS(enh_lee_param_info(i, &info), ENH_LEE_OK);
+        CHECK_MSG(strcmp(get(p, info.name), before[i]) == 0, "%s changed by a refused set",
+                  info.name);
+    }
 
-    /* Which field is wrong. */
+    /* Which parameter is wrong. */
     CHECK(strcmp(enh_lee_status_parameter(ENH_LEE_ERROR_INVALID_WINDOW), "window") == 0);
     CHECK(strcmp(enh_lee_status_parameter(ENH_LEE_ERROR_INVALID_FILTER), "filter") == 0);
     CHECK(strcmp(enh_lee_status_parameter(ENH_LEE_ERROR_INVALID_COEFFICIENTS), "cu, cmax") == 0);
     CHECK(strcmp(enh_lee_status_parameter(ENH_LEE_ERROR_NULL_POINTER), "") == 0);
     CHECK(strcmp(enh_lee_status_parameter(9999), "") == 0);
+    enh_lee_params_free(p);
 
     /* cu >= cmax is caught by validate, not by set. */
-    p = enh_lee_params_default();
-    CHECK_STATUS(enh_lee_params_set(&p, "cu", "2"), ENH_LEE_OK);
-    CHECK_STATUS(enh_lee_params_validate(&p), ENH_LEE_ERROR_INVALID_COEFFICIENTS);
+    p = params_new();
+    CHECK_STATUS(enh_lee_params_set(p, "cu", "2"), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_params_validate(p), ENH_LEE_ERROR_INVALID_COEFFICIENTS);
     CHECK_STATUS(enh_lee_params_validate(NULL), ENH_LEE_ERROR_NULL_POINTER);
+    enh_lee_params_free(p);
 
     /* get: unknown names, short buffers (untouched), NULLs. */
-    p = enh_lee_params_default();
-    CHECK_STATUS(enh_lee_params_get(&p, "radius", NULL, 0, &len), ENH_LEE_ERROR_UNKNOWN_PARAMETER);
+    p = params_new();
+    CHECK_STATUS(enh_lee_params_get(p, "radius", NULL, 0, &len), ENH_LEE_ERROR_UNKNOWN_PARAMETER);
     CHECK(len == 99);
     small[0] = 'x';
-    CHECK_STATUS(enh_lee_params_get(&p, "border", small, sizeof small, &len),
+    CHECK_STATUS(enh_lee_params_get(p, "border", small, sizeof small, &len),
                  ENH_LEE_ERROR_BUFFER_TOO_SMALL);
     CHECK(small[0] == 'x' && len == 99);
-    CHECK_STATUS(enh_lee_params_get(&p, "border", small, sizeof small, NULL),
+    CHECK_STATUS(enh_lee_params_get(p, "border", small, sizeof small, NULL),
                  ENH_LEE_ERROR_NULL_POINTER);
+    enh_lee_params_free(p);
 }
 
 /* Every parameter is described, round-trips its default and lists its
- * choices; the list covers every field of EnhLeeParams. */
+ * choices. */
 static void test_param_info(void) {
     size_t n = enh_lee_param_count();
     size_t i;
@@ -367,16 +464,16 @@ static void test_param_info(void) {
     int seen_filter = 0, seen_window = 0, seen_nodata = 0;
     CHECK(n >= 11);
     for (i = 0; i < n; i++) {
-        EnhLeeParams p = enh_lee_params_default();
+        EnhLeeParams *p = params_new();
         CHECK_STATUS(enh_lee_param_info(i, &info), ENH_LEE_OK);
         CHECK(info.name != NULL && info.name[0] != '\0');
         CHECK(info.description != NULL && info.description[0] != '\0');
         CHECK(info.filters != NULL && info.filters[0] != '\0');
         CHECK(info.kind <= ENH_LEE_KIND_CHOICE);
-        CHECK_MSG(strcmp(get(&p, info.name), info.default_value) == 0,
+        CHECK_MSG(strcmp(get(p, info.name), info.default_value) == 0,
                   "%s: default \"%s\", params_get \"%s\"", info.name, info.default_value,
-                  get(&p, info.name));
-        CHECK_STATUS(enh_lee_params_set(&p, info.name, info.default_value), ENH_LEE_OK);
+                  get(p, info.name));
+        CHECK_STATUS(enh_lee_params_set(p, info.name, info.default_value), ENH_LEE_OK);
         if (info.kind == ENH_LEE_KIND_CHOICE) {
             /* The default comes first, and every choice is accepted. */
             char choices[256];
@@ -384,9 +481,9 @@ static void test_param_info(void) {
             CHECK(strncmp(info.choices, info.default_value, strlen(info.default_value)) == 0);
             snprintf(choices, sizeof choices, "%s", info.choices);
             for (name = strtok(choices, ","); name != NULL; name = strtok(NULL, ",")) {
-                CHECK_MSG(enh_lee_params_set(&p, info.name, name) == ENH_LEE_OK, "%s=%s",
+                CHECK_MSG(enh_lee_params_set(p, info.name, name) == ENH_LEE_OK, "%s=%s",
                           info.name, name);
-                CHECK(strcmp(get(&p, info.name), name) == 0);
+                CHECK(strcmp(get(p, info.name), name) == 0);
             }
         } else {
             CHECK(info.choices[0] == '\0');
@@ -394,6 +491,7 @@ static void test_param_info(void) {
         seen_filter |= strcmp(info.name, "filter") == 0;
         seen_window |= strcmp(info.name, "window") == 0;
         seen_nodata |= strcmp(info.name, "nodata") == 0 && info.optional == 1;
+        enh_lee_params_free(p);
     }
     CHECK(seen_filter && seen_window && seen_nodata);
     CHECK_STATUS(enh_lee_param_info(n, &info), ENH_LEE_ERROR_UNKNOWN_PARAMETER);
@@ -402,30 +500,35 @@ static void test_param_info(void) {
 
 /* The source region of a tile: grown by the halo, clipped to the raster. */
 static void test_source_region(void) {
-    EnhLeeParams p = enh_lee_params_default();
+    EnhLeeParams *p = params_new();
     EnhLeeRegion tile = {10, 0, 20, 5};
     EnhLeeRegion out = {1, 2, 3, 4};
     const EnhLeeRegion untouched = {1, 2, 3, 4};
-    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, &p, &out), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, p, &out), ENH_LEE_OK);
     CHECK(out.x_off == 7 && out.y_off == 0 && out.width == 26 && out.height == 8);
-    p.statistic = ENH_LEE_STATISTIC_RESIDUAL;
+    set(p, "statistic", "residual");
     tile.x_off = 90;
     tile.width = 10;
-    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, &p, &out), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, p, &out), ENH_LEE_OK);
     CHECK(out.x_off == 84 && out.width == 16 && out.height == 11);
     out = untouched;
     tile.width = 11;
-    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, &p, &out), ENH_LEE_ERROR_INVALID_REGION);
+    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, p, &out), ENH_LEE_ERROR_INVALID_REGION);
     CHECK(memcmp(&out, &untouched, sizeof out) == 0);
-    p.window = 2;
-    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, &p, &out), ENH_LEE_ERROR_INVALID_WINDOW);
-    CHECK_STATUS(enh_lee_source_region(100, 50, NULL, &p, &out), ENH_LEE_ERROR_NULL_POINTER);
+    tile.width = 10;
+    set(p, "cu", "2");
+    CHECK_STATUS(enh_lee_source_region(100, 50, &tile, p, &out),
+                 ENH_LEE_ERROR_INVALID_COEFFICIENTS);
+    CHECK_STATUS(enh_lee_source_region(100, 50, NULL, p, &out), ENH_LEE_ERROR_NULL_POINTER);
     CHECK(memcmp(&out, &untouched, sizeof out) == 0);
+    enh_lee_params_free(p);
 }
 
 int main(void) {
     test_version();
     test_params_default();
+    test_params_copy_free();
+    test_null_params();
     test_abi_constants();
     test_status_messages();
     test_scratch_size();

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <threads.h>
 
-#include "check.h"
+#include "test_params.h"
 
 static const char *const BORDER_NAMES[] = {"reflect", "mirror", "nearest", "shrink"};
 static const char *const STATISTIC_NAMES[] = {"window", "residual"};
@@ -115,7 +115,7 @@ static float scene_pixel(enum ImageKind kind, size_t x, size_t y, size_t w, size
         }
         break;
     }
-    if (signal == ENH_LEE_SIGNAL_AMPLITUDE && kind != KIND_SIGNED) {
+    if (signal == SIGNAL_AMPLITUDE && kind != KIND_SIGNED) {
         v = sqrt(v);
     }
     return (float)v;
@@ -140,7 +140,7 @@ static float invalid_value(unsigned i) {
 /* A contiguous w x h image. invalid_percent of the pixels are invalid:
  * non-finite, or the nodata value when has_nodata. */
 static float *make_image(enum ImageKind kind, size_t w, size_t h, uint32_t signal,
-                         unsigned invalid_percent, const EnhLeeParams *p) {
+                         unsigned invalid_percent, const TestParams *p) {
     float *img = xmalloc(sizeof(float) * w * h);
     size_t x, y;
     for (y = 0; y < h; y++) {
@@ -167,15 +167,15 @@ static long ref_map(uint32_t border, long i, long n) {
         return i;
     }
     switch (border) {
-    case ENH_LEE_BORDER_SHRINK:
+    case BORDER_SHRINK:
         return -1;
-    case ENH_LEE_BORDER_NEAREST:
+    case BORDER_NEAREST:
         return i < 0 ? 0 : n - 1;
-    case ENH_LEE_BORDER_REFLECT: /* numpy 'symmetric': d c b a | a b c d | d c b a */
+    case BORDER_REFLECT: /* numpy 'symmetric': d c b a | a b c d | d c b a */
         period = 2 * n;
         k = ((i % period) + period) % period;
         return k < n ? k : period - 1 - k;
-    case ENH_LEE_BORDER_MIRROR: /* numpy 'reflect': d c b | a b c d | c b a */
+    case BORDER_MIRROR: /* numpy 'reflect': d c b | a b c d | c b a */
         if (n == 1) {
             return 0;
         }
@@ -187,7 +187,7 @@ static long ref_map(uint32_t border, long i, long n) {
     }
 }
 
-static int ref_valid(float x, const EnhLeeParams *p) {
+static int ref_valid(float x, const TestParams *p) {
     return isfinite(x) && !(p->has_nodata == 1 && x == p->nodata);
 }
 
@@ -206,7 +206,7 @@ static void ref_free(Reference *r) {
 /* The valid pixels of the window of (x, y), through the border rule: their
  * image indices in at[] and their squared distances from the centre in d2[]
  * (both window^2 long). Returns how many there are. */
-static long ref_window(const float *img, long w, long h, long x, long y, const EnhLeeParams *p,
+static long ref_window(const float *img, long w, long h, long x, long y, const TestParams *p,
                        long *at, long *d2) {
     long r = (long)(p->window / 2), dx, dy, n = 0;
     for (dy = -r; dy <= r; dy++) {
@@ -230,7 +230,7 @@ static long ref_window(const float *img, long w, long h, long x, long y, const E
 /* Frost et al. 1982: the n valid pixels of a window (ref_window) weighted by
  * exp(-damping Ci^2 |t|), |t| the Euclidean distance from the centre. */
 static double ref_frost(const float *img, const long *at, const long *d2, long n,
-                        const EnhLeeParams *p, double ci2) {
+                        const TestParams *p, double ci2) {
     double num = 0.0, den = 0.0;
     long k;
     for (k = 0; k < n; k++) {
@@ -278,7 +278,7 @@ static int ref_in_half(int k, int first, int r, int c) {
 /* Refined Lee (Lee 1981) in SNAP's 7x7 form, as docs/filters.md states it,
  * for pixel (x, y) whose whole window has mean m and variance var. */
 static double ref_refined_lee(const float *img, long w, long h, long x, long y,
-                              const EnhLeeParams *p, double m, double var) {
+                              const TestParams *p, double m, double var) {
     static const int pairs[4][4] = {{1, 0, 1, 2}, {0, 2, 2, 0}, {0, 1, 2, 1}, {0, 0, 2, 2}};
     double grid[7][7], mu[3][3], ratios[9], values[28], sigma2 = 0.0, b;
     int ok[7][7], all = 1, nratios = 0, a, c, r, k, i;
@@ -343,7 +343,7 @@ static double ref_refined_lee(const float *img, long w, long h, long x, long y,
 
 /* Lee Sigma's point threshold from its definition: the max(1, floor(0.98 n))-th
  * smallest of the n valid pixels, by sorting (+inf without valid pixels). */
-static double ref_point_threshold(const float *img, size_t n, const EnhLeeParams *p) {
+static double ref_point_threshold(const float *img, size_t n, const TestParams *p) {
     double *v = xmalloc(sizeof(double) * (n ? n : 1)), t;
     size_t i, k = 0;
     for (i = 0; i < n; i++) {
@@ -359,7 +359,7 @@ static double ref_point_threshold(const float *img, size_t n, const EnhLeeParams
 
 /* Lee Sigma's table entry (Lee et al. 2009, Table I; amplitude: SNAP's, and
  * the computed 0.95 row of bench/lee_sigma_table.py). */
-static void ref_sigma_range(const EnhLeeParams *p, double *low, double *high, double *eta) {
+static void ref_sigma_range(const TestParams *p, double *low, double *high, double *eta) {
     static const double intensity[4][6][3] = {
         {{0.436, 1.920, 0.4057}, {0.343, 2.210, 0.4954}, {0.254, 2.582, 0.5911},
          {0.168, 3.094, 0.6966}, {0.084, 3.941, 0.8191}, {0.043, 4.840, 0.8599}},
@@ -403,10 +403,10 @@ static double ref_kuan(double m, double var, double cu2) {
 /* Lee Sigma (Lee et al. 2009) as docs/filters.md states it, for the valid
  * pixel (x, y) with point threshold z and speckle coefficient cu. */
 static double ref_lee_sigma(const float *img, long w, long h, long x, long y,
-                            const EnhLeeParams *p, double cu, double z) {
+                            const TestParams *p, double cu, double z) {
     const long rt = (long)(p->target_window / 2);
     const size_t positions = (size_t)p->window * p->window;
-    EnhLeeParams target = *p;
+    TestParams target = *p;
     long *at = xmalloc(sizeof(long) * positions), *d2 = xmalloc(sizeof(long) * positions);
     double *v = xmalloc(sizeof(double) * positions);
     const double xv = img[y * w + x];
@@ -459,19 +459,19 @@ static double ref_lee_sigma(const float *img, long w, long h, long x, long y,
 }
 
 /* Each filter's rule as docs/filters.md gives it, from (x, m, variance). */
-static double ref_rule(const EnhLeeParams *p, double cu, double cmax, double x, double m,
+static double ref_rule(const TestParams *p, double cu, double cmax, double x, double m,
                        double var) {
     const double ci = sqrt(var) / m, ci2 = var / (m * m), cu2 = cu * cu;
     double k;
     switch (p->filter) {
-    case ENH_LEE_FILTER_LEE:
+    case FILTER_LEE:
         k = 1.0 - cu2 / ci2;
         return m + (k > 0.0 ? k : 0.0) * (x - m);
-    case ENH_LEE_FILTER_KUAN:
+    case FILTER_KUAN:
         k = (1.0 - cu2 / ci2) / (1.0 + cu2);
         k = k < 0.0 ? 0.0 : (k > 1.0 ? 1.0 : k);
         return m + k * (x - m);
-    case ENH_LEE_FILTER_GAMMA_MAP:
+    case FILTER_GAMMA_MAP:
         if (ci <= cu) {
             return m;
         } else if (ci >= cmax) {
@@ -493,7 +493,7 @@ static double ref_rule(const EnhLeeParams *p, double cu, double cmax, double x, 
     }
 }
 
-static Reference reference(const float *img, size_t width, size_t height, const EnhLeeParams *p) {
+static Reference reference(const float *img, size_t width, size_t height, const TestParams *p) {
     const long w = (long)width, h = (long)height;
     const size_t positions = (size_t)p->window * p->window;
     const double pi = 3.14159265358979323846;
@@ -506,12 +506,12 @@ static Reference reference(const float *img, size_t width, size_t height, const 
     ref.mean = xmalloc(sizeof(double) * width * height);
     ref.ci = xmalloc(sizeof(double) * width * height);
 
-    if (isnan(p->cu) || p->filter == ENH_LEE_FILTER_LEE_SIGMA) { /* its table's */
-        cu = (p->signal == ENH_LEE_SIGNAL_INTENSITY ? 1.0 : sqrt(4.0 / pi - 1.0)) / sqrt(p->looks);
+    if (isnan(p->cu) || p->filter == FILTER_LEE_SIGMA) { /* its table's */
+        cu = (p->signal == SIGNAL_INTENSITY ? 1.0 : sqrt(4.0 / pi - 1.0)) / sqrt(p->looks);
     } else {
         cu = p->cu;
     }
-    if (p->filter == ENH_LEE_FILTER_GAMMA_MAP) {
+    if (p->filter == FILTER_GAMMA_MAP) {
         cmax = isnan(p->cmax) ? sqrt(2.0) * cu : p->cmax;
     } else {
         cmax = isnan(p->cmax) ? sqrt(1.0 + 2.0 / p->looks) : p->cmax;
@@ -544,7 +544,7 @@ static Reference reference(const float *img, size_t width, size_t height, const 
                 ref.out[i] = xv; /* invalid or no valid pixel: copied */
                 continue;
             }
-            if (p->statistic == ENH_LEE_STATISTIC_WINDOW) {
+            if (p->statistic == STATISTIC_WINDOW) {
                 double s2 = 0.0;
                 for (k = 0; k < n; k++) {
                     s2 += (double)img[at[k]] * img[at[k]];
@@ -562,11 +562,11 @@ static Reference reference(const float *img, size_t width, size_t height, const 
                 }
                 var /= (double)n;
             }
-            if (p->filter == ENH_LEE_FILTER_REFINED_LEE) {
+            if (p->filter == FILTER_REFINED_LEE) {
                 ref.out[i] = ref_refined_lee(img, w, h, x, y, p, m, var);
                 continue;
             }
-            if (p->filter == ENH_LEE_FILTER_LEE_SIGMA) {
+            if (p->filter == FILTER_LEE_SIGMA) {
                 ref.out[i] = ref_lee_sigma(img, w, h, x, y, p, cu, z);
                 continue;
             }
@@ -576,7 +576,7 @@ static Reference reference(const float *img, size_t width, size_t height, const 
             }
             ci = sqrt(var) / m;
             ref.ci[i] = ci;
-            ref.out[i] = p->filter == ENH_LEE_FILTER_FROST
+            ref.out[i] = p->filter == FILTER_FROST
                              ? ref_frost(img, at, d2, n, p, var / (m * m))
                              : ref_rule(p, cu, cmax, xv, m, var);
         }
@@ -608,10 +608,10 @@ static void test_ref_map_is_numpy_pad(void) {
     for (n = 1; n <= 4; n++) {
         for (j = 0; j < n + 18; j++) {
             long i = j - 9;
-            CHECK(ref_map(ENH_LEE_BORDER_REFLECT, i, n) == symmetric[n - 1][j]);
-            CHECK(ref_map(ENH_LEE_BORDER_MIRROR, i, n) == reflect[n - 1][j]);
-            CHECK(ref_map(ENH_LEE_BORDER_NEAREST, i, n) == edge[n - 1][j]);
-            CHECK(ref_map(ENH_LEE_BORDER_SHRINK, i, n) == ((i >= 0 && i < n) ? i : -1));
+            CHECK(ref_map(BORDER_REFLECT, i, n) == symmetric[n - 1][j]);
+            CHECK(ref_map(BORDER_MIRROR, i, n) == reflect[n - 1][j]);
+            CHECK(ref_map(BORDER_NEAREST, i, n) == edge[n - 1][j]);
+            CHECK(ref_map(BORDER_SHRINK, i, n) == ((i >= 0 && i < n) ? i : -1));
         }
     }
 }
@@ -622,7 +622,7 @@ static void test_ref_map_is_numpy_pad(void) {
 
 static char case_label[256];
 
-static void describe(const char *what, size_t w, size_t h, const EnhLeeParams *p) {
+static void describe(const char *what, size_t w, size_t h, const TestParams *p) {
     snprintf(case_label, sizeof case_label,
              "%s %zux%zu %s window %u %s %s %s looks %g damping %g cu %g cmax %g nodata %u/%g "
              "threads %u",
@@ -633,9 +633,9 @@ static void describe(const char *what, size_t w, size_t h, const EnhLeeParams *p
 }
 
 /* enh_lee_f32 on a contiguous image into a new exact-size buffer. */
-static float *filter_new(const float *img, size_t w, size_t h, const EnhLeeParams *p) {
+static float *filter_new(const float *img, size_t w, size_t h, const TestParams *p) {
     float *out = xmalloc(sizeof(float) * w * h);
-    EnhLeeStatus s = enh_lee_f32(img, 4 * w, out, 4 * w, w, h, p, NULL, 0);
+    EnhLeeStatus s = enh_lee_f32(img, 4 * w, out, 4 * w, w, h, handle(p), NULL, 0);
     CHECK_MSG(s == ENH_LEE_OK, "%s: enh_lee_f32 returned %d (%s)", case_label, (int)s,
               enh_lee_status_message(s));
     if (s != ENH_LEE_OK) {
@@ -668,7 +668,7 @@ static size_t first_difference(const float *a, const float *b, size_t n) {
 
 /* out against the reference, pixel by pixel (SPEC "Accuracy"). */
 static void compare_reference(const float *img, const float *out, size_t w, size_t h,
-                              const EnhLeeParams *p) {
+                              const TestParams *p) {
     Reference ref = reference(img, w, h, p);
     size_t i, bad = 0;
     for (i = 0; i < w * h; i++) {
@@ -701,7 +701,7 @@ static void compare_reference(const float *img, const float *out, size_t w, size
 }
 
 /* One parameter set on one image: reference, in place, caller scratch. */
-static void check_case(const float *img, size_t w, size_t h, const EnhLeeParams *p) {
+static void check_case(const float *img, size_t w, size_t h, const TestParams *p) {
     float *out = filter_new(img, w, h, p);
     float *inplace = xmalloc(sizeof(float) * w * h);
     size_t need = 0;
@@ -710,17 +710,17 @@ static void check_case(const float *img, size_t w, size_t h, const EnhLeeParams 
     compare_reference(img, out, w, h, p);
 
     memcpy(inplace, img, sizeof(float) * w * h);
-    s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, p, NULL, 0);
+    s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, handle(p), NULL, 0);
     CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
     CHECK_SAME(inplace, out, w * h, "in place vs out of place");
 
-    s = enh_lee_scratch_size(w, h, p, &need);
+    s = enh_lee_scratch_size(w, h, handle(p), &need);
     CHECK_MSG(s == ENH_LEE_OK, "%s: scratch query returned %d", case_label, (int)s);
     if (s == ENH_LEE_OK) {
         unsigned char *scratch = xmalloc(need);
         float *out2 = xmalloc(sizeof(float) * w * h);
         memset(scratch, 0xCD, need); /* contents must not matter */
-        s = enh_lee_f32(img, 4 * w, out2, 4 * w, w, h, p, scratch, need);
+        s = enh_lee_f32(img, 4 * w, out2, 4 * w, w, h, handle(p), scratch, need);
         CHECK_MSG(s == ENH_LEE_OK, "%s: with caller scratch returned %d", case_label, (int)s);
         CHECK_SAME(out2, out, w * h, "caller scratch vs NULL scratch");
         free(scratch);
@@ -736,20 +736,20 @@ static void check_case(const float *img, size_t w, size_t h, const EnhLeeParams 
 
 /* Parameter variants, chosen per case so that every combination of border,
  * statistic and signal meets several looks/damping/coefficient settings. */
-static void vary(EnhLeeParams *p, unsigned k) {
+static void vary(TestParams *p, unsigned k) {
     static const double looks[] = {1.0, 2.7, 4.0, 0.8};
     static const double damping[] = {1.0, 0.0, 2.5, 1.0};
     p->filter = (k / 3) % FILTER_COUNT;
-    if (p->filter == ENH_LEE_FILTER_REFINED_LEE) {
+    if (p->filter == FILTER_REFINED_LEE) {
         p->window = 7; /* its only size */
     }
     p->looks = looks[k % 4];
-    if (p->filter == ENH_LEE_FILTER_LEE_SIGMA) {
+    if (p->filter == FILTER_LEE_SIGMA) {
         /* Its table's looks, its window statistic, a window of 5 or more
          * above the target window. */
         static const double sigmas[] = {0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
         p->looks = (double)(1 + k % 4);
-        p->statistic = ENH_LEE_STATISTIC_WINDOW;
+        p->statistic = STATISTIC_WINDOW;
         p->target_window = (k / 2) % 2 ? 5 : 3;
         p->sigma = sigmas[k % 6];
         if (p->window < p->target_window + 2) {
@@ -783,7 +783,7 @@ static void test_small_images(void) {
                 for (statistic = 0; statistic < 2; statistic++) {
                     for (signal = 0; signal < 2; signal++) {
                         for (invalid = 0; invalid < 2; invalid++) {
-                            EnhLeeParams p = enh_lee_params_default();
+                            TestParams p = test_params_default();
                             float *img;
                             p.window = windows[wi];
                             p.border = border;
@@ -816,7 +816,7 @@ static void test_scene_kinds(void) {
     for (ki = 0; ki < sizeof kinds / sizeof kinds[0]; ki++) {
         for (border = 0; border < 4; border++) {
             for (statistic = 0; statistic < 2; statistic++) {
-                EnhLeeParams p = enh_lee_params_default();
+                TestParams p = test_params_default();
                 const size_t w = 31, h = 29;
                 float *img;
                 p.window = (k % 2) ? 7 : 11;
@@ -841,7 +841,7 @@ static void test_bright_targets(void) {
     unsigned border, statistic;
     for (border = 0; border < 4; border++) {
         for (statistic = 0; statistic < 2; statistic++) {
-            EnhLeeParams p = enh_lee_params_default();
+            TestParams p = test_params_default();
             float *img, *out;
             size_t x, y;
             p.border = border;
@@ -873,7 +873,7 @@ static void test_invalid_pixels(void) {
     unsigned border, statistic;
     for (border = 0; border < 4; border++) {
         for (statistic = 0; statistic < 2; statistic++) {
-            EnhLeeParams p = enh_lee_params_default();
+            TestParams p = test_params_default();
             const size_t w = 19, h = 13;
             float *img;
             size_t x, y;
@@ -941,7 +941,7 @@ static void test_strided(void) {
     unsigned border, statistic;
     for (border = 0; border < 4; border++) {
         for (statistic = 0; statistic < 2; statistic++) {
-            EnhLeeParams p = enh_lee_params_default();
+            TestParams p = test_params_default();
             float *img, *out, *src, *dst, *inplace;
             const size_t src_bytes = (h - 1) * ss + 4 * w, dst_bytes = (h - 1) * ds + 4 * w;
             unsigned char *dst_before;
@@ -965,7 +965,7 @@ static void test_strided(void) {
             for (y = 0; y < h; y++) {
                 memcpy((char *)src + y * ss, img + y * w, 4 * w);
             }
-            s = enh_lee_f32(src, ss, dst, ds, w, h, &p, NULL, 0);
+            s = enh_lee_f32(src, ss, dst, ds, w, h, handle(&p), NULL, 0);
             CHECK_MSG(s == ENH_LEE_OK, "%s: returned %d", case_label, (int)s);
             for (y = 0; y < h; y++) {
                 const float *row = (const float *)(const void *)((const char *)dst + y * ds);
@@ -978,7 +978,7 @@ static void test_strided(void) {
             }
             /* In place with a stride. */
             inplace = src;
-            s = enh_lee_f32(inplace, ss, inplace, ss, w, h, &p, NULL, 0);
+            s = enh_lee_f32(inplace, ss, inplace, ss, w, h, handle(&p), NULL, 0);
             CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
             for (y = 0; y < h; y++) {
                 const float *row = (const float *)(const void *)((const char *)inplace + y * ss);
@@ -1002,7 +1002,7 @@ static void test_threads(void) {
     unsigned border, statistic, t;
     for (border = 0; border < 4; border++) {
         for (statistic = 0; statistic < 2; statistic++) {
-            EnhLeeParams p = enh_lee_params_default();
+            TestParams p = test_params_default();
             float *img, *one;
             p.border = border;
             p.statistic = statistic;
@@ -1024,7 +1024,7 @@ static void test_threads(void) {
                 CHECK_SAME(out, one, w * h, "threads N vs 1");
                 inplace = xmalloc(sizeof(float) * w * h);
                 memcpy(inplace, img, sizeof(float) * w * h);
-                s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, &p, NULL, 0);
+                s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, handle(&p), NULL, 0);
                 CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
                 CHECK_SAME(inplace, one, w * h, "in place threads N vs 1");
                 free(out);
@@ -1046,7 +1046,7 @@ static void test_threads_large_halo(void) {
     for (border = 0; border < 4; border++) {
         for (statistic = 0; statistic < 2; statistic++) {
             for (wi = 0; wi < 2; wi++) {
-                EnhLeeParams p = enh_lee_params_default();
+                TestParams p = test_params_default();
                 float *img, *one;
                 p.border = border;
                 p.statistic = statistic;
@@ -1068,7 +1068,7 @@ static void test_threads_large_halo(void) {
                     out = filter_new(img, w, h, &p);
                     CHECK_SAME(out, one, w * h, "threads N vs 1");
                     memcpy(inplace, img, sizeof(float) * w * h);
-                    s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, &p, NULL, 0);
+                    s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, handle(&p), NULL, 0);
                     CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
                     CHECK_SAME(inplace, one, w * h, "in place threads N vs 1");
                     free(inplace);
@@ -1087,7 +1087,7 @@ static void test_threads_large_halo(void) {
  * is written to mosaic (raster layout), through an exact-size buffer when
  * compact, else directly at its place with the raster stride. */
 static void filter_tile(const float *raster, float *mosaic, size_t w, size_t h, size_t x0,
-                        size_t y0, size_t tw, size_t th, const EnhLeeParams *p, size_t halo,
+                        size_t y0, size_t tw, size_t th, const TestParams *p, size_t halo,
                         int compact, int own_scratch) {
     const size_t sx = x0 > halo ? x0 - halo : 0, sy = y0 > halo ? y0 - halo : 0;
     const size_t ex = (x0 + tw + halo < w) ? x0 + tw + halo : w;
@@ -1109,11 +1109,11 @@ static void filter_tile(const float *raster, float *mosaic, size_t w, size_t h, 
         dst_stride = 4 * w;
     }
     if (own_scratch) {
-        s = enh_lee_scratch_size(tw, th, p, &need);
+        s = enh_lee_scratch_size(tw, th, handle(p), &need);
         CHECK_MSG(s == ENH_LEE_OK, "%s: region scratch query returned %d", case_label, (int)s);
         scratch = xmalloc(need);
     }
-    s = enh_lee_f32_region(src, 4 * sw, dst, dst_stride, w, h, x0, y0, tw, th, p, scratch, need);
+    s = enh_lee_f32_region(src, 4 * sw, dst, dst_stride, w, h, x0, y0, tw, th, handle(p), scratch, need);
     CHECK_MSG(s == ENH_LEE_OK, "%s: region (%zu,%zu %zux%zu) returned %d (%s)", case_label, x0, y0,
               tw, th, (int)s, enh_lee_status_message(s));
     if (compact) {
@@ -1137,7 +1137,7 @@ static void test_region_tiling(void) {
     for (border = 0; border < 4; border++) {
         for (statistic = 0; statistic < 2; statistic++) {
             for (wi = 0; wi < sizeof windows / sizeof windows[0]; wi++) {
-                EnhLeeParams p = enh_lee_params_default();
+                TestParams p = test_params_default();
                 float *img, *whole, *mosaic;
                 size_t halo = 0;
                 p.border = border;
@@ -1151,17 +1151,17 @@ static void test_region_tiling(void) {
                 img = make_image(KIND_SPECKLE, w, h, p.signal, 8, &p);
                 describe("tiling", w, h, &p);
                 whole = filter_new(img, w, h, &p);
-                if (p.filter == ENH_LEE_FILTER_LEE_SIGMA) {
+                if (p.filter == FILTER_LEE_SIGMA) {
                     /* Regions need the whole raster's point threshold. */
                     CHECK_STATUS(enh_lee_f32_region(img, 4 * w, whole, 4 * w, w, h, 1, 0, w - 1,
-                                                    h, &p, NULL, 0),
+                                                    h, handle(&p), NULL, 0),
                                  ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
-                    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, &p,
+                    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, handle(&p),
                                                              &p.point_threshold),
                                  ENH_LEE_OK);
                     CHECK(p.point_threshold == ref_point_threshold(img, w * h, &p));
                 }
-                CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_OK);
+                CHECK_STATUS(enh_lee_halo(handle(&p), &halo), ENH_LEE_OK);
                 mosaic = xmalloc(sizeof(float) * w * h);
                 for (ti = 0; ti < sizeof tiles / sizeof tiles[0]; ti++) {
                     const size_t tw0 = tiles[ti][0], th0 = tiles[ti][1];
@@ -1183,7 +1183,7 @@ static void test_region_tiling(void) {
                 }
                 /* In place is allowed for the region that is the whole raster. */
                 memcpy(mosaic, img, sizeof(float) * w * h);
-                CHECK_STATUS(enh_lee_f32_region(mosaic, 4 * w, mosaic, 4 * w, w, h, 0, 0, w, h, &p,
+                CHECK_STATUS(enh_lee_f32_region(mosaic, 4 * w, mosaic, 4 * w, w, h, 0, 0, w, h, handle(&p),
                                                 NULL, 0),
                              ENH_LEE_OK);
                 CHECK_SAME(mosaic, whole, w * h, "region in place, whole raster");
@@ -1203,7 +1203,7 @@ static void test_region_strips(void) {
     unsigned statistic, border, si;
     for (statistic = 0; statistic < 2; statistic++) {
         for (border = 0; border < 4; border++) {
-            EnhLeeParams p = enh_lee_params_default();
+            TestParams p = test_params_default();
             float *img, *whole, *mosaic;
             size_t halo = 0;
             p.border = border;
@@ -1215,7 +1215,7 @@ static void test_region_strips(void) {
             img = make_image(KIND_SPECKLE, w, h, 0, 4, &p);
             describe("strips", w, h, &p);
             whole = filter_new(img, w, h, &p);
-            CHECK_STATUS(enh_lee_halo(&p, &halo), ENH_LEE_OK);
+            CHECK_STATUS(enh_lee_halo(handle(&p), &halo), ENH_LEE_OK);
             mosaic = xmalloc(sizeof(float) * w * h);
             for (si = 0; si < sizeof strips / sizeof strips[0]; si++) {
                 size_t y0;
@@ -1238,7 +1238,7 @@ static void test_region_strips(void) {
 static void test_threshold_search(void) {
     const size_t w = 37, h = 101;
     static const size_t order[] = {3, 0, 4, 1, 2}; /* strips of 21 rows */
-    EnhLeeParams p = enh_lee_params_default();
+    TestParams p = test_params_default();
     uint64_t *counts = xmalloc(sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
     EnhLeeThresholdSearch search = enh_lee_threshold_search_new();
     double whole = 0.0, found = -1.0;
@@ -1246,19 +1246,19 @@ static void test_threshold_search(void) {
     unsigned passes = 0;
     float *img;
     size_t i;
-    p.filter = ENH_LEE_FILTER_LEE_SIGMA;
+    p.filter = FILTER_LEE_SIGMA;
     p.has_nodata = 1;
     p.nodata = 0.0f;
     img = make_image(KIND_SPECKLE, w, h, 0, 8, &p);
     describe("threshold search", w, h, &p);
-    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, &p, &whole), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, handle(&p), &whole), ENH_LEE_OK);
     CHECK(whole == ref_point_threshold(img, w * h, &p));
     while (!done && passes < 3) {
         memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
         for (i = 0; i < 5; i++) {
             const size_t y0 = order[i] * 21, rows = y0 + 21 < h ? 21 : h - y0;
             CHECK_STATUS(enh_lee_threshold_search_count_f32(&search, img + y0 * w, 4 * w, w, rows,
-                                                            &p, counts),
+                                                            handle(&p), counts),
                          ENH_LEE_OK);
         }
         CHECK_STATUS(enh_lee_threshold_search_step(&search, counts, &found, &done), ENH_LEE_OK);
@@ -1267,31 +1267,31 @@ static void test_threshold_search(void) {
     CHECK(done == 1 && passes == 2 && found == whole);
     {
         /* The query a piecewise front end asks instead of naming filters. */
-        EnhLeeParams q = p;
+        TestParams q = p;
         uint32_t state = 99;
-        CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), &state), ENH_LEE_OK);
         CHECK(state == ENH_LEE_WHOLE_RASTER_NEEDED);
         q.point_threshold = found;
-        CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), &state), ENH_LEE_OK);
         CHECK(state == ENH_LEE_WHOLE_RASTER_GIVEN);
-        q.filter = ENH_LEE_FILTER_REFINED_LEE;
-        CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_OK);
+        q.filter = FILTER_REFINED_LEE;
+        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), &state), ENH_LEE_OK);
         CHECK(state == ENH_LEE_WHOLE_RASTER_UNUSED);
         q.window = 5; /* Refined Lee's window is 7: refused, nothing written */
         state = 99;
-        CHECK_STATUS(enh_lee_point_threshold_state(&q, &state), ENH_LEE_ERROR_INVALID_WINDOW);
+        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), &state), ENH_LEE_ERROR_INVALID_WINDOW);
         CHECK(state == 99);
         q.window = 7;
-        CHECK_STATUS(enh_lee_point_threshold_state(&q, NULL), ENH_LEE_ERROR_NULL_POINTER);
+        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), NULL), ENH_LEE_ERROR_NULL_POINTER);
         CHECK_STATUS(enh_lee_point_threshold_state(NULL, &state), ENH_LEE_ERROR_NULL_POINTER);
     }
     CHECK_STATUS(enh_lee_threshold_search_step(&search, counts, &found, &done),
                  ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
-    CHECK_STATUS(enh_lee_threshold_search_count_f32(&search, img, 4 * w, w, h, &p, counts),
+    CHECK_STATUS(enh_lee_threshold_search_count_f32(&search, img, 4 * w, w, h, handle(&p), counts),
                  ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
-    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, &p, NULL),
+    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, handle(&p), NULL),
                  ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, 0, h, &p, &whole),
+    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, 0, h, handle(&p), &whole),
                  ENH_LEE_ERROR_EMPTY_IMAGE);
     free(counts);
     free(img);
@@ -1301,7 +1301,7 @@ static void test_threshold_search(void) {
  * where no block can be measured, and outputs written only on success. */
 static void test_estimate_looks(void) {
     const size_t w = 256, h = 200;
-    EnhLeeParams p = enh_lee_params_default();
+    TestParams p = test_params_default();
     float *img = xmalloc(sizeof(float) * w * h);
     double looks = -1.0, again = -2.0;
     size_t i;
@@ -1309,23 +1309,23 @@ static void test_estimate_looks(void) {
         img[i] = (float)((i % w < w / 2 ? 50.0 : 900.0) * rng_speckle(4));
     }
     describe("estimate looks", w, h, &p);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, &looks), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), &looks), ENH_LEE_OK);
     CHECK(looks > 3.6 && looks < 4.4);
     p.threads = 1;
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, &again), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), &again), ENH_LEE_OK);
     CHECK(again == looks);
     for (i = 0; i < w * h; i++) {
         img[i] = 7.0f;
     }
     looks = -1.0;
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, &looks),
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), &looks),
                  ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
     CHECK(looks == -1.0);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, 15, &p, &looks),
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, 15, handle(&p), &looks),
                  ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, NULL),
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), NULL),
                  ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, 0, h, &p, &looks),
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, 0, h, handle(&p), &looks),
                  ENH_LEE_ERROR_EMPTY_IMAGE);
     free(img);
 }
@@ -1335,7 +1335,7 @@ static void test_estimate_looks(void) {
  * (NaN) filters a whole raster with the estimate and a region not. */
 static void test_looks_search(void) {
     const size_t w = 200, h = 170, rows = 48;
-    EnhLeeParams p = enh_lee_params_default();
+    TestParams p = test_params_default();
     float *img = xmalloc(sizeof(float) * w * h);
     uint64_t *counts = xmalloc(sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
     EnhLeeLooksSearch search = enh_lee_looks_search_new();
@@ -1346,40 +1346,40 @@ static void test_looks_search(void) {
         img[i] = (float)((i / w < h / 3 ? 80.0 : 700.0) * rng_speckle(3));
     }
     describe("looks search", w, h, &p);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, &p, &whole), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), &whole), ENH_LEE_OK);
     CHECK(whole > 2.5 && whole < 3.5);
     while (!done) {
         memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
         for (y = (h - 1) / rows * rows;; y -= rows) {
             const size_t n = y + rows < h ? rows : h - y;
             CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img + y * w, 4 * w, w, h, 0, y,
-                                                        w, n, &p, counts),
+                                                        w, n, handle(&p), counts),
                          ENH_LEE_OK);
             if (y == 0) {
                 break;
             }
         }
-        CHECK_STATUS(enh_lee_looks_search_step(&search, counts, &p, &found, &done), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_looks_search_step(&search, counts, handle(&p), &found, &done), ENH_LEE_OK);
         passes++;
     }
     CHECK(passes == 3);
     CHECK_MSG(found == whole, "search %.17g, in memory %.17g", found, whole);
     /* Done: no more counting or stepping. */
-    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img, 4 * w, w, h, 0, 0, w, h, &p,
+    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img, 4 * w, w, h, 0, 0, w, h, handle(&p),
                                                 counts),
                  ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
     search = enh_lee_looks_search_new();
     memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
     CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img + 8 * w, 4 * w, w, h, 0, 8, w, 32,
-                                                &p, counts),
+                                                handle(&p), counts),
                  ENH_LEE_ERROR_INVALID_REGION);
-    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img, 4 * w, w, h, 0, 0, 100, 40, &p,
+    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img, 4 * w, w, h, 0, 0, 100, 40, handle(&p),
                                                 counts),
                  ENH_LEE_ERROR_INVALID_REGION);
     CHECK(counts[0] == 0 && counts[ENH_LEE_THRESHOLD_BINS - 1] == 0);
     /* looks = NaN is auto. */
     p.looks = NAN;
-    CHECK_STATUS(enh_lee_looks_state(&p, &state), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_looks_state(handle(&p), &state), ENH_LEE_OK);
     CHECK(state == ENH_LEE_WHOLE_RASTER_NEEDED);
     {
         float *auto_out = filter_new(img, w, h, &p);
@@ -1388,21 +1388,21 @@ static void test_looks_search(void) {
         float *given = filter_new(img, w, h, &p);
         CHECK(memcmp(auto_out, given, sizeof(float) * w * h) == 0);
         p.looks = NAN;
-        CHECK_STATUS(enh_lee_f32_region(img, 4 * w, region, 4 * w, w, h, 0, 0, w, 16, &p, NULL,
+        CHECK_STATUS(enh_lee_f32_region(img, 4 * w, region, 4 * w, w, h, 0, 0, w, 16, handle(&p), NULL,
                                         0),
                      ENH_LEE_ERROR_INVALID_LOOKS);
         free(auto_out);
         free(given);
         free(region);
     }
-    p.filter = ENH_LEE_FILTER_FROST;
-    CHECK_STATUS(enh_lee_looks_state(&p, &state), ENH_LEE_OK);
+    p.filter = FILTER_FROST;
+    CHECK_STATUS(enh_lee_looks_state(handle(&p), &state), ENH_LEE_OK);
     CHECK(state == ENH_LEE_WHOLE_RASTER_UNUSED);
-    p.filter = ENH_LEE_FILTER_LEE;
+    p.filter = FILTER_LEE;
     p.looks = 2.0;
-    CHECK_STATUS(enh_lee_looks_state(&p, &state), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_looks_state(handle(&p), &state), ENH_LEE_OK);
     CHECK(state == ENH_LEE_WHOLE_RASTER_GIVEN);
-    CHECK_STATUS(enh_lee_looks_state(&p, NULL), ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(enh_lee_looks_state(handle(&p), NULL), ENH_LEE_ERROR_NULL_POINTER);
     free(counts);
     free(img);
 }
@@ -1411,7 +1411,7 @@ static void test_looks_search(void) {
  * first two passes, the same bits; an identity filter changes nothing. */
 static void test_quality_report(void) {
     const size_t w = 160, h = 130, rows = 32;
-    EnhLeeParams p = enh_lee_params_default();
+    TestParams p = test_params_default();
     float *img = xmalloc(sizeof(float) * w * h);
     float *out;
     uint64_t *counts = xmalloc(sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
@@ -1426,7 +1426,7 @@ static void test_quality_report(void) {
     p.looks = 2.0;
     describe("quality report", w, h, &p);
     out = filter_new(img, w, h, &p);
-    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, out, 4 * w, w, h, &p, &whole), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, out, 4 * w, w, h, handle(&p), &whole), ENH_LEE_OK);
     CHECK(whole.looks_before > 1.6 && whole.looks_before < 2.4);
     CHECK(whole.looks_after > 4.0 * whole.looks_before);
     CHECK(fabs(whole.ratio_mean - 1.0) < 0.05 && whole.ratio_std > 0.4 && whole.ratio_std < 0.8);
@@ -1436,31 +1436,31 @@ static void test_quality_report(void) {
         for (y = 0; y < h; y += rows) {
             const size_t n = y + rows < h ? rows : h - y;
             CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img + y * w, 4 * w, w, h, 0, y,
-                                                        w, n, &p, counts),
+                                                        w, n, handle(&p), counts),
                          ENH_LEE_OK);
         }
-        CHECK_STATUS(enh_lee_looks_search_step(&search, counts, &p, &unused, &done), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_looks_search_step(&search, counts, handle(&p), &unused, &done), ENH_LEE_OK);
     }
     memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
     for (y = 0; y < h; y += rows) {
         const size_t n = y + rows < h ? rows : h - y;
         CHECK_STATUS(enh_lee_report_count_f32(&search, img + y * w, 4 * w, out + y * w, 4 * w, w,
-                                              h, 0, y, w, n, &p, counts),
+                                              h, 0, y, w, n, handle(&p), counts),
                      ENH_LEE_OK);
     }
-    CHECK_STATUS(enh_lee_report_finish(counts, &p, &pieces), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_report_finish(counts, handle(&p), &pieces), ENH_LEE_OK);
     CHECK(memcmp(&pieces, &whole, sizeof whole) == 0);
-    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, img, 4 * w, w, h, &p, &same), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, img, 4 * w, w, h, handle(&p), &same), ENH_LEE_OK);
     CHECK(same.looks_after == same.looks_before && same.ratio_mean == 1.0 &&
           same.ratio_std == 0.0);
     /* A search that has not found the blocks; NULLs. */
     search = enh_lee_looks_search_new();
-    CHECK_STATUS(enh_lee_report_count_f32(&search, img, 4 * w, out, 4 * w, w, h, 0, 0, w, h, &p,
+    CHECK_STATUS(enh_lee_report_count_f32(&search, img, 4 * w, out, 4 * w, w, h, 0, 0, w, h, handle(&p),
                                           counts),
                  ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
-    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, out, 4 * w, w, h, &p, NULL),
+    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, out, 4 * w, w, h, handle(&p), NULL),
                  ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_report_finish(NULL, &p, &same), ENH_LEE_ERROR_NULL_POINTER);
+    CHECK_STATUS(enh_lee_report_finish(NULL, handle(&p), &same), ENH_LEE_ERROR_NULL_POINTER);
     free(out);
     free(counts);
     free(img);
@@ -1473,40 +1473,41 @@ static void test_detect_complex(void) {
     const float z[2][6] = {{3.0f, 4.0f, -1.0f, 0.0f, 0.0f, 2.0f},
                            {-32768.0f, -32768.0f, 6.0f, 8.0f, 0.5f, 0.5f}};
     float out[3][4];
-    EnhLeeParams p = enh_lee_params_default();
+    TestParams p = test_params_default();
     size_t i;
     /* Rows of 3 pixels, 4 floats apart in the output: a strided dst. */
     CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], &out[0][0], sizeof out[0], 3, 2,
-                                     &p),
+                                     handle(&p)),
                  ENH_LEE_OK);
     CHECK(out[0][0] == 25.0f && out[0][1] == 1.0f && out[0][2] == 4.0f);
     CHECK(out[1][0] == 2147483648.0f && out[1][1] == 100.0f && out[1][2] == 0.5f);
-    p.signal = ENH_LEE_SIGNAL_AMPLITUDE;
+    p.signal = SIGNAL_AMPLITUDE;
     CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], &out[0][0], sizeof out[0], 3, 2,
-                                     &p),
+                                     handle(&p)),
                  ENH_LEE_OK);
     CHECK(out[0][0] == 5.0f && out[0][1] == 1.0f && out[1][1] == 10.0f);
     for (i = 0; i < 4; i++) {
         out[2][i] = -1.0f;
     }
-    p.signal = 7;
+    p.signal = SIGNAL_INTENSITY;
+    p.cu = 2.0; /* at least the derived cmax: parameters checked together */
     CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], &out[2][0], sizeof out[0], 3, 1,
-                                     &p),
-                 ENH_LEE_ERROR_INVALID_SIGNAL);
-    p.signal = ENH_LEE_SIGNAL_INTENSITY;
+                                     handle(&p)),
+                 ENH_LEE_ERROR_INVALID_COEFFICIENTS);
+    p.cu = NAN;
     CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], 4 * sizeof(float), &out[2][0], sizeof out[0],
-                                     3, 2, &p),
+                                     3, 2, handle(&p)),
                  ENH_LEE_ERROR_INVALID_STRIDE);
-    CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], NULL, sizeof out[0], 3, 1, &p),
+    CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], NULL, sizeof out[0], 3, 1, handle(&p)),
                  ENH_LEE_ERROR_NULL_POINTER);
     CHECK_STATUS(enh_lee_detect_cf32(&z[0][0], sizeof z[0], &out[2][0], sizeof out[0], 0, 1,
-                                     &p),
+                                     handle(&p)),
                  ENH_LEE_ERROR_EMPTY_IMAGE);
     CHECK(out[2][0] == -1.0f && out[2][1] == -1.0f && out[2][2] == -1.0f);
     /* dst inside src is refused. */
     {
         float both[8] = {3.0f, 4.0f, 1.0f, 0.0f, 0, 0, 0, 0};
-        CHECK_STATUS(enh_lee_detect_cf32(both, sizeof both, both + 1, sizeof both, 2, 1, &p),
+        CHECK_STATUS(enh_lee_detect_cf32(both, sizeof both, both + 1, sizeof both, 2, 1, handle(&p)),
                      ENH_LEE_ERROR_PARTIAL_OVERLAP);
     }
 }
@@ -1516,7 +1517,7 @@ static void test_scratch_alignment(void) {
     const size_t w = 29, h = 70;
     unsigned statistic, offset;
     for (statistic = 0; statistic < 2; statistic++) {
-        EnhLeeParams p = enh_lee_params_default();
+        TestParams p = test_params_default();
         float *img, *expected;
         p.statistic = statistic;
         p.window = 9;
@@ -1528,10 +1529,10 @@ static void test_scratch_alignment(void) {
             size_t need = 0;
             unsigned char *buf;
             float *out = xmalloc(sizeof(float) * w * h);
-            CHECK_STATUS(enh_lee_scratch_size(w, h, &p, &need), ENH_LEE_OK);
+            CHECK_STATUS(enh_lee_scratch_size(w, h, handle(&p), &need), ENH_LEE_OK);
             buf = xmalloc(need + offset + 100);
             memset(buf, (int)(0x11 * offset), need + offset + 100);
-            CHECK_STATUS(enh_lee_f32(img, 4 * w, out, 4 * w, w, h, &p, buf + offset,
+            CHECK_STATUS(enh_lee_f32(img, 4 * w, out, 4 * w, w, h, handle(&p), buf + offset,
                                      need + (offset % 2 ? 100 : 0)),
                          ENH_LEE_OK);
             CHECK_SAME(out, expected, w * h, "scratch at an odd address");
@@ -1548,7 +1549,7 @@ typedef struct {
     const float *img;
     const float *expected;
     size_t w, h;
-    EnhLeeParams params;
+    TestParams params;
     int failures;
 } Job;
 
@@ -1563,7 +1564,7 @@ static int job_run(void *arg) {
             return 1;
         }
         job->params.threads = (uint32_t)(i % 3); /* 0: pool, 1, 2 */
-        s = enh_lee_f32(job->img, 4 * job->w, out, 4 * job->w, job->w, job->h, &job->params,
+        s = enh_lee_f32(job->img, 4 * job->w, out, 4 * job->w, job->w, job->h, handle(&job->params),
                         NULL, 0);
         if (s != ENH_LEE_OK || !same_bits(out, job->expected, job->w * job->h)) {
             job->failures++;
@@ -1576,12 +1577,12 @@ static int job_run(void *arg) {
 static void test_concurrent_calls(void) {
     enum { N = 4 };
     const size_t w = 33, h = 80;
-    EnhLeeParams p = enh_lee_params_default();
+    TestParams p = test_params_default();
     thrd_t threads[N];
     Job jobs[N];
     float *img, *expected;
     int i;
-    p.statistic = ENH_LEE_STATISTIC_RESIDUAL;
+    p.statistic = STATISTIC_RESIDUAL;
     p.threads = 1;
     img = make_image(KIND_SPECKLE, w, h, 0, 3, &p);
     describe("concurrent", w, h, &p);

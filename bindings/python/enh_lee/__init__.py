@@ -60,9 +60,9 @@ from collections import namedtuple
 import numpy as np
 
 from . import _lib
-from ._lib import ABI_VERSION, EnhLeeParams, library_path, status_message
+from ._lib import ABI_VERSION, EnhLeeParams, Params, library_path, status_message
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 __all__ = [
     "filter",
@@ -83,6 +83,7 @@ __all__ = [
     "status_message",
     "Region",
     "EnhLeeParams",
+    "Params",
     "EnhLeeError",
     "InvalidArgumentError",
     "EnhLeeMemoryError",
@@ -278,15 +279,16 @@ def _params_from_text(texts):
 
 
 def _params(**kwargs):
-    """An EnhLeeParams from the library's defaults and these keywords, each
-    set by name through the library (enh_lee_params_set), which checks it."""
-    p = _lib.lib.enh_lee_params_default()
+    """A parameters object (:class:`Params`) from the library's defaults and
+    these keywords, each set by name through the library
+    (enh_lee_params_set), which checks it."""
+    p = _lib.Params()
     for name, value in kwargs.items():
         spec = _BY_NAME.get(name)
         if spec is None:
             raise TypeError(f"unexpected keyword argument {name!r}; the parameters are "
                             f"{', '.join(_BY_NAME)}")
-        status = _lib.lib.enh_lee_params_set(ctypes.byref(p), name.encode(),
+        status = _lib.lib.enh_lee_params_set(p, name.encode(),
                                              _text_of(spec, value).encode())
         if status != _lib.ENH_LEE_OK and spec.kind == "real" and isinstance(value, str):
             # A word the library does not know where a number belongs.
@@ -299,7 +301,7 @@ def _get(p, name):
     """Parameter `name` of `p` as the library writes it (enh_lee_params_get)."""
     buf = ctypes.create_string_buffer(64)
     n = ctypes.c_size_t()
-    status = _lib.lib.enh_lee_params_get(ctypes.byref(p), name.encode(), buf, len(buf),
+    status = _lib.lib.enh_lee_params_get(p, name.encode(), buf, len(buf),
                                          ctypes.byref(n))
     _raise_for(status, name)
     return buf.value.decode()
@@ -335,14 +337,15 @@ def _provenance(params):
 
 def _halo_of(p):
     n = ctypes.c_size_t()
-    status = _lib.lib.enh_lee_halo(ctypes.byref(p), ctypes.byref(n))
+    status = _lib.lib.enh_lee_halo(p, ctypes.byref(n))
     _raise_for(status, _detail(status, p))
     return n.value
 
 
 def default_params():
-    """The library's defaults (enh_lee_params_default) as an EnhLeeParams."""
-    return _lib.lib.enh_lee_params_default()
+    """A new parameters object with the library's defaults
+    (enh_lee_params_new), to pass to the C functions of ``_lib.lib``."""
+    return _lib.Params()
 
 
 def version():
@@ -377,7 +380,7 @@ def scratch_size(shape, **params):
     if height < 0 or width < 0:
         raise InvalidArgumentError(_lib.ENH_LEE_ERROR_EMPTY_IMAGE, f"shape={(height, width)}")
     n = ctypes.c_size_t()
-    status = _lib.lib.enh_lee_scratch_size(width, height, ctypes.byref(p), ctypes.byref(n))
+    status = _lib.lib.enh_lee_scratch_size(width, height, p, ctypes.byref(n))
     _raise_for(status, _detail(status, p) or f"shape={(height, width)}")
     return n.value
 
@@ -459,7 +462,7 @@ def _detected(z, p):
     out = np.empty((height, width), dtype=np.float32)
     status = _lib.lib.enh_lee_detect_cf32(
         _ptr(z), z.strides[0], _ptr(out),
-        _row_stride(out), width, height, ctypes.byref(p))
+        _row_stride(out), width, height, p)
     _raise_for(status, _detail(status, p) or f"image shape {z.shape}")
     return out
 
@@ -607,7 +610,7 @@ def filter(image, *, out=None, **params):
         dst_stride = _row_stride(out)
     status = _lib.lib.enh_lee_f32(
         _ptr(src), src_stride, _ptr(out), dst_stride, width, height,
-        ctypes.byref(p), None, 0,
+        p, None, 0,
     )
     _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
     if masked:
@@ -636,7 +639,7 @@ def _source_window(rh, rw, r, p):
         raise InvalidArgumentError(_lib.ENH_LEE_ERROR_INVALID_REGION, detail)
     out = _lib.EnhLeeRegion()
     status = _lib.lib.enh_lee_source_region(rw, rh, ctypes.byref(_lib.EnhLeeRegion(*r)),
-                                            ctypes.byref(p), ctypes.byref(out))
+                                            p, ctypes.byref(out))
     _raise_for(status, _detail(status, p) or detail)
     return Region(out.x_off, out.y_off, out.width, out.height)
 
@@ -716,7 +719,7 @@ def filter_region(src, raster_shape, region, *, out=None, **params):
         dst_stride = _row_stride(out)
     status = _lib.lib.enh_lee_f32_region(
         _ptr(a), src_stride, _ptr(out), dst_stride, rw, rh,
-        r.x_off, r.y_off, r.width, r.height, ctypes.byref(p), None, 0,
+        r.x_off, r.y_off, r.width, r.height, p, None, 0,
     )
     _raise_for(status, _detail(status, p) or f"raster_shape={(rh, rw)}, region={tuple(r)}")
     return out
@@ -753,7 +756,7 @@ def _whole_raster_statistic(function, image, params):
     src, stride = _as_image(image, p)
     height, width = src.shape
     value = ctypes.c_double()
-    status = function(_ptr(src), stride, width, height, ctypes.byref(p), ctypes.byref(value))
+    status = function(_ptr(src), stride, width, height, p, ctypes.byref(value))
     _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
     return value.value
 
@@ -781,7 +784,7 @@ _STATES = {_lib.ENH_LEE_WHOLE_RASTER_UNUSED: "unused", _lib.ENH_LEE_WHOLE_RASTER
 def _state(function, params):
     p = _params(**params)
     state = ctypes.c_uint32()
-    status = function(ctypes.byref(p), ctypes.byref(state))
+    status = function(p, ctypes.byref(state))
     _raise_for(status, _detail(status, p))
     return _STATES[state.value]
 
@@ -820,7 +823,7 @@ def quality_report(image, filtered, **params):
     height, width = src.shape
     report = _lib.EnhLeeQualityReport()
     status = _lib.lib.enh_lee_quality_report_f32(
-        _ptr(src), src_stride, _ptr(after), after_stride, width, height, ctypes.byref(p),
+        _ptr(src), src_stride, _ptr(after), after_stride, width, height, p,
         ctypes.byref(report))
     _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
     return _report_dict(report)
@@ -892,7 +895,7 @@ class _Search:
         src, stride = _as_image(piece, self._p, "piece")
         height, width = src.shape
         status = self._count(ctypes.byref(self._search), _ptr(src), stride, *where(width, height),
-                             ctypes.byref(self._p), _ptr(table))
+                             self._p, _ptr(table))
         _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}")
         return table
 
@@ -994,7 +997,7 @@ class LooksSearch(_Search):
         super().__init__(**params)
 
     def _step_with_params(self, search, table, value, done):
-        return _lib.lib.enh_lee_looks_search_step(search, table, ctypes.byref(self._p), value,
+        return _lib.lib.enh_lee_looks_search_step(search, table, self._p, value,
                                                   done)
 
     def __getstate__(self):
@@ -1026,7 +1029,7 @@ class LooksSearch(_Search):
     def ranked(self):
         """Whether the homogeneous blocks are found (after two passes), so
         that :meth:`report_counts` can count."""
-        return self._search.pass_ >= 2
+        return getattr(self._search, "pass") >= 2
 
     def report_counts(self, piece, filtered, offset):
         """The quality report's table of one piece of the raster and the
@@ -1043,7 +1046,7 @@ class LooksSearch(_Search):
         table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
         status = _lib.lib.enh_lee_report_count_f32(
             ctypes.byref(self._search), _ptr(src), src_stride, _ptr(after), after_stride, w, h,
-            x_off, y_off, width, height, ctypes.byref(self._p), _ptr(table))
+            x_off, y_off, width, height, self._p, _ptr(table))
         _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}")
         return table
 
@@ -1055,7 +1058,7 @@ class LooksSearch(_Search):
             raise ValueError(f"counts must have {_lib.ENH_LEE_THRESHOLD_BINS} entries, "
                              f"got shape {table.shape}")
         report = _lib.EnhLeeQualityReport()
-        status = _lib.lib.enh_lee_report_finish(_ptr(table), ctypes.byref(self._p),
+        status = _lib.lib.enh_lee_report_finish(_ptr(table), self._p,
                                                 ctypes.byref(report))
         _raise_for(status, "the report")
         return _report_dict(report)

@@ -2,7 +2,9 @@
 
 Nothing here computes anything: this module finds the shared library, checks
 its version, and declares the argument and result types of every exported
-function so that ctypes converts (and checks) every argument.
+function so that ctypes converts (and checks) every argument. The
+declarations, types and constants are read from the C header itself
+(:mod:`enh_lee._header`), never copied by hand.
 
 Lookup order (the first that exists wins):
 
@@ -11,7 +13,7 @@ Lookup order (the first that exists wins):
 2. a ``libenh_lee.so*`` (``libenh_lee*.dylib``, ``enh_lee.dll``) in the
    ``enh_lee/`` package directory, for wheels and QGIS plugins that bundle it;
 3. the system search path: ``ctypes.util.find_library("enh_lee")``, then
-   ``libenh_lee.so.0.4`` (the SONAME) and ``libenh_lee.so`` (``LD_LIBRARY_PATH``,
+   ``libenh_lee.so.0.5`` (the SONAME) and ``libenh_lee.so`` (``LD_LIBRARY_PATH``,
    ldconfig).
 """
 
@@ -21,9 +23,11 @@ import glob
 import os
 import sys
 
+from . import _header
+
 #: The C ABI version this module was written for; the library must have the
 #: same MAJOR.MINOR (a different PATCH is fine).
-ABI_VERSION = "0.4.0"
+ABI_VERSION = "0.5.0"
 
 _ENV = "ENH_LEE_LIBRARY"
 
@@ -39,149 +43,29 @@ _HOW_TO_FIX = (
 )
 
 
-class EnhLeeParams(ctypes.Structure):
-    """``struct EnhLeeParams`` of include/enh_lee.h, field for field.
+#: The header's declarations (enh_lee/_header.py): the C ABI as the library
+#: was built with it, not a copy kept by hand.
+HEADER_PATH = _header.header_path()
+_DECLARATIONS = _header.load(HEADER_PATH)
 
-    The binding builds one for each call; you only need this class to call the
-    C functions of :data:`lib` yourself.
-    """
+# The header's types and integer constants (ENH_LEE_OK, ENH_LEE_ERROR_*,
+# ENH_LEE_THRESHOLD_BINS, ...), as module attributes.
+EnhLeeParams = _DECLARATIONS.types["EnhLeeParams"]  # opaque: only pointers
+EnhLeeParamInfo = _DECLARATIONS.types["EnhLeeParamInfo"]
+EnhLeeRegion = _DECLARATIONS.types["EnhLeeRegion"]
+EnhLeeThresholdSearch = _DECLARATIONS.types["EnhLeeThresholdSearch"]
+EnhLeeLooksSearch = _DECLARATIONS.types["EnhLeeLooksSearch"]
+EnhLeeQualityReport = _DECLARATIONS.types["EnhLeeQualityReport"]
+EnhLeeStatus = _DECLARATIONS.types["EnhLeeStatus"]
+globals().update(_DECLARATIONS.constants)
 
-    _fields_ = [
-        ("filter", ctypes.c_uint32),
-        ("window", ctypes.c_uint32),
-        ("looks", ctypes.c_double),
-        ("damping", ctypes.c_double),
-        ("cu", ctypes.c_double),
-        ("cmax", ctypes.c_double),
-        ("signal", ctypes.c_uint32),
-        ("statistic", ctypes.c_uint32),
-        ("border", ctypes.c_uint32),
-        ("has_nodata", ctypes.c_uint32),
-        ("nodata", ctypes.c_float),
-        ("threads", ctypes.c_uint32),
-        ("target_window", ctypes.c_uint32),
-        ("compat", ctypes.c_uint32),
-        ("sigma", ctypes.c_double),
-        ("point_threshold", ctypes.c_double),
-    ]
-
-    def __repr__(self):
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name, _ in self._fields_)
-        return f"EnhLeeParams({fields})"
-
-
-class EnhLeeParamInfo(ctypes.Structure):
-    """``struct EnhLeeParamInfo`` of include/enh_lee.h (enh_lee_param_info)."""
-
-    _fields_ = [
-        ("name", ctypes.c_char_p),
-        ("kind", ctypes.c_uint32),
-        ("optional", ctypes.c_uint32),
-        ("default_value", ctypes.c_char_p),
-        ("choices", ctypes.c_char_p),
-        ("minimum", ctypes.c_double),
-        ("maximum", ctypes.c_double),
-        ("filters", ctypes.c_char_p),
-        ("advanced", ctypes.c_uint32),
-        ("description", ctypes.c_char_p),
-    ]
-
-
-class EnhLeeRegion(ctypes.Structure):
-    """``struct EnhLeeRegion`` of include/enh_lee.h."""
-
-    _fields_ = [(name, ctypes.c_size_t) for name in ("x_off", "y_off", "width", "height")]
-
-
-_SEARCH_FIELDS = [
-    ("pass_", ctypes.c_uint32),
-    ("prefix", ctypes.c_uint32),
-    ("rank", ctypes.c_uint64),
-    ("key", ctypes.c_uint32),
-    ("reserved", ctypes.c_uint32),
-]
-
-
-class EnhLeeThresholdSearch(ctypes.Structure):
-    """``struct EnhLeeThresholdSearch`` of include/enh_lee.h."""
-
-    _fields_ = _SEARCH_FIELDS
-
-
-class EnhLeeQualityReport(ctypes.Structure):
-    """``struct EnhLeeQualityReport`` of include/enh_lee.h."""
-
-    _fields_ = [(name, ctypes.c_double)
-                for name in ("looks_before", "looks_after", "ratio_mean", "ratio_std")]
-    _fields_ += [("blocks", ctypes.c_uint64), ("pixels", ctypes.c_uint64)]
-
-
-class EnhLeeLooksSearch(ctypes.Structure):
-    """``struct EnhLeeLooksSearch`` of include/enh_lee.h."""
-
-    _fields_ = _SEARCH_FIELDS
-
-
-EnhLeeStatus = ctypes.c_int32
-
-# Constants of include/enh_lee.h.
-ENH_LEE_FILTER_ENHANCED_LEE = 0
-ENH_LEE_FILTER_LEE = 1
-ENH_LEE_FILTER_KUAN = 2
-ENH_LEE_FILTER_GAMMA_MAP = 3
-ENH_LEE_FILTER_FROST = 4
-ENH_LEE_FILTER_REFINED_LEE = 5
-ENH_LEE_FILTER_LEE_SIGMA = 6
-ENH_LEE_THRESHOLD_BINS = 65536
-ENH_LEE_LOOKS_BLOCK = 16
-ENH_LEE_WHOLE_RASTER_UNUSED = 0
-ENH_LEE_WHOLE_RASTER_NEEDED = 1
-ENH_LEE_WHOLE_RASTER_GIVEN = 2
-ENH_LEE_KIND_INTEGER = 0
-ENH_LEE_KIND_REAL = 1
-ENH_LEE_KIND_CHOICE = 2
-ENH_LEE_SIGNAL_INTENSITY = 0
-ENH_LEE_SIGNAL_AMPLITUDE = 1
-ENH_LEE_STATISTIC_WINDOW = 0
-ENH_LEE_STATISTIC_RESIDUAL = 1
-ENH_LEE_BORDER_REFLECT = 0
-ENH_LEE_BORDER_MIRROR = 1
-ENH_LEE_BORDER_NEAREST = 2
-ENH_LEE_BORDER_SHRINK = 3
-ENH_LEE_COMPAT_NONE = 0
-ENH_LEE_COMPAT_SNAP = 1
-ENH_LEE_COMPAT_GEE = 2
-
-ENH_LEE_OK = 0
-ENH_LEE_ERROR_NULL_POINTER = 1
-ENH_LEE_ERROR_EMPTY_IMAGE = 2
-ENH_LEE_ERROR_SIZE_OVERFLOW = 3
-ENH_LEE_ERROR_INVALID_STRIDE = 4
-ENH_LEE_ERROR_MISALIGNED = 5
-ENH_LEE_ERROR_INVALID_WINDOW = 6
-ENH_LEE_ERROR_INVALID_LOOKS = 7
-ENH_LEE_ERROR_INVALID_DAMPING = 8
-ENH_LEE_ERROR_INVALID_COEFFICIENTS = 9
-ENH_LEE_ERROR_INVALID_SIGNAL = 10
-ENH_LEE_ERROR_INVALID_STATISTIC = 11
-ENH_LEE_ERROR_INVALID_BORDER = 12
-ENH_LEE_ERROR_INVALID_NODATA_FLAG = 13
-ENH_LEE_ERROR_INVALID_THREADS = 14
-ENH_LEE_ERROR_SCRATCH_TOO_SMALL = 15
-ENH_LEE_ERROR_PARTIAL_OVERLAP = 16
-ENH_LEE_ERROR_INVALID_REGION = 17
-ENH_LEE_ERROR_OUT_OF_MEMORY = 18
-ENH_LEE_ERROR_THREAD_POOL = 19
-ENH_LEE_ERROR_INTERNAL = 20
-ENH_LEE_ERROR_UNKNOWN_PARAMETER = 21
-ENH_LEE_ERROR_INVALID_FILTER = 22
-ENH_LEE_ERROR_INVALID_NODATA = 23
-ENH_LEE_ERROR_BUFFER_TOO_SMALL = 24
-ENH_LEE_ERROR_INVALID_SIGMA = 25
-ENH_LEE_ERROR_INVALID_TARGET_WINDOW = 26
-ENH_LEE_ERROR_INVALID_POINT_THRESHOLD = 27
-ENH_LEE_ERROR_INVALID_COMPAT = 28
-ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE = 29
+_header_version = "{ENH_LEE_VERSION_MAJOR}.{ENH_LEE_VERSION_MINOR}.{ENH_LEE_VERSION_PATCH}".format(
+    **_DECLARATIONS.constants)
+if _header_version.split(".")[:2] != ABI_VERSION.split(".")[:2]:
+    raise ImportError(
+        f"enh_lee: the header {HEADER_PATH} is version {_header_version}, but this Python "
+        f"module was written for the C ABI {ABI_VERSION}. " + _HOW_TO_FIX
+    )
 
 #: Status code -> constant name, for messages and EnhLeeError.name.
 STATUS_NAMES = {
@@ -210,78 +94,7 @@ def _candidates():
 
 def _declare(cdll):
     """Declares argtypes/restype of every function of enh_lee.h on `cdll`."""
-    P = ctypes.POINTER(EnhLeeParams)
-    R = ctypes.POINTER(EnhLeeRegion)
-    S = ctypes.POINTER(EnhLeeThresholdSearch)
-    L = ctypes.POINTER(EnhLeeLooksSearch)
-    text = ctypes.c_char_p
-    size_t = ctypes.c_size_t
-    size_p = ctypes.POINTER(ctypes.c_size_t)
-    buf = ctypes.c_void_p  # float* / void*: passed as integer addresses
-    decl = {
-        "enh_lee_params_default": (EnhLeeParams, []),
-        "enh_lee_scratch_size": (EnhLeeStatus, [size_t, size_t, P, size_p]),
-        "enh_lee_halo": (EnhLeeStatus, [P, size_p]),
-        "enh_lee_f32": (
-            EnhLeeStatus,
-            [buf, size_t, buf, size_t, size_t, size_t, P, buf, size_t],
-        ),
-        "enh_lee_f32_region": (
-            EnhLeeStatus,
-            [buf, size_t, buf, size_t, size_t, size_t, size_t, size_t, size_t, size_t,
-             P, buf, size_t],
-        ),
-        "enh_lee_status_message": (ctypes.c_char_p, [EnhLeeStatus]),
-        "enh_lee_version": (ctypes.c_char_p, []),
-        "enh_lee_params_set": (EnhLeeStatus, [P, text, text]),
-        "enh_lee_params_get": (EnhLeeStatus, [P, text, ctypes.c_char_p, size_t, size_p]),
-        "enh_lee_params_validate": (EnhLeeStatus, [P]),
-        "enh_lee_param_count": (size_t, []),
-        "enh_lee_param_info": (EnhLeeStatus, [size_t, ctypes.POINTER(EnhLeeParamInfo)]),
-        "enh_lee_status_parameter": (ctypes.c_char_p, [EnhLeeStatus]),
-        "enh_lee_source_region": (EnhLeeStatus, [size_t, size_t, R, P, R]),
-        "enh_lee_point_threshold_f32": (
-            EnhLeeStatus, [buf, size_t, size_t, size_t, P, ctypes.POINTER(ctypes.c_double)],
-        ),
-        "enh_lee_point_threshold_state": (EnhLeeStatus, [P, ctypes.POINTER(ctypes.c_uint32)]),
-        "enh_lee_estimate_looks_f32": (
-            EnhLeeStatus, [buf, size_t, size_t, size_t, P, ctypes.POINTER(ctypes.c_double)],
-        ),
-        "enh_lee_detect_cf32": (
-            EnhLeeStatus, [buf, size_t, buf, size_t, size_t, size_t, P],
-        ),
-        "enh_lee_looks_state": (EnhLeeStatus, [P, ctypes.POINTER(ctypes.c_uint32)]),
-        "enh_lee_looks_search_new": (EnhLeeLooksSearch, []),
-        "enh_lee_looks_search_count_f32": (
-            EnhLeeStatus,
-            [L, buf, size_t, size_t, size_t, size_t, size_t, size_t, size_t, P, buf],
-        ),
-        "enh_lee_looks_search_step": (
-            EnhLeeStatus,
-            [L, buf, P, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_uint32)],
-        ),
-        "enh_lee_quality_report_f32": (
-            EnhLeeStatus,
-            [buf, size_t, buf, size_t, size_t, size_t, P, ctypes.POINTER(EnhLeeQualityReport)],
-        ),
-        "enh_lee_report_count_f32": (
-            EnhLeeStatus,
-            [L, buf, size_t, buf, size_t, size_t, size_t, size_t, size_t, size_t, size_t, P,
-             buf],
-        ),
-        "enh_lee_report_finish": (
-            EnhLeeStatus, [buf, P, ctypes.POINTER(EnhLeeQualityReport)],
-        ),
-        "enh_lee_threshold_search_new": (EnhLeeThresholdSearch, []),
-        "enh_lee_threshold_search_count_f32": (
-            EnhLeeStatus, [S, buf, size_t, size_t, size_t, P, buf],
-        ),
-        "enh_lee_threshold_search_step": (
-            EnhLeeStatus,
-            [S, buf, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_uint32)],
-        ),
-    }
-    for fname, (restype, argtypes) in decl.items():
+    for fname, (restype, argtypes) in _DECLARATIONS.functions.items():
         fn = getattr(cdll, fname)  # AttributeError if the symbol is missing
         fn.restype = restype
         fn.argtypes = argtypes
@@ -343,6 +156,46 @@ def load():
 
 
 lib, library_path, library_version = load()
+
+
+class Params:
+    """A parameters object of the library (``EnhLeeParams *``, from
+    ``enh_lee_params_new``): passed to every C function that takes
+    parameters, freed when it is garbage-collected or at the end of a
+    ``with`` block. Values are set and read by name through
+    ``enh_lee_params_set``/``enh_lee_params_get`` (``enh_lee.describe``).
+    Several threads may use one object at once, as long as none sets it
+    meanwhile."""
+
+    def __init__(self, _handle=None):
+        handle = lib.enh_lee_params_new() if _handle is None else _handle
+        if not handle:
+            raise MemoryError("enh_lee: cannot allocate parameters")
+        # ctypes passes `_as_parameter_` for a Params argument.
+        self._as_parameter_ = handle
+
+    def copy(self):
+        """An independent copy (enh_lee_params_copy)."""
+        return Params(lib.enh_lee_params_copy(self))
+
+    def close(self):
+        """Frees the library's object now (also done by the garbage collector)."""
+        # Afterwards the object is passed as NULL, which every call refuses.
+        handle = getattr(self, "_as_parameter_", None)
+        self._as_parameter_ = ctypes.POINTER(EnhLeeParams)()
+        if handle and lib is not None:
+            lib.enh_lee_params_free(handle)
+
+    __del__ = close
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "Params(<freed>)" if not self._as_parameter_ else "Params()"
 
 
 def status_message(status):

@@ -19,7 +19,7 @@ def build_stub(directory, version="0.1.0"):
     `version`, with the functions of 0.1 only; returns its path."""
     stub = textwrap.dedent("""\
         #include "enh_lee.h"
-        EnhLeeParams enh_lee_params_default(void) { EnhLeeParams p = {0}; return p; }
+        EnhLeeParams *enh_lee_params_new(void) { return 0; }
         EnhLeeStatus enh_lee_scratch_size(size_t w, size_t h, const EnhLeeParams *p, size_t *o) { return 20; }
         EnhLeeStatus enh_lee_halo(const EnhLeeParams *p, size_t *o) { return 20; }
         EnhLeeStatus enh_lee_f32(const float *s, size_t ss, float *d, size_t ds, size_t w, size_t h,

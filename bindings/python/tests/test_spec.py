@@ -116,14 +116,18 @@ def test_large_values_and_dynamic_range():
 
 
 def test_defaults_are_the_librarys():
-    d = enh_lee.default_params()
+    d = enh_lee.describe()
     img = speckled((30, 30), 1.0)
-    explicit = enh_lee.filter(img, window=d.window, looks=d.looks, damping=d.damping,
-                              threads=d.threads)
+    explicit = enh_lee.filter(img, window=int(d["window"]), looks=float(d["looks"]),
+                              damping=float(d["damping"]), threads=int(d["threads"]))
     np.testing.assert_array_equal(enh_lee.filter(img), explicit)
-    assert (d.window, d.looks, d.damping, d.signal, d.statistic, d.border, d.has_nodata,
-            d.threads) == (7, 1.0, 1.0, 0, 0, 0, 0, 0)
-    assert np.isnan(d.cu) and np.isnan(d.cmax)
+    assert (d["window"], d["looks"], d["damping"], d["signal"], d["statistic"], d["border"],
+            d["nodata"], d["threads"]) == ("7", "1", "1", "intensity", "window", "reflect",
+                                           "", "0")
+    assert d["cu"] == "" and d["cmax"] == ""
+    # default_params(): a library object holding the same defaults.
+    with enh_lee.default_params() as p:
+        assert enh_lee._lib.lib.enh_lee_params_validate(p) == enh_lee._lib.ENH_LEE_OK
 
 
 def test_threads_do_not_change_the_result():

@@ -58,6 +58,10 @@ def test_the_wheel_is_a_manylinux_platform_wheel_for_any_python3():
         wheel_info = next(n for n in names if n.endswith(".dist-info/WHEEL"))
         info = z.read(wheel_info).decode()
     assert LIBRARY in names
+    # The header the package reads its ctypes declarations from.
+    with zipfile.ZipFile(WHEEL) as z, open(os.path.join(REPO_ROOT, "include", "enh_lee.h"),
+                                           "rb") as h:
+        assert z.read("enh_lee/enh_lee.h") == h.read()
     assert "Root-Is-Purelib: false" in info
     assert "Tag: py3-none-manylinux_" in info
 
@@ -109,6 +113,7 @@ def test_the_qgis_plugin_zip_bundles_the_same_library():
                               env=env, check=True, capture_output=True, text=True).stdout.strip()
     with zipfile.ZipFile(zip_path) as z:
         in_zip = z.read("enhlee/enh_lee/libenh_lee.so")
+        assert "enhlee/enh_lee/enh_lee.h" in z.namelist()
     with zipfile.ZipFile(WHEEL) as z:
         in_wheel = z.read(LIBRARY)
     assert sha256(in_zip) == sha256(in_wheel)
