@@ -457,6 +457,19 @@ typedef struct EnhLeeRegion {
  */
 #define ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE 29
 
+/**
+ * A filter's own parameter is not a number of its kind within its limits
+ * (`enh_lee_param_info` gives them; `enh_lee_status_parameter` names the
+ * parameters).
+ */
+#define ENH_LEE_ERROR_INVALID_VALUE 30
+
+/**
+ * window is more than twice the raster's larger side plus one, and more
+ * than 7 (refused before any allocation).
+ */
+#define ENH_LEE_ERROR_WINDOW_TOO_LARGE 31
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

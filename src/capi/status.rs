@@ -80,8 +80,8 @@ pub const ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE: EnhLeeStatus = 29;
 /// (`enh_lee_param_info` gives them; `enh_lee_status_parameter` names the
 /// parameters).
 pub const ENH_LEE_ERROR_INVALID_VALUE: EnhLeeStatus = 30;
-/// window is more than twice the raster's larger side plus one (refused
-/// before any allocation).
+/// window is more than twice the raster's larger side plus one, and more
+/// than 7 (refused before any allocation).
 pub const ENH_LEE_ERROR_WINDOW_TOO_LARGE: EnhLeeStatus = 31;
 
 /// Every error with its code: the one place the two are paired.
