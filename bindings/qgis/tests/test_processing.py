@@ -70,8 +70,8 @@ def test_provider_and_algorithm(plugin, plugin_binding):
     window = next(p for p in plugin_binding.PARAMETERS if p.name == "window")
     assert (w.defaultValue(), w.minimum(), w.maximum()) == (7, 3, window.maximum)
     f = alg.parameterDefinition("FILTER")
-    assert f.options() == ["enhanced_lee", "lee", "kuan", "gamma_map", "frost", "refined_lee",
-                           "lee_sigma"]
+    family = ["enhanced_lee", "lee", "kuan", "gamma_map", "frost", "refined_lee", "lee_sigma"]
+    assert f.options()[:7] == family and f.options() == list(plugin_binding.FILTERS)
     assert f.defaultValue() == 0
     assert "(enhanced_lee, frost only)" in alg.parameterDefinition("DAMPING").description()
     assert "frost" not in alg.parameterDefinition("LOOKS").description()
@@ -301,11 +301,11 @@ def test_cancel_leaves_no_output(processing, multiband, tmp_path):
 # Bad parameters: a Processing error with a clear message, never a crash
 
 BAD = [
-    ({"WINDOW": 8}, "window must be an odd integer >= 3 (refined_lee: 7; lee_sigma: at least 5 and above target_window) (window=8)"),
-    ({"WINDOW": 1}, "window must be an odd integer >= 3 (refined_lee: 7; lee_sigma: at least 5 and above target_window) (window=1)"),
-    ({"FILTER": "median"},
-     "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, lee_sigma, got"),
-    ({"FILTER": 9}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, lee_sigma"),
+    ({"WINDOW": 8}, "window must be an odd integer >= 3 (a filter may take fewer: its own rule says which) (window=8)"),
+    ({"WINDOW": 1}, "window must be an odd integer >= 3 (a filter may take fewer: its own rule says which) (window=1)"),
+    ({"FILTER": "wiener"},
+     "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, lee_sigma, boxcar, median, idan, got"),
+    ({"FILTER": 99}, "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, lee_sigma, boxcar, median, idan"),
     ({"WINDOW": "seven"}, "WINDOW must be an integer"),
     ({"WINDOW": 7.5}, "WINDOW must be an integer"),
     ({"LOOKS": 0}, "looks must be a finite number > 0"),
@@ -322,7 +322,7 @@ BAD = [
     ({"SIGNAL": 2}, "SIGNAL must be one of intensity, amplitude"),
     ({"BORDER": "wrap"}, "BORDER must be one of reflect, mirror, nearest, shrink"),
     ({"STATISTIC": 5}, "STATISTIC must be one of window, residual"),
-    ({"THREADS": 5000}, "threads must be at most 1024"),
+    ({"THREADS": 5000}, "threads must be 0 (all cores) or a positive count of at most 1024"),
     ({"STRIP_ROWS": -1}, "rows per strip must be >= 0"),
 ]
 

@@ -80,8 +80,8 @@ def test_run_every_option_small_strips(single_band, ref):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["WINDOW=8"], "window must be an odd integer >= 3 (refined_lee: 7; lee_sigma: at least 5 and above target_window) (window=8)"),
-    (["FILTER=frosty"], "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, lee_sigma"),
+    (["WINDOW=8"], "window must be an odd integer >= 3 (a filter may take fewer: its own rule says which) (window=8)"),
+    (["FILTER=frosty"], "FILTER must be one of enhanced_lee, lee, kuan, gamma_map, frost, refined_lee, lee_sigma, boxcar, median, idan"),
     (["LOOKS=0"], "looks must be a finite number > 0"),
     (["CU=2", "CMAX=1"], "cu and cmax must be finite with 0 <= cu < cmax"),
     (["BANDS=2"], "band 2 does not exist"),
