@@ -124,20 +124,21 @@ impl Params {
 pub struct Want {
     /// The float64 output; for an invalid pixel, the input.
     pub value: f64,
-    /// A second acceptable output (Gamma-MAP's jump at `Cmax`), else `value`.
+    /// A second acceptable output (Gamma-MAP's jump at `Cmax`, Refined
+    /// Lee's near ties), else `value`.
     pub alt: f64,
     /// The window mean, SPEC's tolerance scale (NaN where none).
     pub mean: f64,
-    /// Whether the pixel is copied unchanged (invalid): bit for bit.
-    pub copied: bool,
+    /// The input's bits where the pixel is copied unchanged (invalid).
+    pub copied: Option<u32>,
 }
 
 impl Want {
     /// SPEC's check: the input's bits where copied, else within
     /// `1e-5 * max(|ref|, |m|, 1e-30)` of `value` or `alt`.
     pub fn accepts(&self, out: f32) -> bool {
-        if self.copied {
-            return out.to_bits() == (self.value as f32).to_bits();
+        if let Some(bits) = self.copied {
+            return out.to_bits() == bits;
         }
         let close = |r: f64| {
             let scale = r.abs().max(self.mean.abs()).max(1e-30);
@@ -152,77 +153,107 @@ impl Want {
 /// # Panics
 /// For Lee Sigma outside its table (looks 1-4, the six sigmas).
 pub fn expected(p: &Params, img: Raster) -> Vec<Want> {
-    let frame = p.frame();
-    let means = frame.means(img, p.window);
-    let lee_sigma = (p.filter == Filter::LeeSigma).then(|| {
-        let z = p
-            .point_threshold
-            .unwrap_or_else(|| lee_sigma::threshold(&frame, img));
-        lee_sigma::Setup::new(p.signal, p.looks, p.sigma, p.window, p.target_window, z)
-            .expect("Lee Sigma's table has looks 1-4 and the six sigmas")
-    });
-    let (cu, cmax) = (p.cu(), p.cmax());
-    let mut out = Vec::with_capacity(img.width * img.height);
-    for y in 0..img.height {
-        for x in 0..img.width {
-            let v = img.at(y, x);
-            let mean = means[y * img.width + x];
-            if !frame.valid(v) {
-                out.push(Want {
-                    value: f64::from(v),
-                    alt: f64::from(v),
-                    mean,
-                    copied: true,
-                });
-                continue;
-            }
-            let xv = f64::from(v);
-            let (m, var) = frame.statistics(img, &means, y, x, p.window, p.statistic);
-            let [value, alt] = match p.filter {
-                Filter::LeeSigma => {
-                    [lee_sigma::value(&frame, img, y, x, lee_sigma.as_ref().unwrap()); 2]
-                }
-                Filter::RefinedLee => {
-                    let (o, used) = refined_lee::value(&frame, img, y, x, (m, var));
-                    [if used > 0.0 { o } else { xv }; 2]
-                }
-                Filter::Boxcar | Filter::Median => {
-                    let values: Vec<f64> = frame
-                        .pixels(img, y, x, p.window)
-                        .iter()
-                        .map(|q| q.value)
-                        .collect();
-                    match p.filter {
-                        Filter::Boxcar => [boxcar::value(&values); 2],
-                        _ => [median::value(&values, p.compat); 2],
-                    }
-                }
-                _ if m <= 0.0 => [xv; 2],
-                Filter::EnhancedLee => [enhanced_lee::value(xv, m, var, cu, cmax, p.damping); 2],
-                Filter::Lee => [lee::value(xv, m, var, cu); 2],
-                Filter::Kuan => [kuan::value(xv, m, var, cu); 2],
-                Filter::GammaMap => gamma_map::value(xv, m, var, cu, cmax, p.looks),
-                Filter::Frost => {
-                    let distance = match p.compat {
-                        Compat::Snap => Distance::Chebyshev,
-                        Compat::None | Compat::EarthEngine => Distance::Euclidean,
-                    };
-                    [frost::value(
-                        &frame.pixels(img, y, x, p.window),
-                        m,
-                        var,
-                        p.damping,
-                        distance,
-                    ); 2]
-                }
-            };
-            out.push(Want {
-                value,
-                alt,
-                mean,
-                copied: false,
-            });
+    let family = Family::new(p, img);
+    (0..img.height)
+        .flat_map(|y| (0..img.width).map(move |x| (y, x)))
+        .map(|(y, x)| family.at(y, x))
+        .collect()
+}
+
+/// A filter over one raster, pixel by pixel: what every pixel shares (the
+/// local means, the coefficients, Lee Sigma's threshold) computed once.
+pub struct Family<'a> {
+    p: Params,
+    img: Raster<'a>,
+    frame: Frame,
+    means: Vec<f64>,
+    cu: f64,
+    cmax: f64,
+    lee_sigma: Option<lee_sigma::Setup>,
+}
+
+impl<'a> Family<'a> {
+    /// The filter `p` over `img`.
+    ///
+    /// # Panics
+    /// For Lee Sigma outside its table (looks 1-4, the six sigmas).
+    pub fn new(p: &Params, img: Raster<'a>) -> Self {
+        let frame = p.frame();
+        let lee_sigma = (p.filter == Filter::LeeSigma).then(|| {
+            let z = p
+                .point_threshold
+                .unwrap_or_else(|| lee_sigma::threshold(&frame, img));
+            lee_sigma::Setup::new(p.signal, p.looks, p.sigma, p.window, p.target_window, z)
+                .expect("Lee Sigma's table has looks 1-4 and the six sigmas")
+        });
+        Family {
+            p: *p,
+            img,
+            frame,
+            means: frame.means(img, p.window),
+            cu: p.cu(),
+            cmax: p.cmax(),
+            lee_sigma,
         }
     }
-    out
+
+    /// The expected output of pixel `(y, x)`.
+    pub fn at(&self, y: usize, x: usize) -> Want {
+        let (p, img, frame) = (&self.p, self.img, &self.frame);
+        let (cu, cmax) = (self.cu, self.cmax);
+        let v = img.at(y, x);
+        let mean = self.means[y * img.width + x];
+        if !frame.valid(v) {
+            return Want {
+                value: f64::from(v),
+                alt: f64::from(v),
+                mean,
+                copied: Some(v.to_bits()),
+            };
+        }
+        let xv = f64::from(v);
+        let (m, var) = frame.statistics(img, &self.means, y, x, p.window, p.statistic);
+        let [value, alt] = match p.filter {
+            Filter::LeeSigma => {
+                [lee_sigma::value(frame, img, y, x, self.lee_sigma.as_ref().unwrap()); 2]
+            }
+            Filter::RefinedLee => refined_lee::value(frame, img, y, x, (m, var))
+                .map(|(o, used)| if used > 0.0 { o } else { xv }),
+            Filter::Boxcar | Filter::Median => {
+                let values: Vec<f64> = frame
+                    .pixels(img, y, x, p.window)
+                    .iter()
+                    .map(|q| q.value)
+                    .collect();
+                match p.filter {
+                    Filter::Boxcar => [boxcar::value(&values); 2],
+                    _ => [median::value(&values, p.compat); 2],
+                }
+            }
+            _ if m <= 0.0 => [xv; 2],
+            Filter::EnhancedLee => [enhanced_lee::value(xv, m, var, cu, cmax, p.damping); 2],
+            Filter::Lee => [lee::value(xv, m, var, cu); 2],
+            Filter::Kuan => [kuan::value(xv, m, var, cu); 2],
+            Filter::GammaMap => gamma_map::value(xv, m, var, cu, cmax, p.looks),
+            Filter::Frost => {
+                let distance = match p.compat {
+                    Compat::Snap => Distance::Chebyshev,
+                    Compat::None | Compat::EarthEngine => Distance::Euclidean,
+                };
+                [frost::value(
+                    &frame.pixels(img, y, x, p.window),
+                    m,
+                    var,
+                    p.damping,
+                    distance,
+                ); 2]
+            }
+        };
+        Want {
+            value,
+            alt,
+            mean,
+            copied: None,
+        }
+    }
 }

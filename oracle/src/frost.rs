@@ -22,7 +22,8 @@ pub fn value(pixels: &[Pixel], m: f64, var: f64, damping: f64, distance: Distanc
             Distance::Euclidean => ((p.dy * p.dy + p.dx * p.dx) as f64).sqrt(),
             Distance::Chebyshev => p.dy.abs().max(p.dx.abs()) as f64,
         };
-        let e = (-a * t).exp();
+        // The centre's weight is 1 whatever `a` (even infinite).
+        let e = if t == 0.0 { 1.0 } else { (-a * t).exp() };
         num += e * p.value;
         den += e;
     }

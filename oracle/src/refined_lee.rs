@@ -49,11 +49,36 @@ fn script_half(code: usize, r: usize, c: usize) -> bool {
     }
 }
 
+/// `a > b`; where `flip` and the two are within rounding of each other
+/// (1e-12 of `scale`), the other answer.
+fn greater(a: f64, b: f64, scale: f64, flip: bool) -> bool {
+    (a > b) != (flip && (a - b).abs() <= 1e-12 * scale)
+}
+
 /// Refined Lee at the valid pixel `(y, x)`: `(output, the mean used)`;
 /// the mean is NaN where the script names no half (the caller then keeps
 /// the pixel, as it does where the mean is `<= 0`). `whole` is the
 /// window's mean and variance (SPEC's, the fallback of step 4).
-pub fn value(frame: &Frame, img: Raster, y: usize, x: usize, whole: (f64, f64)) -> (f64, f64) {
+///
+/// Two results: the rule's, and the rule's with every decision that is
+/// within rounding of a tie (two gradients, or the two sides of the
+/// closeness test, within 1e-12 of the sub-area means) taken the other
+/// way. Such ties are exact in real arithmetic at a `reflect` or `mirror`
+/// border, where sub-areas repeat the same rows, and any float64
+/// evaluation may break them either way (docs/filters.md).
+pub fn value(frame: &Frame, img: Raster, y: usize, x: usize, whole: (f64, f64)) -> [(f64, f64); 2] {
+    [false, true].map(|flip| decided(frame, img, y, x, whole, flip))
+}
+
+/// [`value`]'s rule, with near ties taken the other way where `flip`.
+fn decided(
+    frame: &Frame,
+    img: Raster,
+    y: usize,
+    x: usize,
+    whole: (f64, f64),
+    flip: bool,
+) -> (f64, f64) {
     let mut grid = [[None; WINDOW]; WINDOW];
     for p in frame.pixels(img, y, x, WINDOW) {
         grid[(p.dy + 3) as usize][(p.dx + 3) as usize] = Some(p.value);
@@ -86,15 +111,22 @@ pub fn value(frame: &Frame, img: Raster, y: usize, x: usize, whole: (f64, f64)) 
     let gee = frame.compat == Compat::EarthEngine;
     let (m, var) = if grid.iter().flatten().all(Option::is_some) {
         let mu = |a: usize, b: usize| frame.moments(&area(a, b).unwrap()).0;
+        let scale = (0..9).map(|q| mu(q / 3, q % 3).abs()).fold(0.0, f64::max);
         let inside: Box<dyn Fn(usize, usize) -> bool> = if gee {
             let s = |q: usize| mu(q / 3, q % 3);
             let gradient = |g: usize| (s(SCRIPT[g].0) - s(SCRIPT[g].1)).abs();
-            let largest = (0..4).map(gradient).fold(f64::NEG_INFINITY, f64::max);
+            let top = (0..4).fold(0, |best, g| {
+                if gradient(g) > gradient(best) {
+                    g
+                } else {
+                    best
+                }
+            });
             let code: usize = (0..4)
-                .filter(|&g| gradient(g) == largest)
+                .filter(|&g| g == top || !greater(gradient(top), gradient(g), scale, flip))
                 .map(|g| {
                     let (p, q) = SCRIPT[g];
-                    if s(p) - s(4) > s(4) - s(q) {
+                    if greater(s(p) - s(4), s(4) - s(q), scale, flip) {
                         g + 1
                     } else {
                         g + 5
@@ -111,9 +143,20 @@ pub fn value(frame: &Frame, img: Raster, y: usize, x: usize, whole: (f64, f64)) 
                 .map(|&((a0, b0), (a1, b1))| (mu(a0, b0) - mu(a1, b1)).abs())
                 .collect();
             // The first of equal maxima.
-            let k = (0..4).fold(0, |best, i| if g[i] > g[best] { i } else { best });
+            let k = (0..4).fold(0, |best, i| {
+                if greater(g[i], g[best], scale, flip) {
+                    i
+                } else {
+                    best
+                }
+            });
             let ((a0, b0), (a1, b1)) = PAIRS[k];
-            let first = (mu(a0, b0) - mu(1, 1)).abs() < (mu(1, 1) - mu(a1, b1)).abs();
+            let first = greater(
+                (mu(1, 1) - mu(a1, b1)).abs(),
+                (mu(a0, b0) - mu(1, 1)).abs(),
+                scale,
+                flip,
+            );
             Box::new(move |r, c| lee_half(k, first, r, c))
         };
         let half: Vec<f64> = (0..WINDOW * WINDOW)

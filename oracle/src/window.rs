@@ -127,11 +127,17 @@ impl Frame {
     }
 
     /// Mean and variance (two passes, [`Frame::spread`]) of `values`; the
-    /// mean is NaN for no value.
+    /// mean is NaN for no value. The values are summed in increasing order,
+    /// so that the same pixels in another order (a sub-area and its mirror
+    /// image at a `mirror` or `reflect` border) have the same mean to the
+    /// bit, as they have in exact arithmetic: Refined Lee's gradients then
+    /// tie where they tie.
     pub fn moments(&self, values: &[f64]) -> (f64, f64) {
         let n = values.len() as f64;
-        let m = values.iter().sum::<f64>() / n;
-        let ss = values.iter().map(|v| (v - m).powi(2)).sum();
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let m = sorted.iter().sum::<f64>() / n;
+        let ss = sorted.iter().map(|v| (v - m).powi(2)).sum();
         (m, self.spread(ss, n))
     }
 
