@@ -179,7 +179,7 @@ def _sigma_table():
     definition by bench/lee_sigma_table.py (scipy), rounded as published."""
     table = {}
     for line in (_ROOT / "oracle" / "lee_sigma_table.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
+        if line.strip() and not line.startswith(("#", "computed")):
             signal, looks, sigma, *entry = line.split()
             table[signal, int(looks), float(sigma)] = tuple(map(float, entry))
     spec = importlib.util.spec_from_file_location("lee_sigma_table", _ROOT / "bench" / "lee_sigma_table.py")
