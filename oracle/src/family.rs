@@ -153,20 +153,21 @@ impl Want {
 /// # Panics
 /// For Lee Sigma outside its table (looks 1-4, the six sigmas).
 pub fn expected(p: &Params, img: Raster) -> Vec<Want> {
-    let family = Family::new(p, img);
+    let mut family = Family::new(p, img);
     (0..img.height)
         .flat_map(|y| (0..img.width).map(move |x| (y, x)))
         .map(|(y, x)| family.at(y, x))
         .collect()
 }
 
-/// A filter over one raster, pixel by pixel: what every pixel shares (the
-/// local means, the coefficients, Lee Sigma's threshold) computed once.
+/// A filter over one raster, pixel by pixel: what pixels share (the
+/// coefficients, Lee Sigma's threshold) computed once, the local means
+/// when first needed and kept.
 pub struct Family<'a> {
     p: Params,
     img: Raster<'a>,
     frame: Frame,
-    means: Vec<f64>,
+    means: Vec<Option<f64>>,
     cu: f64,
     cmax: f64,
     lee_sigma: Option<lee_sigma::Setup>,
@@ -190,20 +191,24 @@ impl<'a> Family<'a> {
             p: *p,
             img,
             frame,
-            means: frame.means(img, p.window),
+            means: vec![None; img.width * img.height],
             cu: p.cu(),
             cmax: p.cmax(),
             lee_sigma,
         }
     }
 
+    /// The local mean at `(y, x)`, computed once.
+    fn mean(&mut self, y: usize, x: usize) -> f64 {
+        let (frame, img, window) = (self.frame, self.img, self.p.window);
+        *self.means[y * img.width + x].get_or_insert_with(|| frame.mean(img, y, x, window))
+    }
+
     /// The expected output of pixel `(y, x)`.
-    pub fn at(&self, y: usize, x: usize) -> Want {
-        let (p, img, frame) = (&self.p, self.img, &self.frame);
-        let (cu, cmax) = (self.cu, self.cmax);
-        let v = img.at(y, x);
-        let mean = self.means[y * img.width + x];
-        if !frame.valid(v) {
+    pub fn at(&mut self, y: usize, x: usize) -> Want {
+        let mean = self.mean(y, x);
+        let v = self.img.at(y, x);
+        if !self.frame.valid(v) {
             return Want {
                 value: f64::from(v),
                 alt: f64::from(v),
@@ -211,13 +216,29 @@ impl<'a> Family<'a> {
                 copied: Some(v.to_bits()),
             };
         }
-        let xv = f64::from(v);
-        let (m, var) = frame.statistics(img, &self.means, y, x, p.window, p.statistic);
-        let [value, alt] = match p.filter {
-            Filter::LeeSigma => {
-                [lee_sigma::value(frame, img, y, x, self.lee_sigma.as_ref().unwrap()); 2]
-            }
-            Filter::RefinedLee => refined_lee::value(frame, img, y, x, (m, var))
+        let [value, alt] = match &self.lee_sigma {
+            // Lee Sigma reads no statistic of the whole window.
+            Some(setup) => [lee_sigma::value(&self.frame, self.img, y, x, setup); 2],
+            None => self.rule(y, x, f64::from(v)),
+        };
+        Want {
+            value,
+            alt,
+            mean,
+            copied: None,
+        }
+    }
+
+    /// The expected output of the valid pixel `(y, x)` of value `xv` by
+    /// every rule but Lee Sigma's, from the window's statistics.
+    fn rule(&mut self, y: usize, x: usize, xv: f64) -> [f64; 2] {
+        let (p, img, frame) = (self.p, self.img, self.frame);
+        let (cu, cmax) = (self.cu, self.cmax);
+        let (m, var) =
+            frame.statistics(img, |yy, xx| self.mean(yy, xx), y, x, p.window, p.statistic);
+        match p.filter {
+            Filter::LeeSigma => unreachable!("Lee Sigma: see Family::at"),
+            Filter::RefinedLee => refined_lee::value(&frame, img, y, x, (m, var))
                 .map(|(o, used)| if used > 0.0 { o } else { xv }),
             Filter::Boxcar | Filter::Median => {
                 let values: Vec<f64> = frame
@@ -248,12 +269,6 @@ impl<'a> Family<'a> {
                     distance,
                 ); 2]
             }
-        };
-        Want {
-            value,
-            alt,
-            mean,
-            copied: None,
         }
     }
 }

@@ -110,7 +110,9 @@ fn decided(
     };
     let gee = frame.compat == Compat::EarthEngine;
     let (m, var) = if grid.iter().flatten().all(Option::is_some) {
-        let mu = |a: usize, b: usize| frame.moments(&area(a, b).unwrap()).0;
+        let means: [f64; 9] =
+            std::array::from_fn(|q| frame.moments(&area(q / 3, q % 3).unwrap()).0);
+        let mu = |a: usize, b: usize| means[3 * a + b];
         let scale = (0..9).map(|q| mu(q / 3, q % 3).abs()).fold(0.0, f64::max);
         let inside: Box<dyn Fn(usize, usize) -> bool> = if gee {
             let s = |q: usize| mu(q / 3, q % 3);

@@ -141,39 +141,33 @@ impl Frame {
         (m, self.spread(ss, n))
     }
 
-    /// The local mean of every pixel (NaN where its window has no valid
-    /// pixel), row-major.
-    pub fn means(&self, img: Raster, window: usize) -> Vec<f64> {
-        let mut out = Vec::with_capacity(img.width * img.height);
-        for y in 0..img.height {
-            for x in 0..img.width {
-                let px = self.pixels(img, y, x, window);
-                out.push(px.iter().map(|p| p.value).sum::<f64>() / px.len() as f64);
-            }
-        }
-        out
+    /// The local mean of the window at `(y, x)` (NaN where it has no valid
+    /// pixel).
+    pub fn mean(&self, img: Raster, y: usize, x: usize, window: usize) -> f64 {
+        let px = self.pixels(img, y, x, window);
+        px.iter().map(|p| p.value).sum::<f64>() / px.len() as f64
     }
 
     /// The window's mean and variance at `(y, x)` under `statistic`;
-    /// `means` is [`Frame::means`] of the same window (the residual
+    /// `mean(y, x)` gives the local mean of any pixel (the residual
     /// statistic reads every local mean its window touches).
     pub fn statistics(
         &self,
         img: Raster,
-        means: &[f64],
+        mut mean: impl FnMut(usize, usize) -> f64,
         y: usize,
         x: usize,
         window: usize,
         statistic: Statistic,
     ) -> (f64, f64) {
         let px = self.pixels(img, y, x, window);
-        let m = means[y * img.width + x];
+        let m = mean(y, x);
         let ss = px
             .iter()
             .map(|p| {
                 let centre = match statistic {
                     Statistic::Window => m,
-                    Statistic::Residual => means[p.y * img.width + p.x],
+                    Statistic::Residual => mean(p.y, p.x),
                 };
                 (p.value - centre).powi(2)
             })
