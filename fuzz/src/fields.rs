@@ -14,6 +14,16 @@ pub const SIGNAL_AMPLITUDE: u32 = 1;
 pub const STATISTIC_WINDOW: u32 = 0;
 pub const STATISTIC_RESIDUAL: u32 = 1;
 pub const BORDER_SHRINK: u32 = 3;
+pub const FILTER_ENHANCED_LEE: u32 = 0;
+pub const FILTER_LEE: u32 = 1;
+pub const FILTER_KUAN: u32 = 2;
+pub const FILTER_GAMMA_MAP: u32 = 3;
+pub const FILTER_FROST: u32 = 4;
+pub const FILTER_REFINED_LEE: u32 = 5;
+pub const FILTER_LEE_SIGMA: u32 = 6;
+pub const COMPAT_NONE: u32 = 0;
+pub const COMPAT_SNAP: u32 = 1;
+pub const COMPAT_GEE: u32 = 2;
 
 const FILTERS: [&str; 7] = ["enhanced_lee", "lee", "kuan", "gamma_map", "frost", "refined_lee", "lee_sigma"];
 const SIGNALS: [&str; 2] = ["intensity", "amplitude"];

@@ -186,6 +186,9 @@ pub fn halo(p: &Fields) -> Option<usize> {
     }
     let r = (p.window / 2) as usize;
     match p.statistic {
+        // Lee Sigma: a point target's cluster is found by its neighbours'
+        // target windows (docs/filters.md).
+        _ if p.filter == FILTER_LEE_SIGMA => Some(r.max(2 * (p.target_window / 2) as usize)),
         STATISTIC_WINDOW => Some(r),
         STATISTIC_RESIDUAL => Some(2 * r),
         _ => None,

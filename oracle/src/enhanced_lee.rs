@@ -16,13 +16,7 @@
 //! periodic formula.
 
 pub use crate::border::{map, Border};
-
-/// Variance statistic (SPEC "statistic").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Statistic {
-    Window,
-    Residual,
-}
+pub use crate::window::{Raster, Statistic};
 
 /// Everything the per-pixel rule needs, already derived (Cu, Cmax).
 #[derive(Clone, Copy, Debug)]
@@ -34,20 +28,6 @@ pub struct Spec {
     pub statistic: Statistic,
     pub border: Border,
     pub nodata: Option<f32>,
-}
-
-/// A whole raster, row-major and contiguous.
-#[derive(Clone, Copy)]
-pub struct Raster<'a> {
-    pub data: &'a [f32],
-    pub width: usize,
-    pub height: usize,
-}
-
-impl Raster<'_> {
-    pub fn at(&self, y: usize, x: usize) -> f32 {
-        self.data[y * self.width + x]
-    }
 }
 
 impl Spec {
@@ -210,13 +190,13 @@ impl Expect {
 /// Cmax, `exp(-K (Ci-Cu)/(Cmax-Ci))` between. The complement comes from
 /// `exp_m1`, not from `1 - W`, which would round to an absolute 1e-16 that
 /// a pixel far from its mean multiplies.
-fn weight(ci: f64, spec: &Spec) -> (f64, f64) {
-    if ci <= spec.cu {
+fn weight(ci: f64, cu: f64, cmax: f64, damping: f64) -> (f64, f64) {
+    if ci <= cu {
         (1.0, 0.0)
-    } else if ci >= spec.cmax {
+    } else if ci >= cmax {
         (0.0, 1.0)
     } else {
-        let t = spec.damping * (ci - spec.cu) / (spec.cmax - ci);
+        let t = damping * (ci - cu) / (cmax - ci);
         ((-t).exp(), -(-t).exp_m1())
     }
 }
@@ -226,9 +206,15 @@ fn blend(x: f64, m: f64, (w, complement): (f64, f64)) -> f64 {
     m * w + x * complement
 }
 
-/// SPEC's rule for a valid pixel `x` with window mean `m > 0` and variance `var`.
-fn rule(x: f64, m: f64, var: f64, spec: &Spec) -> f64 {
-    blend(x, m, weight(var.max(0.0).sqrt() / m, spec))
+/// Lopes et al.'s upper branch point `Cmax = sqrt(1 + 2/L)` (SPEC).
+pub fn cmax(looks: f64) -> f64 {
+    (1.0 + 2.0 / looks).sqrt()
+}
+
+/// SPEC's rule for a valid pixel `x` with window mean `m > 0` and variance
+/// `var`, with `Cu`, `Cmax` and the damping `K`.
+pub fn value(x: f64, m: f64, var: f64, cu: f64, cmax: f64, damping: f64) -> f64 {
+    blend(x, m, weight(var.max(0.0).sqrt() / m, cu, cmax, damping))
 }
 
 /// The expected output at raster pixel `(y, x)`.
@@ -282,7 +268,7 @@ pub fn expect(means: &mut Means, y: usize, x: usize) -> Expect {
     };
     let x64 = f64::from(xv);
     let value = if m > 0.0 {
-        rule(x64, m, var, &spec)
+        value(x64, m, var, spec.cu, spec.cmax, spec.damping)
     } else {
         x64
     };
@@ -298,8 +284,8 @@ pub fn expect(means: &mut Means, y: usize, x: usize) -> Expect {
         // Over m in [ma, m_hi] and Ci in [ci_lo, ci_hi], the output
         // m*W + x*(1-W) is bilinear in (m, W) and W is monotone in Ci.
         let ma = m_lo.max(f64::MIN_POSITIVE);
-        let w_hi = weight(v_lo.sqrt() / m_hi, &spec);
-        let w_lo = weight(v_hi.sqrt() / ma, &spec);
+        let w_hi = weight(v_lo.sqrt() / m_hi, spec.cu, spec.cmax, spec.damping);
+        let w_lo = weight(v_hi.sqrt() / ma, spec.cu, spec.cmax, spec.damping);
         for mm in [ma, m_hi] {
             for w in [w_lo, w_hi] {
                 candidates.push(blend(x64, mm, w));

@@ -5,13 +5,32 @@
 //! - [`border::map`]: SPEC's border rules as numpy.pad extends an axis,
 //!   written as "bounce until inside" (the library uses a periodic
 //!   formula).
-//! - [`enhanced_lee`]: SPEC's Enhanced Lee in float64 with direct window
-//!   loops, and a bound on its own rounding error.
+//! - [`window`]: SPEC's window statistics, direct loops over each window,
+//!   and `compat=snap`'s sample variance and clipped windows.
+//! - One module per filter, named as the filter's file under
+//!   `src/filters/`, each a float64 evaluation of its published rule with
+//!   its own coefficients: [`enhanced_lee`] (also a bound on its own
+//!   rounding error), [`lee`], [`kuan`], [`gamma_map`], [`frost`],
+//!   [`refined_lee`], [`lee_sigma`] (its table copied from Lee et al. 2009
+//!   and SNAP, and recomputed from its definition), [`boxcar`], [`median`];
+//!   [`speckle`] the speckle's `Cu`.
+//! - [`family::expected`]: any filter over a whole raster.
 //! - [`rng::Rng`]: the deterministic generator of test images.
 
 pub mod border;
+pub mod boxcar;
 pub mod enhanced_lee;
+pub mod family;
+pub mod frost;
+pub mod gamma_map;
+pub mod kuan;
+pub mod lee;
+pub mod lee_sigma;
+pub mod median;
+pub mod refined_lee;
 pub mod rng;
+pub mod speckle;
+pub mod window;
 
 pub use border::{map, Border};
 pub use rng::Rng;

@@ -5,6 +5,10 @@ own over a padded copy of the image (np.pad + sliding_window_view).
 `enh_lee_numpy` is the question's numpy code (two uniform_filter passes).
 """
 
+import functools
+import importlib.util
+import pathlib
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -67,7 +71,7 @@ def spec_reference(img, filter="enhanced_lee", window=7, looks=1.0, damping=1.0,
             out, m = _refined_lee(x, xv, valid, border, m, var, ddof, compat == "gee")
         elif filter == "lee_sigma":
             z = lee_sigma_threshold(x, valid) if point_threshold is None else point_threshold
-            table = _SIGMA_TABLE[signal][int(looks) - 1][_SIGMAS.index(sigma)]
+            table = _sigma_table()[signal, int(looks), sigma]
             out = _lee_sigma(x, xv, valid, border, r, target_window // 2, cu, table, z, ddof)
         else:
             out = _rule(filter, x, m, var, ci, looks, damping, cu, cmax)
@@ -163,32 +167,29 @@ def _refined_lee(x, xv, valid, border, m_whole, var_whole, ddof, gee=False):
     return m + b * (x - m), m
 
 
-# Lee et al. 2009, Table I: (I1, I2, sigma_vp) by looks 1-4 and sigma; the
-# amplitude rows are SNAP's (0.95: computed by bench/lee_sigma_table.py).
-_SIGMAS = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
-_SIGMA_TABLE = {
-    "intensity": [
-        [(0.436, 1.920, 0.4057), (0.343, 2.210, 0.4954), (0.254, 2.582, 0.5911),
-         (0.168, 3.094, 0.6966), (0.084, 3.941, 0.8191), (0.043, 4.840, 0.8599)],
-        [(0.582, 1.584, 0.2763), (0.501, 1.755, 0.3388), (0.418, 1.972, 0.4062),
-         (0.327, 2.260, 0.4810), (0.221, 2.744, 0.5699), (0.152, 3.206, 0.6254)],
-        [(0.652, 1.458, 0.2222), (0.580, 1.586, 0.2736), (0.505, 1.751, 0.3280),
-         (0.419, 1.965, 0.3892), (0.313, 2.320, 0.4624), (0.238, 2.656, 0.5084)],
-        [(0.694, 1.385, 0.1921), (0.630, 1.495, 0.2348), (0.560, 1.627, 0.2825),
-         (0.480, 1.804, 0.3354), (0.378, 2.094, 0.3991), (0.302, 2.360, 0.4391)],
-    ],
-    "amplitude": [
-        [(0.653997, 1.40002, 0.208349), (0.578998, 1.50601, 0.255358),
-         (0.496999, 1.63201, 0.305303), (0.403999, 1.79501, 0.361078),
-         (0.286, 2.04301, 0.426375), (0.202905, 2.258824, 0.466418)],
-        [(0.76, 1.263, 0.139021), (0.705, 1.332, 0.169777), (0.643, 1.412, 0.206675),
-         (0.568, 1.515, 0.244576), (0.467, 1.673, 0.29107), (0.386197, 1.809725, 0.319998)],
-        [(0.806, 1.21, 0.109732), (0.76, 1.263, 0.138001), (0.708, 1.327, 0.163686),
-         (0.645, 1.408, 0.19597), (0.557, 1.531, 0.234219), (0.484784, 1.637698, 0.258189)],
-        [(0.832, 1.179, 0.0894192), (0.793, 1.226, 0.112018), (0.747, 1.279, 0.139243),
-         (0.691, 1.347, 0.167771), (0.613, 1.452, 0.201036), (0.547354, 1.541476, 0.222197)],
-    ],
-}
+_ROOT = pathlib.Path(__file__).resolve().parents[3]
+
+
+@functools.cache
+def _sigma_table():
+    """Lee Sigma's table {(signal, looks, sigma): (I1, I2, sigma_vp)}: the
+    published entries as the oracle crate copied them from Lee et al. 2009
+    (Table I) and SNAP's LeeSigma.java (oracle/lee_sigma_table.txt), and the
+    amplitude column at 0.95, which SNAP lacks, recomputed from its
+    definition by bench/lee_sigma_table.py (scipy), rounded as published."""
+    table = {}
+    for line in (_ROOT / "oracle" / "lee_sigma_table.txt").read_text().splitlines():
+        if line.strip() and not line.startswith(("#", "computed")):
+            signal, looks, sigma, *entry = line.split()
+            table[signal, int(looks), float(sigma)] = tuple(map(float, entry))
+    spec = importlib.util.spec_from_file_location("lee_sigma_table", _ROOT / "bench" / "lee_sigma_table.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    for looks in (1, 2, 3, 4):
+        for xi, *entry in bench.ranges(bench.speckle("amplitude", looks)):
+            if xi == 0.95:
+                table["amplitude", looks, xi] = tuple(round(v, 6) for v in entry)
+    return table
 
 
 def lee_sigma_threshold(x, valid):
