@@ -1027,6 +1027,30 @@ EnhLeeStatus enh_lee_params_get(const struct EnhLeeParams *params,
                                 size_t *out_len);
 
 /**
+ * Writes what `status`, returned by a call with `*params`, means for
+ * people: the filter's own rule where the filter refuses these parameters
+ * with it (`"refined_lee takes window 7"`, `"lee_sigma takes 1, 2, 3 or 4
+ * looks (its table's rows)"`), else `enh_lee_status_message(status)`.
+ * The buffer works as `enh_lee_params_get`'s; messages are under 512
+ * bytes.
+ *
+ * Ownership: reads `*params`; writes `buf` and `*out_len` only on
+ * success. Thread-safe: `*params` may be read by several threads at once,
+ * not written meanwhile.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * `params` is NULL or a live `EnhLeeParams` no thread writes meanwhile;
+ * `buf` NULL or writable for `buf_len` bytes; `out_len` NULL or a
+ * writable `size_t`.
+ */
+EnhLeeStatus enh_lee_params_explain(const struct EnhLeeParams *params,
+                                    EnhLeeStatus status,
+                                    char *buf,
+                                    size_t buf_len,
+                                    size_t *out_len);
+
+/**
  * Checks every value of `*params` together, as each filtering call does
  * (including `cu < cmax`).
  *

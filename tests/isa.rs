@@ -85,9 +85,10 @@ fn every_instruction_set_gives_the_same_bits() {
                     let params = Params {
                         filter,
                         // Refined Lee's window is 7x7 only; Lee Sigma's at
-                        // least 5, with its window statistic.
+                        // least 5, with its window statistic; IDAN takes
+                        // none (the default).
                         window: match filter {
-                            Filter::RefinedLee => 7,
+                            Filter::RefinedLee | Filter::Idan => 7,
                             Filter::LeeSigma => window.max(5),
                             _ => window,
                         },

@@ -173,6 +173,14 @@ fn random_images_and_parameters_match_the_reference() {
             _ => (1 + rng.below(30), 1 + rng.below(30)),
         };
         let img = random_image(&mut rng, h, w, &p);
+        // SPEC: a window wider than twice the larger side plus one (and
+        // than 7) is refused.
+        if p.window > (2 * h.max(w) + 1).max(7) {
+            let mut out = Array2::zeros(img.dim());
+            let refused = filter(img.view(), out.view_mut(), &p, None);
+            assert_eq!(refused, Err(enh_lee::Error::WindowTooLarge), "{p:?}");
+            continue;
+        }
         assert_close(&p, img.view(), run(&p, img.view()).view());
     }
 }

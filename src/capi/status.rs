@@ -133,6 +133,12 @@ pub(super) fn errors() -> impl Iterator<Item = (Error, EnhLeeStatus)> {
     CODES.into_iter()
 }
 
+/// The error a status code reports (`None` for `ENH_LEE_OK` and unknown
+/// codes).
+pub(super) fn error_of(status: EnhLeeStatus) -> Option<Error> {
+    CODES.iter().find(|(_, c)| *c == status).map(|(e, _)| *e)
+}
+
 /// The status code of a result.
 pub fn status_of(result: Result<(), Error>) -> EnhLeeStatus {
     match result {

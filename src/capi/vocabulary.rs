@@ -185,23 +185,78 @@ pub unsafe extern "C" fn enh_lee_params_get(
         // SAFETY: as above.
         let name = unsafe { read_text(name, Error::UnknownParameter) }?;
         let text = p.get(name)?;
-        if out_len.is_null() || (buf.is_null() && buf_len != 0) {
-            return Err(Error::NullPointer);
+        // SAFETY: forwarded from this function's contract.
+        unsafe { write_text(&text, buf, buf_len, out_len) }
+    })
+}
+
+/// Writes `text` to `buf` as `enh_lee_params_get` does: its length to
+/// `*out_len`, and (unless `buf` is NULL) the text and a NUL.
+///
+/// # Safety
+/// `buf` NULL or writable for `buf_len` bytes; `out_len` NULL or a
+/// writable `size_t`.
+unsafe fn write_text(
+    text: &str,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> Result<(), Error> {
+    if out_len.is_null() || (buf.is_null() && buf_len != 0) {
+        return Err(Error::NullPointer);
+    }
+    if !buf.is_null() {
+        if buf_len <= text.len() {
+            return Err(Error::BufferTooSmall);
         }
-        if !buf.is_null() {
-            if buf_len <= text.len() {
-                return Err(Error::BufferTooSmall);
-            }
-            // SAFETY: `buf` is writable for `buf_len > text.len()` bytes
-            // per the contract; `text` is a distinct Rust allocation.
-            unsafe {
-                std::ptr::copy_nonoverlapping(text.as_ptr().cast(), buf, text.len());
-                buf.add(text.len()).write(0);
-            }
+        // SAFETY: `buf` is writable for `buf_len > text.len()` bytes per
+        // the caller's contract; `text` is a distinct Rust allocation.
+        unsafe {
+            std::ptr::copy_nonoverlapping(text.as_ptr().cast(), buf, text.len());
+            buf.add(text.len()).write(0);
         }
-        // SAFETY: non-null (checked) and writable per the contract.
-        unsafe { out_len.write(text.len()) };
-        Ok(())
+    }
+    // SAFETY: non-null (checked) and writable per the caller's contract.
+    unsafe { out_len.write(text.len()) };
+    Ok(())
+}
+
+/// Writes what `status`, returned by a call with `*params`, means for
+/// people: the filter's own rule where the filter refuses these parameters
+/// with it (`"refined_lee takes window 7"`, `"lee_sigma takes 1, 2, 3 or 4
+/// looks (its table's rows)"`), else `enh_lee_status_message(status)`.
+/// The buffer works as `enh_lee_params_get`'s; messages are under 512
+/// bytes.
+///
+/// Ownership: reads `*params`; writes `buf` and `*out_len` only on
+/// success. Thread-safe: `*params` may be read by several threads at once,
+/// not written meanwhile.
+/// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+/// `params` is NULL or a live `EnhLeeParams` no thread writes meanwhile;
+/// `buf` NULL or writable for `buf_len` bytes; `out_len` NULL or a
+/// writable `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_params_explain(
+    params: *const EnhLeeParams,
+    status: EnhLeeStatus,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> EnhLeeStatus {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let p = unsafe { read_params(params, EnhLeeParams::decode) }?;
+        let text = match super::status::error_of(status) {
+            Some(error) => p.explain(error),
+            // SAFETY: `message_of` returns a static NUL-terminated string.
+            None => unsafe { CStr::from_ptr(super::status::message_of(status)) }
+                .to_string_lossy()
+                .into_owned(),
+        };
+        // SAFETY: forwarded from this function's contract.
+        unsafe { write_text(&text, buf, buf_len, out_len) }
     })
 }
 

@@ -87,6 +87,11 @@ impl SpeckleFilter for Idan {
         an_size(p)
     }
 
+    /// Its window rows cover the reach.
+    fn pixel_radius(p: &Params) -> usize {
+        an_size(p)
+    }
+
     /// The engine's statistics are not read: the smallest window, inside
     /// the reach.
     fn stats_window(_p: &Params) -> usize {

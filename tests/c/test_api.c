@@ -407,7 +407,7 @@ static void test_params_set(void) {
     CHECK_STATUS(enh_lee_params_set(p, "window", ""), ENH_LEE_ERROR_INVALID_WINDOW);
     CHECK_STATUS(enh_lee_params_set(p, "looks", "0"), ENH_LEE_ERROR_INVALID_LOOKS);
     CHECK_STATUS(enh_lee_params_set(p, "damping", "-1"), ENH_LEE_ERROR_INVALID_DAMPING);
-    CHECK_STATUS(enh_lee_params_set(p, "filter", "median"), ENH_LEE_ERROR_INVALID_FILTER);
+    CHECK_STATUS(enh_lee_params_set(p, "filter", "wiener"), ENH_LEE_ERROR_INVALID_FILTER);
     CHECK_STATUS(enh_lee_params_set(p, "filter", "0"), ENH_LEE_ERROR_INVALID_FILTER);
     CHECK_STATUS(enh_lee_params_set(p, "signal", "1"), ENH_LEE_ERROR_INVALID_SIGNAL);
     CHECK_STATUS(enh_lee_params_set(p, "statistic", "local"), ENH_LEE_ERROR_INVALID_STATISTIC);
@@ -524,6 +524,28 @@ static void test_source_region(void) {
     enh_lee_params_free(p);
 }
 
+/* A filter's own rule, named alone (enh_lee_params_explain); other errors
+ * keep the status's sentence. */
+static void test_params_explain(void) {
+    EnhLeeParams *p = enh_lee_params_new();
+    char text[512];
+    size_t n = 0;
+    EnhLeeStatus st;
+    CHECK_STATUS(enh_lee_params_set(p, "filter", "refined_lee"), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_params_set(p, "window", "9"), ENH_LEE_OK);
+    st = enh_lee_params_validate(p);
+    CHECK_STATUS(st, ENH_LEE_ERROR_INVALID_WINDOW);
+    CHECK_STATUS(enh_lee_params_explain(p, st, text, sizeof text, &n), ENH_LEE_OK);
+    CHECK(strcmp(text, "refined_lee takes window 7") == 0 && n == strlen(text));
+    CHECK_STATUS(enh_lee_params_explain(p, ENH_LEE_ERROR_INVALID_LOOKS, text, sizeof text, &n),
+                 ENH_LEE_OK);
+    CHECK(strcmp(text, enh_lee_status_message(ENH_LEE_ERROR_INVALID_LOOKS)) == 0);
+    CHECK_STATUS(enh_lee_params_explain(p, st, text, 4, &n), ENH_LEE_ERROR_BUFFER_TOO_SMALL);
+    CHECK_STATUS(enh_lee_params_explain(NULL, st, text, sizeof text, &n),
+                 ENH_LEE_ERROR_NULL_POINTER);
+    enh_lee_params_free(p);
+}
+
 int main(void) {
     test_version();
     test_params_default();
@@ -536,5 +558,6 @@ int main(void) {
     test_params_set();
     test_param_info();
     test_source_region();
+    test_params_explain();
     return check_report("test_api");
 }

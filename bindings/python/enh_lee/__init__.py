@@ -165,10 +165,10 @@ class EnhLeeError(Exception):
     ``name`` its constant (e.g. ``"ENH_LEE_ERROR_INVALID_WINDOW"``); the message
     starts with the library's own sentence (enh_lee_status_message)."""
 
-    def __init__(self, status, detail=""):
+    def __init__(self, status, detail="", sentence=None):
         self.status = int(status)
         self.name = _lib.STATUS_NAMES.get(self.status, f"status {self.status}")
-        msg = status_message(self.status)
+        msg = sentence or status_message(self.status)
         super().__init__(f"{msg} ({detail})" if detail else msg)
 
 
@@ -184,7 +184,10 @@ class EnhLeeRuntimeError(EnhLeeError, RuntimeError):
     """The worker threads could not start, or a bug in the library."""
 
 
-def _raise_for(status, detail=""):
+def _raise_for(status, detail="", params=None):
+    """Raises the error of `status`; with the `params` of the call, its
+    sentence is the library's explanation for them (a filter's own rule,
+    enh_lee_params_explain)."""
     if status == _lib.ENH_LEE_OK:
         return
     if status == _lib.ENH_LEE_ERROR_OUT_OF_MEMORY:
@@ -193,7 +196,18 @@ def _raise_for(status, detail=""):
         status not in _lib.STATUS_NAMES
     ):
         raise EnhLeeRuntimeError(status, detail)
-    raise InvalidArgumentError(status, detail)
+    sentence = _explain(status, params) if params is not None else None
+    raise InvalidArgumentError(status, detail, sentence)
+
+
+def _explain(status, p):
+    """What `status` means for parameters `p` (enh_lee_params_explain)."""
+    buf = ctypes.create_string_buffer(512)
+    n = ctypes.c_size_t()
+    if _lib.lib.enh_lee_params_explain(p, int(status), buf, len(buf),
+                                       ctypes.byref(n)) != _lib.ENH_LEE_OK:
+        return None
+    return buf.value.decode("utf-8", "replace")
 
 
 
@@ -338,7 +352,7 @@ def _provenance(params):
 def _halo_of(p):
     n = ctypes.c_size_t()
     status = _lib.lib.enh_lee_halo(p, ctypes.byref(n))
-    _raise_for(status, _detail(status, p))
+    _raise_for(status, _detail(status, p), p)
     return n.value
 
 
@@ -381,7 +395,7 @@ def scratch_size(shape, **params):
         raise InvalidArgumentError(_lib.ENH_LEE_ERROR_EMPTY_IMAGE, f"shape={(height, width)}")
     n = ctypes.c_size_t()
     status = _lib.lib.enh_lee_scratch_size(width, height, p, ctypes.byref(n))
-    _raise_for(status, _detail(status, p) or f"shape={(height, width)}")
+    _raise_for(status, _detail(status, p) or f"shape={(height, width)}", p)
     return n.value
 
 
@@ -463,7 +477,7 @@ def _detected(z, p):
     status = _lib.lib.enh_lee_detect_cf32(
         _ptr(z), z.strides[0], _ptr(out),
         _row_stride(out), width, height, p)
-    _raise_for(status, _detail(status, p) or f"image shape {z.shape}")
+    _raise_for(status, _detail(status, p) or f"image shape {z.shape}", p)
     return out
 
 
@@ -612,7 +626,7 @@ def filter(image, *, out=None, **params):
         _ptr(src), src_stride, _ptr(out), dst_stride, width, height,
         p, None, 0,
     )
-    _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
+    _raise_for(status, _detail(status, p) or f"image shape {src.shape}", p)
     if masked:
         return np.ma.MaskedArray(out, mask=np.ma.getmaskarray(image).copy())
     return out
@@ -640,7 +654,7 @@ def _source_window(rh, rw, r, p):
     out = _lib.EnhLeeRegion()
     status = _lib.lib.enh_lee_source_region(rw, rh, ctypes.byref(_lib.EnhLeeRegion(*r)),
                                             p, ctypes.byref(out))
-    _raise_for(status, _detail(status, p) or detail)
+    _raise_for(status, _detail(status, p) or detail, p)
     return Region(out.x_off, out.y_off, out.width, out.height)
 
 
@@ -721,7 +735,7 @@ def filter_region(src, raster_shape, region, *, out=None, **params):
         _ptr(a), src_stride, _ptr(out), dst_stride, rw, rh,
         r.x_off, r.y_off, r.width, r.height, p, None, 0,
     )
-    _raise_for(status, _detail(status, p) or f"raster_shape={(rh, rw)}, region={tuple(r)}")
+    _raise_for(status, _detail(status, p) or f"raster_shape={(rh, rw)}, region={tuple(r)}", p)
     return out
 
 
@@ -757,7 +771,7 @@ def _whole_raster_statistic(function, image, params):
     height, width = src.shape
     value = ctypes.c_double()
     status = function(_ptr(src), stride, width, height, p, ctypes.byref(value))
-    _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
+    _raise_for(status, _detail(status, p) or f"image shape {src.shape}", p)
     return value.value
 
 
@@ -785,7 +799,7 @@ def _state(function, params):
     p = _params(**params)
     state = ctypes.c_uint32()
     status = function(p, ctypes.byref(state))
-    _raise_for(status, _detail(status, p))
+    _raise_for(status, _detail(status, p), p)
     return _STATES[state.value]
 
 
@@ -825,7 +839,7 @@ def quality_report(image, filtered, **params):
     status = _lib.lib.enh_lee_quality_report_f32(
         _ptr(src), src_stride, _ptr(after), after_stride, width, height, p,
         ctypes.byref(report))
-    _raise_for(status, _detail(status, p) or f"image shape {src.shape}")
+    _raise_for(status, _detail(status, p) or f"image shape {src.shape}", p)
     return _report_dict(report)
 
 
@@ -896,7 +910,7 @@ class _Search:
         height, width = src.shape
         status = self._count(ctypes.byref(self._search), _ptr(src), stride, *where(width, height),
                              self._p, _ptr(table))
-        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}")
+        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}", self._p)
         return table
 
     def step(self, counts=None):
@@ -1047,7 +1061,7 @@ class LooksSearch(_Search):
         status = _lib.lib.enh_lee_report_count_f32(
             ctypes.byref(self._search), _ptr(src), src_stride, _ptr(after), after_stride, w, h,
             x_off, y_off, width, height, self._p, _ptr(table))
-        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}")
+        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}", self._p)
         return table
 
     def report(self, counts):

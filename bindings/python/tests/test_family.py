@@ -159,7 +159,7 @@ def test_filter_names_and_errors():
     assert enh_lee.FILTERS[0] == "enhanced_lee"
     assert set(FAMILY) <= set(enh_lee.FILTERS)
     with pytest.raises(enh_lee.InvalidArgumentError) as e:
-        enh_lee.filter(np.ones((4, 4), np.float32), filter="median")
+        enh_lee.filter(np.ones((4, 4), np.float32), filter="wiener")
     assert "filter" in str(e.value) and "lee" in str(e.value)
     with pytest.raises(enh_lee.InvalidArgumentError) as e:
         enh_lee.filter(np.ones((4, 4), np.float32), window=4)
