@@ -2,10 +2,7 @@
 //! and the local mean of Quegan's multi-temporal filter
 //! (`docs/filters.md`).
 
-use std::ops::Range;
-
-use super::{write_point_row, PointRule, SpeckleFilter};
-use crate::band::{BandIo, Plan, Weighting};
+use super::{PointRule, SpeckleFilter};
 use crate::params::{Coefficients, Params};
 
 /// `out = m`, the mean of the valid pixels of the window.
@@ -19,18 +16,6 @@ impl SpeckleFilter for Boxcar {
     /// The window's radius whatever `statistic` says: it reads no variance.
     fn context_radius(p: &Params) -> usize {
         p.radius()
-    }
-
-    fn write_row(
-        io: &mut impl BandIo,
-        plan: &Plan,
-        y: usize,
-        tile: &Range<usize>,
-        dense: bool,
-        _weighting: &mut Weighting,
-        stats: impl Fn(usize) -> (f64, f64),
-    ) {
-        write_point_row::<Self>(io, plan, y, tile, dense, stats)
     }
 }
 

@@ -2,10 +2,7 @@
 //! 2-4; `docs/filters.md`.
 
 use super::exp::{exp_neg_and_complement, MAX_EXPONENT};
-use std::ops::Range;
-
-use super::{derives_cu, finish, write_point_row, PointRule, SpeckleFilter};
-use crate::band::{BandIo, Plan, Weighting};
+use super::{derives_cu, finish, PointRule, SpeckleFilter};
 use crate::params::{Coefficients, Params};
 
 /// The Enhanced Lee rule over a window's mean and variance.
@@ -32,18 +29,6 @@ impl SpeckleFilter for EnhancedLee {
     /// `sqrt(1 + 2/L)` unless given.
     fn cmax(p: &Params, _cu: f64, looks: f64) -> Option<f64> {
         Some(p.cmax.unwrap_or((1.0 + 2.0 / looks).sqrt()))
-    }
-
-    fn write_row(
-        io: &mut impl BandIo,
-        plan: &Plan,
-        y: usize,
-        tile: &Range<usize>,
-        dense: bool,
-        _weighting: &mut Weighting,
-        stats: impl Fn(usize) -> (f64, f64),
-    ) {
-        write_point_row::<Self>(io, plan, y, tile, dense, stats)
     }
 }
 

@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use super::exp::{exp_neg, MAX_EXPONENT};
-use super::{finish, SpeckleFilter};
+use super::{finish, RowKernel, SpeckleFilter};
 use crate::band::{BandIo, Plan, Weighting};
 use crate::params::{Coefficients, Params};
 use crate::window_rows::WindowRows;
@@ -29,7 +29,10 @@ impl SpeckleFilter for Frost {
     fn row_scratch(_p: &Params, n: usize) -> Option<usize> {
         Some(Frost::scratch_len(n))
     }
+}
 
+impl RowKernel for Frost {
+    #[inline(always)]
     fn write_row(
         io: &mut impl BandIo,
         plan: &Plan,

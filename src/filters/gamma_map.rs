@@ -2,10 +2,7 @@
 //! estimate under a Gamma-distributed scene and speckle
 //! (`docs/filters.md`).
 
-use std::ops::Range;
-
-use super::{derives_cu, finish, write_point_row, PointRule, SpeckleFilter};
-use crate::band::{BandIo, Plan, Weighting};
+use super::{derives_cu, finish, PointRule, SpeckleFilter};
 use crate::params::{Coefficients, Params};
 
 /// With `Ci = sqrt(var) / m`:
@@ -32,18 +29,6 @@ impl SpeckleFilter for GammaMap {
     /// `sqrt(2) Cu` unless given.
     fn cmax(p: &Params, cu: f64, _looks: f64) -> Option<f64> {
         Some(p.cmax.unwrap_or(std::f64::consts::SQRT_2 * cu))
-    }
-
-    fn write_row(
-        io: &mut impl BandIo,
-        plan: &Plan,
-        y: usize,
-        tile: &Range<usize>,
-        dense: bool,
-        _weighting: &mut Weighting,
-        stats: impl Fn(usize) -> (f64, f64),
-    ) {
-        write_point_row::<Self>(io, plan, y, tile, dense, stats)
     }
 }
 

@@ -37,7 +37,7 @@
 
 use std::ops::Range;
 
-use super::SpeckleFilter;
+use super::{RowKernel, SpeckleFilter};
 use crate::band::{BandIo, Plan, Weighting};
 use crate::error::Error;
 use crate::params::{Compat, Params, Signal, Variance};
@@ -102,7 +102,10 @@ impl SpeckleFilter for Idan {
         let w = 2 * an_size(p) + 1;
         Some(n + 2 * w * (n + w - 1) + 2 * (w * w + 1))
     }
+}
 
+impl RowKernel for Idan {
+    #[inline(always)]
     fn write_row(
         io: &mut impl BandIo,
         plan: &Plan,

@@ -1,10 +1,7 @@
 //! Kuan (Kuan, Sawchuk, Strand & Chavel 1985): the Lee blend with the
 //! weight of the multiplicative noise model (`docs/filters.md`).
 
-use std::ops::Range;
-
-use super::{derives_cu, finish, write_point_row, PointRule, SpeckleFilter};
-use crate::band::{BandIo, Plan, Weighting};
+use super::{derives_cu, finish, PointRule, SpeckleFilter};
 use crate::params::{Coefficients, Params};
 
 /// `out = m + k (x - m)`, `k = (1 - Cu^2 / Ci^2) / (1 + Cu^2)` clamped to
@@ -18,18 +15,6 @@ impl SpeckleFilter for Kuan {
 
     fn uses_looks(p: &Params) -> bool {
         derives_cu(p)
-    }
-
-    fn write_row(
-        io: &mut impl BandIo,
-        plan: &Plan,
-        y: usize,
-        tile: &Range<usize>,
-        dense: bool,
-        _weighting: &mut Weighting,
-        stats: impl Fn(usize) -> (f64, f64),
-    ) {
-        write_point_row::<Self>(io, plan, y, tile, dense, stats)
     }
 }
 

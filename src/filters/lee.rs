@@ -1,10 +1,7 @@
 //! Lee (Lee 1980, 1981): the minimum mean square error blend of the pixel
 //! and its window mean, in the form SNAP and ENVI use (`docs/filters.md`).
 
-use std::ops::Range;
-
-use super::{derives_cu, finish, write_point_row, PointRule, SpeckleFilter};
-use crate::band::{BandIo, Plan, Weighting};
+use super::{derives_cu, finish, PointRule, SpeckleFilter};
 use crate::params::{Coefficients, Params};
 
 /// `out = m + k (x - m)`, `k = max(0, 1 - Cu^2 / Ci^2)`, `Ci^2 = var / m^2`.
@@ -17,18 +14,6 @@ impl SpeckleFilter for Lee {
 
     fn uses_looks(p: &Params) -> bool {
         derives_cu(p)
-    }
-
-    fn write_row(
-        io: &mut impl BandIo,
-        plan: &Plan,
-        y: usize,
-        tile: &Range<usize>,
-        dense: bool,
-        _weighting: &mut Weighting,
-        stats: impl Fn(usize) -> (f64, f64),
-    ) {
-        write_point_row::<Self>(io, plan, y, tile, dense, stats)
     }
 }
 

@@ -17,7 +17,7 @@
 use std::ops::Range;
 
 use super::kuan::Kuan;
-use super::{take, SpeckleFilter};
+use super::{take, RowKernel, SpeckleFilter};
 use crate::band::{BandIo, Plan, Weighting};
 use crate::error::Error;
 use crate::params::{Coefficients, Params, Signal, Statistic, SIGMAS};
@@ -99,7 +99,10 @@ impl SpeckleFilter for LeeSigma {
     fn row_scratch(_p: &Params, n: usize) -> Option<usize> {
         Some(LeeSigma::scratch_len(n) + 2 * n)
     }
+}
 
+impl RowKernel for LeeSigma {
+    #[inline(always)]
     fn write_row(
         io: &mut impl BandIo,
         plan: &Plan,

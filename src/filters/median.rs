@@ -39,7 +39,7 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
-use super::SpeckleFilter;
+use super::{RowKernel, SpeckleFilter};
 use crate::band::{BandIo, Plan, Weighting};
 use crate::params::{Compat, Params};
 use crate::window_rows::WindowRows;
@@ -59,7 +59,10 @@ impl SpeckleFilter for Median {
     fn row_scratch(p: &Params, n: usize) -> Option<usize> {
         Some(Median::scratch_for(p.window, n))
     }
+}
 
+impl RowKernel for Median {
+    #[inline(always)]
     fn write_row(
         io: &mut impl BandIo,
         plan: &Plan,

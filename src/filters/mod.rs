@@ -34,9 +34,10 @@ use crate::params::{Coefficients, Params, Statistic};
 use crate::vocabulary::Parameter;
 
 /// One speckle filter, as the engine, the vocabulary and the C ABI see it.
-/// Only [`SpeckleFilter::NAME`], [`SpeckleFilter::SOURCE`],
-/// [`SpeckleFilter::PARAMETERS`] and [`SpeckleFilter::write_row`] have no
-/// default: a filter over the window statistics needs nothing else.
+/// Only [`SpeckleFilter::NAME`], [`SpeckleFilter::SOURCE`] and
+/// [`SpeckleFilter::PARAMETERS`] have no default: a filter over the window
+/// statistics needs nothing else besides its [`RowKernel`] (a
+/// [`PointRule`] has it).
 pub trait SpeckleFilter {
     /// Its name in the vocabulary (`filter=NAME`).
     const NAME: &'static str;
@@ -116,7 +117,11 @@ pub trait SpeckleFilter {
     fn row_scratch(_p: &Params, _n: usize) -> Option<usize> {
         None
     }
+}
 
+/// A filter's row kernel. Point rules ([`PointRule`]) have it from their
+/// rule; the filters that read the window's pixels write their own.
+pub trait RowKernel {
     /// Writes output row `y` of tile `tile`: pixel `j` from its value and
     /// `stats(j)`, the mean and variance of its window, and (when
     /// [`SpeckleFilter::row_scratch`] is `Some`) the window's pixels in
@@ -130,6 +135,29 @@ pub trait SpeckleFilter {
         weighting: &mut Weighting,
         stats: impl Fn(usize) -> (f64, f64),
     );
+}
+
+impl<R: PointRule> RowKernel for R {
+    #[inline(always)]
+    fn write_row(
+        io: &mut impl BandIo,
+        plan: &Plan,
+        y: usize,
+        tile: &Range<usize>,
+        dense: bool,
+        _weighting: &mut Weighting,
+        stats: impl Fn(usize) -> (f64, f64),
+    ) {
+        io.write_row(
+            y,
+            tile.clone(),
+            #[inline(always)]
+            |j, x| {
+                let (m, var) = stats(j);
+                R::filtered(x, dense || plan.params.is_valid(x), m, var, &plan.coeffs)
+            },
+        );
+    }
 }
 
 /// Generates [`Filter`] from the list of filters: one variant per filter,
@@ -237,7 +265,7 @@ macro_rules! registry {
             ) {
                 match self {
                     $(Filter::$variant => {
-                        <$filter>::write_row(io, plan, y, tile, dense, weighting, stats)
+                        <$filter as RowKernel>::write_row(io, plan, y, tile, dense, weighting, stats)
                     })*
                 }
             }
@@ -311,28 +339,6 @@ pub trait PointRule {
     /// window has no valid pixel). Invalid pixels and windows with
     /// `m <= 0` return `x` (SPEC.md, "Output, per pixel", 1 and 3).
     fn filtered(x: f32, valid: bool, m: f64, var: f64, c: &Coefficients) -> f32;
-}
-
-/// [`SpeckleFilter::write_row`] of point rule `R`: every pixel from its
-/// value and its window's statistics.
-#[inline(always)]
-fn write_point_row<R: PointRule>(
-    io: &mut impl BandIo,
-    plan: &Plan,
-    y: usize,
-    tile: &Range<usize>,
-    dense: bool,
-    stats: impl Fn(usize) -> (f64, f64),
-) {
-    io.write_row(
-        y,
-        tile.clone(),
-        #[inline(always)]
-        |j, x| {
-            let (m, var) = stats(j);
-            R::filtered(x, dense || plan.params.is_valid(x), m, var, &plan.coeffs)
-        },
-    );
 }
 
 /// The common end of every rule: `filtered` where the pixel is valid and

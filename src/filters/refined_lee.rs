@@ -27,7 +27,7 @@
 
 use std::ops::Range;
 
-use super::{finish, take, SpeckleFilter};
+use super::{finish, take, RowKernel, SpeckleFilter};
 use crate::band::{BandIo, Plan, Weighting};
 use crate::error::Error;
 use crate::params::{Coefficients, Params};
@@ -64,7 +64,10 @@ impl SpeckleFilter for RefinedLee {
     fn row_scratch(_p: &Params, n: usize) -> Option<usize> {
         Some(4 * n + RefinedLee::work_len())
     }
+}
 
+impl RowKernel for RefinedLee {
+    #[inline(always)]
     fn write_row(
         io: &mut impl BandIo,
         plan: &Plan,
