@@ -320,6 +320,12 @@ pub fn model(call: &Call) -> Verdict {
             verdict.dst_range = Some(d);
         }
     }
+    // SPEC: a window wider than twice the raster's larger side plus one
+    // (and than 7) is refused; Refined Lee's is its own 7.
+    let limit = rw.max(rh).saturating_mul(2).saturating_add(1).max(7);
+    if rw > 0 && rh > 0 && p.filter != FILTER_REFINED_LEE && p.window as usize > limit {
+        errors.push(ENH_LEE_ERROR_WINDOW_TOO_LARGE);
+    }
     if call.scratch == 0 && call.scratch_bytes != 0 {
         errors.push(ENH_LEE_ERROR_NULL_POINTER);
     }

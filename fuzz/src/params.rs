@@ -99,8 +99,8 @@ fn text(inp: &mut Input) -> CString {
     CString::new(out).expect("NULs removed")
 }
 
-/// The parameters' names, in the library's order.
-fn names() -> Vec<&'static CStr> {
+/// What the library tells of each parameter, in its order.
+fn infos() -> Vec<EnhLeeParamInfo> {
     (0..enh_lee_param_count())
         .map(|i| {
             let mut info = std::mem::MaybeUninit::<EnhLeeParamInfo>::uninit();
@@ -108,11 +108,28 @@ fn names() -> Vec<&'static CStr> {
             let status = unsafe { enh_lee_param_info(i, info.as_mut_ptr()) };
             assert_eq!(status, ENH_LEE_OK, "param_info({i})");
             // SAFETY: written above (status OK).
-            let info = unsafe { info.assume_init() };
-            // SAFETY: the library's names are static NUL-terminated strings.
-            unsafe { CStr::from_ptr(info.name) }
+            unsafe { info.assume_init() }
         })
         .collect()
+}
+
+/// The parameters' names, in the library's order.
+fn names() -> Vec<&'static CStr> {
+    infos()
+        .iter()
+        // SAFETY: the library's names are static NUL-terminated strings.
+        .map(|info| unsafe { CStr::from_ptr(info.name) })
+        .collect()
+}
+
+/// Whether filter `filter` reads `window` (the library's list of the
+/// filters that use it).
+fn reads_window(filter: &CStr) -> bool {
+    infos().iter().any(|info| {
+        // SAFETY: the library's strings are static and NUL-terminated.
+        let (name, filters) = unsafe { (CStr::from_ptr(info.name), CStr::from_ptr(info.filters)) };
+        name == c"window" && filters.to_bytes().split(|&b| b == b',').any(|f| f == filter.to_bytes())
+    })
 }
 
 /// `enh_lee_params_get` of `name`, which must succeed.
@@ -244,7 +261,13 @@ fn filter_small(inp: &mut Input, p: &Handle) {
     let mut state = 0;
     // SAFETY: valid pointers.
     let looks_status = unsafe { enh_lee_looks_state(p.as_ptr(), &mut state) };
-    let expected = if looks_status == ENH_LEE_OK && state == ENH_LEE_WHOLE_RASTER_NEEDED {
+    // SPEC: a window wider than twice the larger side plus one (and than
+    // 7) is refused first.
+    let window: usize = get(&p, c"window").to_str().unwrap().parse().unwrap();
+    let too_large = reads_window(&get(&p, c"filter")) && window > (2 * w.max(h) + 1).max(7);
+    let expected = if too_large {
+        ENH_LEE_ERROR_WINDOW_TOO_LARGE
+    } else if looks_status == ENH_LEE_OK && state == ENH_LEE_WHOLE_RASTER_NEEDED {
         ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE
     } else {
         ENH_LEE_OK

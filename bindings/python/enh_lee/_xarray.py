@@ -17,7 +17,10 @@ import sys
 
 import numpy as np
 
-import enh_lee
+# The package, whatever it is called: ``enh_lee``, or ``enhlee.enh_lee``
+# where the QGIS plugin vendors it (an absolute ``import enh_lee`` fails
+# there).
+enh_lee = importlib.import_module(__package__)
 
 #: The accessor's name (``da.enh_lee``) and the attribute that records the
 #: parameters used.
@@ -108,7 +111,7 @@ class FilterAccessor:
             if nodata is not None and not np.isnan(nodata):
                 params["nodata"] = float(nodata)
         if type(arr.data).__module__.split(".")[0] == "dask":
-            res = importlib.import_module("enh_lee.dask").filter(arr, spatial_dims=spatial_dims, **params)
+            res = importlib.import_module(".dask", __package__).filter(arr, spatial_dims=spatial_dims, **params)
         else:
             enh_lee.halo(**params)  # the library judges every value first
             res = filtered(arr, spatial_dims, params, _filter_planes)
