@@ -1582,14 +1582,24 @@ static int job_run(void *arg) {
     int i;
     for (i = 0; i < 6; i++) {
         float *out = malloc(sizeof(float) * job->w * job->h);
+        EnhLeeParams *own;
         EnhLeeStatus s;
         if (out == NULL) {
             job->failures++;
             return 1;
         }
         job->params.threads = (uint32_t)(i % 3); /* 0: pool, 1, 2 */
-        s = enh_lee_f32(job->img, 4 * job->w, out, 4 * job->w, job->w, job->h, handle(&job->params),
-                        NULL, 0);
+        /* A parameters object of this thread's own: handle()'s ring is
+         * shared, and not for threads. */
+        own = enh_lee_params_new();
+        if (own == NULL || test_params_set_all(own, &job->params) != ENH_LEE_OK) {
+            enh_lee_params_free(own);
+            free(out);
+            job->failures++;
+            return 1;
+        }
+        s = enh_lee_f32(job->img, 4 * job->w, out, 4 * job->w, job->w, job->h, own, NULL, 0);
+        enh_lee_params_free(own);
         if (s != ENH_LEE_OK || !same_bits(out, job->expected, job->w * job->h)) {
             job->failures++;
         }

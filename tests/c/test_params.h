@@ -158,7 +158,8 @@ static void test_handles_free(void) {
 }
 
 /* A library parameters object holding `p` (NULL for NULL), valid for the
- * next TEST_HANDLES - 1 calls of handle(). A field the library refuses
+ * next TEST_HANDLES - 1 calls of handle(); one thread only (the ring is
+ * shared). A field the library refuses
  * (window 4, an unknown filter) gives NULL, with its status in
  * handle_status: the library no longer takes such values at all. */
 static const EnhLeeParams *handle(const TestParams *p) {
