@@ -83,6 +83,30 @@
 #define ENH_LEE_LOOKS_BLOCK 16
 
 /**
+ * `EnhLeeImage.element`: float32 pixels (4 bytes), what filters read and
+ * write.
+ */
+#define ENH_LEE_ELEMENT_FLOAT32 0
+
+/**
+ * `EnhLeeImage.element`: complex float32 pixels (8 bytes: real, then
+ * imaginary), as GDAL's CFloat32.
+ */
+#define ENH_LEE_ELEMENT_COMPLEX_FLOAT32 1
+
+/**
+ * `EnhLeeImage.element`: complex int16 pixels (4 bytes: real, then
+ * imaginary), as GDAL's CInt16 (Sentinel-1 SLC).
+ */
+#define ENH_LEE_ELEMENT_COMPLEX_INT16 2
+
+/**
+ * `flags` of `enh_lee_plan_new`: the quality report will be measured
+ * (`enh_lee_plan_report_count` after filtering).
+ */
+#define ENH_LEE_PLAN_REPORT 1
+
+/**
  * `EnhLeeParamInfo.kind`: a decimal integer.
  */
 #define ENH_LEE_KIND_INTEGER 0
@@ -114,6 +138,37 @@
  * it.
  */
 typedef struct EnhLeeParams EnhLeeParams;
+
+/**
+ * What a raster filtered in pieces needs from the whole raster: an opaque
+ * object made by `enh_lee_plan_new` from the parameters and the raster's
+ * size, freed with `enh_lee_plan_free`.
+ *
+ * Some filters read a value of the whole raster (the estimated looks of
+ * `looks=auto`, Lee Sigma's point threshold), and the quality report
+ * measures the whole raster. The plan knows which it needs; a front end
+ * runs its passes without naming them:
+ *
+ * ```c
+ * size_t n;
+ * while (enh_lee_plan_tally_len(plan, &n) == ENH_LEE_OK && n > 0) {
+ *     uint64_t *tally = calloc(n, sizeof *tally);
+ *     for each piece (strips of enh_lee_plan_strip_rows rows, tiles, chunks):
+ *         enh_lee_plan_count(plan, &piece, x_off, y_off, tally, n);
+ *     enh_lee_plan_step(plan, tally, n);
+ *     free(tally);
+ * }
+ * then enh_lee_plan_filter_region(plan, &src, region, &dst, ...) per region.
+ * ```
+ *
+ * Every plane is planned as a call on that plane alone would be
+ * (`enh_lee_plan_set` gives one its own nodata). Thread-safety: calls
+ * taking `const EnhLeePlan *` may run on several threads at once (count
+ * pieces into tallies of their own and add them); `enh_lee_plan_set`,
+ * `_step`, `_report_finish` and `_free` must not run while another thread
+ * uses the plan.
+ */
+typedef struct EnhLeePlan EnhLeePlan;
 
 /**
  * The result of every fallible call: `ENH_LEE_OK` (0) or one of the
@@ -225,6 +280,82 @@ typedef struct EnhLeeQualityReport {
 } EnhLeeQualityReport;
 
 /**
+ * An image in the caller's memory: `planes` planes (bands, dates, matrix
+ * elements) of `height` rows of `width` pixels of one element type.
+ * Pixel `(plane, y, x)` starts at byte
+ * `plane * plane_stride + y * row_stride + x * size` from `data`, where
+ * `size` is the element's (4 for float32). Every filtering call and the
+ * plan take images as this descriptor.
+ *
+ * Rules, checked by every call: `data` non-NULL and aligned to the
+ * element (4 bytes for float32); `width`, `height` and `planes` at least
+ * 1; `row_stride` a multiple of the element size and at least
+ * `width * size`; with more than one plane, `plane_stride` a multiple of
+ * the element size and at least the bytes of one plane
+ * (`(height - 1) * row_stride + width * size`), so that planes do not
+ * share bytes (one plane: `plane_stride` is not read). The descriptor is
+ * plain data the caller owns; the library reads `data` through it only
+ * during a call (and writes it only where the call says: `dst`).
+ */
+typedef struct EnhLeeImage {
+  /**
+   * The first pixel of the first plane.
+   */
+  void *data;
+  /**
+   * `ENH_LEE_ELEMENT_*`.
+   */
+  uint32_t element;
+  /**
+   * 0 (no padding bytes in the struct; not read).
+   */
+  uint32_t reserved;
+  /**
+   * Pixels per row.
+   */
+  size_t width;
+  /**
+   * Rows per plane.
+   */
+  size_t height;
+  /**
+   * Bytes from one row to the next.
+   */
+  size_t row_stride;
+  /**
+   * Number of planes.
+   */
+  size_t planes;
+  /**
+   * Bytes from one plane to the next.
+   */
+  size_t plane_stride;
+} EnhLeeImage;
+
+/**
+ * A rectangle of a raster, in pixels (GDAL's order: column and row of its
+ * top-left pixel, then width and height).
+ */
+typedef struct EnhLeeRegion {
+  /**
+   * Column of the top-left pixel.
+   */
+  size_t x_off;
+  /**
+   * Row of the top-left pixel.
+   */
+  size_t y_off;
+  /**
+   * Width in pixels.
+   */
+  size_t width;
+  /**
+   * Height in pixels.
+   */
+  size_t height;
+} EnhLeeRegion;
+
+/**
  * What `enh_lee_param_info` tells of one parameter. Every string is
  * static and NUL-terminated; do not free them.
  */
@@ -276,29 +407,6 @@ typedef struct EnhLeeParamInfo {
    */
   const char *description;
 } EnhLeeParamInfo;
-
-/**
- * A rectangle of a raster, in pixels (GDAL's order: column and row of its
- * top-left pixel, then width and height).
- */
-typedef struct EnhLeeRegion {
-  /**
-   * Column of the top-left pixel.
-   */
-  size_t x_off;
-  /**
-   * Row of the top-left pixel.
-   */
-  size_t y_off;
-  /**
-   * Width in pixels.
-   */
-  size_t width;
-  /**
-   * Height in pixels.
-   */
-  size_t height;
-} EnhLeeRegion;
 
 /**
  * Success.
@@ -469,6 +577,37 @@ typedef struct EnhLeeRegion {
  * than 7 (refused before any allocation).
  */
 #define ENH_LEE_ERROR_WINDOW_TOO_LARGE 31
+
+/**
+ * An image's element type is not one the call reads (filters read
+ * float32; complex images are detected first, `enh_lee_detect`).
+ */
+#define ENH_LEE_ERROR_UNSUPPORTED_ELEMENT 32
+
+/**
+ * An image has no plane, or not as many as the plan or the other image
+ * of the call.
+ */
+#define ENH_LEE_ERROR_PLANE_COUNT 33
+
+/**
+ * A plan call out of order: counting with no pass due, filtering while
+ * one is, a report not asked for or not finished, a plane's parameter
+ * set after the first pass.
+ */
+#define ENH_LEE_ERROR_PLAN_STATE 34
+
+/**
+ * A tally's length is not `enh_lee_plan_tally_len` (or
+ * `enh_lee_plan_report_tally_len`) of the plan.
+ */
+#define ENH_LEE_ERROR_INVALID_TALLY 35
+
+/**
+ * The text given to `enh_lee_plan_load` is not one `enh_lee_plan_save`
+ * of this library version wrote.
+ */
+#define ENH_LEE_ERROR_INVALID_PLAN 36
 
 #ifdef __cplusplus
 extern "C" {
@@ -975,6 +1114,362 @@ const char *enh_lee_status_message(EnhLeeStatus status);
  * header it was built with). Never NULL; do not free it. Thread-safe.
  */
 const char *enh_lee_version(void);
+
+/**
+ * Filters every plane of a whole float32 image `src` into `dst` (same
+ * width, height and planes): each plane as a call on that plane alone,
+ * whole-raster values (estimated looks, Lee Sigma's point threshold)
+ * computed per plane. `dst` and `src` the same descriptor (same data and
+ * strides) filters in place (peak memory: the image plus the scratch);
+ * any other overlap is an error.
+ *
+ * Scratch: a buffer of at least `enh_lee_scratch_size(width, height)`
+ * bytes (any alignment, contents ignored, not overlapping the images;
+ * planes are filtered one after another and share it), or NULL with 0
+ * bytes to let the library allocate it.
+ *
+ * Ownership: the caller owns every buffer; nothing is kept after return.
+ * Thread-safe: concurrent calls on different buffers are fine (from any
+ * thread, or from inside a rayon pool). The result does not depend on
+ * the thread count.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+ * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
+ * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_UNSUPPORTED_ELEMENT` (not
+ * float32), `ENH_LEE_ERROR_PLANE_COUNT`, `ENH_LEE_ERROR_INVALID_REGION`
+ * (`dst` not the size of `src`), `ENH_LEE_ERROR_PARTIAL_OVERLAP`,
+ * `ENH_LEE_ERROR_SCRATCH_TOO_SMALL`, `ENH_LEE_ERROR_OUT_OF_MEMORY`,
+ * `ENH_LEE_ERROR_THREAD_POOL`, `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE`, any
+ * parameter error; `dst` is untouched on all of them.
+ * `ENH_LEE_ERROR_INTERNAL` (a bug) may leave `dst` partly written.
+ *
+ * # Safety
+ * `params` NULL or a live `EnhLeeParams` no thread writes meanwhile;
+ * `src` and `dst` NULL or readable descriptors of images readable
+ * (`src`) and writable (`dst`) as they describe; `scratch` NULL or
+ * writable for `scratch_bytes`.
+ */
+EnhLeeStatus enh_lee_filter(const struct EnhLeeParams *params,
+                            const struct EnhLeeImage *src,
+                            const struct EnhLeeImage *dst,
+                            void *scratch,
+                            size_t scratch_bytes);
+
+/**
+ * Makes the plan of a `width x height` raster of `planes` planes, each
+ * filtered with `*params` (copied: the plan keeps no pointer to it), and
+ * writes it to `*out_plan`. `flags`: 0, or `ENH_LEE_PLAN_REPORT` to
+ * measure the quality report.
+ *
+ * Ownership: the caller owns the new plan and frees it with
+ * `enh_lee_plan_free`; `*out_plan` is written only on success.
+ * Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
+ * `ENH_LEE_ERROR_PLANE_COUNT` (0 planes), `ENH_LEE_ERROR_SIZE_OVERFLOW`,
+ * `ENH_LEE_ERROR_WINDOW_TOO_LARGE`, `ENH_LEE_ERROR_OUT_OF_MEMORY`,
+ * `ENH_LEE_ERROR_INVALID_VALUE` (unknown flags), any parameter error.
+ *
+ * # Safety
+ * `params` NULL or a live `EnhLeeParams` no thread writes meanwhile;
+ * `out_plan` NULL or writable.
+ */
+EnhLeeStatus enh_lee_plan_new(const struct EnhLeeParams *params,
+                              size_t width,
+                              size_t height,
+                              size_t planes,
+                              uint32_t flags,
+                              struct EnhLeePlan **out_plan);
+
+/**
+ * Frees a plan. NULL is ignored.
+ *
+ * Ownership: takes back the caller's plan; it must not be used again.
+ * Thread-safety: no other thread may use the plan meanwhile.
+ *
+ * # Safety
+ * `plan` is NULL or a plan from `enh_lee_plan_new` / `enh_lee_plan_load`
+ * not yet freed.
+ */
+void enh_lee_plan_free(struct EnhLeePlan *plan);
+
+/**
+ * Sets parameter `name` of plane `plane` alone from text, as
+ * `enh_lee_params_set` does: a band's own `nodata`, a date's given
+ * `looks` or `point_threshold`; the other parameters are the plan's for
+ * every plane. Only before the first `enh_lee_plan_step`.
+ *
+ * Ownership: reads `name` and `value`. Thread-safety: no other thread may
+ * use the plan meanwhile.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_PLANE_COUNT` (no
+ * such plane), `ENH_LEE_ERROR_PLAN_STATE` (after a step),
+ * `ENH_LEE_ERROR_INVALID_VALUE` (a parameter planes cannot hold on their
+ * own), and `enh_lee_params_set`'s errors; the plan is unchanged on error.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no other thread uses; `name` and `value`
+ * NULL or NUL-terminated.
+ */
+EnhLeeStatus enh_lee_plan_set(struct EnhLeePlan *plan,
+                              size_t plane,
+                              const char *name,
+                              const char *value);
+
+/**
+ * Writes to `*out_len` the entries (`uint64_t`) of the tally the next
+ * counting pass needs, or 0 when none is due: the plan is ready to filter.
+ *
+ * Ownership: writes `*out_len` only on success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `out_len` NULL
+ * or writable.
+ */
+EnhLeeStatus enh_lee_plan_tally_len(const struct EnhLeePlan *plan, size_t *out_len);
+
+/**
+ * Writes to `*out_side` the side that the offsets of counted pieces must
+ * be multiples of, and their widths and heights too except where they
+ * reach the raster's right or bottom edge: 16 when the plan measures the
+ * looks' 16x16 blocks, else 1.
+ *
+ * Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `out_side` NULL
+ * or writable.
+ */
+EnhLeeStatus enh_lee_plan_alignment(const struct EnhLeePlan *plan, size_t *out_side);
+
+/**
+ * Writes to `*out_rows` the rows per strip suggested to a front end that
+ * reads the raster in strips of full rows (to count and to filter): about
+ * 16 MiB of float32 over every plane, at least four halos, a multiple of
+ * `enh_lee_plan_alignment`, at most the height.
+ *
+ * Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `out_rows` NULL
+ * or writable.
+ */
+EnhLeeStatus enh_lee_plan_strip_rows(const struct EnhLeePlan *plan, size_t *out_rows);
+
+/**
+ * Adds `*piece`, the float32 pixels of every plane of the raster from
+ * column `x_off`, row `y_off`, to `tally` (`tally_len` entries, zeroed at
+ * the start of the pass). Every pixel of the raster once per pass, in
+ * pieces of any size and order (aligned: `enh_lee_plan_alignment`).
+ * Threads may count pieces at once into tallies of their own, then add
+ * them.
+ *
+ * Ownership: reads the piece, adds to `tally` (written only on success).
+ * Thread-safe (the plan is only read).
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, the descriptor's errors,
+ * `ENH_LEE_ERROR_PLAN_STATE` (no pass due), `ENH_LEE_ERROR_PLANE_COUNT`,
+ * `ENH_LEE_ERROR_INVALID_TALLY` (`tally_len` not the pass's),
+ * `ENH_LEE_ERROR_INVALID_REGION` (outside the raster, or cutting a
+ * block), `ENH_LEE_ERROR_THREAD_POOL`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `piece` NULL or
+ * a readable descriptor of a readable image; `tally` NULL or writable for
+ * `tally_len` entries.
+ */
+EnhLeeStatus enh_lee_plan_count(const struct EnhLeePlan *plan,
+                                const struct EnhLeeImage *piece,
+                                size_t x_off,
+                                size_t y_off,
+                                uint64_t *tally,
+                                size_t tally_len);
+
+/**
+ * Ends a counting pass with the tally of the whole raster (the sum of
+ * every piece's counts). The plan is unchanged on error.
+ *
+ * Ownership: reads `tally`. Thread-safety: no other thread may use the
+ * plan meanwhile.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_PLAN_STATE` (no
+ * pass due), `ENH_LEE_ERROR_INVALID_TALLY`,
+ * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (a plane whose looks cannot be
+ * estimated), `ENH_LEE_ERROR_INVALID_POINT_THRESHOLD` (a tally that does
+ * not fit the pass).
+ *
+ * # Safety
+ * `plan` NULL or a live plan no other thread uses; `tally` NULL or
+ * readable for `tally_len` entries.
+ */
+EnhLeeStatus enh_lee_plan_step(struct EnhLeePlan *plan, const uint64_t *tally, size_t tally_len);
+
+/**
+ * Filters `region` of every plane once the plan is ready
+ * (`enh_lee_plan_tally_len` 0): `*src` holds the region grown by the halo
+ * (`enh_lee_halo`) on every side, clipped to the raster
+ * (`enh_lee_source_region` gives it), every plane; `*dst` receives the
+ * region's `width x height` pixels of every plane. The result is bit for
+ * bit what `enh_lee_filter` gives for those pixels of the whole raster,
+ * so a raster is filtered strip by strip or tile by tile with no seams.
+ * In place (`dst` the same image as `src`) only when the region is the
+ * whole raster. Scratch as `enh_lee_filter`'s, for a `region.width x
+ * region.height` image.
+ *
+ * Ownership: the caller owns every buffer; nothing is kept after return.
+ * Thread-safe: several threads may filter regions with one plan at once.
+ * Errors: `enh_lee_filter`'s, `ENH_LEE_ERROR_PLAN_STATE` (a pass is
+ * due), `ENH_LEE_ERROR_INVALID_REGION` (a region outside the raster, or
+ * images not its size); `dst` is untouched on all of them.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `src` and `dst`
+ * NULL or readable descriptors of images readable (`src`) and writable
+ * (`dst`) as they describe; `scratch` NULL or writable for
+ * `scratch_bytes`.
+ */
+EnhLeeStatus enh_lee_plan_filter_region(const struct EnhLeePlan *plan,
+                                        const struct EnhLeeImage *src,
+                                        struct EnhLeeRegion region,
+                                        const struct EnhLeeImage *dst,
+                                        void *scratch,
+                                        size_t scratch_bytes);
+
+/**
+ * Writes to `*out_params` a new parameters object: plane `plane`'s, with
+ * the estimated looks and the point threshold the passes found (what it
+ * is filtered with), for a front end that shows them.
+ *
+ * Ownership: the caller owns the new object and frees it with
+ * `enh_lee_params_free`. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_PLAN_STATE` (a
+ * pass is due), `ENH_LEE_ERROR_PLANE_COUNT`,
+ * `ENH_LEE_ERROR_OUT_OF_MEMORY`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `out_params`
+ * NULL or writable.
+ */
+EnhLeeStatus enh_lee_plan_params(const struct EnhLeePlan *plan,
+                                 size_t plane,
+                                 struct EnhLeeParams **out_params);
+
+/**
+ * Writes one line saying what the filter does with this plan, for
+ * metadata and attributes (GDAL's `ENHLEE` domain, QGIS's log, xarray's
+ * attrs): `enh-lee <version>: filter=... window=... looks=...` with every
+ * parameter the filter reads, resolved (the estimated looks and point
+ * threshold marked `(estimated)`, values that differ between planes
+ * separated by commas). The buffer works as `enh_lee_params_get`'s.
+ *
+ * Ownership: writes `buf` and `*out_len` only on success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `buf` NULL or
+ * writable for `buf_len` bytes; `out_len` NULL or writable.
+ */
+EnhLeeStatus enh_lee_plan_provenance(const struct EnhLeePlan *plan,
+                                     char *buf,
+                                     size_t buf_len,
+                                     size_t *out_len);
+
+/**
+ * Writes to `*out_len` the entries of the report's tally
+ * (`ENH_LEE_THRESHOLD_BINS` per plane), or 0 when the plan was made
+ * without `ENH_LEE_PLAN_REPORT`.
+ *
+ * Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `out_len` NULL
+ * or writable.
+ */
+EnhLeeStatus enh_lee_plan_report_tally_len(const struct EnhLeePlan *plan, size_t *out_len);
+
+/**
+ * Adds a piece of the input and the same piece filtered (float32, every
+ * plane, from column `x_off`, row `y_off`) to the report's tally, once
+ * the plan is ready. Pieces as `enh_lee_plan_count`'s: any order, aligned,
+ * the whole raster once.
+ *
+ * Ownership: reads the pieces, adds to `tally` only on success.
+ * Thread-safe (the plan is only read).
+ * Errors: as `enh_lee_plan_count`'s, and `ENH_LEE_ERROR_PLAN_STATE`
+ * without `ENH_LEE_PLAN_REPORT` or while a pass is due.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `input` and
+ * `filtered` NULL or readable descriptors of readable images; `tally`
+ * NULL or writable for `tally_len` entries.
+ */
+EnhLeeStatus enh_lee_plan_report_count(const struct EnhLeePlan *plan,
+                                       const struct EnhLeeImage *input,
+                                       const struct EnhLeeImage *filtered,
+                                       size_t x_off,
+                                       size_t y_off,
+                                       uint64_t *tally,
+                                       size_t tally_len);
+
+/**
+ * Ends the report with the tally of the whole raster; then
+ * `enh_lee_plan_report` gives each plane's.
+ *
+ * Ownership: reads `tally`. Thread-safety: no other thread may use the
+ * plan meanwhile.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_PLAN_STATE`,
+ * `ENH_LEE_ERROR_INVALID_TALLY`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no other thread uses; `tally` NULL or
+ * readable for `tally_len` entries.
+ */
+EnhLeeStatus enh_lee_plan_report_finish(struct EnhLeePlan *plan,
+                                        const uint64_t *tally,
+                                        size_t tally_len);
+
+/**
+ * Writes plane `plane`'s quality report to `*out_report`, once finished.
+ *
+ * Ownership: writes `*out_report` only on success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_PLAN_STATE` (not
+ * finished), `ENH_LEE_ERROR_PLANE_COUNT`,
+ * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (no homogeneous block: the plane
+ * cannot be measured).
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `out_report`
+ * NULL or writable.
+ */
+EnhLeeStatus enh_lee_plan_report(const struct EnhLeePlan *plan,
+                                 size_t plane,
+                                 struct EnhLeeQualityReport *out_report);
+
+/**
+ * Writes the plan as text (for another process: a Dask worker), which
+ * `enh_lee_plan_load` reads back to the same plan. The buffer works as
+ * `enh_lee_params_get`'s.
+ *
+ * Ownership: writes `buf` and `*out_len` only on success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `buf` NULL or
+ * writable for `buf_len` bytes; `out_len` NULL or writable.
+ */
+EnhLeeStatus enh_lee_plan_save(const struct EnhLeePlan *plan,
+                               char *buf,
+                               size_t buf_len,
+                               size_t *out_len);
+
+/**
+ * Makes a plan from the NUL-terminated text `enh_lee_plan_save` wrote and
+ * writes it to `*out_plan`.
+ *
+ * Ownership: the caller owns the new plan (`enh_lee_plan_free`);
+ * `*out_plan` is written only on success. Thread-safe.
+ * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_INVALID_PLAN`.
+ *
+ * # Safety
+ * `text` NULL or NUL-terminated; `out_plan` NULL or writable.
+ */
+EnhLeeStatus enh_lee_plan_load(const char *text, struct EnhLeePlan **out_plan);
 
 /**
  * Sets the parameter called `name` (any case: `"window"`, `"WINDOW"`)

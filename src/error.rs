@@ -84,6 +84,19 @@ pub enum Error {
     InvalidValue,
     /// `window` is more than twice the raster's larger side plus one.
     WindowTooLarge,
+    /// An image's element type is not one the call reads.
+    UnsupportedElement,
+    /// An image has no plane, or not as many as the plan or the other
+    /// image of the call.
+    PlaneCount,
+    /// A plan call out of order: counting with no pass due, filtering
+    /// while one is, a report not asked for or not finished, a plane's
+    /// parameter set after the first pass.
+    PlanState,
+    /// A tally's length is not the plan's for the current pass.
+    InvalidTally,
+    /// A plan's saved text is not one the library wrote.
+    InvalidPlan,
 }
 
 impl Error {
@@ -101,7 +114,7 @@ impl Error {
             }
             Error::Misaligned => "a buffer pointer is not aligned to 4 bytes (float)",
             Error::InvalidLooks => {
-                "looks must be a finite number > 0, or auto to estimate them from the whole raster (a region of a raster needs the whole raster's estimate given)"
+                "looks must be a finite number > 0, or auto to estimate them from the whole raster (a region of a raster needs a plan of the whole raster, enh_lee_plan_new)"
             }
             Error::InvalidDamping => "damping must be a finite number >= 0",
             Error::InvalidCoefficients => "cu and cmax must be finite with 0 <= cu < cmax",
@@ -139,11 +152,24 @@ impl Error {
             Error::WindowTooLarge => {
                 "window must be at most twice the raster's larger side plus one, or 7 (a larger window reads no other pixel)"
             }
+            Error::UnsupportedElement => {
+                "the image's element type is not one this call reads (filters read float32; complex images are detected first)"
+            }
+            Error::PlaneCount => {
+                "the image has no plane, or not as many planes as the plan or the other image"
+            }
+            Error::PlanState => {
+                "the plan is not at the stage this call needs (counting passes remain before filtering, none is due, the report was not asked for or not finished, or a plane's value was set after the first pass)"
+            }
+            Error::InvalidTally => {
+                "the tally does not have the number of entries the plan asks for this pass"
+            }
+            Error::InvalidPlan => "the text is not a plan this library version saved",
             Error::InvalidValue => {
                 "the value is not a number of the parameter's kind within its limits (enh_lee_param_info gives them)"
             }
             Error::InvalidPointThreshold => {
-                "point_threshold must be a number (not NaN), and lee_sigma needs it for a region of a raster: compute it over the whole raster (enh_lee_point_threshold_f32, or a threshold search over the strips)"
+                "point_threshold must be a number (not NaN), and lee_sigma needs it for a region of a raster: plan the raster (enh_lee_plan_new) to compute it over the whole raster"
             }
         }
     }

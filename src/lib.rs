@@ -39,6 +39,7 @@ mod filters;
 mod key_search;
 mod looks;
 mod params;
+mod plan;
 mod point_threshold;
 mod report;
 mod simd;
@@ -68,6 +69,7 @@ pub use params::{
     Border, Coefficients, Compat, Filter, Params, Signal, Statistic, Variance, WholeRasterState,
     MAX_THREADS, SIGMAS, TARGET_WINDOWS,
 };
+pub use plan::Plan;
 pub use point_threshold::{point_threshold, ThresholdSearch};
 pub use report::{finish_report, quality_report, QualityReport};
 pub use vocabulary::{parameter, parameters, Kind, OwnValues, Parameter, PARAMETERS};

@@ -6,6 +6,8 @@
 //! writes its outputs only on success (except after `ENH_LEE_ERROR_INTERNAL`,
 //! a caught panic, when `dst` may be partly written).
 
+mod image;
+mod plan;
 mod status;
 mod vocabulary;
 
@@ -14,6 +16,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
+pub use image::*;
+pub use plan::*;
 pub use status::*;
 pub use vocabulary::*;
 
@@ -365,7 +369,7 @@ pub unsafe extern "C" fn enh_lee_f32_region(
                 scratch,
                 scratch_bytes,
                 scratch_byte_len(need)?,
-                [&src, &dst],
+                [src.bytes(), dst.bytes()],
             )
         }?;
         let scratch = buffers.as_scratch(need);
@@ -1220,6 +1224,11 @@ impl Image {
         Image::new(ptr.cast_mut(), stride, width, height)
     }
 
+    /// The image's bytes, as `(start, length)`.
+    fn bytes(&self) -> (usize, usize) {
+        (self.start, self.len_bytes)
+    }
+
     fn overlaps(&self, other: &Image) -> bool {
         overlap(self.start, self.len_bytes, other.start, other.len_bytes)
     }
@@ -1265,7 +1274,7 @@ impl<'a> ScratchBuffer<'a> {
         ptr: *mut core::ffi::c_void,
         len: usize,
         need: usize,
-        images: [&Image; 2],
+        images: [(usize, usize); 2],
     ) -> Result<Self, Error> {
         if ptr.is_null() {
             return if len == 0 {
@@ -1281,7 +1290,7 @@ impl<'a> ScratchBuffer<'a> {
         start.checked_add(need).ok_or(Error::SizeOverflow)?;
         if images
             .iter()
-            .any(|image| overlap(start, need, image.start, image.len_bytes))
+            .any(|&(image, len)| overlap(start, need, image, len))
         {
             return Err(Error::PartialOverlap);
         }

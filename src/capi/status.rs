@@ -84,8 +84,25 @@ pub const ENH_LEE_ERROR_INVALID_VALUE: EnhLeeStatus = 30;
 /// than 7 (refused before any allocation).
 pub const ENH_LEE_ERROR_WINDOW_TOO_LARGE: EnhLeeStatus = 31;
 
+/// An image's element type is not one the call reads (filters read
+/// float32; complex images are detected first, `enh_lee_detect`).
+pub const ENH_LEE_ERROR_UNSUPPORTED_ELEMENT: EnhLeeStatus = 32;
+/// An image has no plane, or not as many as the plan or the other image
+/// of the call.
+pub const ENH_LEE_ERROR_PLANE_COUNT: EnhLeeStatus = 33;
+/// A plan call out of order: counting with no pass due, filtering while
+/// one is, a report not asked for or not finished, a plane's parameter
+/// set after the first pass.
+pub const ENH_LEE_ERROR_PLAN_STATE: EnhLeeStatus = 34;
+/// A tally's length is not `enh_lee_plan_tally_len` (or
+/// `enh_lee_plan_report_tally_len`) of the plan.
+pub const ENH_LEE_ERROR_INVALID_TALLY: EnhLeeStatus = 35;
+/// The text given to `enh_lee_plan_load` is not one `enh_lee_plan_save`
+/// of this library version wrote.
+pub const ENH_LEE_ERROR_INVALID_PLAN: EnhLeeStatus = 36;
+
 /// Every error with its code: the one place the two are paired.
-const CODES: [(Error, EnhLeeStatus); 31] = [
+const CODES: [(Error, EnhLeeStatus); 36] = [
     (Error::NullPointer, ENH_LEE_ERROR_NULL_POINTER),
     (Error::EmptyImage, ENH_LEE_ERROR_EMPTY_IMAGE),
     (Error::SizeOverflow, ENH_LEE_ERROR_SIZE_OVERFLOW),
@@ -126,6 +143,11 @@ const CODES: [(Error, EnhLeeStatus); 31] = [
     (Error::LooksNotEstimable, ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE),
     (Error::InvalidValue, ENH_LEE_ERROR_INVALID_VALUE),
     (Error::WindowTooLarge, ENH_LEE_ERROR_WINDOW_TOO_LARGE),
+    (Error::UnsupportedElement, ENH_LEE_ERROR_UNSUPPORTED_ELEMENT),
+    (Error::PlaneCount, ENH_LEE_ERROR_PLANE_COUNT),
+    (Error::PlanState, ENH_LEE_ERROR_PLAN_STATE),
+    (Error::InvalidTally, ENH_LEE_ERROR_INVALID_TALLY),
+    (Error::InvalidPlan, ENH_LEE_ERROR_INVALID_PLAN),
 ];
 
 /// Every error with its status code.

@@ -65,6 +65,17 @@ pub struct EnhLeeRegion {
     pub height: usize,
 }
 
+impl From<EnhLeeRegion> for Region {
+    fn from(r: EnhLeeRegion) -> Region {
+        Region {
+            x_off: r.x_off,
+            y_off: r.y_off,
+            width: r.width,
+            height: r.height,
+        }
+    }
+}
+
 /// The C strings of one parameter, made once.
 struct InfoStrings {
     name: CString,
@@ -101,7 +112,7 @@ fn info_strings() -> &'static [InfoStrings] {
 ///
 /// # Safety
 /// `text` is NULL or points to a NUL-terminated string.
-unsafe fn read_text<'a>(text: *const c_char, invalid: Error) -> Result<&'a str, Error> {
+pub(super) unsafe fn read_text<'a>(text: *const c_char, invalid: Error) -> Result<&'a str, Error> {
     if text.is_null() {
         return Err(Error::NullPointer);
     }
@@ -196,7 +207,7 @@ pub unsafe extern "C" fn enh_lee_params_get(
 /// # Safety
 /// `buf` NULL or writable for `buf_len` bytes; `out_len` NULL or a
 /// writable `size_t`.
-unsafe fn write_text(
+pub(super) unsafe fn write_text(
     text: &str,
     buf: *mut c_char,
     buf_len: usize,

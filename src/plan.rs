@@ -1,0 +1,696 @@
+//! The whole-raster plan: everything a raster filtered in pieces needs
+//! from the whole raster, resolved once for every front end.
+//!
+//! Some filters read a value of the whole raster (the estimated looks of
+//! `looks=auto`, Lee Sigma's point threshold), and the optional quality
+//! report measures the whole raster before and after. A [`Plan`] made from
+//! the parameters and the raster's size knows which of them it needs. While
+//! [`Plan::tally_len`] is not 0, a counting pass is due: zero a tally of
+//! that many entries, [`Plan::count`] every piece of the raster into it
+//! (strips, tiles, chunks; any order, any thread, pieces starting at
+//! multiples of [`Plan::alignment`]), and end the pass with
+//! [`Plan::step`]. Then [`Plan::filter_region`] filters any region with
+//! each plane's resolved parameters ([`Plan::resolved`]), bit for bit what
+//! a whole-raster call gives, and with the report asked for,
+//! [`Plan::count_report`] and [`Plan::finish_report`] measure it.
+//!
+//! Every plane (a band, a date, a matrix element) is planned on its own,
+//! as a call on that plane alone would be; [`Plan::set_plane`] gives a plane
+//! its own values (a band's nodata). The passes of all planes and of all
+//! whole-raster values run together: a plan counts the raster at most
+//! three times.
+
+use std::fmt::Write as _;
+
+use ndarray::{ArrayView3, ArrayViewMut3, Axis};
+
+use crate::filter::{filter_in_place, filter_region, scratch_len, source_region};
+use crate::key_search::{KeySearch, BINS};
+use crate::looks::BLOCK;
+use crate::{
+    Error, LooksSearch, Params, QualityReport, Region, Scratch, ThresholdSearch, WholeRasterState,
+};
+
+/// Bytes of float32 pixels (every plane's) in the strips [`Plan::strip_rows`]
+/// suggests.
+const STRIP_BYTES: usize = 16 << 20;
+
+/// The first line of [`Plan::save`]'s text: its format and version.
+const SAVED: &str = "enh-lee plan 1";
+
+/// What a raster filtered in pieces needs from the whole raster (see the
+/// module docs). Plain data: clone it, send it between threads, save it as
+/// text ([`Plan::save`]) for another process.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    width: usize,
+    height: usize,
+    /// The quality report was asked for.
+    report: bool,
+    /// Counting passes ended ([`Plan::step`] calls).
+    passes: usize,
+    planes: Vec<Plane>,
+}
+
+/// One plane's parameters, searches and results.
+#[derive(Clone, Debug, PartialEq)]
+struct Plane {
+    /// As given: `looks` NaN (auto) and `point_threshold` `None` are
+    /// resolved by the searches.
+    params: Params,
+    /// The looks search: for `looks=auto`, and for the report (which
+    /// measures the blocks the search ranks most homogeneous).
+    looks: Option<LooksSearch>,
+    /// The estimate, once the looks search is done.
+    estimated: Option<f64>,
+    /// The point-threshold search, for Lee Sigma without a given one.
+    threshold: Option<ThresholdSearch>,
+    /// The report cannot be measured: its ranking found no block
+    /// ([`Error::LooksNotEstimable`]).
+    unmeasurable: bool,
+    /// The report, once finished.
+    report: Option<QualityReport>,
+}
+
+impl Plane {
+    fn new(params: Params, report: bool) -> Plane {
+        let looks_needed = params.looks_state() == WholeRasterState::Needed;
+        let threshold_needed = params.point_threshold_state() == WholeRasterState::Needed;
+        Plane {
+            params,
+            looks: (looks_needed || report).then(LooksSearch::new),
+            estimated: None,
+            threshold: threshold_needed.then(ThresholdSearch::new),
+            unmeasurable: false,
+            report: None,
+        }
+    }
+
+    /// Whether the looks search counts this pass: until it is done for an
+    /// estimate, until it has ranked the blocks for the report alone.
+    fn counts_looks(&self) -> bool {
+        let estimate = self.params.looks_state() == WholeRasterState::Needed;
+        match self.looks {
+            Some(s) => !self.unmeasurable && !s.done && (estimate || !s.rank.found()),
+            None => false,
+        }
+    }
+
+    fn counts_threshold(&self) -> bool {
+        self.threshold.is_some_and(|s| !s.0.found())
+    }
+
+    /// Entries of this plane's part of the tally this pass.
+    fn tally_len(&self) -> usize {
+        BINS * (usize::from(self.counts_looks()) + usize::from(self.counts_threshold()))
+    }
+
+    /// The parameters filtering uses: the given ones with the searches'
+    /// results.
+    fn resolved(&self) -> Params {
+        let mut params = self.params;
+        if let Some(looks) = self.estimated.filter(|_| params.looks.is_nan()) {
+            params.looks = looks;
+        }
+        if let Some(threshold) = self.threshold.and_then(|s| s.threshold()) {
+            params.point_threshold = Some(threshold);
+        }
+        params
+    }
+}
+
+impl Plan {
+    /// The plan of a `width x height` raster of `planes` planes, each
+    /// filtered with `params`; `report`: the quality report will be
+    /// measured. Fails on invalid parameters, an empty raster, no plane,
+    /// or a window too large for the raster, as a filtering call would.
+    pub fn new(
+        params: &Params,
+        width: usize,
+        height: usize,
+        planes: usize,
+        report: bool,
+    ) -> Result<Plan, Error> {
+        source_region(width, height, Region::whole(width, height), params)?;
+        if planes == 0 {
+            return Err(Error::PlaneCount);
+        }
+        let mut all = Vec::new();
+        all.try_reserve_exact(planes)
+            .map_err(|_| Error::OutOfMemory)?;
+        all.resize(planes, Plane::new(*params, report));
+        Ok(Plan {
+            width,
+            height,
+            report,
+            passes: 0,
+            planes: all,
+        })
+    }
+
+    /// The raster's width, height and plane count.
+    pub fn shape(&self) -> (usize, usize, usize) {
+        (self.width, self.height, self.planes.len())
+    }
+
+    /// Sets parameter `name` of plane `plane` alone, as [`Params::set`]
+    /// does (a band's own `nodata`, a date's given `looks`). Only the
+    /// values a plane may hold on its own can differ: `nodata`, `looks`
+    /// and `point_threshold` (else [`Error::InvalidValue`]); only before
+    /// the first pass is counted (else [`Error::PlanState`]).
+    pub fn set_plane(&mut self, plane: usize, name: &str, value: &str) -> Result<(), Error> {
+        if self.passes > 0 {
+            return Err(Error::PlanState);
+        }
+        let report = self.report;
+        let slot = self.planes.get_mut(plane).ok_or(Error::PlaneCount)?;
+        let mut params = slot.params;
+        params.set(name, value)?;
+        let own = |p: &Params| Params {
+            nodata: None,
+            looks: 1.0,
+            point_threshold: None,
+            ..*p
+        };
+        if own(&params) != own(&slot.params) {
+            return Err(Error::InvalidValue);
+        }
+        params.validate()?;
+        *slot = Plane::new(params, report);
+        Ok(())
+    }
+
+    /// Entries of the tally the current counting pass needs (`u64`s), or 0
+    /// when no pass is due: the plan is ready to filter.
+    pub fn tally_len(&self) -> usize {
+        self.planes.iter().map(Plane::tally_len).sum()
+    }
+
+    /// The side that pieces' offsets must be multiples of, and their
+    /// sides too except where they reach the raster's right or bottom
+    /// edge: 16 (the looks' blocks, [`crate::LOOKS_BLOCK`]) when the plan
+    /// estimates looks or measures the report, else 1.
+    pub fn alignment(&self) -> usize {
+        if self.planes.iter().any(|p| p.looks.is_some()) {
+            BLOCK
+        } else {
+            1
+        }
+    }
+
+    /// Rows per strip for a front end that reads the raster in strips of
+    /// full rows: about 16 MiB of float32 over every plane, at least four
+    /// halos (re-read context stays a small part), a multiple of
+    /// [`Plan::alignment`], at most the height.
+    pub fn strip_rows(&self) -> usize {
+        let halo = self.planes[0].params.halo().unwrap_or(0);
+        let row_bytes = 4usize
+            .saturating_mul(self.width)
+            .saturating_mul(self.planes.len());
+        let rows = (STRIP_BYTES / row_bytes.max(1)).max(4 * halo).max(1);
+        let align = self.alignment();
+        rows.div_ceil(align).saturating_mul(align).min(self.height)
+    }
+
+    /// Adds `piece` (every plane of the raster's pixels from column, row
+    /// `origin`) to `tally`, a table of [`Plan::tally_len`] entries zeroed
+    /// at the start of the pass. Every pixel of the raster once per pass,
+    /// in pieces of any size and order (aligned: [`Plan::alignment`]);
+    /// several threads may count into tallies of their own and add them.
+    /// Errors: [`Error::PlanState`] when no pass is due,
+    /// [`Error::PlaneCount`], [`Error::InvalidTally`],
+    /// [`Error::InvalidRegion`] for a piece outside the raster or cutting
+    /// a block.
+    pub fn count(
+        &self,
+        piece: ArrayView3<f32>,
+        origin: (usize, usize),
+        tally: &mut [u64],
+    ) -> Result<(), Error> {
+        let len = self.tally_len();
+        if len == 0 {
+            return Err(Error::PlanState);
+        }
+        self.check_piece(piece.dim(), origin)?;
+        if tally.len() != len {
+            return Err(Error::InvalidTally);
+        }
+        let raster = (self.width, self.height);
+        let mut rest = tally;
+        for (plane, image) in self.planes.iter().zip(piece.outer_iter()) {
+            if plane.counts_looks() {
+                let (table, tail) = rest.split_at_mut(BINS);
+                let search = plane.looks.expect("counts_looks has a search");
+                search.count(image, origin, raster, &plane.params, table)?;
+                rest = tail;
+            }
+            if plane.counts_threshold() {
+                let (table, tail) = rest.split_at_mut(BINS);
+                let search = plane.threshold.expect("counts_threshold has a search");
+                search.count(image, &plane.params, table)?;
+                rest = tail;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends a counting pass with the tally of the whole raster (the sum of
+    /// its pieces' tallies). On error the plan is unchanged. Errors:
+    /// [`Error::PlanState`], [`Error::InvalidTally`],
+    /// [`Error::LooksNotEstimable`] (a plane whose looks cannot be
+    /// estimated), [`Error::InvalidPointThreshold`] (a tally that does not
+    /// fit the pass).
+    pub fn step(&mut self, tally: &[u64]) -> Result<(), Error> {
+        let len = self.tally_len();
+        if len == 0 {
+            return Err(Error::PlanState);
+        }
+        if tally.len() != len {
+            return Err(Error::InvalidTally);
+        }
+        let mut next = self.clone();
+        let mut tables = tally.chunks_exact(BINS);
+        for plane in &mut next.planes {
+            if plane.counts_looks() {
+                let table = tables.next().expect("tally_len counts this table");
+                let search = plane.looks.as_mut().expect("counts_looks has a search");
+                match search.step(table, plane.params.signal) {
+                    Ok(looks) => plane.estimated = plane.estimated.or(looks),
+                    // Only the report needed the ranking: the plane is
+                    // filtered all the same, its report is not measurable.
+                    Err(_) if plane.params.looks_state() != WholeRasterState::Needed => {
+                        plane.unmeasurable = true
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if plane.counts_threshold() {
+                let table = tables.next().expect("tally_len counts this table");
+                let search = plane.threshold.as_mut().expect("counts_threshold");
+                search.step(table)?;
+            }
+        }
+        next.passes += 1;
+        *self = next;
+        Ok(())
+    }
+
+    /// Runs every counting pass over a raster held in memory (one piece).
+    pub fn resolve(&mut self, image: ArrayView3<f32>) -> Result<(), Error> {
+        loop {
+            let len = self.tally_len();
+            if len == 0 {
+                return Ok(());
+            }
+            let mut tally = Vec::new();
+            tally
+                .try_reserve_exact(len)
+                .map_err(|_| Error::OutOfMemory)?;
+            tally.resize(len, 0);
+            self.count(image, (0, 0), &mut tally)?;
+            self.step(&tally)?;
+        }
+    }
+
+    /// The parameters plane `plane` is filtered with: its own, with the
+    /// estimated looks and the point threshold the passes found.
+    /// [`Error::PlanState`] while a pass is due; [`Error::PlaneCount`]
+    /// for a plane the raster does not have.
+    pub fn resolved(&self, plane: usize) -> Result<Params, Error> {
+        if self.tally_len() > 0 {
+            return Err(Error::PlanState);
+        }
+        Ok(self.planes.get(plane).ok_or(Error::PlaneCount)?.resolved())
+    }
+
+    /// Scratch for [`Plan::filter_region`] on regions of `width x height`
+    /// (one plane's at a time: planes are filtered one after another).
+    pub fn scratch_len(&self, width: usize, height: usize) -> Result<crate::ScratchLen, Error> {
+        scratch_len(width, height, &self.planes[0].params)
+    }
+
+    /// Filters `region` of every plane: `src` holds the region grown by
+    /// the halo and clipped to the raster (as [`crate::filter_region`]'s),
+    /// `dst` receives the region, each plane with its resolved parameters:
+    /// bit for bit what filtering each whole plane gives. Every plane's
+    /// arguments are checked before any is written. Errors: those of
+    /// [`crate::filter_region`], [`Error::PlanState`] while a pass is due,
+    /// [`Error::PlaneCount`].
+    pub fn filter_region(
+        &self,
+        src: ArrayView3<f32>,
+        mut dst: ArrayViewMut3<f32>,
+        region: Region,
+        scratch: Option<Scratch>,
+    ) -> Result<(), Error> {
+        let resolved = self.checked(src.len_of(Axis(0)), region)?;
+        if dst.len_of(Axis(0)) != resolved.len() {
+            return Err(Error::PlaneCount);
+        }
+        self.with_scratch(region, scratch, |scratch| {
+            for ((params, src), dst) in resolved
+                .iter()
+                .zip(src.outer_iter())
+                .zip(dst.outer_iter_mut())
+            {
+                let scratch = Some(Scratch {
+                    f64s: &mut *scratch.f64s,
+                    f32s: &mut *scratch.f32s,
+                });
+                filter_region(src, dst, self.width, self.height, region, params, scratch)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Filters every plane of the whole raster `image` in place.
+    pub fn filter_in_place(
+        &self,
+        mut image: ArrayViewMut3<f32>,
+        scratch: Option<Scratch>,
+    ) -> Result<(), Error> {
+        let region = Region::whole(self.width, self.height);
+        let resolved = self.checked(image.len_of(Axis(0)), region)?;
+        let (_, height, width) = image.dim();
+        if (width, height) != (self.width, self.height) {
+            return Err(Error::InvalidRegion);
+        }
+        self.with_scratch(region, scratch, |scratch| {
+            for (params, plane) in resolved.iter().zip(image.outer_iter_mut()) {
+                let scratch = Some(Scratch {
+                    f64s: &mut *scratch.f64s,
+                    f32s: &mut *scratch.f32s,
+                });
+                filter_in_place(plane, params, scratch)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Every plane's resolved parameters, checked for a call on `region`
+    /// of an image of `planes` planes.
+    fn checked(&self, planes: usize, region: Region) -> Result<Vec<Params>, Error> {
+        if self.tally_len() > 0 {
+            return Err(Error::PlanState);
+        }
+        if planes != self.planes.len() {
+            return Err(Error::PlaneCount);
+        }
+        self.planes
+            .iter()
+            .map(|plane| {
+                let params = plane.resolved();
+                params.validate()?;
+                source_region(self.width, self.height, region, &params)?;
+                Ok(params)
+            })
+            .collect()
+    }
+
+    /// Runs `f` with the caller's scratch or with one allocated here for
+    /// every plane (so that no allocation fails after a plane is written).
+    fn with_scratch(
+        &self,
+        region: Region,
+        scratch: Option<Scratch>,
+        f: impl FnOnce(&mut Scratch) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if let Some(mut scratch) = scratch {
+            return f(&mut scratch);
+        }
+        let need = self.scratch_len(region.width, region.height)?;
+        let mut f64s = Vec::new();
+        let mut f32s = Vec::new();
+        f64s.try_reserve_exact(need.f64s)
+            .and_then(|()| f32s.try_reserve_exact(need.f32s))
+            .map_err(|_| Error::OutOfMemory)?;
+        f64s.resize(need.f64s, 0.0);
+        f32s.resize(need.f32s, 0.0);
+        f(&mut Scratch {
+            f64s: &mut f64s,
+            f32s: &mut f32s,
+        })
+    }
+
+    /// Entries of the report's tally: [`BINS`] per plane, or 0 when the
+    /// report was not asked for.
+    pub fn report_tally_len(&self) -> usize {
+        if self.report {
+            BINS * self.planes.len()
+        } else {
+            0
+        }
+    }
+
+    /// Adds a piece of the input and the same piece filtered (every plane,
+    /// from `origin`) to the report's `tally` ([`Plan::report_tally_len`]
+    /// entries, zeroed first). Pieces as [`Plan::count`]'s. Errors:
+    /// [`Error::PlanState`] without a report or while a pass is due,
+    /// [`Error::PlaneCount`], [`Error::InvalidTally`],
+    /// [`Error::InvalidRegion`].
+    pub fn count_report(
+        &self,
+        input: ArrayView3<f32>,
+        filtered: ArrayView3<f32>,
+        origin: (usize, usize),
+        tally: &mut [u64],
+    ) -> Result<(), Error> {
+        if !self.report || self.tally_len() > 0 {
+            return Err(Error::PlanState);
+        }
+        self.check_piece(input.dim(), origin)?;
+        if filtered.dim() != input.dim() {
+            return Err(Error::InvalidRegion);
+        }
+        if tally.len() != self.report_tally_len() {
+            return Err(Error::InvalidTally);
+        }
+        let raster = (self.width, self.height);
+        let planes = input.outer_iter().zip(filtered.outer_iter());
+        for ((plane, (input, filtered)), table) in self
+            .planes
+            .iter()
+            .zip(planes)
+            .zip(tally.chunks_exact_mut(BINS))
+        {
+            if !plane.unmeasurable {
+                let search = plane.looks.expect("a report plans a looks search");
+                let params = plane.resolved();
+                search.count_report(input, filtered, origin, raster, &params, table)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the report with the tally of the whole raster. Errors:
+    /// [`Error::PlanState`] without a report or while a pass is due,
+    /// [`Error::InvalidTally`].
+    pub fn finish_report(&mut self, tally: &[u64]) -> Result<(), Error> {
+        if !self.report || self.tally_len() > 0 {
+            return Err(Error::PlanState);
+        }
+        if tally.len() != self.report_tally_len() {
+            return Err(Error::InvalidTally);
+        }
+        for (plane, table) in self.planes.iter_mut().zip(tally.chunks_exact(BINS)) {
+            if !plane.unmeasurable {
+                match crate::finish_report(table, &plane.resolved()) {
+                    Ok(report) => plane.report = Some(report),
+                    Err(_) => plane.unmeasurable = true,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Plane `plane`'s report, once finished. Errors: [`Error::PlanState`]
+    /// before [`Plan::finish_report`], [`Error::PlaneCount`],
+    /// [`Error::LooksNotEstimable`] where no homogeneous block was found.
+    pub fn report(&self, plane: usize) -> Result<QualityReport, Error> {
+        let p = self.planes.get(plane).ok_or(Error::PlaneCount)?;
+        match (p.report, p.unmeasurable) {
+            (Some(report), _) => Ok(report),
+            (None, true) => Err(Error::LooksNotEstimable),
+            (None, false) => Err(Error::PlanState),
+        }
+    }
+
+    /// One line saying what the filter did, for metadata and attributes
+    /// (GDAL's, QGIS's, xarray's): the library and its version, then
+    /// `name=value` for every parameter the filter reads, resolved (the
+    /// estimated looks and the point threshold marked so; values that
+    /// differ between planes listed per plane, separated by commas).
+    pub fn provenance(&self) -> String {
+        let ready = self.tally_len() == 0;
+        let filter = self.planes[0].params.filter;
+        let mut text = format!("enh-lee {}:", env!("CARGO_PKG_VERSION"));
+        for parameter in crate::parameters() {
+            if parameter.name != "filter" && !parameter.applies_to(filter) {
+                continue;
+            }
+            let values: Vec<String> = self
+                .planes
+                .iter()
+                .map(|p| {
+                    let params = if ready { p.resolved() } else { p.params };
+                    params.get(parameter.name).unwrap_or_default()
+                })
+                .collect();
+            let all_same = values.iter().all(|v| *v == values[0]);
+            let value = if all_same {
+                values[0].clone()
+            } else {
+                values.join(",")
+            };
+            let value = if value.is_empty() { "none" } else { &value };
+            let searched = match parameter.name {
+                "looks" => self.planes[0].params.looks_state() == WholeRasterState::Needed,
+                "point_threshold" => {
+                    self.planes[0].params.point_threshold_state() == WholeRasterState::Needed
+                }
+                _ => false,
+            };
+            let _ = write!(text, " {}={value}", parameter.name);
+            if searched {
+                text.push_str(if ready {
+                    " (estimated)"
+                } else {
+                    " (to estimate)"
+                });
+            }
+        }
+        text
+    }
+
+    /// The plan as text that [`Plan::load`] reads back to an equal plan
+    /// (in another process: a Dask worker), parameters by name.
+    pub fn save(&self) -> String {
+        let mut text = format!(
+            "{SAVED}\nraster {} {} {} {} {}\n",
+            self.width,
+            self.height,
+            self.planes.len(),
+            u8::from(self.report),
+            self.passes
+        );
+        for plane in &self.planes {
+            text.push_str("plane");
+            for parameter in crate::parameters() {
+                let value = plane.params.get(parameter.name).unwrap_or_default();
+                let _ = write!(text, " {}={value}", parameter.name);
+            }
+            let search = |s: Option<KeySearch>| match s {
+                Some(s) => format!("{} {} {} {}", s.pass, s.prefix, s.rank, s.key),
+                None => "-".to_owned(),
+            };
+            let bits = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{:x}", v.to_bits()));
+            let _ = writeln!(
+                text,
+                "\nsearches {} {} {} {} {}",
+                search(plane.looks.map(|s| s.rank)),
+                u8::from(plane.looks.is_some_and(|s| s.done)),
+                bits(plane.estimated),
+                search(plane.threshold.map(|s| s.0)),
+                u8::from(plane.unmeasurable)
+            );
+        }
+        text
+    }
+
+    /// The plan that [`Plan::save`] wrote. [`Error::InvalidPlan`] for any
+    /// other text (also a plan saved by another format version).
+    pub fn load(text: &str) -> Result<Plan, Error> {
+        load(text).ok_or(Error::InvalidPlan)
+    }
+
+    fn check_piece(
+        &self,
+        (planes, height, width): (usize, usize, usize),
+        origin: (usize, usize),
+    ) -> Result<(), Error> {
+        if planes != self.planes.len() {
+            return Err(Error::PlaneCount);
+        }
+        if width == 0 || height == 0 {
+            return Err(Error::EmptyImage);
+        }
+        let inside =
+            |off: usize, len: usize, max: usize| off.checked_add(len).is_some_and(|e| e <= max);
+        if !inside(origin.0, width, self.width) || !inside(origin.1, height, self.height) {
+            return Err(Error::InvalidRegion);
+        }
+        Ok(())
+    }
+}
+
+/// [`Plan::load`], `None` for text it did not write.
+fn load(text: &str) -> Option<Plan> {
+    let mut lines = text.lines();
+    if lines.next()? != SAVED {
+        return None;
+    }
+    let raster: Vec<usize> = words(lines.next()?, "raster")?;
+    let [width, height, planes, report, passes] = raster[..] else {
+        return None;
+    };
+    let report = report == 1;
+    let mut plan = Plan::new(&Params::default(), width, height, planes, report).ok()?;
+    plan.passes = passes;
+    for plane in &mut plan.planes {
+        let mut params = Params::default();
+        for pair in lines.next()?.strip_prefix("plane")?.split_whitespace() {
+            let (name, value) = pair.split_once('=')?;
+            params.set(name, value).ok()?;
+        }
+        params.validate().ok()?;
+        let mut fields = lines.next()?.strip_prefix("searches ")?.split(' ');
+        let looks = search(&mut fields)?;
+        let done = fields.next()? == "1";
+        let estimated = match fields.next()? {
+            "-" => None,
+            bits => Some(f64::from_bits(u64::from_str_radix(bits, 16).ok()?)),
+        };
+        let threshold = search(&mut fields)?;
+        let unmeasurable = fields.next()? == "1";
+        let mut fresh = Plane::new(params, report);
+        if fresh.looks.is_some() != looks.is_some()
+            || fresh.threshold.is_some() != threshold.is_some()
+        {
+            return None;
+        }
+        fresh.looks = looks.map(|rank| LooksSearch { rank, done });
+        fresh.estimated = estimated;
+        fresh.threshold = threshold.map(ThresholdSearch);
+        fresh.unmeasurable = unmeasurable;
+        *plane = fresh;
+    }
+    Some(plan)
+}
+
+/// A saved [`KeySearch`] (`-`: none) from the next words of `fields`.
+fn search<'a>(fields: &mut impl Iterator<Item = &'a str>) -> Option<Option<KeySearch>> {
+    let first = fields.next()?;
+    if first == "-" {
+        return Some(None);
+    }
+    let mut next = || fields.next()?.parse::<u64>().ok();
+    let pass = u32::try_from(first.parse::<u64>().ok()?).ok()?;
+    let prefix = u32::try_from(next()?).ok()?;
+    let rank = next()?;
+    let key = u32::try_from(next()?).ok()?;
+    Some(Some(KeySearch {
+        pass,
+        prefix,
+        rank,
+        key,
+    }))
+}
+
+/// The numbers after `tag` on a line.
+fn words(line: &str, tag: &str) -> Option<Vec<usize>> {
+    let mut words = line.split(' ');
+    if words.next()? != tag {
+        return None;
+    }
+    words.map(|w| w.parse().ok()).collect()
+}
