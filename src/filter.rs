@@ -95,6 +95,12 @@ fn band_count(params: &Params, height: usize) -> usize {
         .max(1)
 }
 
+/// Whether a call on `height` rows leaves some of its threads idle (it
+/// cuts fewer bands than it has threads).
+pub(crate) fn leaves_threads_idle(params: &Params, height: usize) -> bool {
+    band_count(params, height) < thread_count(params)
+}
+
 /// Scratch needed to filter a `width x height` image (or a region of that
 /// size) with `params`. It grows with width, window and threads, never with
 /// height beyond the thread count. With `threads == 0` it depends on the

@@ -24,11 +24,16 @@ use std::fmt::Write as _;
 
 use ndarray::{ArrayView3, ArrayViewMut3, Axis};
 
-use crate::filter::{filter_in_place, filter_region, scratch_len, source_region};
+use rayon::prelude::*;
+
+use crate::filter::{
+    filter_in_place, filter_region, in_pool, leaves_threads_idle, scratch_len, source_region,
+};
 use crate::key_search::{KeySearch, BINS};
 use crate::looks::BLOCK;
 use crate::{
-    Error, LooksSearch, Params, QualityReport, Region, Scratch, ThresholdSearch, WholeRasterState,
+    Error, LooksSearch, Params, QualityReport, Region, Scratch, ScratchLen, ThresholdSearch,
+    WholeRasterState,
 };
 
 /// Bytes of float32 pixels (every plane's) in the strips [`Plan::strip_rows`]
@@ -323,9 +328,9 @@ impl Plan {
         Ok(self.planes.get(plane).ok_or(Error::PlaneCount)?.resolved())
     }
 
-    /// Scratch for [`Plan::filter_region`] on regions of `width x height`
-    /// (one plane's at a time: planes are filtered one after another).
-    pub fn scratch_len(&self, width: usize, height: usize) -> Result<crate::ScratchLen, Error> {
+    /// Scratch for [`Plan::filter_region`] on regions of `width x height`:
+    /// one plane's (given scratch serves the planes one after another).
+    pub fn scratch_len(&self, width: usize, height: usize) -> Result<ScratchLen, Error> {
         scratch_len(width, height, &self.planes[0].params)
     }
 
@@ -333,7 +338,9 @@ impl Plan {
     /// the halo and clipped to the raster (as [`crate::filter_region`]'s),
     /// `dst` receives the region, each plane with its resolved parameters:
     /// bit for bit what filtering each whole plane gives. Every plane's
-    /// arguments are checked before any is written. Errors: those of
+    /// arguments are checked before any is written. Threads work across
+    /// the rows of each plane, and across planes when a plane's rows leave
+    /// some idle (`scratch: None`). Errors: those of
     /// [`crate::filter_region`], [`Error::PlanState`] while a pass is due,
     /// [`Error::PlaneCount`].
     pub fn filter_region(
@@ -347,20 +354,17 @@ impl Plan {
         if dst.len_of(Axis(0)) != resolved.len() {
             return Err(Error::PlaneCount);
         }
-        self.with_scratch(region, scratch, |scratch| {
-            for ((params, src), dst) in resolved
-                .iter()
-                .zip(src.outer_iter())
-                .zip(dst.outer_iter_mut())
-            {
-                let scratch = Some(Scratch {
-                    f64s: &mut *scratch.f64s,
-                    f32s: &mut *scratch.f32s,
-                });
-                filter_region(src, dst, self.width, self.height, region, params, scratch)?;
-            }
-            Ok(())
-        })
+        let planes = src.outer_iter().zip(dst.outer_iter_mut());
+        self.run_planes(
+            resolved,
+            planes,
+            region,
+            scratch,
+            |params, (src, dst), scratch| {
+                let (width, height) = (self.width, self.height);
+                filter_region(src, dst, width, height, region, params, Some(scratch))
+            },
+        )
     }
 
     /// Filters every plane of the whole raster `image` in place.
@@ -375,16 +379,13 @@ impl Plan {
         if (width, height) != (self.width, self.height) {
             return Err(Error::InvalidRegion);
         }
-        self.with_scratch(region, scratch, |scratch| {
-            for (params, plane) in resolved.iter().zip(image.outer_iter_mut()) {
-                let scratch = Some(Scratch {
-                    f64s: &mut *scratch.f64s,
-                    f32s: &mut *scratch.f32s,
-                });
-                filter_in_place(plane, params, scratch)?;
-            }
-            Ok(())
-        })
+        self.run_planes(
+            resolved,
+            image.outer_iter_mut(),
+            region,
+            scratch,
+            |params, plane, scratch| filter_in_place(plane, params, Some(scratch)),
+        )
     }
 
     /// Every plane's resolved parameters, checked for a call on `region`
@@ -407,29 +408,48 @@ impl Plan {
             .collect()
     }
 
-    /// Runs `f` with the caller's scratch or with one allocated here for
-    /// every plane (so that no allocation fails after a plane is written).
-    fn with_scratch(
+    /// Runs `job` on every plane (its resolved parameters and images) with
+    /// a scratch: the caller's, plane after plane; else allocated here
+    /// before any plane is written, one for the planes in turn, or one per
+    /// plane when a plane's rows leave threads idle, the planes then
+    /// running side by side.
+    fn run_planes<T: Send>(
         &self,
+        resolved: Vec<Params>,
+        images: impl Iterator<Item = T>,
         region: Region,
         scratch: Option<Scratch>,
-        f: impl FnOnce(&mut Scratch) -> Result<(), Error>,
+        job: impl Fn(&Params, T, Scratch) -> Result<(), Error> + Sync,
     ) -> Result<(), Error> {
-        if let Some(mut scratch) = scratch {
-            return f(&mut scratch);
+        let work: Vec<(Params, T)> = resolved.into_iter().zip(images).collect();
+        if let Some(s) = scratch {
+            return work.into_iter().try_for_each(|(params, io)| {
+                let scratch = Scratch {
+                    f64s: &mut *s.f64s,
+                    f32s: &mut *s.f32s,
+                };
+                job(&params, io, scratch)
+            });
         }
         let need = self.scratch_len(region.width, region.height)?;
-        let mut f64s = Vec::new();
-        let mut f32s = Vec::new();
-        f64s.try_reserve_exact(need.f64s)
-            .and_then(|()| f32s.try_reserve_exact(need.f32s))
-            .map_err(|_| Error::OutOfMemory)?;
-        f64s.resize(need.f64s, 0.0);
-        f32s.resize(need.f32s, 0.0);
-        f(&mut Scratch {
-            f64s: &mut f64s,
-            f32s: &mut f32s,
-        })
+        let first = &self.planes[0].params;
+        let side_by_side = work.len() > 1 && leaves_threads_idle(first, region.height);
+        let count = if side_by_side { work.len() } else { 1 };
+        let mut buffers = (0..count)
+            .map(|_| Buffers::new(need))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !side_by_side {
+            let buffer = &mut buffers[0];
+            return work
+                .into_iter()
+                .try_for_each(|(params, io)| job(&params, io, buffer.scratch()));
+        }
+        let jobs: Vec<_> = work.into_iter().zip(&mut buffers).collect();
+        let run = || {
+            jobs.into_par_iter()
+                .try_for_each(|((params, io), buffer)| job(&params, io, buffer.scratch()))
+        };
+        in_pool(first.threads, run)?
     }
 
     /// Entries of the report's tally: [`BINS`] per plane, or 0 when the
@@ -620,6 +640,32 @@ impl Plan {
             return Err(Error::InvalidRegion);
         }
         Ok(())
+    }
+}
+
+/// A scratch allocated for a call.
+struct Buffers {
+    f64s: Vec<f64>,
+    f32s: Vec<f32>,
+}
+
+impl Buffers {
+    fn new(need: ScratchLen) -> Result<Buffers, Error> {
+        let mut f64s = Vec::new();
+        let mut f32s = Vec::new();
+        f64s.try_reserve_exact(need.f64s)
+            .and_then(|()| f32s.try_reserve_exact(need.f32s))
+            .map_err(|_| Error::OutOfMemory)?;
+        f64s.resize(need.f64s, 0.0);
+        f32s.resize(need.f32s, 0.0);
+        Ok(Buffers { f64s, f32s })
+    }
+
+    fn scratch(&mut self) -> Scratch<'_> {
+        Scratch {
+            f64s: &mut self.f64s,
+            f32s: &mut self.f32s,
+        }
     }
 }
 
