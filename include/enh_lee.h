@@ -609,6 +609,17 @@ typedef struct EnhLeeParamInfo {
  */
 #define ENH_LEE_ERROR_INVALID_PLAN 36
 
+/**
+ * Unknown temporal value.
+ */
+#define ENH_LEE_ERROR_INVALID_TEMPORAL 37
+
+/**
+ * The call cannot filter in place with these parameters
+ * (`temporal=quegan` reads every date's input while it writes).
+ */
+#define ENH_LEE_ERROR_IN_PLACE_UNSUPPORTED 38
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -97,6 +97,11 @@ pub enum Error {
     InvalidTally,
     /// A plan's saved text is not one the library wrote.
     InvalidPlan,
+    /// Unknown `temporal` value.
+    InvalidTemporal,
+    /// The call cannot filter in place with these parameters
+    /// (`temporal=quegan` reads every date's input while it writes).
+    InPlaceUnsupported,
 }
 
 impl Error {
@@ -156,7 +161,7 @@ impl Error {
                 "the image's element type is not one this call reads (filters read float32; complex images are detected first)"
             }
             Error::PlaneCount => {
-                "the image has no plane, or not as many planes as the plan or the other image"
+                "the image has no plane, or not as many planes as the plan or the other image, or temporal=quegan has fewer than two dates (planes)"
             }
             Error::PlanState => {
                 "the plan is not at the stage this call needs (counting passes remain before filtering, none is due, the report was not asked for or not finished, or a plane's value was set after the first pass)"
@@ -165,6 +170,10 @@ impl Error {
                 "the tally does not have the number of entries the plan asks for this pass"
             }
             Error::InvalidPlan => "the text is not a plan this library version saved",
+            Error::InvalidTemporal => "unknown temporal value (use none or quegan)",
+            Error::InPlaceUnsupported => {
+                "temporal=quegan cannot filter in place (it reads every date's input while it writes): give an output image"
+            }
             Error::InvalidValue => {
                 "the value is not a number of the parameter's kind within its limits (enh_lee_param_info gives them)"
             }

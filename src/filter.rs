@@ -11,7 +11,7 @@ use crate::band::{BandIo, Geometry, Plan};
 use crate::carve::Carve;
 use crate::error::Error;
 use crate::looks::estimate_looks;
-use crate::params::{Params, WholeRasterState};
+use crate::params::{Params, Temporal, WholeRasterState};
 use crate::point_threshold::point_threshold;
 use crate::simd::{filter_band, Isa};
 
@@ -211,6 +211,7 @@ pub fn filter_region(
     scratch: Option<Scratch>,
 ) -> Result<(), Error> {
     let source = source_region(raster_width, raster_height, region, params)?;
+    one_plane(params)?;
     if src.dim() != (source.height, source.width) || dst.dim() != (region.height, region.width) {
         return Err(Error::InvalidRegion);
     }
@@ -253,6 +254,7 @@ pub fn filter_in_place(
     let (height, width) = image.dim();
     let region = Region::whole(width, height);
     source_region(width, height, region, params)?;
+    one_plane(params)?;
     if !rows_contiguous(&image) {
         return Err(Error::InvalidStride);
     }
@@ -280,6 +282,15 @@ pub fn filter_in_place(
             .map(|(i, band)| InPlace::new(band, bands.band(i).start, &saved, geometry, &mut f32s));
         run_bands(ios, &bands, &plan, f64s)
     })
+}
+
+/// A call on one plane: [`Error::PlaneCount`] where the parameters
+/// combine several (`temporal=quegan`: give every date to a [`crate::Plan`]).
+fn one_plane(params: &Params) -> Result<(), Error> {
+    match params.temporal {
+        Temporal::None => Ok(()),
+        Temporal::Quegan => Err(Error::PlaneCount),
+    }
 }
 
 /// Checks a region call's sizes and parameters and returns the source

@@ -44,6 +44,7 @@ mod point_threshold;
 mod report;
 mod simd;
 mod stage;
+mod temporal;
 mod vocabulary;
 mod window_rows;
 mod window_sum;
@@ -66,8 +67,8 @@ pub use filter::{
 pub use key_search::{KeySearch, BINS as SEARCH_BINS};
 pub use looks::{estimate_looks, LooksSearch, BLOCK as LOOKS_BLOCK};
 pub use params::{
-    Border, Coefficients, Compat, Filter, Params, Signal, Statistic, Variance, WholeRasterState,
-    MAX_THREADS, SIGMAS, TARGET_WINDOWS,
+    Border, Coefficients, Compat, Filter, Params, Signal, Statistic, Temporal, Variance,
+    WholeRasterState, MAX_THREADS, SIGMAS, TARGET_WINDOWS,
 };
 pub use plan::Plan;
 pub use point_threshold::{point_threshold, ThresholdSearch};

@@ -52,6 +52,17 @@ pub enum Compat {
     EarthEngine,
 }
 
+/// How the planes of an image are filtered (`docs/filters.md`,
+/// "Time series").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Temporal {
+    /// Each plane alone.
+    None,
+    /// The planes are co-registered dates of one scene: Quegan & Yu's
+    /// multi-temporal filter over the filtered dates.
+    Quegan,
+}
+
 /// The divisor of the window variances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Variance {
@@ -113,6 +124,8 @@ pub struct Params {
     pub point_threshold: Option<f64>,
     /// Whose conventions the statistics follow. Default SPEC.md's.
     pub compat: Compat,
+    /// How the planes of an image are filtered: each alone, or as dates.
+    pub temporal: Temporal,
     /// The parameters that filters declare for themselves (IDAN's
     /// `an_size`), set and read by name ([`Params::set`],
     /// [`Params::own`]). Default: each one's default.
@@ -159,6 +172,7 @@ impl Default for Params {
             target_window: 3,
             point_threshold: None,
             compat: Compat::None,
+            temporal: Temporal::None,
             own: OwnValues::default(),
         }
     }

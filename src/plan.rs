@@ -22,7 +22,7 @@
 
 use std::fmt::Write as _;
 
-use ndarray::{ArrayView3, ArrayViewMut3, Axis};
+use ndarray::{s, ArrayView2, ArrayView3, ArrayViewMut3, Axis, CowArray, Ix2};
 
 use rayon::prelude::*;
 
@@ -32,13 +32,16 @@ use crate::filter::{
 use crate::key_search::{KeySearch, BINS};
 use crate::looks::BLOCK;
 use crate::{
-    Error, LooksSearch, Params, QualityReport, Region, Scratch, ScratchLen, ThresholdSearch,
-    WholeRasterState,
+    Compat, Error, LooksSearch, Params, QualityReport, Region, Scratch, ScratchLen, Signal,
+    Temporal, ThresholdSearch, WholeRasterState,
 };
 
 /// Bytes of float32 pixels (every plane's) in the strips [`Plan::strip_rows`]
 /// suggests.
 const STRIP_BYTES: usize = 16 << 20;
+
+/// Bytes of the squared source strips of [`Plan::filter_squared`].
+const SQUARED_BYTES: usize = 4 << 20;
 
 /// The first line of [`Plan::save`]'s text: its format and version.
 const SAVED: &str = "enh-lee plan 1";
@@ -61,7 +64,7 @@ pub struct Plan {
 #[derive(Clone, Debug, PartialEq)]
 struct Plane {
     /// As given: `looks` NaN (auto) and `point_threshold` `None` are
-    /// resolved by the searches.
+    /// resolved by the searches; [`Plane::single`] filters the plane.
     params: Params,
     /// The looks search: for `looks=auto`, and for the report (which
     /// measures the blocks the search ranks most homogeneous).
@@ -79,8 +82,9 @@ struct Plane {
 
 impl Plane {
     fn new(params: Params, report: bool) -> Plane {
-        let looks_needed = params.looks_state() == WholeRasterState::Needed;
-        let threshold_needed = params.point_threshold_state() == WholeRasterState::Needed;
+        let single = single(&params);
+        let looks_needed = single.looks_state() == WholeRasterState::Needed;
+        let threshold_needed = single.point_threshold_state() == WholeRasterState::Needed;
         Plane {
             params,
             looks: (looks_needed || report).then(LooksSearch::new),
@@ -94,7 +98,7 @@ impl Plane {
     /// Whether the looks search counts this pass: until it is done for an
     /// estimate, until it has ranked the blocks for the report alone.
     fn counts_looks(&self) -> bool {
-        let estimate = self.params.looks_state() == WholeRasterState::Needed;
+        let estimate = self.single().looks_state() == WholeRasterState::Needed;
         match self.looks {
             Some(s) => !self.unmeasurable && !s.done && (estimate || !s.rank.found()),
             None => false,
@@ -110,10 +114,23 @@ impl Plane {
         BINS * (usize::from(self.counts_looks()) + usize::from(self.counts_threshold()))
     }
 
-    /// The parameters filtering uses: the given ones with the searches'
-    /// results.
+    /// The parameters the plane is filtered with alone ([`single`]).
+    fn single(&self) -> Params {
+        single(&self.params)
+    }
+
+    /// The parameters the plane is filtered with alone, with the
+    /// searches' results.
     fn resolved(&self) -> Params {
-        let mut params = self.params;
+        self.with_results(self.single())
+    }
+
+    /// The given parameters with the searches' results (to show).
+    fn shown(&self) -> Params {
+        self.with_results(self.params)
+    }
+
+    fn with_results(&self, mut params: Params) -> Params {
         if let Some(looks) = self.estimated.filter(|_| params.looks.is_nan()) {
             params.looks = looks;
         }
@@ -121,6 +138,37 @@ impl Plane {
             params.point_threshold = Some(threshold);
         }
         params
+    }
+}
+
+/// The parameters a plane is filtered with on its own: `temporal=none`,
+/// and intensity where Quegan's filter squares amplitude dates.
+fn single(params: &Params) -> Params {
+    let mut single = Params {
+        temporal: Temporal::None,
+        ..*params
+    };
+    if squares(params) {
+        single.signal = Signal::Intensity;
+    }
+    single
+}
+
+/// Whether the planes are squared before they are filtered: amplitude
+/// dates of Quegan's filter are filtered and combined as intensity (SNAP,
+/// `compat=snap`, combines amplitudes).
+fn squares(params: &Params) -> bool {
+    params.temporal == Temporal::Quegan
+        && params.signal == Signal::Amplitude
+        && params.compat != Compat::Snap
+}
+
+/// `image` squared (float32), when `square`.
+fn squared(image: ArrayView2<f32>, square: bool) -> CowArray<f32, Ix2> {
+    if square {
+        image.mapv(|x| x * x).into()
+    } else {
+        image.into()
     }
 }
 
@@ -136,8 +184,9 @@ impl Plan {
         planes: usize,
         report: bool,
     ) -> Result<Plan, Error> {
-        source_region(width, height, Region::whole(width, height), params)?;
-        if planes == 0 {
+        source_region(width, height, Region::whole(width, height), &single(params))?;
+        let dates = params.temporal == Temporal::Quegan;
+        if planes == 0 || (dates && planes < 2) {
             return Err(Error::PlaneCount);
         }
         let mut all = Vec::new();
@@ -208,7 +257,7 @@ impl Plan {
     /// halos (re-read context stays a small part), a multiple of
     /// [`Plan::alignment`], at most the height.
     pub fn strip_rows(&self) -> usize {
-        let halo = self.planes[0].params.halo().unwrap_or(0);
+        let halo = self.planes[0].single().halo().unwrap_or(0);
         let row_bytes = 4usize
             .saturating_mul(self.width)
             .saturating_mul(self.planes.len());
@@ -243,16 +292,18 @@ impl Plan {
         let raster = (self.width, self.height);
         let mut rest = tally;
         for (plane, image) in self.planes.iter().zip(piece.outer_iter()) {
+            let single = plane.single();
+            let image = squared(image, squares(&plane.params));
             if plane.counts_looks() {
                 let (table, tail) = rest.split_at_mut(BINS);
                 let search = plane.looks.expect("counts_looks has a search");
-                search.count(image, origin, raster, &plane.params, table)?;
+                search.count(image.view(), origin, raster, &single, table)?;
                 rest = tail;
             }
             if plane.counts_threshold() {
                 let (table, tail) = rest.split_at_mut(BINS);
                 let search = plane.threshold.expect("counts_threshold has a search");
-                search.count(image, &plane.params, table)?;
+                search.count(image.view(), &single, table)?;
                 rest = tail;
             }
         }
@@ -278,12 +329,13 @@ impl Plan {
         for plane in &mut next.planes {
             if plane.counts_looks() {
                 let table = tables.next().expect("tally_len counts this table");
+                let single = plane.single();
                 let search = plane.looks.as_mut().expect("counts_looks has a search");
-                match search.step(table, plane.params.signal) {
+                match search.step(table, single.signal) {
                     Ok(looks) => plane.estimated = plane.estimated.or(looks),
                     // Only the report needed the ranking: the plane is
                     // filtered all the same, its report is not measurable.
-                    Err(_) if plane.params.looks_state() != WholeRasterState::Needed => {
+                    Err(_) if single.looks_state() != WholeRasterState::Needed => {
                         plane.unmeasurable = true
                     }
                     Err(e) => return Err(e),
@@ -331,7 +383,7 @@ impl Plan {
     /// Scratch for [`Plan::filter_region`] on regions of `width x height`:
     /// one plane's (given scratch serves the planes one after another).
     pub fn scratch_len(&self, width: usize, height: usize) -> Result<ScratchLen, Error> {
-        scratch_len(width, height, &self.planes[0].params)
+        scratch_len(width, height, &self.planes[0].single())
     }
 
     /// Filters `region` of every plane: `src` holds the region grown by
@@ -354,17 +406,85 @@ impl Plan {
         if dst.len_of(Axis(0)) != resolved.len() {
             return Err(Error::PlaneCount);
         }
-        let planes = src.outer_iter().zip(dst.outer_iter_mut());
-        self.run_planes(
-            resolved,
-            planes,
-            region,
-            scratch,
-            |params, (src, dst), scratch| {
+        let given = &self.planes[0].params;
+        if squares(given) {
+            self.filter_squared(src, dst.view_mut(), region, &resolved, scratch)?;
+        } else {
+            let planes = src.outer_iter().zip(dst.outer_iter_mut());
+            self.run_planes(
+                resolved.clone(),
+                planes,
+                region,
+                scratch,
+                |params, (src, dst), scratch| {
+                    let (width, height) = (self.width, self.height);
+                    filter_region(src, dst, width, height, region, params, Some(scratch))
+                },
+            )?;
+        }
+        if given.temporal == Temporal::Quegan {
+            let source = source_region(self.width, self.height, region, &resolved[0])?;
+            let (y, x) = (region.y_off - source.y_off, region.x_off - source.x_off);
+            let input = src.slice(s![.., y..y + region.height, x..x + region.width]);
+            crate::temporal::combine(input, dst, &resolved, squares(given), given.threads)?;
+        }
+        Ok(())
+    }
+
+    /// Filters the squares of every plane's pixels (amplitude dates of
+    /// Quegan's filter, as intensity) into `dst`: each plane in strips
+    /// whose squared source is about [`SQUARED_BYTES`].
+    fn filter_squared(
+        &self,
+        src: ArrayView3<f32>,
+        mut dst: ArrayViewMut3<f32>,
+        region: Region,
+        resolved: &[Params],
+        scratch: Option<Scratch>,
+    ) -> Result<(), Error> {
+        let first = &resolved[0];
+        let source = source_region(self.width, self.height, region, first)?;
+        if src.dim() != (resolved.len(), source.height, source.width) {
+            return Err(Error::InvalidRegion);
+        }
+        let rows = (SQUARED_BYTES / (4 * source.width))
+            .max(4 * first.halo()?)
+            .clamp(1, region.height);
+        let mut own = None;
+        let scratch = match scratch {
+            Some(s) => s,
+            None => own
+                .insert(Buffers::new(self.scratch_len(region.width, rows)?)?)
+                .scratch(),
+        };
+        for (k, params) in resolved.iter().enumerate() {
+            for y in (0..region.height).step_by(rows) {
+                let strip = Region {
+                    y_off: region.y_off + y,
+                    height: rows.min(region.height - y),
+                    ..region
+                };
+                let from = source_region(self.width, self.height, strip, params)?;
+                let at = from.y_off - source.y_off;
+                let squares = src.slice(s![k, at..at + from.height, ..]).mapv(|x| x * x);
+                let out = dst.slice_mut(s![k, y..y + strip.height, ..]);
+                let scratch = Scratch {
+                    f64s: &mut *scratch.f64s,
+                    f32s: &mut *scratch.f32s,
+                };
                 let (width, height) = (self.width, self.height);
-                filter_region(src, dst, width, height, region, params, Some(scratch))
-            },
-        )
+                filter_region(
+                    squares.view(),
+                    out,
+                    width,
+                    height,
+                    strip,
+                    params,
+                    Some(scratch),
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// Filters every plane of the whole raster `image` in place.
@@ -375,6 +495,9 @@ impl Plan {
     ) -> Result<(), Error> {
         let region = Region::whole(self.width, self.height);
         let resolved = self.checked(image.len_of(Axis(0)), region)?;
+        if self.planes[0].params.temporal != Temporal::None {
+            return Err(Error::InPlaceUnsupported);
+        }
         let (_, height, width) = image.dim();
         if (width, height) != (self.width, self.height) {
             return Err(Error::InvalidRegion);
@@ -432,7 +555,7 @@ impl Plan {
             });
         }
         let need = self.scratch_len(region.width, region.height)?;
-        let first = &self.planes[0].params;
+        let first = &self.planes[0].single();
         let side_by_side = work.len() > 1 && leaves_threads_idle(first, region.height);
         let count = if side_by_side { work.len() } else { 1 };
         let mut buffers = (0..count)
@@ -495,8 +618,17 @@ impl Plan {
         {
             if !plane.unmeasurable {
                 let search = plane.looks.expect("a report plans a looks search");
+                let square = squares(&plane.params);
+                let (input, filtered) = (squared(input, square), squared(filtered, square));
                 let params = plane.resolved();
-                search.count_report(input, filtered, origin, raster, &params, table)?;
+                search.count_report(
+                    input.view(),
+                    filtered.view(),
+                    origin,
+                    raster,
+                    &params,
+                    table,
+                )?;
             }
         }
         Ok(())
@@ -552,8 +684,13 @@ impl Plan {
                 .planes
                 .iter()
                 .map(|p| {
-                    let params = if ready { p.resolved() } else { p.params };
-                    params.get(parameter.name).unwrap_or_default()
+                    let params = if ready { p.shown() } else { p.params };
+                    let value = params.get(parameter.name).unwrap_or_default();
+                    if value.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        value
+                    }
                 })
                 .collect();
             let all_same = values.iter().all(|v| *v == values[0]);
@@ -562,11 +699,10 @@ impl Plan {
             } else {
                 values.join(",")
             };
-            let value = if value.is_empty() { "none" } else { &value };
             let searched = match parameter.name {
-                "looks" => self.planes[0].params.looks_state() == WholeRasterState::Needed,
+                "looks" => self.planes[0].single().looks_state() == WholeRasterState::Needed,
                 "point_threshold" => {
-                    self.planes[0].params.point_threshold_state() == WholeRasterState::Needed
+                    self.planes[0].single().point_threshold_state() == WholeRasterState::Needed
                 }
                 _ => false,
             };

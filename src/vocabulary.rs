@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::params::{
     check_coefficient, check_damping, check_looks, check_point_threshold, check_sigma,
     check_target_window, check_threads, check_window, Border, Compat, Filter, Params, Signal,
-    Statistic, MAX_THREADS,
+    Statistic, Temporal, MAX_THREADS,
 };
 
 /// How a parameter's value is written.
@@ -93,6 +93,11 @@ impl Named for Compat {
     ];
 }
 
+impl Named for Temporal {
+    const NAMES: &'static [(&'static str, Temporal)] =
+        &[("none", Temporal::None), ("quegan", Temporal::Quegan)];
+}
+
 /// The names of `T`'s values, in order.
 const fn names<T: Named, const N: usize>() -> [&'static str; N] {
     let mut out = [""; N];
@@ -108,6 +113,7 @@ const SIGNAL_NAMES: [&str; 2] = names::<Signal, 2>();
 const STATISTIC_NAMES: [&str; 2] = names::<Statistic, 2>();
 const BORDER_NAMES: [&str; 4] = names::<Border, 4>();
 const COMPAT_NAMES: [&str; 3] = names::<Compat, 3>();
+const TEMPORAL_NAMES: [&str; 2] = names::<Temporal, 2>();
 
 fn name_of<T: Named>(value: T) -> &'static str {
     T::NAMES
@@ -474,6 +480,27 @@ pub static PARAMETERS: &[Parameter] = &[
             Ok(())
         },
         get: |_, p| format_optional(p.point_threshold),
+    },
+    Parameter {
+        name: "temporal",
+        kind: Kind::Choice,
+        optional: false,
+        default: TEMPORAL_NAMES[0],
+        choices: Choices::Names(&TEMPORAL_NAMES),
+        minimum: NO_LIMIT,
+        maximum: NO_LIMIT,
+        every_filter: true,
+        advanced: false,
+        description: "How the planes (bands) are filtered: none (each alone) or quegan (they \
+            are co-registered dates of one scene, two or more: Quegan & Yu's multi-temporal \
+            filter, each date filtered by filter, then times the mean over the dates of the \
+            ratios of input to filtered)",
+        error: Error::InvalidTemporal,
+        set: |_, p, t| {
+            p.temporal = parse_choice(t, Error::InvalidTemporal)?;
+            Ok(())
+        },
+        get: |_, p| name_of(p.temporal).to_owned(),
     },
     Parameter {
         name: "threads",

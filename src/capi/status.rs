@@ -101,8 +101,14 @@ pub const ENH_LEE_ERROR_INVALID_TALLY: EnhLeeStatus = 35;
 /// of this library version wrote.
 pub const ENH_LEE_ERROR_INVALID_PLAN: EnhLeeStatus = 36;
 
+/// Unknown temporal value.
+pub const ENH_LEE_ERROR_INVALID_TEMPORAL: EnhLeeStatus = 37;
+/// The call cannot filter in place with these parameters
+/// (`temporal=quegan` reads every date's input while it writes).
+pub const ENH_LEE_ERROR_IN_PLACE_UNSUPPORTED: EnhLeeStatus = 38;
+
 /// Every error with its code: the one place the two are paired.
-const CODES: [(Error, EnhLeeStatus); 36] = [
+const CODES: [(Error, EnhLeeStatus); 38] = [
     (Error::NullPointer, ENH_LEE_ERROR_NULL_POINTER),
     (Error::EmptyImage, ENH_LEE_ERROR_EMPTY_IMAGE),
     (Error::SizeOverflow, ENH_LEE_ERROR_SIZE_OVERFLOW),
@@ -148,6 +154,11 @@ const CODES: [(Error, EnhLeeStatus); 36] = [
     (Error::PlanState, ENH_LEE_ERROR_PLAN_STATE),
     (Error::InvalidTally, ENH_LEE_ERROR_INVALID_TALLY),
     (Error::InvalidPlan, ENH_LEE_ERROR_INVALID_PLAN),
+    (Error::InvalidTemporal, ENH_LEE_ERROR_INVALID_TEMPORAL),
+    (
+        Error::InPlaceUnsupported,
+        ENH_LEE_ERROR_IN_PLACE_UNSUPPORTED,
+    ),
 ];
 
 /// Every error with its status code.

@@ -1,0 +1,103 @@
+//! Quegan & Yu's multi-temporal filter (`docs/filters.md`, "Time
+//! series"). The planes of an image are co-registered dates `I_k`, each
+//! filtered on its own into `F_k` by the chosen filter; then
+//!
+//! `J_k = F_k * (1/M) * sum over the dates i that count of I_i / F_i`
+//!
+//! where date `i` counts at a pixel when `I_i` and `F_i` are valid (finite,
+//! not the date's nodata) and `F_i != 0`, and `M` is their number. An
+//! invalid `I_k` is passed through; where no date counts, `J_k = F_k`.
+//! Amplitude dates are squared to intensity before they are filtered and
+//! combined, and `sqrt(J_k)` is returned (SNAP combines amplitudes:
+//! `compat=snap` keeps them). Every pixel's combination reads only that
+//! pixel of every date, in float64, rounded once.
+
+use ndarray::{ArrayView1, ArrayView3, ArrayViewMut3, Axis, Zip};
+use rayon::prelude::*;
+
+use crate::filter::in_pool;
+use crate::{Error, Params};
+
+/// Rows combined by one task.
+const ROWS: usize = 16;
+
+/// Turns the dates' filtered pixels `filtered` (`F`, every date of a
+/// region) into Quegan's `J`, with `input` the same region's pixels (`I`,
+/// squared first when `square`), `dates` each date's parameters (its
+/// nodata). `threads` as the parameters'.
+pub(crate) fn combine(
+    input: ArrayView3<f32>,
+    mut filtered: ArrayViewMut3<f32>,
+    dates: &[Params],
+    square: bool,
+    threads: usize,
+) -> Result<(), Error> {
+    let parts: Vec<_> = input
+        .axis_chunks_iter(Axis(1), ROWS)
+        .zip(filtered.axis_chunks_iter_mut(Axis(1), ROWS))
+        .collect();
+    in_pool(threads, || {
+        parts
+            .into_par_iter()
+            .for_each(|(input, filtered)| combine_rows(input, filtered, dates, square))
+    })
+}
+
+fn combine_rows(
+    input: ArrayView3<f32>,
+    mut filtered: ArrayViewMut3<f32>,
+    dates: &[Params],
+    square: bool,
+) {
+    let (_, rows, cols) = input.dim();
+    let mut sums = vec![0f64; cols];
+    let mut counts = vec![0u32; cols];
+    for y in 0..rows {
+        sums.fill(0.0);
+        counts.fill(0);
+        for ((i, f), date) in input.outer_iter().zip(filtered.outer_iter()).zip(dates) {
+            add_ratios(i.row(y), f.row(y), date, square, &mut sums, &mut counts);
+        }
+        for ((i, mut f), date) in input.outer_iter().zip(filtered.outer_iter_mut()).zip(dates) {
+            let (i, f) = (i.row(y), f.row_mut(y));
+            Zip::from(f)
+                .and(i)
+                .and(&sums)
+                .and(&counts)
+                .for_each(|f, &x, &sum, &m| {
+                    *f = if !date.is_valid(x) {
+                        x
+                    } else {
+                        let j = if m > 0 {
+                            f64::from(*f) * (sum / f64::from(m))
+                        } else {
+                            f64::from(*f)
+                        };
+                        if square {
+                            j.sqrt() as f32
+                        } else {
+                            j as f32
+                        }
+                    };
+                });
+        }
+    }
+}
+
+/// Adds `I / F` of one date's row where the date counts.
+fn add_ratios(
+    input: ArrayView1<f32>,
+    filtered: ArrayView1<f32>,
+    date: &Params,
+    square: bool,
+    sums: &mut [f64],
+    counts: &mut [u32],
+) {
+    for (((&x, &f), sum), m) in input.iter().zip(filtered).zip(sums).zip(counts) {
+        let i = if square { x * x } else { x };
+        if date.is_valid(x) && date.is_valid(f) && f != 0.0 {
+            *sum += f64::from(i) / f64::from(f);
+            *m += 1;
+        }
+    }
+}
