@@ -1238,6 +1238,20 @@ EnhLeeStatus enh_lee_plan_set(struct EnhLeePlan *plan,
 EnhLeeStatus enh_lee_plan_tally_len(const struct EnhLeePlan *plan, size_t *out_len);
 
 /**
+ * Writes to `*out_passes` at most how many counting passes remain (0:
+ * ready to filter), for a front end that lays out its passes ahead (a
+ * Dask graph). Each pass is due while `enh_lee_plan_tally_len` is not 0;
+ * a search may end sooner (a raster without valid pixels).
+ *
+ * Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `out_passes`
+ * NULL or writable.
+ */
+EnhLeeStatus enh_lee_plan_passes_left(const struct EnhLeePlan *plan, size_t *out_passes);
+
+/**
  * Writes to `*out_side` the side that the offsets of counted pieces must
  * be multiples of, and their widths and heights too except where they
  * reach the raster's right or bottom edge: 16 when the plan measures the

@@ -109,6 +109,25 @@ impl Plane {
         self.threshold.is_some_and(|s| !s.0.found())
     }
 
+    /// At most this many passes remain for this plane: a key search
+    /// counts twice (`KeySearch::pass` 0 and 1), the looks estimate once
+    /// more over the kept blocks.
+    fn passes_left(&self) -> usize {
+        let key = |s: KeySearch| 2usize.saturating_sub(s.pass as usize);
+        let looks = match self.looks {
+            Some(s) if self.counts_looks() => {
+                let estimate = self.single().looks_state() == WholeRasterState::Needed;
+                key(s.rank) + usize::from(estimate)
+            }
+            _ => 0,
+        };
+        let threshold = match self.threshold {
+            Some(s) if self.counts_threshold() => key(s.0),
+            _ => 0,
+        };
+        looks.max(threshold)
+    }
+
     /// Entries of this plane's part of the tally this pass.
     fn tally_len(&self) -> usize {
         BINS * (usize::from(self.counts_looks()) + usize::from(self.counts_threshold()))
@@ -238,6 +257,18 @@ impl Plan {
     /// when no pass is due: the plan is ready to filter.
     pub fn tally_len(&self) -> usize {
         self.planes.iter().map(Plane::tally_len).sum()
+    }
+
+    /// At most this many counting passes remain (0: ready to filter), for
+    /// a front end that lays out its passes ahead (a Dask graph): each
+    /// pass is due while [`Plan::tally_len`] is not 0, and a search may
+    /// end sooner (a raster without valid pixels).
+    pub fn passes_left(&self) -> usize {
+        self.planes
+            .iter()
+            .map(Plane::passes_left)
+            .max()
+            .unwrap_or(0)
     }
 
     /// The side that pieces' offsets must be multiples of, and their

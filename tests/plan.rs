@@ -62,7 +62,10 @@ fn run_passes(plan: &mut Plan, image: &Array3<f32>, side: usize) {
     tiles.reverse();
     let third = tiles.len() / 3;
     tiles.rotate_left(third);
+    let mut passes = 0;
+    let most = plan.passes_left();
     while plan.tally_len() > 0 {
+        passes += 1;
         let mut sum = vec![0u64; plan.tally_len()];
         for &(x, y) in &tiles {
             let piece = image.slice(s![.., y..(y + side).min(height), x..(x + side).min(width)]);
@@ -73,7 +76,13 @@ fn run_passes(plan: &mut Plan, image: &Array3<f32>, side: usize) {
             }
         }
         plan.step(&sum).unwrap();
+        assert!(plan.passes_left() <= most - passes);
     }
+    assert_eq!(plan.passes_left(), 0);
+    assert!(
+        passes <= most && most <= 3,
+        "{passes} passes, {most} announced"
+    );
 }
 
 /// Filters every plane in row strips of `rows` through the plan (strips

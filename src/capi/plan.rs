@@ -342,6 +342,25 @@ pub unsafe extern "C" fn enh_lee_plan_tally_len(
     guard(|| unsafe { write_out(out_len, read_plan(plan)?.tally_len()) })
 }
 
+/// Writes to `*out_passes` at most how many counting passes remain (0:
+/// ready to filter), for a front end that lays out its passes ahead (a
+/// Dask graph). Each pass is due while `enh_lee_plan_tally_len` is not 0;
+/// a search may end sooner (a raster without valid pixels).
+///
+/// Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
+///
+/// # Safety
+/// `plan` NULL or a live plan no thread writes meanwhile; `out_passes`
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_plan_passes_left(
+    plan: *const EnhLeePlan,
+    out_passes: *mut usize,
+) -> EnhLeeStatus {
+    // SAFETY: forwarded from this function's contract.
+    guard(|| unsafe { write_out(out_passes, read_plan(plan)?.passes_left()) })
+}
+
 /// Writes to `*out_side` the side that the offsets of counted pieces must
 /// be multiples of, and their widths and heights too except where they
 /// reach the raster's right or bottom edge: 16 when the plan measures the
