@@ -269,6 +269,9 @@ fn family_of(p: &Fields) -> family::Params {
         sigma: p.sigma,
         target_window: p.target_window as usize,
         point_threshold: (!p.point_threshold.is_nan()).then_some(p.point_threshold),
+        // IDAN is not drawn here (nor Boxcar and Median): the harness's
+        // fields have no an_size.
+        an_size: enh_lee_oracle::idan::DEFAULT_AN_SIZE,
         compat: [
             window::Compat::None,
             window::Compat::Snap,

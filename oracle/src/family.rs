@@ -3,12 +3,18 @@
 //! ([`crate::speckle::cu`], [`crate::enhanced_lee::cmax`],
 //! [`crate::gamma_map::cmax`], [`crate::lee_sigma::entry`]), and the
 //! expected output of every pixel from the filter's module.
+//!
+//! IDAN reads no window: its tolerance scale is the mean of the pixel's
+//! adaptive neighbourhood (the MMSE mean its output moves from), not the
+//! `window`'s local mean.
 
 use crate::border::Border;
 use crate::frost::Distance;
 use crate::speckle::{self, Signal};
 use crate::window::{Compat, Frame, Raster, Statistic};
-use crate::{boxcar, enhanced_lee, frost, gamma_map, kuan, lee, lee_sigma, median, refined_lee};
+use crate::{
+    boxcar, enhanced_lee, frost, gamma_map, idan, kuan, lee, lee_sigma, median, refined_lee,
+};
 
 /// The filters, one module each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +38,9 @@ pub enum Filter {
     Boxcar,
     /// [`crate::median`].
     Median,
+    /// [`crate::idan`] (no window: an adaptive neighbourhood of up to
+    /// about `an_size` pixels).
+    Idan,
 }
 
 /// A filter and its parameters (docs/filters.md's vocabulary). `looks` is
@@ -65,6 +74,8 @@ pub struct Params {
     pub target_window: usize,
     /// Lee Sigma's point threshold; `None`: the raster's own.
     pub point_threshold: Option<f64>,
+    /// IDAN's neighbourhood size (SNAP's `anSize`).
+    pub an_size: usize,
     /// Whose conventions.
     pub compat: Compat,
 }
@@ -86,6 +97,7 @@ impl Default for Params {
             sigma: 0.9,
             target_window: 3,
             point_threshold: None,
+            an_size: idan::DEFAULT_AN_SIZE,
             compat: Compat::None,
         }
     }
@@ -125,9 +137,10 @@ pub struct Want {
     /// The float64 output; for an invalid pixel, the input.
     pub value: f64,
     /// A second acceptable output (Gamma-MAP's jump at `Cmax`, Refined
-    /// Lee's near ties), else `value`.
+    /// Lee's and IDAN's near ties), else `value`.
     pub alt: f64,
-    /// The window mean, SPEC's tolerance scale (NaN where none).
+    /// The window mean, SPEC's tolerance scale (NaN where none; IDAN: the
+    /// neighbourhood's mean).
     pub mean: f64,
     /// The input's bits where the pixel is copied unchanged (invalid).
     pub copied: Option<u32>,
@@ -206,6 +219,9 @@ impl<'a> Family<'a> {
 
     /// The expected output of pixel `(y, x)`.
     pub fn at(&mut self, y: usize, x: usize) -> Want {
+        if self.p.filter == Filter::Idan {
+            return self.idan(y, x);
+        }
         let mean = self.mean(y, x);
         let v = self.img.at(y, x);
         if !self.frame.valid(v) {
@@ -229,6 +245,32 @@ impl<'a> Family<'a> {
         }
     }
 
+    /// IDAN's expected output of pixel `(y, x)`: no window statistic, the
+    /// tolerance's scale the neighbourhood's mean.
+    fn idan(&self, y: usize, x: usize) -> Want {
+        let v = self.img.at(y, x);
+        if !self.frame.valid(v) {
+            return Want {
+                value: f64::from(v),
+                alt: f64::from(v),
+                mean: f64::NAN,
+                copied: Some(v.to_bits()),
+            };
+        }
+        let setup = idan::Setup {
+            an_size: self.p.an_size,
+            looks: self.p.looks,
+            signal: self.p.signal,
+        };
+        let [rule, other] = idan::value(&self.frame, self.img, y, x, &setup);
+        Want {
+            value: rule.value,
+            alt: other.value,
+            mean: rule.mean,
+            copied: None,
+        }
+    }
+
     /// The expected output of the valid pixel `(y, x)` of value `xv` by
     /// every rule but Lee Sigma's, from the window's statistics.
     fn rule(&mut self, y: usize, x: usize, xv: f64) -> [f64; 2] {
@@ -238,6 +280,7 @@ impl<'a> Family<'a> {
             frame.statistics(img, |yy, xx| self.mean(yy, xx), y, x, p.window, p.statistic);
         match p.filter {
             Filter::LeeSigma => unreachable!("Lee Sigma: see Family::at"),
+            Filter::Idan => unreachable!("IDAN: see Family::idan"),
             Filter::RefinedLee => refined_lee::value(&frame, img, y, x, (m, var))
                 .map(|(o, used)| if used > 0.0 { o } else { xv }),
             Filter::Boxcar | Filter::Median => {

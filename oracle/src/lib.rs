@@ -12,8 +12,9 @@
 //!   its own coefficients: [`enhanced_lee`] (also a bound on its own
 //!   rounding error), [`lee`], [`kuan`], [`gamma_map`], [`frost`],
 //!   [`refined_lee`], [`lee_sigma`] (its table copied from Lee et al. 2009
-//!   and SNAP, and recomputed from its definition), [`boxcar`], [`median`];
-//!   [`speckle`] the speckle's `Cu`.
+//!   and SNAP, and recomputed from its definition), [`boxcar`], [`median`],
+//!   [`idan`] (SNAP's region growing on an unbounded plane, its reach
+//!   checked rather than assumed); [`speckle`] the speckle's `Cu`.
 //! - [`family::expected`]: any filter over a whole raster.
 //! - [`rng::Rng`]: the deterministic generator of test images.
 
@@ -23,6 +24,7 @@ pub mod enhanced_lee;
 pub mod family;
 pub mod frost;
 pub mod gamma_map;
+pub mod idan;
 pub mod kuan;
 pub mod lee;
 pub mod lee_sigma;

@@ -34,7 +34,7 @@ pub fn oracle_params(p: &enh_lee::Params) -> enh_lee_oracle::family::Params {
             Filter::LeeSigma => family::Filter::LeeSigma,
             Filter::Boxcar => family::Filter::Boxcar,
             Filter::Median => family::Filter::Median,
-            Filter::Idan => unreachable!("the oracle has no IDAN yet"),
+            Filter::Idan => family::Filter::Idan,
         },
         window: p.window,
         looks: p.looks,
@@ -54,6 +54,7 @@ pub fn oracle_params(p: &enh_lee::Params) -> enh_lee_oracle::family::Params {
         sigma: p.sigma,
         target_window: p.target_window,
         point_threshold: p.point_threshold,
+        an_size: p.own("an_size") as usize,
         compat: match p.compat {
             Compat::None => window::Compat::None,
             Compat::Snap => window::Compat::Snap,
