@@ -93,11 +93,18 @@ def test_multiband_georeferencing_and_metadata(tmp_path):
     prov = f.GetMetadata("ENHLEE")
     assert prov["WINDOW"] == "5" and float(prov["LOOKS"]) == 2.0
     assert prov["LIBRARY_VERSION"] == enh_lee.version()
+    # The library's line of the plan, also where gdal_translate copies it.
+    assert prov["PROVENANCE"].startswith(f"enh-lee {enh_lee.version()}: filter=enhanced_lee")
+    assert " window=5 " in prov["PROVENANCE"] and " looks=2 " in prov["PROVENANCE"]
+    assert md["ENHLEE_PROVENANCE"] == prov["PROVENANCE"]
     for i, name in enumerate(["HH", "HV", "VV"], 1):
         b = f.GetRasterBand(i)
         assert b.DataType == gdal.GDT_Float32
         assert b.GetDescription() == name
         assert b.GetMetadata() == {"POLARISATION": name, "INDEX": str(i)}
+        band_prov = b.GetMetadata("ENHLEE")
+        assert band_prov["WINDOW"] == "5" and float(band_prov["NODATA"]) == -1.0
+        assert "LOOKS_SOURCE" not in band_prov     # given, not estimated
         assert b.GetNoDataValue() == -1.0
         assert b.GetScale() == 0.5 and b.GetOffset() == 0.0 and b.GetUnitType() == "dB"
         np.testing.assert_array_equal(
