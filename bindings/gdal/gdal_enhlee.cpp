@@ -1293,10 +1293,8 @@ bool ENHLEEDataset::RunPasses()
     std::vector<float> strip;
     std::vector<uint64_t> tally;
     size_t nTally = 0;
-    for (int nPass = 1;
-         enh_lee_plan_tally_len(m_plan.get(), &nTally) == ENH_LEE_OK &&
-         nTally > 0;
-         ++nPass)
+    while (enh_lee_plan_tally_len(m_plan.get(), &nTally) == ENH_LEE_OK &&
+           nTally > 0)
     {
         try
         {
@@ -1316,8 +1314,8 @@ bool ENHLEEDataset::RunPasses()
             const int n = std::min(nStrip, nRasterYSize - y);
             // Progress of a pass, which runs at open (GDAL has no progress
             // callback there): CPL_DEBUG=ENHLEE shows it.
-            CPLDebug("ENHLEE", "whole-raster pass %d: rows %d-%d of %d", nPass,
-                     y, y + n - 1, nRasterYSize);
+            CPLDebug("ENHLEE", "whole-raster pass: rows %d-%d of %d", y,
+                     y + n - 1, nRasterYSize);
             if (!ReadSource(m_poSrcDS, m_params, 0, y, nRasterXSize, n,
                             strip.data()))
                 return false;
@@ -1331,8 +1329,8 @@ bool ENHLEEDataset::RunPasses()
                 nTally);
             if (st != ENH_LEE_OK)
             {
-                ReportStatus(st, CPLSPrintf("whole-raster pass %d, rows %d-%d",
-                                            nPass, y, y + n - 1));
+                ReportStatus(st, CPLSPrintf("whole-raster pass, rows %d-%d", y,
+                                            y + n - 1));
                 return false;
             }
         }
@@ -1340,7 +1338,7 @@ bool ENHLEEDataset::RunPasses()
             enh_lee_plan_step(m_plan.get(), tally.data(), nTally);
         if (st != ENH_LEE_OK)
         {
-            ReportStatus(st, CPLSPrintf("end of whole-raster pass %d", nPass));
+            ReportStatus(st, "end of a whole-raster pass");
             return false;
         }
     }
