@@ -8,13 +8,17 @@
 // by name through enh_lee_params_set; the driver adds only BLOCKXSIZE,
 // BLOCKYSIZE and the NODATA default (the source band's).
 //
-// This file is GDAL glue only: every output pixel is computed by
-// enh_lee_f32_region. A read of any window at full resolution reads that
-// window grown by enh_lee_halo() pixels (clipped to the raster) from the
-// source band as Float32 (a complex band as its intensity or amplitude, detected
-// by enh_lee_detect_cf32) and filters it as a region of the whole raster, so
-// the result is bit for bit the whole-image result whatever the block sizes
-// and windows. Decimated reads go through GDALRasterBand's block-based path,
+// This file is GDAL glue only. Each dataset has one plan of the library
+// (enh_lee_plan_new), whose planes are its bands, each with its own nodata:
+// the plan's counting passes over the whole raster run when the dataset
+// opens (strips of every band), then every output pixel is computed by
+// enh_lee_plan_filter_region. A read of any window at full resolution reads
+// that window grown by enh_lee_halo() pixels (clipped to the raster) from
+// every source band as Float32 (a complex band as its intensity or
+// amplitude, detected by enh_lee_detect_cf32) and filters it, every band in
+// one call, as a region of the whole raster, so the result is bit for bit
+// the whole-image result whatever the block sizes and windows; a block read
+// of one band puts the other bands' blocks into GDAL's block cache. Decimated reads go through GDALRasterBand's block-based path,
 // i.e. they are taken from filtered full-resolution blocks; the bands report
 // no overviews so that nothing can substitute unfiltered data.
 //
@@ -233,6 +237,10 @@ class Params
     Params(const Params &other) : m_p(enh_lee_params_copy(other.m_p))
     {
     }
+    // Takes over an object the library made (enh_lee_plan_params).
+    explicit Params(EnhLeeParams *adopted) : m_p(adopted)
+    {
+    }
     Params &operator=(const Params &other)
     {
         Params copy(other);
@@ -430,11 +438,11 @@ EnhLeeStatus WorkingSet(int nRasterX, int nRasterY, size_t halo, int nW,
     return ENH_LEE_OK;
 }
 
-// Pixels above which the whole-band passes (LOOKS=auto, REPORT=YES, Lee
-// Sigma's computed POINT_THRESHOLD) are refused at open: config option
-// ENHLEE_WHOLE_RASTER_MAX_PIXELS, default 2^32 (a pass reads the whole
-// band; at about 1e8 pixels a second, a few minutes for the three passes
-// of LOOKS=auto), 0 for no limit.
+// Pixels above which the whole-raster passes (the plan's counting passes
+// for the values it estimates, REPORT=YES) are refused at open: config
+// option ENHLEE_WHOLE_RASTER_MAX_PIXELS, default 2^32 (a pass reads the
+// whole raster; at about 1e8 pixels a second, a few minutes for three
+// passes), 0 for no limit.
 constexpr const char *kMaxPassPixelsOption = "ENHLEE_WHOLE_RASTER_MAX_PIXELS";
 constexpr double kDefaultMaxPassPixels = 4294967296.0;
 
@@ -484,243 +492,117 @@ bool ReadDetected(GDALRasterBand *poBand, const Params &params, int nX,
     return true;
 }
 
-// Rows of the strips ForEachStrip reads from a band of nW x nH pixels:
-// about 16 MiB of Float32, a multiple of ENH_LEE_LOOKS_BLOCK (the looks'
-// blocks, which the looks search and the report must not cut).
-int StripRows(int nW, int nH)
+// A float32 image descriptor of `planes` planes of nW x nH pixels.
+EnhLeeImage Image(const float *pData, size_t nW, size_t nH, size_t nRowStride,
+                  size_t nPlanes, size_t nPlaneStride)
 {
-    const size_t nTarget = (16 << 20) / (4 * static_cast<size_t>(nW));
-    const size_t nBlock = ENH_LEE_LOOKS_BLOCK;
-    return std::min(
-        nH, static_cast<int>(std::max(
-                nBlock, std::min<size_t>(nTarget, INT_MAX) / nBlock * nBlock)));
+    EnhLeeImage image{};
+    image.data = const_cast<float *>(pData);
+    image.element = ENH_LEE_ELEMENT_FLOAT32;
+    image.width = nW;
+    image.height = nH;
+    image.row_stride = nRowStride;
+    image.planes = nPlanes;
+    image.plane_stride = nPlaneStride;
+    return image;
 }
 
-// Reads a whole band strip by strip (StripRows), as the filters take it
-// (ReadDetected), and calls piece(strip, y, rows) for each; stops at the
-// first failure (piece emits its own CPLError). Memory: one strip.
-template <class Piece>
-bool ForEachStrip(GDALRasterBand *poBand, const Params &params,
-                  int nBand, const char *pszWhat, Piece piece)
+// The plan of a dataset, owned (enh_lee_plan_free).
+struct PlanFree
 {
-    const int nW = poBand->GetXSize(), nH = poBand->GetYSize();
-    const int nRows = StripRows(nW, nH);
-    std::vector<float> strip;
-    try
+    void operator()(EnhLeePlan *p) const
     {
-        strip.resize(static_cast<size_t>(nW) * nRows);
+        enh_lee_plan_free(p);
     }
-    catch (const std::exception &)
-    {
-        CPLError(CE_Failure, CPLE_OutOfMemory,
-                 "ENHLEE: cannot allocate a strip of %d x %d pixels", nW, nRows);
-        return false;
-    }
-    for (int y = 0; y < nH; y += nRows)
-    {
-        const int n = std::min(nRows, nH - y);
-        // Progress of a pass, which runs at open (GDAL has no progress
-        // callback there): CPL_DEBUG=ENHLEE shows it.
-        CPLDebug("ENHLEE", "%s of band %d: rows %d-%d of %d", pszWhat, nBand,
-                 y, y + n - 1, nH);
-        if (!ReadDetected(poBand, params, 0, y, nW, n, strip.data()))
-        {
-            CPLError(CE_Failure, CPLE_AppDefined,
-                     "ENHLEE: cannot read rows %d-%d of band %d for %s", y,
-                     y + n - 1, nBand, pszWhat);
-            return false;
-        }
-        if (!piece(strip.data(), y, n))
-            return false;
-    }
-    return true;
-}
+};
+using PlanPtr = std::unique_ptr<EnhLeePlan, PlanFree>;
 
-// A value of a whole band that the options leave to the driver: counting
-// passes over the band's strips into one table, each pass ended by step,
-// until step says done. count(strip, y, rows, table) and step(table,
-// &done) return library statuses.
-template <class Count, class Step>
-bool SearchBand(GDALRasterBand *poBand, const Params &params, int nBand,
-                const char *pszWhat, Count count, Step step,
-                EnhLeeStatus *pNotEstimable = nullptr)
+// Reads the window (nX, nY, nW, nH) of every band of poSrc into pDst as the
+// filters take it (ReadDetected), band after band (rows nW pixels apart,
+// bands nW * nH pixels apart): one request for real bands (one pass over a
+// pixel-interleaved source), complex bands one by one. Emits a CPLError
+// and returns false on failure.
+bool ReadSource(GDALDataset *poSrc, const Params &params, int nX, int nY,
+                int nW, int nH, float *pDst)
 {
-    std::vector<uint64_t> counts;
-    try
+    const int nBands = poSrc->GetRasterCount();
+    const size_t nPlane = static_cast<size_t>(nW) * nH;
+    bool bComplex = false;
+    for (int b = 1; b <= nBands; ++b)
+        bComplex |= GDALDataTypeIsComplex(
+            poSrc->GetRasterBand(b)->GetRasterDataType()) != FALSE;
+    bool bRead = true;
+    if (!bComplex)
     {
-        counts.resize(ENH_LEE_THRESHOLD_BINS);
+        GDALRasterIOExtraArg sExtra;
+        INIT_RASTERIO_EXTRA_ARG(sExtra);
+        std::vector<int> bands(nBands);
+        for (int b = 0; b < nBands; ++b)
+            bands[b] = b + 1;
+        bRead = poSrc->RasterIO(GF_Read, nX, nY, nW, nH, pDst, nW, nH,
+                                GDT_Float32, nBands, bands.data(),
+                                sizeof(float), sizeof(float) * nW,
+                                sizeof(float) * nPlane, &sExtra) == CE_None;
     }
-    catch (const std::exception &)
+    else
     {
-        CPLError(CE_Failure, CPLE_OutOfMemory, "ENHLEE: out of memory");
-        return false;
+        for (int b = 0; b < nBands && bRead; ++b)
+            bRead = ReadDetected(poSrc->GetRasterBand(b + 1), params, nX, nY,
+                                 nW, nH, pDst + nPlane * b);
     }
-    const std::string osContext = CPLSPrintf("%s of band %d", pszWhat, nBand);
-    uint32_t done = 0;
-    while (!done)
-    {
-        std::fill(counts.begin(), counts.end(), 0);
-        const bool bCounted = ForEachStrip(
-            poBand, params, nBand, pszWhat,
-            [&](const float *strip, int y, int rows)
-            {
-                const EnhLeeStatus st = count(strip, y, rows, counts.data());
-                if (st != ENH_LEE_OK)
-                    ReportStatus(st, osContext);
-                return st == ENH_LEE_OK;
-            });
-        if (!bCounted)
-            return false;
-        const EnhLeeStatus st = step(counts.data(), &done);
-        if (st == ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE && pNotEstimable)
-        {
-            *pNotEstimable = st;  // the caller says so, no error
-            return true;
-        }
-        if (st != ENH_LEE_OK)
-        {
-            ReportStatus(st, osContext);
-            return false;
-        }
-    }
-    return true;
-}
-
-// Lee Sigma's point threshold of a whole band, when the options do not give
-// it: the library's two counting passes (enh_lee_threshold_search_*), so
-// that every block the driver filters uses the same value. Sets it as
-// point_threshold of *params.
-bool ComputePointThreshold(GDALRasterBand *poBand, Params *params,
-                           int nBand)
-{
-    const size_t nW = static_cast<size_t>(poBand->GetXSize());
-    EnhLeeThresholdSearch search = enh_lee_threshold_search_new();
-    double threshold = 0.0;
-    return SearchBand(
-        poBand, *params, nBand, "lee_sigma's point threshold",
-        [&](const float *strip, int, int rows, uint64_t *counts)
-        {
-            return enh_lee_threshold_search_count_f32(
-                &search, strip, sizeof(float) * nW, nW,
-                static_cast<size_t>(rows), *params, counts);
-        },
-        [&](const uint64_t *counts, uint32_t *done)
-        {
-            EnhLeeStatus st =
-                enh_lee_threshold_search_step(&search, counts, &threshold, done);
-            if (st == ENH_LEE_OK && *done)
-                st = params->SetReal("point_threshold", threshold);
-            return st;
-        });
-}
-
-// The looks search of a whole band (enh_lee_looks_search_*): until the
-// homogeneous blocks are found (two passes, for the quality report), or,
-// with bEstimate (LOOKS=auto), done (three passes), setting the looks of
-// *params: bit for bit the in-memory estimate, so that every block
-// the driver filters uses the same value. For the report only (not
-// bEstimate), a raster on which the looks cannot be measured (constant,
-// smaller than a block) is no error: *pbMeasurable says so.
-bool SearchLooks(GDALRasterBand *poBand, Params *params, int nBand,
-                 EnhLeeLooksSearch *search, bool bEstimate,
-                 bool *pbMeasurable)
-{
-    EnhLeeStatus notEstimable = ENH_LEE_OK;
-    const size_t nW = static_cast<size_t>(poBand->GetXSize());
-    const size_t nH = static_cast<size_t>(poBand->GetYSize());
-    double looks = 0.0;
-    const bool bOK = SearchBand(
-        poBand, *params, nBand, "the looks",
-        [&](const float *strip, int y, int rows, uint64_t *counts)
-        {
-            return enh_lee_looks_search_count_f32(
-                search, strip, sizeof(float) * nW, nW, nH, 0,
-                static_cast<size_t>(y), nW, static_cast<size_t>(rows), *params,
-                counts);
-        },
-        [&](const uint64_t *counts, uint32_t *done)
-        {
-            EnhLeeStatus st =
-                enh_lee_looks_search_step(search, counts, *params, &looks, done);
-            if (st == ENH_LEE_OK && bEstimate && *done)
-                st = params->SetReal("looks", looks);
-            if (!bEstimate && search->pass >= 2)
-                *done = 1;
-            return st;
-        },
-        bEstimate ? nullptr : &notEstimable);
-    *pbMeasurable = notEstimable == ENH_LEE_OK;
-    return bOK;
-}
-
-// Whether the whole-band passes the options ask for (LOOKS=auto, Lee
-// Sigma's computed point threshold, REPORT=YES) are allowed on a nW x nH
-// band: at most ENHLEE_WHOLE_RASTER_MAX_PIXELS pixels (their cost), and
-// their strips (ForEachStrip's, and for the report the strip filtered)
-// within the memory budget. Emits a CPLError naming the options if not.
-bool CheckWholeBandPasses(int nW, int nH, size_t halo, bool bComplex,
-                          const Params &params, bool bLooks,
-                          bool bThreshold, bool bReport)
-{
-    std::string osWhat;
-    int nAsked = 0;
-    for (const auto &[bAsked, pszOption] :
-         {std::make_pair(bLooks, "LOOKS=auto"),
-          std::make_pair(bThreshold, "FILTER=lee_sigma without POINT_THRESHOLD"),
-          std::make_pair(bReport, "REPORT=YES")})
-        if (bAsked)
-            osWhat += std::string(nAsked++ ? " and " : "") + pszOption;
-    osWhat += nAsked > 1 ? " need" : " needs";
-    const std::string osInstead =
-        "give LOOKS and POINT_THRESHOLD values (from a part of the raster: "
-        "gdal_translate -srcwin, then gdalinfo -mdd ENHLEE) and REPORT=NO";
-
-    const char *pszMax = CPLGetConfigOption(kMaxPassPixelsOption, nullptr);
-    const double dfMax = pszMax ? CPLAtof(pszMax) : kDefaultMaxPassPixels;
-    const double dfPixels = static_cast<double>(nW) * nH;
-    if (dfMax > 0 && dfPixels > dfMax)
-    {
+    if (!bRead)
         CPLError(CE_Failure, CPLE_AppDefined,
-                 "ENHLEE: %s whole-band passes over this %dx%d raster "
-                 "(%.4g pixels, more than %s=%.4g); %s, or raise %s (0: no "
-                 "limit)",
-                 osWhat.c_str(), nW, nH, dfPixels, kMaxPassPixelsOption, dfMax,
-                 osInstead.c_str(), kMaxPassPixelsOption);
-        return false;
-    }
+                 "ENHLEE: cannot read source window %d,%d %dx%d", nX, nY, nW,
+                 nH);
+    return bRead;
+}
 
-    // The scratch does not depend on the values being computed.
-    Params known = params;
-    if (bLooks)
-        known.Set("looks", "1");
-    if (bThreshold)
-        known.Set("point_threshold", "1");
-    const int nRows = StripRows(nW, nH);
-    double dfBytes =
-        (bComplex ? 12.0 : 4.0) * nW * nRows + 8.0 * ENH_LEE_THRESHOLD_BINS;
-    if (bReport)
+// The plan's provenance line (enh_lee_plan_provenance).
+std::string Provenance(const EnhLeePlan *plan)
+{
+    size_t nLen = 0;
+    if (enh_lee_plan_provenance(plan, nullptr, 0, &nLen) != ENH_LEE_OK &&
+        nLen == 0)
+        return std::string();
+    std::string text(nLen + 1, '\0');
+    if (enh_lee_plan_provenance(plan, &text[0], text.size(), &nLen) !=
+        ENH_LEE_OK)
+        return std::string();
+    text.resize(nLen);
+    return text;
+}
+
+// The parameters that the plan estimates over the whole raster, as its
+// provenance line marks them ("name=value (to estimate)" before the
+// passes, "(estimated)" after): pairs of name and value.
+std::vector<std::pair<std::string, std::string>>
+EstimatedParameters(const EnhLeePlan *plan)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    const CPLStringList tokens(
+        CSLTokenizeString2(Provenance(plan).c_str(), " ", 0));
+    for (int i = 0; i + 1 < tokens.size(); ++i)
     {
-        double dfFilter = 0;
-        if (EnhLeeStatus st =
-                WorkingSet(nW, nH, halo, nW, nRows, 1, bComplex, known, &dfFilter);
-            st != ENH_LEE_OK)
-        {
-            ReportStatus(st, CPLSPrintf("REPORT=YES on a %dx%d raster", nW, nH));
-            return false;
-        }
-        dfBytes += dfFilter;
+        const char *pszEq = strchr(tokens[i], '=');
+        const bool bMarked =
+            EQUAL(tokens[i + 1], "(estimated)") ||
+            (EQUAL(tokens[i + 1], "(to") && i + 2 < tokens.size() &&
+             EQUAL(tokens[i + 2], "estimate)"));
+        if (pszEq && bMarked)
+            out.emplace_back(std::string(tokens[i], pszEq - tokens[i]),
+                             std::string(pszEq + 1));
     }
-    if (dfBytes > MemoryBudget())
-    {
-        CPLError(CE_Failure, CPLE_OutOfMemory,
-                 "ENHLEE: %s strips of %d rows of this %dx%d raster, which "
-                 "take %s, more than the memory budget of %s "
-                 "(GDAL_CACHEMAX); %s, or raise GDAL_CACHEMAX",
-                 osWhat.c_str(), nRows, nW, nH, Bytes(dfBytes).c_str(),
-                 Bytes(MemoryBudget()).c_str(), osInstead.c_str());
+    return out;
+}
+
+// The parameters that filter `filter` reads (enh_lee_param_info's
+// `filters`), but `filter` itself.
+bool ReadBy(const EnhLeeParamInfo &info, const std::string &filter)
+{
+    if (EQUAL(info.name, "filter"))
         return false;
-    }
-    return true;
+    const CPLStringList filters(CSLTokenizeString2(info.filters, ",", 0));
+    return filters.FindString(filter.c_str()) >= 0;
 }
 
 class ENHLEEDataset;
@@ -759,7 +641,6 @@ class ENHLEERasterBand final : public GDALRasterBand
     friend class ENHLEEOverviewBand;
 
     GDALRasterBand *m_poSrcBand = nullptr;  // owned by the source dataset
-    Params m_params;                        // nodata of this band included
     bool m_bHasNoData = false;
     double m_dfNoData = 0.0;
     bool m_bHasOffset = false, m_bHasScale = false;
@@ -771,11 +652,6 @@ class ENHLEERasterBand final : public GDALRasterBand
     // no overview then, so that GDAL cannot go back to it.
     bool m_bReadingForOverview = false;
 
-    // Filters the region (nX, nY, nW, nH) of this band into pDst (row
-    // stride in bytes).
-    CPLErr FilterRegion(int nX, int nY, int nW, int nH, float *pDst,
-                        size_t nDstStride);
-
   protected:
     CPLErr IReadBlock(int nBlockXOff, int nBlockYOff, void *pImage) override;
     CPLErr IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff, int nXSize,
@@ -784,17 +660,9 @@ class ENHLEERasterBand final : public GDALRasterBand
                      GSpacing nLineSpace,
                      GDALRasterIOExtraArg *psExtraArg) override;
 
-    // The quality report (REPORT=YES) in the band's metadata: one pass
-    // over the band, filtering it strip by strip, with `search` past its
-    // first two passes; or, where the looks cannot be measured (a
-    // constant raster, one smaller than a looks block), the report's
-    // status saying so (ENHLEE_REPORT_STATUS), and no pass.
-    bool WriteReport(const EnhLeeLooksSearch &search, bool bMeasurable);
-
   public:
     ENHLEERasterBand(ENHLEEDataset *poDS, int nBand, GDALRasterBand *poSrc,
-                     const Params &params, int nBlockX,
-                     int nBlockY);
+                     int nBlockX, int nBlockY);
 
     double GetNoDataValue(int *pbSuccess) override
     {
@@ -842,23 +710,32 @@ class ENHLEEDataset final : public GDALDataset
     GDALDataset *m_poSrcDS = nullptr;  // this dataset's own source handle
     std::string m_osSource;            // its name, for the read-ahead's
     std::vector<float> m_source;       // source pixels, kept between reads
+    std::vector<float> m_block;        // a block of every band, filtered
     size_t m_halo = 0;                 // enh_lee_halo of the options
+    int m_nPlanes = 0;                 // the source's bands, the plan's planes
     bool m_bComplex = false;           // some source band is complex
+    // The open options' parameters (every band's but its nodata).
+    Params m_params;
+    // Band 1's parameters as the plan resolved them, for the scratch sizes.
+    Params m_resolved;
+    // One plan for every band (its planes, each with its band's nodata):
+    // the values of the whole raster, then every filtering call.
+    PlanPtr m_plan;
     // One handle read from several threads: every read (IReadBlock,
     // IRasterIO of the dataset, a band or an overview) holds it, so the
     // source handle, m_source and the read-ahead are used by one thread at
     // a time. Recursive: a read goes through GDAL back into IReadBlock.
     std::recursive_mutex m_mutex;
 
-    // A window of some of the bands: what a large read asks for.
+    // A window of some of the bands: what a large read asks for (every
+    // band of it is filtered, in one call).
     struct Window
     {
         int nX = 0, nY = 0, nW = 0, nH = 0;
         std::vector<int> bands;
-        bool operator==(const Window &o) const
+        bool SameArea(const Window &o) const
         {
-            return nX == o.nX && nY == o.nY && nW == o.nW && nH == o.nH &&
-                   bands == o.bands;
+            return nX == o.nX && nY == o.nY && nW == o.nW && nH == o.nH;
         }
     };
 
@@ -874,16 +751,28 @@ class ENHLEEDataset final : public GDALDataset
         GDALDataset *poSrcDS = nullptr;
         Window window;
         CPLErr eErr = CE_Failure;
-        std::vector<float> filtered, source;  // band after band
+        std::vector<float> filtered, source;  // every band, band after band
     } m_ahead;
 
-    // Filters `w` into pDst, band after band (rows nDstStride bytes apart,
-    // bands nBandStride bytes apart), reading the source window of every
-    // band from poSrc into *pSource at once (one pass over a
-    // pixel-interleaved source; complex bands one by one).
+    // Filters the area of `w` of every band into pDst, band after band
+    // (rows nDstStride bytes apart, bands nBandStride bytes apart), in one
+    // enh_lee_plan_filter_region call, reading the source window of every
+    // band from poSrc into *pSource (ReadSource); *pSourceRegion, if
+    // given, receives that window.
     CPLErr FilterWindow(GDALDataset *poSrc, std::vector<float> *pSource,
                         const Window &w, float *pDst, size_t nDstStride,
-                        size_t nBandStride);
+                        size_t nBandStride,
+                        EnhLeeRegion *pSourceRegion = nullptr);
+    // The plan's counting passes (values of the whole raster), strip by
+    // strip over every band.
+    bool RunPasses();
+    // The quality report (REPORT=YES) in each band's metadata: one more
+    // pass, filtering the raster strip by strip.
+    bool WriteReports();
+    // Refuses (CPLError, false) the plan's whole-raster passes on a raster
+    // larger than ENHLEE_WHOLE_RASTER_MAX_PIXELS or whose strips pass the
+    // memory budget, naming the options that ask for them.
+    bool CheckPasses(bool bReport) const;
     // A large full-resolution read of `w`: taken from the read-ahead, or
     // filtered now in chunks of rows; then the window below starts.
     CPLErr ReadLarge(const Window &w, void *pData, GDALDataType eBufType,
@@ -901,10 +790,10 @@ class ENHLEEDataset final : public GDALDataset
     // and the working set of its rows fits the memory budget.
     bool IsLarge(int nXSize, int nYSize, int nBufXSize, int nBufYSize) const;
     // Rows of the chunks in which FilterRows filters nW pixels wide
-    // windows of nBands bands: about kChunkPixels, fewer where their
+    // windows of every band: about kChunkPixels, fewer where their
     // working set would pass half the memory budget (the read-ahead has
     // the other half); 0 if not even one row fits.
-    int ChunkRows(int nW, int nBands) const;
+    int ChunkRows(int nW) const;
 
   public:
     ENHLEEDataset() = default;
@@ -964,23 +853,21 @@ bool ENHLEEDataset::IsLarge(int nXSize, int nYSize, int nBufXSize,
     return nBufXSize == nXSize && nBufYSize == nYSize &&
            static_cast<GIntBig>(nXSize) * nYSize >=
                kDirectMinBlocks * nBX * nBY &&
-           ChunkRows(nXSize, nBands) > 0;
+           ChunkRows(nXSize) > 0;
 }
 
-int ENHLEEDataset::ChunkRows(int nW, int nBandCount) const
+int ENHLEEDataset::ChunkRows(int nW) const
 {
-    const auto *poFirst = static_cast<const ENHLEERasterBand *>(papoBands[0]);
     int nRows = static_cast<int>(std::max<GIntBig>(
         1, std::min<GIntBig>(nRasterYSize,
                              kChunkPixels / (static_cast<GIntBig>(nW) *
-                                             nBandCount))));
+                                             m_nPlanes))));
     const double dfBudget = MemoryBudget() / 2;
     for (; nRows > 0; nRows /= 2)
     {
         double dfBytes = 0;
-        if (WorkingSet(nRasterXSize, nRasterYSize, m_halo, nW, nRows,
-                       nBandCount, m_bComplex, poFirst->m_params,
-                       &dfBytes) != ENH_LEE_OK)
+        if (WorkingSet(nRasterXSize, nRasterYSize, m_halo, nW, nRows, m_nPlanes,
+                       m_bComplex, m_resolved, &dfBytes) != ENH_LEE_OK)
             return 0;
         if (dfBytes <= dfBudget)
             return nRows;
@@ -1019,99 +906,67 @@ CPLErr ENHLEEDataset::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
 CPLErr ENHLEEDataset::FilterWindow(GDALDataset *poSrc,
                                    std::vector<float> *pSource,
                                    const Window &w, float *pDst,
-                                   size_t nDstStride, size_t nBandStride)
+                                   size_t nDstStride, size_t nBandStride,
+                                   EnhLeeRegion *pSourceRegion)
 {
     // The window grown by the halo, clipped to the raster: the same for
     // every band (the halo depends on window and statistic only).
-    auto *poFirst = static_cast<ENHLEERasterBand *>(GetRasterBand(w.bands[0]));
     const EnhLeeRegion region{static_cast<size_t>(w.nX), static_cast<size_t>(w.nY),
                               static_cast<size_t>(w.nW), static_cast<size_t>(w.nH)};
     EnhLeeRegion source{};
     const EnhLeeStatus regionStatus = enh_lee_source_region(
         static_cast<size_t>(nRasterXSize), static_cast<size_t>(nRasterYSize),
-        &region, poFirst->m_params, &source);
+        &region, m_params, &source);
     if (regionStatus != ENH_LEE_OK)
     {
         ReportStatus(regionStatus, CPLSPrintf("region %d,%d %dx%d", w.nX, w.nY,
                                               w.nW, w.nH));
         return CE_Failure;
     }
+    if (pSourceRegion)
+        *pSourceRegion = source;
     // Inside the raster, whose sides are ints.
     const int nSX0 = static_cast<int>(source.x_off);
     const int nSY0 = static_cast<int>(source.y_off);
     const int nSW = static_cast<int>(source.width);
     const int nSH = static_cast<int>(source.height);
     const size_t nPlane = static_cast<size_t>(nSW) * nSH;
-    const int nBands = static_cast<int>(w.bands.size());
 
     // Grown as needed and kept: no allocation (or page faults) per read.
     std::vector<float> &src = *pSource;
     try
     {
-        if (src.size() < nPlane * nBands)
-            src.resize(nPlane * nBands);
+        if (src.size() < nPlane * m_nPlanes)
+            src.resize(nPlane * m_nPlanes);
     }
     catch (const std::exception &)
     {
         CPLError(CE_Failure, CPLE_OutOfMemory,
                  "ENHLEE: cannot allocate %d x %d x %d source pixels", nSW,
-                 nSH, nBands);
+                 nSH, m_nPlanes);
         return CE_Failure;
     }
-    bool bComplex = false;
-    for (int b : w.bands)
-        bComplex |= GDALDataTypeIsComplex(
-            poSrc->GetRasterBand(b)->GetRasterDataType()) != FALSE;
-    bool bRead = true;
-    if (!bComplex)
-    {
-        GDALRasterIOExtraArg sExtra;
-        INIT_RASTERIO_EXTRA_ARG(sExtra);
-        std::vector<int> bands = w.bands;
-        bRead = poSrc->RasterIO(GF_Read, nSX0, nSY0, nSW, nSH, src.data(), nSW,
-                                nSH, GDT_Float32, nBands, bands.data(),
-                                sizeof(float), sizeof(float) * nSW,
-                                sizeof(float) * nPlane, &sExtra) == CE_None;
-    }
-    else
-    {
-        for (int i = 0; i < nBands && bRead; ++i)
-        {
-            auto *poBand = static_cast<ENHLEERasterBand *>(GetRasterBand(w.bands[i]));
-            bRead = ReadDetected(poSrc->GetRasterBand(w.bands[i]),
-                                 poBand->m_params, nSX0, nSY0, nSW, nSH,
-                                 src.data() + nPlane * i);
-        }
-    }
-    if (!bRead)
-    {
-        CPLError(CE_Failure, CPLE_AppDefined,
-                 "ENHLEE: cannot read source window %d,%d %dx%d", nSX0, nSY0,
-                 nSW, nSH);
+    if (!ReadSource(poSrc, m_params, nSX0, nSY0, nSW, nSH, src.data()))
         return CE_Failure;
-    }
 
-    for (int i = 0; i < nBands; ++i)
+    // Every band in one call; the library allocates its scratch for the
+    // calling thread's pool.
+    const EnhLeeImage srcImage =
+        Image(src.data(), source.width, source.height, sizeof(float) * source.width,
+              static_cast<size_t>(m_nPlanes), sizeof(float) * nPlane);
+    const EnhLeeImage dstImage =
+        Image(pDst, region.width, region.height, nDstStride,
+              static_cast<size_t>(m_nPlanes),
+              m_nPlanes > 1 ? nBandStride : nDstStride * region.height);
+    const EnhLeeStatus status = enh_lee_plan_filter_region(
+        m_plan.get(), &srcImage, region, &dstImage, nullptr, 0);
+    if (status != ENH_LEE_OK)
     {
-        auto *poBand = static_cast<ENHLEERasterBand *>(GetRasterBand(w.bands[i]));
-        // The library allocates its scratch for the calling thread's pool.
-        const EnhLeeStatus status = enh_lee_f32_region(
-            src.data() + nPlane * i, sizeof(float) * static_cast<size_t>(nSW),
-            reinterpret_cast<float *>(reinterpret_cast<GByte *>(pDst) +
-                                      nBandStride * i),
-            nDstStride, static_cast<size_t>(nRasterXSize),
-            static_cast<size_t>(nRasterYSize), static_cast<size_t>(w.nX),
-            static_cast<size_t>(w.nY), static_cast<size_t>(w.nW),
-            static_cast<size_t>(w.nH), poBand->m_params, nullptr, 0);
-        if (status != ENH_LEE_OK)
-        {
-            ReportStatus(status, CPLSPrintf("filtering region %d,%d %dx%d of "
-                                            "band %d of a %dx%d raster",
-                                            w.nX, w.nY, w.nW, w.nH,
-                                            w.bands[i], nRasterXSize,
-                                            nRasterYSize));
-            return CE_Failure;
-        }
+        ReportStatus(status, CPLSPrintf("filtering region %d,%d %dx%d of "
+                                        "%d band(s) of a %dx%d raster",
+                                        w.nX, w.nY, w.nW, w.nH, m_nPlanes,
+                                        nRasterXSize, nRasterYSize));
+        return CE_Failure;
     }
     return CE_None;
 }
@@ -1147,31 +1002,32 @@ CPLErr ENHLEEDataset::FilterRows(const Window &w, void *pData,
                                  GSpacing nLineSpace, GSpacing nBandSpace,
                                  GDALRasterIOExtraArg *psExtraArg)
 {
-    // Filtered as windows of whole rows of the request, straight into the
-    // caller's buffer when it holds one band as row-contiguous Float32,
-    // else through a temporary one.
-    const int nBands = static_cast<int>(w.bands.size());
+    // Filtered as windows of whole rows of the request, every band,
+    // straight into the caller's buffer when the raster has one band and
+    // the buffer holds it as row-contiguous Float32, else through a
+    // temporary one, from which the bands asked for are copied.
+    const int nAsked = static_cast<int>(w.bands.size());
     const bool bDirect =
-        nBands == 1 && eBufType == GDT_Float32 &&
+        m_nPlanes == 1 && nAsked == 1 && eBufType == GDT_Float32 &&
         nPixelSpace == sizeof(float) &&
         nLineSpace >= static_cast<GSpacing>(sizeof(float)) * w.nW &&
         nLineSpace % sizeof(float) == 0 &&
         reinterpret_cast<uintptr_t>(pData) % alignof(float) == 0;
     // IsLarge made sure that one row fits.
-    const int nChunkRows = std::max(1, std::min(w.nH, ChunkRows(w.nW, nBands)));
+    const int nChunkRows = std::max(1, std::min(w.nH, ChunkRows(w.nW)));
     const size_t nRow = sizeof(float) * static_cast<size_t>(w.nW);
     std::vector<float> tmp;
     if (!bDirect)
     {
         try
         {
-            tmp.resize(static_cast<size_t>(w.nW) * nChunkRows * nBands);
+            tmp.resize(static_cast<size_t>(w.nW) * nChunkRows * m_nPlanes);
         }
         catch (const std::exception &)
         {
             CPLError(CE_Failure, CPLE_OutOfMemory,
                      "ENHLEE: cannot allocate %d x %d x %d pixels", w.nW,
-                     nChunkRows, nBands);
+                     nChunkRows, m_nPlanes);
             return CE_Failure;
         }
     }
@@ -1195,10 +1051,10 @@ CPLErr ENHLEEDataset::FilterRows(const Window &w, void *pData,
             if (FilterWindow(m_poSrcDS, &m_source, chunk, tmp.data(), nRow,
                              nPlane) != CE_None)
                 return CE_Failure;
-            for (int b = 0; b < nBands; ++b)
+            for (int b = 0; b < nAsked; ++b)
                 for (int i = 0; i < chunk.nH; ++i)
                     GDALCopyWords(reinterpret_cast<GByte *>(tmp.data()) +
-                                      nPlane * b + nRow * i,
+                                      nPlane * (w.bands[b] - 1) + nRow * i,
                                   GDT_Float32, sizeof(float),
                                   pabyOut + b * nBandSpace + i * nLineSpace,
                                   eBufType, static_cast<int>(nPixelSpace),
@@ -1230,14 +1086,15 @@ bool ENHLEEDataset::TakeReadAhead(const Window &w, void *pData,
     if (!m_ahead.running)
         return false;
     JoinReadAhead();
-    if (m_ahead.eErr != CE_None || !(m_ahead.window == w))
+    if (m_ahead.eErr != CE_None || !m_ahead.window.SameArea(w))
         return false;
     CPLDebug("ENHLEE", "window %d,%d %dx%d of %d band(s) filtered ahead",
              w.nX, w.nY, w.nW, w.nH, static_cast<int>(w.bands.size()));
     const size_t nPlane = static_cast<size_t>(w.nW) * w.nH;
     for (size_t b = 0; b < w.bands.size(); ++b)
         for (int i = 0; i < w.nH; ++i)
-            GDALCopyWords(m_ahead.filtered.data() + nPlane * b +
+            GDALCopyWords(m_ahead.filtered.data() +
+                              nPlane * (w.bands[b] - 1) +
                               static_cast<size_t>(i) * w.nW,
                           GDT_Float32, sizeof(float),
                           static_cast<GByte *>(pData) + b * nBandSpace +
@@ -1253,10 +1110,8 @@ void ENHLEEDataset::StartReadAhead(Window w)
     // Not filtered ahead where the whole window's working set would pass
     // half the memory budget (the reads' chunks have the other half).
     double dfBytes = 0;
-    if (WorkingSet(nRasterXSize, nRasterYSize, m_halo, w.nW, w.nH,
-                   static_cast<int>(w.bands.size()), m_bComplex,
-                   static_cast<ENHLEERasterBand *>(papoBands[0])->m_params,
-                   &dfBytes) != ENH_LEE_OK ||
+    if (WorkingSet(nRasterXSize, nRasterYSize, m_halo, w.nW, w.nH, m_nPlanes,
+                   m_bComplex, m_resolved, &dfBytes) != ENH_LEE_OK ||
         dfBytes > MemoryBudget() / 2)
         return;
     if (m_ahead.poSrcDS == nullptr)
@@ -1266,7 +1121,7 @@ void ENHLEEDataset::StartReadAhead(Window w)
         m_ahead.poSrcDS = GDALDataset::FromHandle(GDALOpenEx(
             m_osSource.c_str(), GDAL_OF_RASTER, nullptr, nullptr, nullptr));
         if (m_ahead.poSrcDS == nullptr ||
-            m_ahead.poSrcDS->GetRasterCount() != nBands)
+            m_ahead.poSrcDS->GetRasterCount() != m_nPlanes)
         {
             m_ahead.disabled = true;
             return;
@@ -1274,8 +1129,7 @@ void ENHLEEDataset::StartReadAhead(Window w)
     }
     try
     {
-        m_ahead.filtered.resize(static_cast<size_t>(w.nW) * w.nH *
-                                w.bands.size());
+        m_ahead.filtered.resize(static_cast<size_t>(w.nW) * w.nH * m_nPlanes);
     }
     catch (const std::exception &)
     {
@@ -1299,10 +1153,9 @@ void ENHLEEDataset::StartReadAhead(Window w)
 }
 
 ENHLEERasterBand::ENHLEERasterBand(ENHLEEDataset *poDSIn, int nBandIn,
-                                   GDALRasterBand *poSrc,
-                                   const Params &params,
-                                   int nBlockX, int nBlockY)
-    : m_poSrcBand(poSrc), m_params(params)
+                                   GDALRasterBand *poSrc, int nBlockX,
+                                   int nBlockY)
+    : m_poSrcBand(poSrc)
 {
     poDS = poDSIn;
     nBand = nBandIn;
@@ -1369,106 +1222,314 @@ CPLErr ENHLEEOverviewBand::IReadBlock(int nBlockXOff, int nBlockYOff,
     return m_poParent->IReadBlock(nBlockXOff, nBlockYOff, pImage);
 }
 
-CPLErr ENHLEERasterBand::FilterRegion(int nX, int nY, int nW, int nH,
-                                      float *pDst, size_t nDstStride)
+bool ENHLEEDataset::CheckPasses(bool bReport) const
 {
-    auto *poOwner = static_cast<ENHLEEDataset *>(poDS);
-    ENHLEEDataset::Window w;
-    w.nX = nX;
-    w.nY = nY;
-    w.nW = nW;
-    w.nH = nH;
-    w.bands = {nBand};
-    return poOwner->FilterWindow(poOwner->m_poSrcDS, &poOwner->m_source, w,
-                                 pDst, nDstStride, 0);
+    // What asks for the passes, named from the plan's provenance (the
+    // parameters it estimates) and the driver's own REPORT option.
+    const std::string osFilter = ParamText(m_params, "filter");
+    std::string osWhat, osNames;
+    int nAsked = 0;
+    for (const auto &[name, value] : EstimatedParameters(m_plan.get()))
+    {
+        const std::string osGiven = ParamText(m_params, name.c_str());
+        osWhat += std::string(nAsked++ ? " and " : "") +
+                  (osGiven.empty() ? "FILTER=" + osFilter + " without " +
+                                         Upper(name.c_str())
+                                   : Upper(name.c_str()) + "=" + osGiven);
+        osNames += (osNames.empty() ? "" : " and ") + Upper(name.c_str());
+    }
+    if (bReport)
+        osWhat += std::string(nAsked++ ? " and " : "") + "REPORT=YES";
+    osWhat += nAsked > 1 ? " need" : " needs";
+    const std::string osInstead =
+        (osNames.empty() ? std::string()
+                         : "give " + osNames +
+                               " (values measured on a part of the raster: "
+                               "gdal_translate -srcwin, then gdalinfo -mdd "
+                               "ENHLEE)" +
+                               (bReport ? " and " : "")) +
+        (bReport ? "REPORT=NO" : "");
+
+    const char *pszMax = CPLGetConfigOption(kMaxPassPixelsOption, nullptr);
+    const double dfMax = pszMax ? CPLAtof(pszMax) : kDefaultMaxPassPixels;
+    const double dfPixels = static_cast<double>(nRasterXSize) * nRasterYSize;
+    if (dfMax > 0 && dfPixels > dfMax)
+    {
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "ENHLEE: %s whole-raster passes over this %dx%d raster "
+                 "(%.4g pixels, more than %s=%.4g); %s, or raise %s (0: no "
+                 "limit)",
+                 osWhat.c_str(), nRasterXSize, nRasterYSize, dfPixels,
+                 kMaxPassPixelsOption, dfMax, osInstead.c_str(),
+                 kMaxPassPixelsOption);
+        return false;
+    }
+    // A strip of every band (three times for complex bands: their CFloat32
+    // pairs, then the detected pixels).
+    size_t nRows = 0;
+    enh_lee_plan_strip_rows(m_plan.get(), &nRows);
+    const double dfBytes =
+        (m_bComplex ? 12.0 : 4.0) * m_nPlanes * nRasterXSize *
+        static_cast<double>(nRows);
+    if (dfBytes > MemoryBudget())
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory,
+                 "ENHLEE: %s strips of %d rows of this %dx%d raster, which "
+                 "take %s, more than the memory budget of %s "
+                 "(GDAL_CACHEMAX); %s, or raise GDAL_CACHEMAX",
+                 osWhat.c_str(), static_cast<int>(nRows), nRasterXSize,
+                 nRasterYSize, Bytes(dfBytes).c_str(),
+                 Bytes(MemoryBudget()).c_str(), osInstead.c_str());
+        return false;
+    }
+    return true;
 }
 
-bool ENHLEERasterBand::WriteReport(const EnhLeeLooksSearch &search,
-                                   bool bMeasurable)
+bool ENHLEEDataset::RunPasses()
 {
-    const auto NotMeasurable = [this]
+    size_t nRows = 0;
+    enh_lee_plan_strip_rows(m_plan.get(), &nRows);
+    const int nStrip = static_cast<int>(std::max<size_t>(1, nRows));
+    std::vector<float> strip;
+    std::vector<uint64_t> tally;
+    size_t nTally = 0;
+    while (enh_lee_plan_tally_len(m_plan.get(), &nTally) == ENH_LEE_OK &&
+           nTally > 0)
     {
-        // In the default domain, with the other ENHLEE_REPORT_* items.
-        SetMetadataItem(
-            "ENHLEE_REPORT_STATUS",
-            CPLSPrintf("not measurable: no %dx%d block of valid pixels with a "
-                       "positive mean that varies (a constant raster, or one "
-                       "smaller than a block); the filter is not affected",
-                       ENH_LEE_LOOKS_BLOCK, ENH_LEE_LOOKS_BLOCK));
-        return true;
-    };
-    if (!bMeasurable)
-        return NotMeasurable();
+        try
+        {
+            strip.resize(static_cast<size_t>(nRasterXSize) * nStrip * m_nPlanes);
+            tally.assign(nTally, 0);
+        }
+        catch (const std::exception &)
+        {
+            CPLError(CE_Failure, CPLE_OutOfMemory,
+                     "ENHLEE: cannot allocate a strip of %d x %d pixels of "
+                     "%d band(s)",
+                     nRasterXSize, nStrip, m_nPlanes);
+            return false;
+        }
+        for (int y = 0; y < nRasterYSize; y += nStrip)
+        {
+            const int n = std::min(nStrip, nRasterYSize - y);
+            // Progress of a pass, which runs at open (GDAL has no progress
+            // callback there): CPL_DEBUG=ENHLEE shows it.
+            CPLDebug("ENHLEE", "whole-raster pass: rows %d-%d of %d", y,
+                     y + n - 1, nRasterYSize);
+            if (!ReadSource(m_poSrcDS, m_params, 0, y, nRasterXSize, n,
+                            strip.data()))
+                return false;
+            const size_t nW = static_cast<size_t>(nRasterXSize);
+            const EnhLeeImage piece =
+                Image(strip.data(), nW, static_cast<size_t>(n),
+                      sizeof(float) * nW, static_cast<size_t>(m_nPlanes),
+                      sizeof(float) * nW * n);
+            const EnhLeeStatus st = enh_lee_plan_count(
+                m_plan.get(), &piece, 0, static_cast<size_t>(y), tally.data(),
+                nTally);
+            if (st != ENH_LEE_OK)
+            {
+                ReportStatus(st, CPLSPrintf("whole-raster pass, rows %d-%d", y,
+                                            y + n - 1));
+                return false;
+            }
+        }
+        const EnhLeeStatus st =
+            enh_lee_plan_step(m_plan.get(), tally.data(), nTally);
+        if (st != ENH_LEE_OK)
+        {
+            ReportStatus(st, "end of a whole-raster pass");
+            return false;
+        }
+    }
+    return true;
+}
+
+bool ENHLEEDataset::WriteReports()
+{
+    size_t nTally = 0, nRows = 0;
+    enh_lee_plan_report_tally_len(m_plan.get(), &nTally);
+    enh_lee_plan_strip_rows(m_plan.get(), &nRows);
+    const int nStrip = static_cast<int>(std::max<size_t>(1, nRows));
     const size_t nW = static_cast<size_t>(nRasterXSize);
-    const size_t nH = static_cast<size_t>(nRasterYSize);
-    std::vector<float> filtered;  // one strip of ForEachStrip's, filtered
-    std::vector<uint64_t> counts;
+    // The strip filtered and the source it is filtered from, within the
+    // memory budget.
+    double dfBytes = 0;
+    if (EnhLeeStatus st = WorkingSet(nRasterXSize, nRasterYSize, m_halo,
+                                     nRasterXSize, nStrip, m_nPlanes, m_bComplex,
+                                     m_resolved, &dfBytes);
+        st != ENH_LEE_OK)
+    {
+        ReportStatus(st, CPLSPrintf("REPORT=YES on a %dx%d raster",
+                                    nRasterXSize, nRasterYSize));
+        return false;
+    }
+    if (dfBytes > MemoryBudget())
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory,
+                 "ENHLEE: REPORT=YES filters strips of %d rows of this %dx%d "
+                 "raster, which take %s, more than the memory budget of %s "
+                 "(GDAL_CACHEMAX); give REPORT=NO, or raise GDAL_CACHEMAX",
+                 nStrip, nRasterXSize, nRasterYSize, Bytes(dfBytes).c_str(),
+                 Bytes(MemoryBudget()).c_str());
+        return false;
+    }
+    std::vector<float> filtered;
+    std::vector<uint64_t> tally;
     try
     {
-        filtered.resize(nW * StripRows(nRasterXSize, nRasterYSize));
-        counts.resize(ENH_LEE_THRESHOLD_BINS);
+        filtered.resize(nW * nStrip * m_nPlanes);
+        tally.assign(nTally, 0);
     }
     catch (const std::exception &)
     {
         CPLError(CE_Failure, CPLE_OutOfMemory, "ENHLEE: out of memory");
         return false;
     }
-    const std::string osContext = CPLSPrintf("quality report of band %d", nBand);
-    const bool bCounted = ForEachStrip(
-        m_poSrcBand, m_params, nBand, "the quality report",
-        [&](const float *strip, int y, int rows)
-        {
-            if (FilterRegion(0, y, nRasterXSize, rows, filtered.data(),
-                             sizeof(float) * nW) != CE_None)
-                return false;
-            const EnhLeeStatus st = enh_lee_report_count_f32(
-                &search, strip, sizeof(float) * nW, filtered.data(),
-                sizeof(float) * nW, nW, nH, 0, static_cast<size_t>(y), nW,
-                static_cast<size_t>(rows), m_params, counts.data());
-            if (st != ENH_LEE_OK)
-                ReportStatus(st, osContext);
-            return st == ENH_LEE_OK;
-        });
-    EnhLeeQualityReport report{};
-    if (!bCounted)
-        return false;
-    const EnhLeeStatus finish =
-        enh_lee_report_finish(counts.data(), m_params, &report);
-    if (finish == ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE)
-        return NotMeasurable();
-    if (EnhLeeStatus st = finish; st != ENH_LEE_OK)
+    for (int y = 0; y < nRasterYSize; y += nStrip)
     {
-        ReportStatus(st, osContext);
+        const int n = std::min(nStrip, nRasterYSize - y);
+        CPLDebug("ENHLEE", "quality report: rows %d-%d of %d", y, y + n - 1,
+                 nRasterYSize);
+        Window w;
+        w.nY = y;
+        w.nW = nRasterXSize;
+        w.nH = n;
+        EnhLeeRegion source{};
+        const size_t nPlane = nW * static_cast<size_t>(n);
+        if (FilterWindow(m_poSrcDS, &m_source, w, filtered.data(),
+                         sizeof(float) * nW, sizeof(float) * nPlane,
+                         &source) != CE_None)
+            return false;
+        // The strip's own rows of the source window FilterWindow read
+        // (full rows: the same width).
+        const size_t nSrcPlane = source.width * source.height;
+        const EnhLeeImage input = Image(
+            m_source.data() + (static_cast<size_t>(y) - source.y_off) * nW, nW,
+            static_cast<size_t>(n), sizeof(float) * nW,
+            static_cast<size_t>(m_nPlanes), sizeof(float) * nSrcPlane);
+        const EnhLeeImage output =
+            Image(filtered.data(), nW, static_cast<size_t>(n),
+                  sizeof(float) * nW, static_cast<size_t>(m_nPlanes),
+                  sizeof(float) * nPlane);
+        const EnhLeeStatus st = enh_lee_plan_report_count(
+            m_plan.get(), &input, &output, 0, static_cast<size_t>(y),
+            tally.data(), nTally);
+        if (st != ENH_LEE_OK)
+        {
+            ReportStatus(st, "quality report");
+            return false;
+        }
+    }
+    if (EnhLeeStatus st =
+            enh_lee_plan_report_finish(m_plan.get(), tally.data(), nTally);
+        st != ENH_LEE_OK)
+    {
+        ReportStatus(st, "quality report");
         return false;
     }
-    // In the default domain, which gdal_translate copies into the output.
-    const std::pair<const char *, double> values[] = {
-        {"ENHLEE_REPORT_LOOKS_BEFORE", report.looks_before},
-        {"ENHLEE_REPORT_LOOKS_AFTER", report.looks_after},
-        {"ENHLEE_REPORT_RATIO_MEAN", report.ratio_mean},
-        {"ENHLEE_REPORT_RATIO_STD", report.ratio_std},
-        {"ENHLEE_REPORT_BLOCKS", static_cast<double>(report.blocks)},
-        {"ENHLEE_REPORT_PIXELS", static_cast<double>(report.pixels)}};
-    for (const auto &[pszName, dfValue] : values)
-        SetMetadataItem(pszName, CPLSPrintf("%.17g", dfValue));
-    SetMetadataItem("ENHLEE_REPORT_STATUS", "measured");
+    for (int i = 0; i < m_nPlanes; ++i)
+    {
+        GDALRasterBand *poBand = papoBands[i];
+        EnhLeeQualityReport report{};
+        const EnhLeeStatus st =
+            enh_lee_plan_report(m_plan.get(), static_cast<size_t>(i), &report);
+        if (st == ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE)
+        {
+            // In the default domain, with the other ENHLEE_REPORT_* items.
+            poBand->SetMetadataItem(
+                "ENHLEE_REPORT_STATUS",
+                CPLSPrintf("not measurable: %s; the filter is not affected",
+                           enh_lee_status_message(st)));
+            continue;
+        }
+        if (st != ENH_LEE_OK)
+        {
+            ReportStatus(st, CPLSPrintf("quality report of band %d", i + 1));
+            return false;
+        }
+        // In the default domain, which gdal_translate copies into the output.
+        const std::pair<const char *, double> values[] = {
+            {"ENHLEE_REPORT_LOOKS_BEFORE", report.looks_before},
+            {"ENHLEE_REPORT_LOOKS_AFTER", report.looks_after},
+            {"ENHLEE_REPORT_RATIO_MEAN", report.ratio_mean},
+            {"ENHLEE_REPORT_RATIO_STD", report.ratio_std},
+            {"ENHLEE_REPORT_BLOCKS", static_cast<double>(report.blocks)},
+            {"ENHLEE_REPORT_PIXELS", static_cast<double>(report.pixels)}};
+        for (const auto &[pszName, dfValue] : values)
+            poBand->SetMetadataItem(pszName, CPLSPrintf("%.17g", dfValue));
+        poBand->SetMetadataItem("ENHLEE_REPORT_STATUS", "measured");
+    }
     return true;
 }
 
 CPLErr ENHLEERasterBand::IReadBlock(int nBlockXOff, int nBlockYOff,
                                     void *pImage)
 {
-    std::lock_guard<std::recursive_mutex> lock(
-        static_cast<ENHLEEDataset *>(poDS)->m_mutex);
+    auto *poOwner = static_cast<ENHLEEDataset *>(poDS);
+    std::lock_guard<std::recursive_mutex> lock(poOwner->m_mutex);
     const int nX = nBlockXOff * nBlockXSize;
     const int nY = nBlockYOff * nBlockYSize;
     const int nW = std::min(nBlockXSize, nRasterXSize - nX);
     const int nH = std::min(nBlockYSize, nRasterYSize - nY);
-    if (nW < nBlockXSize || nH < nBlockYSize)
-        memset(pImage, 0,
-               sizeof(float) * static_cast<size_t>(nBlockXSize) * nBlockYSize);
-    return FilterRegion(nX, nY, nW, nH, static_cast<float *>(pImage),
-                        sizeof(float) * static_cast<size_t>(nBlockXSize));
+    const size_t nBlock = static_cast<size_t>(nBlockXSize) * nBlockYSize;
+    const size_t nRow = sizeof(float) * static_cast<size_t>(nBlockXSize);
+    const int nBands = poOwner->GetRasterCount();
+    ENHLEEDataset::Window w;
+    w.nX = nX;
+    w.nY = nY;
+    w.nW = nW;
+    w.nH = nH;
+    if (nBands == 1)
+    {
+        if (nW < nBlockXSize || nH < nBlockYSize)
+            memset(pImage, 0, sizeof(float) * nBlock);
+        return poOwner->FilterWindow(poOwner->m_poSrcDS, &poOwner->m_source, w,
+                                     static_cast<float *>(pImage), nRow, 0);
+    }
+    // Every band's block in one call: this band's is returned, the
+    // others' go into their bands' block cache (where not cached yet), as
+    // the pixel-interleaved drivers of GDAL do.
+    std::vector<float> &blocks = poOwner->m_block;
+    try
+    {
+        blocks.assign(nBlock * nBands, 0.0f);
+    }
+    catch (const std::exception &)
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory,
+                 "ENHLEE: cannot allocate %d blocks of %d x %d pixels", nBands,
+                 nBlockXSize, nBlockYSize);
+        return CE_Failure;
+    }
+    if (poOwner->FilterWindow(poOwner->m_poSrcDS, &poOwner->m_source, w,
+                              blocks.data(), nRow,
+                              sizeof(float) * nBlock) != CE_None)
+        return CE_Failure;
+    for (int b = 1; b <= nBands; ++b)
+    {
+        const float *pBlock = blocks.data() + nBlock * (b - 1);
+        if (b == nBand)
+        {
+            memcpy(pImage, pBlock, sizeof(float) * nBlock);
+            continue;
+        }
+        GDALRasterBand *poOther = poOwner->GetRasterBand(b);
+        GDALRasterBlock *poCached =
+            poOther->TryGetLockedBlockRef(nBlockXOff, nBlockYOff);
+        if (poCached == nullptr)
+        {
+            // No room in the cache is no error: read again when asked.
+            CPLErrorStateBackuper state;
+            CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+            poCached = poOther->GetLockedBlockRef(nBlockXOff, nBlockYOff, TRUE);
+            if (poCached && poCached->GetDataRef())
+                memcpy(poCached->GetDataRef(), pBlock, sizeof(float) * nBlock);
+        }
+        if (poCached)
+            poCached->DropLock();
+    }
+    return CE_None;
 }
 
 CPLErr ENHLEERasterBand::IRasterIO(GDALRWFlag eRWFlag, int nXOff, int nYOff,
@@ -1617,63 +1678,22 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         }
     }
 
-    // A window larger than twice the raster's larger side plus one sees
-    // every pixel more than twice over: refused (but the default, 7, which
-    // every filter can use on any raster).
-    long long nWindow = 0;
-    const std::string osWindow = ParamText(o.params, "window");
-    const long long nMaxWindow =
-        std::max<long long>(7, 2LL * std::max(poDS->nRasterXSize,
-                                              poDS->nRasterYSize) + 1);
-    if (!ParseInteger(osWindow.c_str(), &nWindow) || nWindow > nMaxWindow)
-    {
-        CPLError(CE_Failure, CPLE_IllegalArg,
-                 "ENHLEE: WINDOW=%s is too large for this %dx%d raster: at "
-                 "most %lld (twice its larger side plus one, and never less "
-                 "than 7)",
-                 osWindow.c_str(), poDS->nRasterXSize, poDS->nRasterYSize,
-                 nMaxWindow);
-        return nullptr;
-    }
+    poDS->m_params = o.params;
+    poDS->m_nPlanes = nBands;
 
-    size_t halo = 0;
-    if (EnhLeeStatus st = enh_lee_halo(o.params, &halo); st != ENH_LEE_OK)
-    {
-        ReportStatus(st, "halo");
-        return nullptr;
-    }
-    poDS->m_halo = halo;
-
-    // Dataset metadata: the default domain and the georeferencing ones.
-    for (const char *pszDomain : {"", "RPC", "GEOLOCATION", "IMAGERY"})
-    {
-        CSLConstList md = poSrcDS->GetMetadata(pszDomain);
-        if (md && *md)
-            poDS->SetMetadata(const_cast<char **>(md), pszDomain);
-    }
-    // The source's interleaving, so that gdal_translate copies a
-    // pixel-interleaved source swath by swath, every band of a swath read
-    // at once (IRasterIO: one pass over the file), and a band-interleaved
-    // one band by band.
-    const char *pszInterleave =
-        poSrcDS->GetMetadataItem("INTERLEAVE", "IMAGE_STRUCTURE");
-    poDS->SetMetadataItem(
-        "INTERLEAVE",
-        pszInterleave && EQUAL(pszInterleave, "PIXEL") ? "PIXEL" : "BAND",
-        "IMAGE_STRUCTURE");
-
+    // Each band's nodata: the NODATA option, else the source band's, as
+    // the Float32 output pixels hold it.
+    std::vector<std::pair<bool, double>> noData(nBands, {false, 0.0});
     for (int i = 1; i <= nBands; ++i)
     {
         GDALRasterBand *poSrc = poSrcDS->GetRasterBand(i);
-        Params params = o.params;  // this band's copy
-        const bool bComplex =
+        poDS->m_bComplex |=
             GDALDataTypeIsComplex(poSrc->GetRasterDataType()) != FALSE;
-        poDS->m_bComplex |= bComplex;
         bool bHasNoData = false;
         double dfNoData = 0.0;
         if (o.nodataGiven)
         {
-            const std::string osNoData = ParamText(params, "nodata");
+            const std::string osNoData = ParamText(o.params, "nodata");
             bHasNoData = !osNoData.empty();
             dfNoData = bHasNoData ? CPLAtof(osNoData.c_str()) : 0.0;
         }
@@ -1692,89 +1712,140 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             bHasNoData = bOK != FALSE;
         }
         if (bHasNoData)
-        {
-            // Output pixels are Float32: report the value as they hold it.
-            const float f = AsFloat32(dfNoData);
-            dfNoData = static_cast<double>(f);
-        }
-        // The library's nodata: a finite value (a non-finite one marks no
-        // more pixels than none: non-finite pixels are invalid anyway).
-        const EnhLeeStatus stNoData =
-            bHasNoData && std::isfinite(dfNoData)
-                ? params.Set("nodata", CPLSPrintf("%.9g", dfNoData))
-                : params.Set("nodata", "");
-        if (stNoData != ENH_LEE_OK)
-        {
-            ReportStatus(stNoData, CPLSPrintf("band %d nodata", i));
-            return nullptr;
-        }
+            dfNoData = static_cast<double>(AsFloat32(dfNoData));
+        noData[i - 1] = {bHasNoData, dfNoData};
+    }
 
-        // Values of the whole band the options leave to the driver: LOOKS=auto
-        // (the band's estimate), Lee Sigma's point threshold (unless
-        // POINT_THRESHOLD gives it) and the report's looks; computed here
-        // once (with this band's nodata) over the whole band.
-        uint32_t nLooks = ENH_LEE_WHOLE_RASTER_UNUSED;
-        uint32_t nThreshold = ENH_LEE_WHOLE_RASTER_UNUSED;
-        for (const auto &[state, nState] :
-             {std::make_pair(&enh_lee_looks_state, &nLooks),
-              std::make_pair(&enh_lee_point_threshold_state, &nThreshold)})
+    // The plan of every band. The library refuses a window too large for
+    // the raster (it would see every pixel more than twice over).
+    EnhLeePlan *plan = nullptr;
+    if (EnhLeeStatus st = enh_lee_plan_new(
+            o.params, static_cast<size_t>(poDS->nRasterXSize),
+            static_cast<size_t>(poDS->nRasterYSize),
+            static_cast<size_t>(nBands), o.report ? ENH_LEE_PLAN_REPORT : 0,
+            &plan);
+        st != ENH_LEE_OK)
+    {
+        if (st == ENH_LEE_ERROR_WINDOW_TOO_LARGE)
         {
-            if (EnhLeeStatus st = state(params, nState); st != ENH_LEE_OK)
-            {
-                ReportStatus(st, CPLSPrintf("band %d", i));
-                return nullptr;
-            }
+            // The library's limit (SPEC), for the message only.
+            const long long nMaxWindow = std::max<long long>(
+                7, 2LL * std::max(poDS->nRasterXSize, poDS->nRasterYSize) + 1);
+            CPLError(CE_Failure, CPLE_IllegalArg,
+                     "ENHLEE: WINDOW=%s is too large for this %dx%d raster: "
+                     "at most %lld (twice its larger side plus one, and never "
+                     "less than 7)",
+                     ParamText(o.params, "window").c_str(),
+                     poDS->nRasterXSize, poDS->nRasterYSize, nMaxWindow);
         }
-        const bool bLooksEstimated = nLooks == ENH_LEE_WHOLE_RASTER_NEEDED;
-        const bool bThresholdComputed = nThreshold == ENH_LEE_WHOLE_RASTER_NEEDED;
-        if ((bLooksEstimated || bThresholdComputed || o.report) &&
-            !CheckWholeBandPasses(poDS->nRasterXSize, poDS->nRasterYSize, halo,
-                                  bComplex, params, bLooksEstimated,
-                                  bThresholdComputed, o.report))
-            return nullptr;
-
-        EnhLeeLooksSearch looksSearch = enh_lee_looks_search_new();
-        bool bMeasurable = true;
-        if ((bLooksEstimated || o.report) &&
-            !SearchLooks(poSrc, &params, i, &looksSearch, bLooksEstimated,
-                         &bMeasurable))
-            return nullptr;
-        if (bThresholdComputed && !ComputePointThreshold(poSrc, &params, i))
-            return nullptr;
-
-        // One block's working set within the memory budget; validates the
-        // per-band parameters and the block size once more.
-        const int nBW = std::min(o.blockXSize, poDS->nRasterXSize);
-        const int nBH = std::min(o.blockYSize, poDS->nRasterYSize);
-        double dfBlockBytes = 0;
-        if (EnhLeeStatus st = WorkingSet(poDS->nRasterXSize, poDS->nRasterYSize,
-                                         halo, nBW, nBH, 1, bComplex, params,
-                                         &dfBlockBytes);
+        else
+            ReportStatus(st, ParameterDetail(st, o.params));
+        return nullptr;
+    }
+    poDS->m_plan.reset(plan);
+    // Each band's own nodata (a finite value: a non-finite one marks no
+    // more pixels than none, non-finite pixels are invalid anyway).
+    for (int i = 0; i < nBands; ++i)
+    {
+        const auto &[bHasNoData, dfNoData] = noData[i];
+        const std::string osNoData =
+            bHasNoData && std::isfinite(dfNoData) ? CPLSPrintf("%.9g", dfNoData)
+                                                  : "";
+        if (EnhLeeStatus st = enh_lee_plan_set(plan, static_cast<size_t>(i),
+                                               "nodata", osNoData.c_str());
             st != ENH_LEE_OK)
         {
-            ReportStatus(st, CPLSPrintf("a %dx%d block of band %d with "
-                                        "WINDOW=%s", nBW, nBH, i,
-                                        osWindow.c_str()));
+            ReportStatus(st, CPLSPrintf("band %d nodata", i + 1));
             return nullptr;
         }
-        if (dfBlockBytes > MemoryBudget())
-        {
-            CPLError(CE_Failure, CPLE_OutOfMemory,
-                     "ENHLEE: a %dx%d block (BLOCKXSIZE=%d, BLOCKYSIZE=%d) with "
-                     "WINDOW=%s needs %s (the block, its source window and "
-                     "the filter's scratch), more than the memory budget of "
-                     "%s (GDAL_CACHEMAX); give smaller BLOCKXSIZE/BLOCKYSIZE "
-                     "or WINDOW, or raise GDAL_CACHEMAX",
-                     nBW, nBH, o.blockXSize, o.blockYSize, osWindow.c_str(),
-                     Bytes(dfBlockBytes).c_str(), Bytes(MemoryBudget()).c_str());
-            return nullptr;
-        }
+    }
 
-        auto poBand = new ENHLEERasterBand(poDS.get(), i, poSrc, params,
-                                           o.blockXSize, o.blockYSize);
+    size_t halo = 0;
+    if (EnhLeeStatus st = enh_lee_halo(o.params, &halo); st != ENH_LEE_OK)
+    {
+        ReportStatus(st, "halo");
+        return nullptr;
+    }
+    poDS->m_halo = halo;
+
+    // The values of the whole raster the options leave to the library
+    // (the plan knows which), computed here once over every band, each
+    // with its own nodata.
+    size_t nTally = 0;
+    enh_lee_plan_tally_len(plan, &nTally);
+    if ((nTally > 0 || o.report) && !poDS->CheckPasses(o.report))
+        return nullptr;
+    if (!poDS->RunPasses())
+        return nullptr;
+    EnhLeeParams *resolved = nullptr;
+    if (EnhLeeStatus st = enh_lee_plan_params(plan, 0, &resolved);
+        st != ENH_LEE_OK)
+    {
+        ReportStatus(st, "the plan's parameters");
+        return nullptr;
+    }
+    poDS->m_resolved = Params(resolved);
+
+    // One block of every band within the memory budget; validates the
+    // block size once more.
+    const int nBW = std::min(o.blockXSize, poDS->nRasterXSize);
+    const int nBH = std::min(o.blockYSize, poDS->nRasterYSize);
+    const std::string osWindow = ParamText(o.params, "window");
+    double dfBlockBytes = 0;
+    if (EnhLeeStatus st = WorkingSet(poDS->nRasterXSize, poDS->nRasterYSize,
+                                     halo, nBW, nBH, nBands, poDS->m_bComplex,
+                                     poDS->m_resolved, &dfBlockBytes);
+        st != ENH_LEE_OK)
+    {
+        ReportStatus(st, CPLSPrintf("a %dx%d block of %d band(s) with "
+                                    "WINDOW=%s", nBW, nBH, nBands,
+                                    osWindow.c_str()));
+        return nullptr;
+    }
+    if (dfBlockBytes > MemoryBudget())
+    {
+        CPLError(CE_Failure, CPLE_OutOfMemory,
+                 "ENHLEE: a %dx%d block (BLOCKXSIZE=%d, BLOCKYSIZE=%d) of %d "
+                 "band(s) with WINDOW=%s needs %s (the block, its source "
+                 "window and the filter's scratch), more than the memory "
+                 "budget of %s (GDAL_CACHEMAX); give smaller "
+                 "BLOCKXSIZE/BLOCKYSIZE or WINDOW, or raise GDAL_CACHEMAX",
+                 nBW, nBH, o.blockXSize, o.blockYSize, nBands,
+                 osWindow.c_str(), Bytes(dfBlockBytes).c_str(),
+                 Bytes(MemoryBudget()).c_str());
+        return nullptr;
+    }
+
+    // Dataset metadata: the default domain and the georeferencing ones.
+    for (const char *pszDomain : {"", "RPC", "GEOLOCATION", "IMAGERY"})
+    {
+        CSLConstList md = poSrcDS->GetMetadata(pszDomain);
+        if (md && *md)
+            poDS->SetMetadata(const_cast<char **>(md), pszDomain);
+    }
+    // The source's interleaving, so that gdal_translate copies a
+    // pixel-interleaved source swath by swath, every band of a swath read
+    // and filtered at once (IRasterIO), and a band-interleaved one band by
+    // band.
+    const char *pszInterleave =
+        poSrcDS->GetMetadataItem("INTERLEAVE", "IMAGE_STRUCTURE");
+    poDS->SetMetadataItem(
+        "INTERLEAVE",
+        pszInterleave && EQUAL(pszInterleave, "PIXEL") ? "PIXEL" : "BAND",
+        "IMAGE_STRUCTURE");
+
+    const std::string osFilter = ParamText(o.params, "filter");
+    std::vector<std::string> estimated;
+    for (const auto &[name, value] : EstimatedParameters(plan))
+        estimated.push_back(name);
+    for (int i = 1; i <= nBands; ++i)
+    {
+        GDALRasterBand *poSrc = poSrcDS->GetRasterBand(i);
+        auto poBand = new ENHLEERasterBand(poDS.get(), i, poSrc, o.blockXSize,
+                                           o.blockYSize);
         poDS->SetBand(i, poBand);
-        poBand->m_bHasNoData = bHasNoData;
-        poBand->m_dfNoData = dfNoData;
+        poBand->m_bHasNoData = noData[i - 1].first;
+        poBand->m_dfNoData = noData[i - 1].second;
         int bOK = FALSE;
         poBand->m_dfOffset = poSrc->GetOffset(&bOK);
         poBand->m_bHasOffset = bOK != FALSE;
@@ -1798,39 +1869,51 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             // What a complex band's pixels became, where gdal_translate
             // copies it (the default domain).
             poBand->SetMetadataItem("ENHLEE_COMPLEX_AS",
-                                    ParamText(params, "signal").c_str());
+                                    ParamText(o.params, "signal").c_str());
         }
         poBand->SetMetadataItem("ENHLEE_HALO",
                                 CPLSPrintf("%u", static_cast<unsigned>(halo)),
                                 "ENHLEE");
-        if (bLooksEstimated)
+        // Every parameter the filter reads, as this band is filtered with
+        // it (enh_lee_plan_params: its nodata, the values estimated over
+        // the whole raster), as text that reads back exactly: to pass to
+        // other pieces of the same raster as open options. Those the plan
+        // estimated are marked so, and also in the default domain, which
+        // gdal_translate copies into the output.
+        EnhLeeParams *pBand = nullptr;
+        if (EnhLeeStatus st =
+                enh_lee_plan_params(plan, static_cast<size_t>(i - 1), &pBand);
+            st != ENH_LEE_OK)
         {
-            // As text that reads back exactly, to pass to other pieces of
-            // the same raster with -oo LOOKS; in the default domain too,
-            // which gdal_translate copies into the output.
-            const std::string osLooks = ParamText(params, "looks");
-            poBand->SetMetadataItem("LOOKS", osLooks.c_str(), "ENHLEE");
-            poBand->SetMetadataItem("LOOKS_SOURCE", "estimated", "ENHLEE");
-            poBand->SetMetadataItem("ENHLEE_LOOKS", osLooks.c_str());
-        }
-        if (o.report && !poBand->WriteReport(looksSearch, bMeasurable))
+            ReportStatus(st, CPLSPrintf("the parameters of band %d", i));
             return nullptr;
-        if (nThreshold != ENH_LEE_WHOLE_RASTER_UNUSED)
+        }
+        const Params bandParams(pBand);
+        for (const EnhLeeParamInfo &info : Parameters())
         {
-            // As text that reads back exactly (enh_lee_params_get), to pass
-            // to other pieces of the same raster with -oo POINT_THRESHOLD.
-            poBand->SetMetadataItem("POINT_THRESHOLD",
-                                    ParamText(params, "point_threshold").c_str(),
+            const std::string value = ParamText(bandParams, info.name);
+            if (!ReadBy(info, osFilter) || EQUAL(info.name, "threads") ||
+                value.empty())
+                continue;
+            const std::string osName = Upper(info.name);
+            poBand->SetMetadataItem(osName.c_str(), value.c_str(), "ENHLEE");
+            if (std::find(estimated.begin(), estimated.end(), info.name) ==
+                estimated.end())
+                continue;
+            poBand->SetMetadataItem((osName + "_SOURCE").c_str(), "estimated",
                                     "ENHLEE");
-            poBand->SetMetadataItem("POINT_THRESHOLD_SOURCE",
-                                    bThresholdComputed ? "computed" : "given",
-                                    "ENHLEE");
+            poBand->SetMetadataItem(("ENHLEE_" + osName).c_str(),
+                                    value.c_str());
         }
     }
+    if (o.report && !poDS->WriteReports())
+        return nullptr;
 
     // What was computed, for provenance (domain ENHLEE): every parameter
     // as the library writes it, but NODATA, which is per band (each band's
-    // nodata value), and THREADS, which does not change the result.
+    // nodata value), and THREADS, which does not change the result; and the
+    // library's one-line provenance of the plan, also in the default
+    // domain, which gdal_translate copies into the output.
     poDS->SetMetadataItem("SOURCE", pszSource, "ENHLEE");
     poDS->SetMetadataItem("LIBRARY_VERSION", enh_lee_version(), "ENHLEE");
     for (const EnhLeeParamInfo &info : Parameters())
@@ -1841,6 +1924,9 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
             continue;
         poDS->SetMetadataItem(Upper(info.name).c_str(), value.c_str(), "ENHLEE");
     }
+    const std::string osProvenance = Provenance(plan);
+    poDS->SetMetadataItem("PROVENANCE", osProvenance.c_str(), "ENHLEE");
+    poDS->SetMetadataItem("ENHLEE_PROVENANCE", osProvenance.c_str());
 
     return poDS.release();
 }

@@ -93,11 +93,18 @@ def test_multiband_georeferencing_and_metadata(tmp_path):
     prov = f.GetMetadata("ENHLEE")
     assert prov["WINDOW"] == "5" and float(prov["LOOKS"]) == 2.0
     assert prov["LIBRARY_VERSION"] == enh_lee.version()
+    # The library's line of the plan, also where gdal_translate copies it.
+    assert prov["PROVENANCE"].startswith(f"enh-lee {enh_lee.version()}: filter=enhanced_lee")
+    assert " window=5 " in prov["PROVENANCE"] and " looks=2 " in prov["PROVENANCE"]
+    assert md["ENHLEE_PROVENANCE"] == prov["PROVENANCE"]
     for i, name in enumerate(["HH", "HV", "VV"], 1):
         b = f.GetRasterBand(i)
         assert b.DataType == gdal.GDT_Float32
         assert b.GetDescription() == name
         assert b.GetMetadata() == {"POLARISATION": name, "INDEX": str(i)}
+        band_prov = b.GetMetadata("ENHLEE")
+        assert band_prov["WINDOW"] == "5" and float(band_prov["NODATA"]) == -1.0
+        assert "LOOKS_SOURCE" not in band_prov     # given, not estimated
         assert b.GetNoDataValue() == -1.0
         assert b.GetScale() == 0.5 and b.GetOffset() == 0.0 and b.GetUnitType() == "dB"
         np.testing.assert_array_equal(
@@ -148,8 +155,9 @@ def test_any_gdal_source_vrt_and_subwindow(tmp_path, scene, scene_tif):
 
 def test_lee_sigma_point_threshold_per_band(tmp_path):
     """Each band's threshold is its own whole band's 98th percentile
-    (computed when the dataset opens, with the band's nodata), reported in
-    the band's ENHLEE metadata; -oo POINT_THRESHOLD gives it instead."""
+    (estimated by the plan when the dataset opens, with the band's nodata),
+    reported in the band's ENHLEE metadata (and ENHLEE_POINT_THRESHOLD in
+    the default domain); -oo POINT_THRESHOLD gives it instead."""
     bands = [speckled((H, W), 2.0, seed=s) * (1 + 9 * s) for s in range(2)]
     bands[1][:, :7] = 0.0  # a zero border, nodata
     src = write_tif(tmp_path / "two.tif", bands, nodata=0.0, options=["BLOCKYSIZE=7"])
@@ -158,13 +166,15 @@ def test_lee_sigma_point_threshold_per_band(tmp_path):
         band = f.GetRasterBand(i)
         want = enh_lee.point_threshold(b, nodata=0.0)
         assert float(band.GetMetadataItem("POINT_THRESHOLD", "ENHLEE")) == want
-        assert band.GetMetadataItem("POINT_THRESHOLD_SOURCE", "ENHLEE") == "computed"
+        assert band.GetMetadataItem("POINT_THRESHOLD_SOURCE", "ENHLEE") == "estimated"
+        assert float(band.GetMetadataItem("ENHLEE_POINT_THRESHOLD")) == want
         np.testing.assert_array_equal(
             band.ReadAsArray(), enh_lee.filter(b, filter="lee_sigma", looks=2, nodata=0.0))
     g = gdal.OpenEx("ENHLEE:" + src, open_options=["FILTER=lee_sigma", "LOOKS=2",
                                                    "POINT_THRESHOLD=5.5"])
     band = g.GetRasterBand(2)
-    assert band.GetMetadataItem("POINT_THRESHOLD_SOURCE", "ENHLEE") == "given"
+    assert band.GetMetadataItem("POINT_THRESHOLD_SOURCE", "ENHLEE") is None  # given
+    assert band.GetMetadataItem("ENHLEE_POINT_THRESHOLD") is None
     assert float(band.GetMetadataItem("POINT_THRESHOLD", "ENHLEE")) == 5.5
     np.testing.assert_array_equal(
         band.ReadAsArray(),
