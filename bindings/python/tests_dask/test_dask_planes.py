@@ -44,6 +44,7 @@ def test_every_filter_of_a_stack_through_dask():
     assert seen == set(enh_lee.FILTERS)
 
 
+@pytest.mark.filterwarnings("ignore:Running on a single-machine scheduler")
 def test_a_plan_per_block_of_planes():
     img = stack()
     x = da.from_array(img, chunks=(1, 35, 45))
