@@ -44,6 +44,15 @@ it. Tiles written side by side equal the whole-image result bit for bit::
         src = read(sx, sy, sw, sh)                    # e.g. GDAL ReadAsArray
         write(0, y, enh_lee.filter_region(src, (H, W), region, window=7))
 
+Stacks and whole-raster values
+------------------------------
+A 3-D ``(planes, rows, columns)`` array (bands, dates) is filtered in one
+library call, each plane bit for bit as on its own. Values of the whole
+raster (``looks="auto"``, Lee Sigma's point threshold, the quality report)
+of a raster read in pieces are planned by a :class:`Plan`: count the
+pieces while ``plan.tally_len``, ``plan.step(tally)``, then
+``plan.filter_region`` every region of every plane.
+
 Library lookup: ``ENH_LEE_LIBRARY`` (full path), then ``libenh_lee.so*`` in
 this package's directory, then the system library path. Importing fails with
 ImportError if the library is missing or its MAJOR.MINOR version differs from

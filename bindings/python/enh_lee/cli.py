@@ -12,10 +12,10 @@ Every parameter of the library's vocabulary (:data:`enh_lee.PARAMETERS`) is
 an option of the same name, ``--target_window`` and ``--target-window``
 alike; the library judges the values. ``--nodata`` defaults to each band's
 nodata value. Memory is bounded: the raster is read in strips of rows grown
-by the halo (:func:`enh_lee.source_window`), never whole; values of the
-whole raster (``--looks auto``, Lee Sigma's point threshold, the report's
-homogeneous blocks) are found by counting passes over strips first, bit for
-bit those of the whole band.
+by the halo (:meth:`enh_lee.Plan.source_window`), never whole, every band
+at once; values of the whole raster (``--looks auto``, Lee Sigma's point
+threshold, the report) are planned by one :class:`enh_lee.Plan` of all
+bands, counted over strips first, bit for bit those of the whole band.
 
 Exit status: 0 on success, 2 for a usage error or a value the library
 refuses, 1 for any other failure. The output is written to a temporary

@@ -65,7 +65,7 @@ def test_in_place_and_strided_stacks():
     assert enh_lee.filter(view, looks="auto", out=view) is view
     np.testing.assert_array_equal(view, want)
     # Every other plane: a plane stride of two planes.
-    np.testing.assert_array_equal(enh_lee.filter(np.repeat(img, 2, axis=0)[::2]), 
+    np.testing.assert_array_equal(enh_lee.filter(np.repeat(img, 2, axis=0)[::2]),
                                   np.stack([enh_lee.filter(p) for p in img]))
 
 

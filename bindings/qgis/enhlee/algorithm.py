@@ -198,8 +198,8 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 p.setDescription(tr("NoData value (empty = the band's own)"))
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterBoolean(
-            self.REPORT, tr("Quality report (ENL before and after, ratio image; one more "
-                            "pass over each band)"), False, True))
+            self.REPORT, tr("Quality report (ENL before and after, ratio image; measured "
+                            "while filtering)"), False, True))
         strip = QgsProcessingParameterNumber(
             self.STRIP_ROWS, tr("Rows per strip (0 = automatic)"),
             QgsProcessingParameterNumber.Integer, 0, True, 0)
