@@ -44,6 +44,15 @@ it. Tiles written side by side equal the whole-image result bit for bit::
         src = read(sx, sy, sw, sh)                    # e.g. GDAL ReadAsArray
         write(0, y, enh_lee.filter_region(src, (H, W), region, window=7))
 
+Stacks and whole-raster values
+------------------------------
+A 3-D ``(planes, rows, columns)`` array (bands, dates) is filtered in one
+library call, each plane bit for bit as on its own. Values of the whole
+raster (``looks="auto"``, Lee Sigma's point threshold, the quality report)
+of a raster read in pieces are planned by a :class:`Plan`: count the
+pieces while ``plan.tally_len``, ``plan.step(tally)``, then
+``plan.filter_region`` every region of every plane.
+
 Library lookup: ``ENH_LEE_LIBRARY`` (full path), then ``libenh_lee.so*`` in
 this package's directory, then the system library path. Importing fails with
 ImportError if the library is missing or its MAJOR.MINOR version differs from
@@ -69,13 +78,10 @@ __all__ = [
     "filter_region",
     "source_window",
     "point_threshold",
-    "point_threshold_state",
     "estimate_looks",
-    "looks_state",
-    "LooksSearch",
     "quality_report",
     "detect",
-    "ThresholdSearch",
+    "Plan",
     "halo",
     "scratch_size",
     "version",
@@ -145,9 +151,6 @@ SIGNALS = _BY_NAME["signal"].choices
 STATISTICS = _BY_NAME["statistic"].choices
 #: Names accepted for ``border``.
 BORDERS = _BY_NAME["border"].choices
-#: Side of the square blocks the looks are measured on (:class:`LooksSearch`
-#: pieces must not cut them).
-LOOKS_BLOCK = _lib.ENH_LEE_LOOKS_BLOCK
 
 #: A rectangle of a raster in GDAL order: column and row of its top-left
 #: pixel, then its width and height (all in pixels).
@@ -339,16 +342,6 @@ def describe(**params):
     return {spec.name: _get(p, spec.name) for spec in PARAMETERS}
 
 
-def _provenance(params):
-    """Provenance text: every parameter that is set and that the filter
-    uses, as the library writes it, and the library's version."""
-    values = describe(**params)
-    applies = {p.name for p in PARAMETERS if values["filter"] in p.filters}
-    shown = ", ".join(f"{k}={v}" for k, v in values.items()
-                      if v and k != "threads" and k in applies)
-    return f"Speckle filter ({shown}; libenh_lee {version()})"
-
-
 def _halo_of(p):
     n = ctypes.c_size_t()
     status = _lib.lib.enh_lee_halo(p, ctypes.byref(n))
@@ -403,58 +396,88 @@ def scratch_size(shape, **params):
 # Arrays
 
 
-def _row_stride(a):
-    """The row stride in bytes if the library can use `a` as it is (native
-    float32, 4-byte aligned, pixels contiguous within each row, rows at a
-    positive stride that is a multiple of 4 and at least a row); else None."""
+def _strides(a):
+    """(row stride, plane stride) in bytes if the library can use `a`, a
+    2-D (rows, columns) or 3-D (planes, rows, columns) array, as it is
+    (native float32, 4-byte aligned, pixels contiguous within each row,
+    rows and planes at positive strides that are multiples of 4, planes
+    not sharing bytes); else None."""
     if a.dtype != _F32 or not a.dtype.isnative:
         return None
-    height, width = a.shape
-    if height == 0 or width == 0:
-        return 4 * max(width, 1)  # the library reports the empty image
+    height, width = a.shape[-2:]
+    planes = a.shape[0] if a.ndim == 3 else 1
+    if 0 in a.shape:
+        row = 4 * max(width, 1)
+        return row, row * max(height, 1)  # the library reports the empty image
     if a.ctypes.data % 4:
         return None
-    if width > 1 and a.strides[1] != 4:
+    if width > 1 and a.strides[-1] != 4:
         return None
-    if height == 1:
-        return 4 * width
+    row = 4 * width if height == 1 else a.strides[-2]
+    if row <= 0 or row % 4 or row < 4 * width:
+        return None
+    plane = (height - 1) * row + 4 * width
+    if planes == 1:
+        return row, plane
     s = a.strides[0]
-    if s <= 0 or s % 4 or s < 4 * width:
+    if s <= 0 or s % 4 or s < plane:
         return None
-    return s
+    return row, s
 
 
-def _as_image(image, p, name="image"):
-    """(array, stride): `image` itself when usable as is, else a C-contiguous
+def _row_stride(a):
+    """The row stride in bytes if the library can use `a` as it is; else None."""
+    strides = _strides(a)
+    return None if strides is None else strides[0]
+
+
+def _image(a, strides):
+    """The library's descriptor (EnhLeeImage) of the float32 array `a`
+    (2-D, or 3-D: planes first) with `strides` from :func:`_strides`."""
+    height, width = a.shape[-2:]
+    planes = a.shape[0] if a.ndim == 3 else 1
+    return _lib.EnhLeeImage(a.ctypes.data, _lib.ENH_LEE_ELEMENT_FLOAT32, 0, width, height,
+                            strides[0], planes, strides[1])
+
+
+def _dims(a, name, planes=True):
+    if a.ndim != 2 and not (planes and a.ndim == 3):
+        what = "a 2-D array (rows, columns)"
+        if planes:
+            what += " or a 3-D array (planes, rows, columns)"
+        raise ValueError(f"{name} must be {what}, got shape {a.shape}")
+
+
+def _as_image(image, p, name="image", planes=True):
+    """(array, strides): `image` itself when usable as is, else a C-contiguous
     float32 copy; a complex image becomes its intensity or amplitude (the
     parameters `p`'s signal), computed by the library (:func:`detect`)."""
     a = image if isinstance(image, np.ndarray) else np.asarray(image)
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (rows, columns), got shape {a.shape}")
+    _dims(a, name, planes)
     if isinstance(a, np.ma.MaskedArray):
         return _unmasked(a, p)
     if a.dtype.kind == "c":
         a = _detected(a, p)
-        return a, _row_stride(a)
+        return a, _strides(a)
     if a.dtype.kind not in "fiu":
         raise TypeError(
             f"{name} must hold real or complex numbers, got dtype {a.dtype}"
         )
-    stride = _row_stride(a)
-    if stride is None:
+    strides = _strides(a)
+    if strides is None:
         # A copy that is native float32, C-contiguous and aligned (an
         # unaligned C-contiguous float32 array needs a copy too).
         a = np.require(a, np.float32, ["C_CONTIGUOUS", "ALIGNED"])
-        if _row_stride(a) is None:
+        if _strides(a) is None:
             a = np.array(a, dtype=np.float32, order="C", copy=True)
-        stride = _row_stride(a)
-    return a, stride
+        strides = _strides(a)
+    return a, strides
 
 
 def _unmasked(a, p):
-    """(array, stride) of a numpy.ma masked array: a float32 copy of its data
-    (detected, if complex) with NaN at its masked pixels, which every filter
-    copies unchanged and leaves out of every statistic, as nodata."""
+    """(array, strides) of a numpy.ma masked array: a float32 copy of its
+    data (detected, if complex) with NaN at its masked pixels, which every
+    filter copies unchanged and leaves out of every statistic, as nodata."""
     mask = np.ma.getmaskarray(a)
     data = np.ma.getdata(a)
     if data.dtype.kind == "c":
@@ -464,38 +487,38 @@ def _unmasked(a, p):
     else:
         data = np.array(data, dtype=np.float32, order="C")
     data[mask] = np.nan
-    return data, _row_stride(data)
+    return data, _strides(data)
 
 
 def _detected(z, p):
     """The float32 intensity or amplitude (`p`'s signal) of the complex
-    2-D array `z` (enh_lee_detect_cf32); complex128 is first rounded to
-    complex64, as GDAL reads CFloat64 as CFloat32."""
+    array `z` (each plane through enh_lee_detect_cf32); complex128 is first
+    rounded to complex64, as GDAL reads CFloat64 as CFloat32."""
     z = np.require(z, np.complex64, ["C_CONTIGUOUS", "ALIGNED"])
-    height, width = z.shape
-    out = np.empty((height, width), dtype=np.float32)
-    status = _lib.lib.enh_lee_detect_cf32(
-        _ptr(z), z.strides[0], _ptr(out),
-        _row_stride(out), width, height, p)
-    _raise_for(status, _detail(status, p) or f"image shape {z.shape}", p)
+    out = np.empty(z.shape, dtype=np.float32)
+    height, width = z.shape[-2:]
+    for idx in np.ndindex(*z.shape[:-2]):
+        status = _lib.lib.enh_lee_detect_cf32(
+            _ptr(z[idx]), z.strides[-2], _ptr(out[idx]), out.strides[-2], width, height, p)
+        _raise_for(status, _detail(status, p) or f"image shape {z.shape}", p)
     return out
 
 
 def detect(image, **params):
     """The intensity ``|z|^2`` (``signal="intensity"``, the default) or
-    amplitude ``|z|`` (``signal="amplitude"``) of a complex 2-D array, as
-    float32 (enh_lee_detect_cf32): the values every function here filters
-    when given complex data, e.g. a Sentinel-1 SLC burst. Computed in
-    float64 and rounded once, the same bits as the GDAL and QGIS front
-    ends. Accepts every keyword of :func:`filter`; only ``signal`` changes
-    the result.
+    amplitude ``|z|`` (``signal="amplitude"``) of a complex 2-D array (or
+    3-D: planes first), as float32 (enh_lee_detect_cf32): the values every
+    function here filters when given complex data, e.g. a Sentinel-1 SLC
+    burst. Computed in float64 and rounded once, the same bits as the GDAL
+    and QGIS front ends. Accepts every keyword of :func:`filter`; only
+    ``signal`` changes the result.
 
     >>> z = np.array([[3 + 4j, 1j]], dtype=np.complex64)
     >>> enh_lee.detect(z), enh_lee.detect(z, signal="amplitude")
     (array([[25.,  1.]], dtype=float32), array([[5., 1.]], dtype=float32))
     """
     a = image if isinstance(image, np.ndarray) else np.asarray(image)
-    if a.ndim != 2 or a.dtype.kind != "c":
+    if a.ndim not in (2, 3) or a.dtype.kind != "c":
         raise TypeError(f"image must be a 2-D complex array, got dtype {a.dtype} "
                         f"and shape {a.shape}")
     p = _params(**params)
@@ -512,21 +535,22 @@ def _check_out(out, shape):
         raise ValueError(f"out has shape {out.shape}, expected {tuple(shape)}")
     if not out.flags.writeable:
         raise ValueError("out is read-only")
-    stride = _row_stride(out)
-    if stride is None:
+    strides = _strides(out)
+    if strides is None:
         raise ValueError(
-            "out must be row-contiguous: 4-byte aligned float32 with strides[1] == 4 and "
-            f"strides[0] a positive multiple of 4 >= 4*width; got strides {out.strides}"
+            "out must be row-contiguous: 4-byte aligned float32 with strides[-1] == 4, "
+            "strides[-2] a positive multiple of 4 >= 4*width (and planes that do not "
+            f"overlap); got strides {out.strides}"
         )
-    return stride
+    return strides
 
 
 def _check_in_place(image, out, name):
-    if out is image and isinstance(image, np.ndarray) and image.ndim == 2:
-        if _row_stride(image) is None:
+    if out is image and isinstance(image, np.ndarray) and image.ndim in (2, 3):
+        if _strides(image) is None:
             raise ValueError(
                 f"filtering in place (out={name}) needs {name} to be native float32 with "
-                "pixels contiguous within rows (strides[1] == 4, strides[0] a positive "
+                "pixels contiguous within rows (strides[-1] == 4, strides[-2] a positive "
                 f"multiple of 4 >= 4*width), 4-byte aligned; got dtype {image.dtype}, "
                 f"strides {image.strides}. Use out=None and assign the result instead"
             )
@@ -536,25 +560,39 @@ def _ptr(a):
     return a.ctypes.data
 
 
+def _per_plane(params):
+    """(common keywords, {name: per-plane values}): a list or tuple value
+    gives each plane its own (``nodata=[0, None, -1]``)."""
+    common = {k: v for k, v in params.items() if not isinstance(v, (list, tuple))}
+    each = {k: list(v) for k, v in params.items() if isinstance(v, (list, tuple))}
+    return common, each
+
+
 # --------------------------------------------------------------------------
 # Filtering
 
 
 def filter(image, *, out=None, **params):
-    """Speckle filter of a 2-D image (enh_lee_f32); returns float32.
+    """Speckle filter of a 2-D image, or of every plane of a 3-D
+    ``(planes, rows, columns)`` stack in one call (enh_lee_filter); returns
+    float32.
 
     Every keyword but `out` is a parameter of the library (:data:`PARAMETERS`,
     listed below), checked by the library; ``filter="lee"`` picks the filter.
 
     Parameters
     ----------
-    image : 2-D array_like of real or complex numbers
-        Complex data (e.g. a Sentinel-1 SLC burst) is filtered as its
-        intensity ``|z|^2``, or its amplitude ``|z|`` with
-        ``signal="amplitude"`` (see :func:`detect`). Real data is used without a copy when it is a native float32 ndarray whose pixels
-        are contiguous within each row (``strides[1] == 4``; ``strides[0]``
-        a positive multiple of 4, at least ``4 * width``, e.g. a row or
-        column slice of a bigger array): its row stride is passed through.
+    image : 2-D or 3-D array_like of real or complex numbers
+        A 3-D array is a stack of planes (bands, dates), each filtered as a
+        2-D call on it alone would filter it (its own estimated looks and
+        point threshold), bit for bit. Complex data (e.g. a Sentinel-1 SLC
+        burst) is filtered as its intensity ``|z|^2``, or its amplitude
+        ``|z|`` with ``signal="amplitude"`` (see :func:`detect`). Real data
+        is used without a copy when it is a native float32 ndarray whose
+        pixels are contiguous within each row (``strides[-1] == 4``;
+        ``strides[-2]`` a positive multiple of 4, at least ``4 * width``,
+        e.g. a row or column slice of a bigger array; planes at a positive
+        stride that do not overlap): its strides are passed through.
         Anything else (float64, integers, transposed, Fortran order, slices
         with steps, big-endian, lists) is first converted to a C-contiguous
         float32 copy. The result is float32 in every case. A ``numpy.ma``
@@ -571,6 +609,11 @@ def filter(image, *, out=None, **params):
         address ranges of `out` and `image` is an error (InvalidArgumentError),
         even when no pixel is shared, e.g. two column halves of one array.
 
+    A list or tuple value for a parameter a plane may have of its own
+    (``nodata``, ``looks``, ``point_threshold``) gives each plane of a 3-D
+    image its value (``nodata=[0, None, -1]``); the planes are then
+    filtered through a :class:`Plan`.
+
     Returns
     -------
     numpy.ndarray
@@ -582,7 +625,8 @@ def filter(image, *, out=None, **params):
         A bad parameter, an empty image, overlapping buffers; the message is
         the library's. Nothing is written to `out` on any error.
     ValueError, TypeError
-        Unknown enum names, a non-2-D image, a wrong `out`, wrong types.
+        Unknown enum names, an image neither 2-D nor 3-D, a wrong `out`,
+        wrong types.
 
     Notes
     -----
@@ -608,24 +652,34 @@ def filter(image, *, out=None, **params):
     >>> enh_lee.filter(img, window=7, looks=4, out=img) is img   # in place
     True
     """
-    p = _params(**params)
+    common, each = _per_plane(params)
+    if each:
+        a = image if isinstance(image, np.ndarray) else np.asarray(image)
+        _dims(a, "image")
+        planes = a.shape[0] if a.ndim == 3 else 1
+        plan = Plan(a.shape[-2:], planes, **params)
+        src, _ = _as_image(a, plan._p)
+        plan.prepare(lambda: [(src, (0, 0))])
+        H, W = a.shape[-2:]
+        res = plan.filter_region(src, (0, 0, W, H), out=out)
+        if out is None and isinstance(image, np.ma.MaskedArray):
+            return np.ma.MaskedArray(res, mask=np.ma.getmaskarray(image).copy())
+        return res
+    p = _params(**common)
     _halo_of(p)  # the library validates the parameters before any allocation
     if out is not None:
         _check_in_place(image, out, "image")
         shape = np.shape(image)
-        if len(shape) != 2:
-            raise ValueError(f"image must be a 2-D array (rows, columns), got shape {shape}")
-        dst_stride = _check_out(out, shape)
-    src, src_stride = _as_image(image, p)
-    height, width = src.shape
+        if len(shape) not in (2, 3):
+            _dims(np.empty(shape), "image")
+        dst_strides = _check_out(out, shape)
+    src, src_strides = _as_image(image, p)
     masked = out is None and isinstance(image, np.ma.MaskedArray)
     if out is None:
-        out = np.empty((height, width), dtype=np.float32)
-        dst_stride = _row_stride(out)
-    status = _lib.lib.enh_lee_f32(
-        _ptr(src), src_stride, _ptr(out), dst_stride, width, height,
-        p, None, 0,
-    )
+        out = np.empty(src.shape, dtype=np.float32)
+        dst_strides = _strides(out)
+    status = _lib.lib.enh_lee_filter(p, ctypes.byref(_image(src, src_strides)),
+                                     ctypes.byref(_image(out, dst_strides)), None, 0)
     _raise_for(status, _detail(status, p) or f"image shape {src.shape}", p)
     if masked:
         return np.ma.MaskedArray(out, mask=np.ma.getmaskarray(image).copy())
@@ -671,19 +725,22 @@ def source_window(raster_shape, region, **params):
     Region(x_off=0, y_off=97, width=800, height=56)
     """
     rh, rw, r = _region_arg(raster_shape, region)
-    return _source_window(rh, rw, r, _params(**params))
+    common, _ = _per_plane(params)
+    return _source_window(rh, rw, r, _params(**common))
 
 
 def filter_region(src, raster_shape, region, *, out=None, **params):
-    """Filters one region of a larger raster (enh_lee_f32_region).
+    """Filters one region of a larger raster, every plane of a 3-D
+    ``(planes, rows, columns)`` source in one call (a :class:`Plan` of the
+    raster, enh_lee_plan_filter_region).
 
     Parameters
     ----------
-    src : 2-D array_like
+    src : 2-D or 3-D array_like
         The pixels of ``source_window(raster_shape, region, ...)``: the region
         grown by :func:`halo` on every side, clipped to the raster, with shape
-        ``(height, width)`` of that window (checked). Converted like
-        :func:`filter`'s `image`.
+        ``(height, width)`` of that window (checked), planes first for a
+        stack. Converted like :func:`filter`'s `image`.
     raster_shape : (int, int)
         ``(height, width)`` of the whole raster (numpy order).
     region : (int, int, int, int)
@@ -691,10 +748,15 @@ def filter_region(src, raster_shape, region, *, out=None, **params):
         of the raster (GDAL order: column and row of its top-left pixel,
         then columns and rows).
     window, looks, ..., threads
-        As :func:`filter`; borders apply at the raster's edges only.
+        As :func:`filter`; borders apply at the raster's edges only. Values
+        of the whole raster (``looks="auto"``, Lee Sigma's point threshold)
+        cannot be computed from a region: give them, or make a
+        :class:`Plan` of the raster, count it, and use
+        :meth:`Plan.filter_region`.
     out : ndarray or None
-        ``(height, width)`` of the region, float32, as in :func:`filter`. It
-        may be `src` itself only when the region is the whole raster.
+        ``(height, width)`` of the region (planes first for a stack),
+        float32, as in :func:`filter`. It may be `src` itself only when the
+        region is the whole raster.
 
     Returns
     -------
@@ -711,105 +773,366 @@ def filter_region(src, raster_shape, region, *, out=None, **params):
     >>> np.array_equal(tile, enh_lee.filter(img, window=5)[200:232, 100:164])
     True
     """
-    p = _params(**params)
-    rh, rw, r = _region_arg(raster_shape, region)
-    s = _source_window(rh, rw, r, p)
-    want = (s.height, s.width)
     shape = np.shape(src)
-    if len(shape) != 2:
-        raise ValueError(f"src must be a 2-D array (rows, columns), got shape {shape}")
-    if tuple(shape) != want:
-        raise ValueError(
-            f"src has shape {tuple(shape)}, but region {tuple(r)} of a raster of shape "
-            f"{(rh, rw)} needs the source window {tuple(s)} (x_off, y_off, width, "
-            f"height), i.e. shape {want}; see enh_lee.source_window()"
-        )
-    if out is not None:
-        _check_in_place(src, out, "src")
-        dst_stride = _check_out(out, (r.height, r.width))
-    a, src_stride = _as_image(src, p, "src")
-    if out is None:
-        out = np.empty((r.height, r.width), dtype=np.float32)
-        dst_stride = _row_stride(out)
-    status = _lib.lib.enh_lee_f32_region(
-        _ptr(a), src_stride, _ptr(out), dst_stride, rw, rh,
-        r.x_off, r.y_off, r.width, r.height, p, None, 0,
-    )
-    _raise_for(status, _detail(status, p) or f"raster_shape={(rh, rw)}, region={tuple(r)}", p)
-    return out
+    if len(shape) not in (2, 3):
+        raise ValueError(f"src must be a 2-D array (rows, columns) or a 3-D array (planes, "
+                         f"rows, columns), got shape {shape}")
+    rh, rw, r = _region_arg(raster_shape, region)
+    plan = Plan((rh, rw), shape[0] if len(shape) == 3 else 1, **params)
+    if plan.tally_len:
+        # The plan needs the whole raster, which is not at hand.
+        _raise_for(_lib.ENH_LEE_ERROR_PLAN_STATE, _needed(plan), plan._p)
+    return plan.filter_region(src, r, out=out)
+
+
+def _needed(plan):
+    """The parameters a plan computes from the whole raster, for messages."""
+    return ("the parameters leave values of the whole raster to compute ("
+            + plan.provenance().partition(": ")[2] + "); give them, or count a Plan "
+            "of the raster and use Plan.filter_region")
 
 
 # --------------------------------------------------------------------------
-# Lee Sigma's point threshold
+# The plan of a whole raster
 
 
-def point_threshold(image, **params):
-    """Lee Sigma's point threshold of a whole raster in memory
-    (enh_lee_point_threshold_f32): the 98th percentile of its valid pixels
-    (finite, not ``nodata``), ``inf`` if none is valid.
+def _load_plan(text, params):
+    """A :class:`Plan` from :meth:`Plan.save`'s text (unpickling)."""
+    return Plan.load(text, **params)
 
-    :func:`filter` computes it itself for a whole image; pass it as
-    ``point_threshold=`` to :func:`filter_region` (and to each strip, tile
-    or chunk) so that the pieces give the whole image's result. For a
-    raster that is not in memory, see :class:`ThresholdSearch`. Accepts
-    every keyword of :func:`filter`; only ``nodata`` and ``threads`` change
-    the result.
 
-    >>> t = enh_lee.point_threshold(img, filter="lee_sigma")
-    >>> tile = enh_lee.filter_region(src, (H, W), region, filter="lee_sigma",
-    ...                              point_threshold=t)       # doctest: +SKIP
+class Plan:
+    """The plan of a whole raster of ``planes`` planes of ``raster_shape =
+    (height, width)`` pixels, filtered in pieces (strips, tiles, Dask
+    chunks) bit for bit as a whole-raster :func:`filter` of each plane
+    (``EnhLeePlan``, enh_lee_plan_*).
+
+    Some parameters leave values of the whole raster to compute
+    (``looks="auto"``, Lee Sigma's point threshold; ``report=True``
+    measures the quality report too). The plan knows which; while
+    :attr:`tally_len` is not 0, count every piece of the raster (any
+    sizes, any order, offsets multiples of :attr:`alignment`) and step::
+
+        plan = enh_lee.Plan((H, W), 3, looks="auto", nodata=[0, 0, -1])
+        while plan.tally_len:
+            tally = plan.tally()
+            for y in range(0, H, plan.strip_rows):
+                plan.count(read_rows(y, plan.strip_rows), (0, y), tally)
+            plan.step(tally)
+        out = plan.filter_region(src, region)        # every plane, one call
+
+    (:meth:`prepare` is that loop.) A list or tuple value gives each plane
+    its own (``nodata``, ``looks``, ``point_threshold``). The plan pickles
+    (as :meth:`save`'s text) for Dask workers; several threads may count
+    and filter with one plan at once.
     """
-    return _whole_raster_statistic(_lib.lib.enh_lee_point_threshold_f32, image, params)
 
+    def __init__(self, raster_shape, planes=1, *, report=False, **params):
+        try:
+            height, width = (_int_arg("raster_shape", v) for v in raster_shape)
+        except ValueError:
+            raise TypeError(f"raster_shape must be (height, width), got {raster_shape!r}") from None
+        planes = _int_arg("planes", planes)
+        if min(height, width, planes) < 0:
+            raise InvalidArgumentError(_lib.ENH_LEE_ERROR_EMPTY_IMAGE,
+                                       f"raster_shape={(height, width)}, planes={planes}")
+        common, each = _per_plane(params)
+        p = _params(**common)
+        self._p, self._kwargs = p, common
+        _halo_of(p)
+        handle = ctypes.POINTER(_lib.EnhLeePlan)()
+        status = _lib.lib.enh_lee_plan_new(p, width, height, planes,
+                                           _lib.ENH_LEE_PLAN_REPORT if report else 0,
+                                           ctypes.byref(handle))
+        _raise_for(status, _detail(status, p) or
+                   f"raster_shape={(height, width)}, planes={planes}", p)
+        self._as_parameter_ = handle
+        self.shape = (planes, height, width)
+        for name, values in each.items():
+            if len(values) != planes:
+                raise ValueError(f"{name} has {len(values)} values for {planes} planes")
+            for plane, value in enumerate(values):
+                self.set(plane, name, value)
 
-def _whole_raster_statistic(function, image, params):
-    """`function`'s value (an enh_lee_*_f32 that writes one double) of a
-    whole raster in memory, its parameters validated first."""
-    p = _params(**params)
-    _halo_of(p)
-    src, stride = _as_image(image, p)
-    height, width = src.shape
-    value = ctypes.c_double()
-    status = function(_ptr(src), stride, width, height, p, ctypes.byref(value))
-    _raise_for(status, _detail(status, p) or f"image shape {src.shape}", p)
-    return value.value
+    @classmethod
+    def load(cls, text, **params):
+        """The plan :meth:`save` wrote (enh_lee_plan_load); `params`: the
+        keywords it was made with (``signal`` reads complex pieces)."""
+        handle = ctypes.POINTER(_lib.EnhLeePlan)()
+        data = text.encode() if isinstance(text, str) else bytes(text)
+        _raise_for(_lib.lib.enh_lee_plan_load(data, ctypes.byref(handle)), "Plan.load")
+        plan = cls.__new__(cls)
+        plan._as_parameter_ = handle
+        plan._p, plan._kwargs = _params(**params), params
+        plan.shape = tuple(int(v) for v in plan._shape_of(data.decode()))
+        return plan
 
+    @staticmethod
+    def _shape_of(text):
+        for line in text.splitlines():
+            words = line.split()
+            if words[:1] == ["raster"]:
+                width, height, planes = (int(w) for w in words[1:4])
+                return planes, height, width
+        raise InvalidArgumentError(_lib.ENH_LEE_ERROR_INVALID_PLAN, "no raster line")
 
-def estimate_looks(image, **params):
-    """The equivalent number of looks of a whole raster in memory
-    (enh_lee_estimate_looks_f32), from its most homogeneous 16x16 blocks of
-    valid pixels (docs/filters.md, "Estimating the looks"): deterministic,
-    the same on every thread count. Pass it as ``looks=``. ``signal``
-    (intensity or amplitude data) and ``nodata`` matter; every keyword of
-    :func:`filter` is accepted and validated. Raises
-    :class:`InvalidArgumentError` where no block can be measured (too small,
-    every block invalid or flat).
+    def _resolved_params(self, plane):
+        out = ctypes.POINTER(EnhLeeParams)()
+        status = _lib.lib.enh_lee_plan_params(self, _int_arg("plane", plane), ctypes.byref(out))
+        _raise_for(status, f"Plan.params({plane})" + (
+            ": the plan is not ready (count the raster first)"
+            if status == _lib.ENH_LEE_ERROR_PLAN_STATE else ""))
+        return _lib.Params(out)
 
-    >>> L = enh_lee.estimate_looks(img, nodata=0)
-    >>> out = enh_lee.filter(img, looks=L, nodata=0)       # doctest: +SKIP
-    """
-    return _whole_raster_statistic(_lib.lib.enh_lee_estimate_looks_f32, image, params)
+    def save(self):
+        """The plan as text (enh_lee_plan_save), which :meth:`load` reads
+        back in another process."""
+        return self._text(_lib.lib.enh_lee_plan_save)
 
+    def __reduce__(self):
+        return _load_plan, (self.save(), self._kwargs)
 
-_STATES = {_lib.ENH_LEE_WHOLE_RASTER_UNUSED: "unused", _lib.ENH_LEE_WHOLE_RASTER_NEEDED: "needed",
-           _lib.ENH_LEE_WHOLE_RASTER_GIVEN: "given"}
+    def close(self):
+        """Frees the library's plan now (also done by the garbage collector)."""
+        handle = getattr(self, "_as_parameter_", None)
+        self._as_parameter_ = ctypes.POINTER(_lib.EnhLeePlan)()
+        if handle and _lib.lib is not None:
+            _lib.lib.enh_lee_plan_free(handle)
 
+    __del__ = close
 
-def _state(function, params):
-    p = _params(**params)
-    state = ctypes.c_uint32()
-    status = function(p, ctypes.byref(state))
-    _raise_for(status, _detail(status, p), p)
-    return _STATES[state.value]
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        planes, height, width = self.shape
+        return f"Plan(({height}, {width}), {planes}): {self.provenance()}"
+
+    def _size(self, function):
+        n = ctypes.c_size_t()
+        _raise_for(function(self, ctypes.byref(n)), "the plan")
+        return n.value
+
+    def _text(self, function):
+        n = ctypes.c_size_t()
+        _raise_for(function(self, None, 0, ctypes.byref(n)), "the plan")
+        buf = ctypes.create_string_buffer(n.value + 1)
+        _raise_for(function(self, buf, len(buf), ctypes.byref(n)), "the plan")
+        return buf.value.decode("utf-8")
+
+    def set(self, plane, name, value):
+        """Gives plane `plane` its own value of parameter `name` (a band's
+        ``nodata``), before the first :meth:`step` (enh_lee_plan_set)."""
+        spec = _BY_NAME.get(name)
+        if spec is None:
+            raise TypeError(f"unexpected parameter {name!r}; the parameters are "
+                            f"{', '.join(_BY_NAME)}")
+        status = _lib.lib.enh_lee_plan_set(self, _int_arg("plane", plane), name.encode(),
+                                           _text_of(spec, value).encode())
+        _raise_for(status, f"{name}={value!r} for plane {plane}")
+
+    @property
+    def tally_len(self):
+        """Entries of the tally the next count needs; 0 when the plan is
+        ready to filter."""
+        return self._size(_lib.lib.enh_lee_plan_tally_len)
+
+    @property
+    def alignment(self):
+        """Pieces' offsets (and sides, except at the raster's right and
+        bottom edges) are multiples of this."""
+        return self._size(_lib.lib.enh_lee_plan_alignment)
+
+    @property
+    def strip_rows(self):
+        """Rows per strip suggested for reading the raster in strips."""
+        return self._size(_lib.lib.enh_lee_plan_strip_rows)
+
+    def tally(self):
+        """A zeroed tally for the next count."""
+        return np.zeros(self.tally_len, dtype=np.uint64)
+
+    def _piece(self, piece, name):
+        a, strides = _as_image(piece, self._p, name)
+        return a, _image(a, strides)
+
+    def count(self, piece, offset, tally):
+        """Adds `piece` (every plane of the raster's pixels from ``offset =
+        (x_off, y_off)``; 2-D for one plane) to `tally` (a uint64 array from
+        :meth:`tally`, or the sum of several); returns `tally`."""
+        x_off, y_off = (_int_arg("offset", v) for v in offset)
+        if not (isinstance(tally, np.ndarray) and tally.dtype == np.uint64 and
+                tally.flags.c_contiguous and tally.flags.writeable):
+            raise TypeError("tally must be a writable C-contiguous uint64 array (Plan.tally())")
+        a, image = self._piece(piece, "piece")
+        status = _lib.lib.enh_lee_plan_count(self, ctypes.byref(image), x_off, y_off,
+                                             _ptr(tally), tally.size)
+        _raise_for(status, _detail(status, self._p) or
+                   f"piece shape {a.shape} at {(x_off, y_off)}", self._p)
+        return tally
+
+    def counts(self, piece, offset=(0, 0)):
+        """The tally of one piece (a new array): sum the pieces' and pass
+        the sum to :meth:`step` (for pieces counted elsewhere)."""
+        return self.count(piece, offset, self.tally())
+
+    def step(self, tally):
+        """Ends a count with the tally of the whole raster."""
+        t = np.ascontiguousarray(tally, np.uint64)
+        status = _lib.lib.enh_lee_plan_step(self, _ptr(t), t.size)
+        _raise_for(status, "the plan's tally", self._p)
+
+    def prepare(self, pieces):
+        """Counts the raster until the plan is ready: ``pieces()`` yields
+        ``(piece, (x_off, y_off))`` covering the raster once, each time it
+        is called. Returns the plan."""
+        while self.tally_len:
+            tally = self.tally()
+            for piece, offset in pieces():
+                self.count(piece, offset, tally)
+            self.step(tally)
+        return self
+
+    def source_window(self, region):
+        """The window of the raster to read for :meth:`filter_region`."""
+        _, height, width = self.shape
+        rh, rw, r = _region_arg((height, width), region)
+        return _source_window(rh, rw, r, self._p)
+
+    def filter_region(self, src, region, *, out=None):
+        """Filters `region` of every plane (enh_lee_plan_filter_region):
+        `src` holds :meth:`source_window`'s pixels, planes first (2-D for
+        one plane); returns the region's pixels (`out` if given)."""
+        planes, height, width = self.shape
+        rh, rw, r = _region_arg((height, width), region)
+        s = _source_window(rh, rw, r, self._p)
+        shape = tuple(np.shape(src))
+        want = (s.height, s.width) if len(shape) == 2 else (planes, s.height, s.width)
+        if shape != want:
+            raise ValueError(
+                f"src has shape {shape}, but region {tuple(r)} of a raster of shape "
+                f"{(rh, rw)} needs the source window {tuple(s)} (x_off, y_off, width, "
+                f"height), i.e. shape {want}; see enh_lee.source_window()"
+            )
+        dst_shape = shape[:-2] + (r.height, r.width)
+        if out is not None:
+            _check_in_place(src, out, "src")
+            dst_strides = _check_out(out, dst_shape)
+        a, image = self._piece(src, "src")
+        if out is None:
+            out = np.empty(dst_shape, dtype=np.float32)
+            dst_strides = _strides(out)
+        status = _lib.lib.enh_lee_plan_filter_region(
+            self, ctypes.byref(image), _lib.EnhLeeRegion(*r),
+            ctypes.byref(_image(out, dst_strides)), None, 0)
+        _raise_for(status, _detail(status, self._p) or
+                   f"raster_shape={(rh, rw)}, region={tuple(r)}", self._p)
+        return out
+
+    def params(self, plane=0):
+        """Plane `plane`'s parameters as the library writes them, resolved
+        (the values the plan computed included), once ready."""
+        p = self._resolved_params(plane)
+        return {spec.name: _get(p, spec.name) for spec in PARAMETERS}
+
+    def provenance(self):
+        """One line saying what the filter does with this plan, for
+        metadata and attributes (enh_lee_plan_provenance)."""
+        return self._text(_lib.lib.enh_lee_plan_provenance)
+
+    def report_tally(self):
+        """A zeroed tally for :meth:`report_count` (``report=True`` plans)."""
+        return np.zeros(self._size(_lib.lib.enh_lee_plan_report_tally_len), dtype=np.uint64)
+
+    def report_count(self, piece, filtered, offset, tally):
+        """Adds a piece of the input and the same piece filtered (pieces as
+        :meth:`count`'s) to the report's `tally`; returns `tally`."""
+        x_off, y_off = (_int_arg("offset", v) for v in offset)
+        a, image = self._piece(piece, "piece")
+        b, after = self._piece(filtered, "filtered")
+        if a.shape != b.shape:
+            raise ValueError(f"filtered has shape {b.shape}, the piece {a.shape}")
+        status = _lib.lib.enh_lee_plan_report_count(self, ctypes.byref(image),
+                                                    ctypes.byref(after), x_off, y_off,
+                                                    _ptr(tally), tally.size)
+        _raise_for(status, _detail(status, self._p) or
+                   f"piece shape {a.shape} at {(x_off, y_off)}", self._p)
+        return tally
+
+    def report_finish(self, tally):
+        """Ends the report with the tally of the whole raster."""
+        t = np.ascontiguousarray(tally, np.uint64)
+        _raise_for(_lib.lib.enh_lee_plan_report_finish(self, _ptr(t), t.size),
+                   "the report's tally")
+
+    def report(self, plane=0):
+        """Plane `plane`'s quality report (a dict, as :func:`quality_report`)."""
+        r = _lib.EnhLeeQualityReport()
+        status = _lib.lib.enh_lee_plan_report(self, _int_arg("plane", plane), ctypes.byref(r))
+        _raise_for(status, f"the report of plane {plane}")
+        return _report_dict(r)
 
 
 def _report_dict(r):
     return {name: getattr(r, name) for name, _ in _lib.EnhLeeQualityReport._fields_}
 
 
+def _whole(image, params, name="image", report=False, **fixed):
+    """(plan, float32 image) of a 2-D raster in memory, counted: a plan of
+    `params`' values that matter to whole-raster values (nodata, signal,
+    threads) and `fixed`, after every keyword is validated."""
+    p = _params(**params)
+    _halo_of(p)
+    src, _ = _as_image(image, p, name, planes=False)
+    kept = {k: v for k, v in params.items() if k in ("nodata", "signal", "threads")}
+    plan = Plan(src.shape, 1, report=report, **dict(kept, **fixed))
+    plan.prepare(lambda: [(src, (0, 0))])
+    return plan, src
+
+
+def point_threshold(image, **params):
+    """Lee Sigma's point threshold of a whole 2-D raster in memory (a
+    :class:`Plan` of ``filter="lee_sigma"``): the 98th percentile of its
+    valid pixels (finite, not ``nodata``), ``inf`` if none is valid.
+
+    :func:`filter` computes it itself for a whole image; pass it as
+    ``point_threshold=`` to :func:`filter_region` (and to each strip, tile
+    or chunk) so that the pieces give the whole image's result, or use a
+    :class:`Plan`. Accepts every keyword of :func:`filter`; only ``nodata``
+    and ``threads`` change the result.
+
+    >>> t = enh_lee.point_threshold(img, filter="lee_sigma")
+    >>> tile = enh_lee.filter_region(src, (H, W), region, filter="lee_sigma",
+    ...                              point_threshold=t)       # doctest: +SKIP
+    """
+    plan, _ = _whole(image, params, filter="lee_sigma", point_threshold=None)
+    return float(plan.params(0)["point_threshold"])
+
+
+def estimate_looks(image, **params):
+    """The equivalent number of looks of a whole 2-D raster in memory (a
+    :class:`Plan` of ``looks="auto"``), from its most homogeneous 16x16
+    blocks of valid pixels (docs/filters.md, "Estimating the looks"):
+    deterministic, the same on every thread count. Pass it as ``looks=``.
+    ``signal`` (intensity or amplitude data) and ``nodata`` matter; every
+    keyword of :func:`filter` is accepted and validated. Raises
+    :class:`InvalidArgumentError` where no block can be measured (too small,
+    every block invalid or flat).
+
+    >>> L = enh_lee.estimate_looks(img, nodata=0)
+    >>> out = enh_lee.filter(img, looks=L, nodata=0)       # doctest: +SKIP
+    """
+    plan, _ = _whole(image, params, filter="enhanced_lee", looks="auto", cu=None,
+                     cmax=None)
+    return float(plan.params(0)["looks"])
+
+
 def quality_report(image, filtered, **params):
-    """What a filter did to a raster in memory (enh_lee_quality_report_f32;
-    docs/filters.md, "Quality report"), as a dict:
+    """What a filter did to a 2-D raster in memory (a :class:`Plan` with
+    ``report=True``; docs/filters.md, "Quality report"), as a dict:
 
     - ``looks_before``: the input's equivalent number of looks on its most
       homogeneous 16x16 blocks (:func:`estimate_looks`);
@@ -828,331 +1151,13 @@ def quality_report(image, filtered, **params):
     >>> sorted(r)
     ['blocks', 'looks_after', 'looks_before', 'pixels', 'ratio_mean', 'ratio_std']
     """
-    p = _params(**params)
-    _halo_of(p)
-    src, src_stride = _as_image(image, p)
-    after, after_stride = _as_image(filtered, p, "filtered")
-    if src.shape != after.shape:
-        raise ValueError(f"filtered has shape {after.shape}, the image {src.shape}")
-    height, width = src.shape
-    report = _lib.EnhLeeQualityReport()
-    status = _lib.lib.enh_lee_quality_report_f32(
-        _ptr(src), src_stride, _ptr(after), after_stride, width, height, p,
-        ctypes.byref(report))
-    _raise_for(status, _detail(status, p) or f"image shape {src.shape}", p)
-    return _report_dict(report)
-
-
-def point_threshold_state(**params):
-    """Whether these :func:`filter` keywords need a statistic of the whole
-    raster, Lee Sigma's point threshold (enh_lee_point_threshold_state):
-    ``"unused"`` (the filter has none), ``"needed"`` (it is not given: a
-    whole-image :func:`filter` computes it; to filter a raster in pieces,
-    compute it first with :func:`point_threshold` or
-    :class:`ThresholdSearch` and pass it) or ``"given"``. Front ends ask
-    this rather than naming filters.
-
-    >>> enh_lee.point_threshold_state(filter="lee"), enh_lee.point_threshold_state(filter="lee_sigma")
-    ('unused', 'needed')
-    """
-    return _state(_lib.lib.enh_lee_point_threshold_state, params)
-
-
-def looks_state(**params):
-    """Whether these :func:`filter` keywords use the looks and whether they
-    are given (enh_lee_looks_state): ``"unused"`` (Frost, Refined Lee, or
-    ``cu`` and ``cmax`` given), ``"needed"`` (``looks="auto"``: a
-    whole-image :func:`filter` estimates them; to filter a raster in
-    pieces, estimate them first with :func:`estimate_looks` or
-    :class:`LooksSearch` and pass them) or ``"given"``.
-
-    >>> enh_lee.looks_state(looks="auto"), enh_lee.looks_state(filter="frost", looks="auto")
-    ('needed', 'unused')
-    """
-    return _state(_lib.lib.enh_lee_looks_state, params)
-
-
-class _Search:
-    """A whole-raster value found by counting passes over the pieces of a
-    raster into a table of ENH_LEE_THRESHOLD_BINS counts (bounded memory):
-    the common part of :class:`ThresholdSearch` and :class:`LooksSearch`.
-    Pickles as plain data (where the search stands, not the table being
-    counted), for copies and Dask workers."""
-
-    _new = _count = _step = None  # the enh_lee_*_search_* functions
-    _struct = None
-
-    def __init__(self, **params):
-        self._kwargs = dict(params)
-        self._p = _params(**params)
-        _halo_of(self._p)
-        self._search = self._new()
-        self._table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
-        self._value = None
-
-    def __getstate__(self):
-        return {"params": self._kwargs, "search": bytes(self._search), "value": self._value}
-
-    def __setstate__(self, state):
-        # Where the search stands, on a search that the subclass's
-        # __setstate__ has just made from the same parameters.
-        self._search = self._struct.from_buffer_copy(state["search"])
-        self._value = state["value"]
-
-    @property
-    def done(self):
-        """Whether the search has found its value."""
-        return self._value is not None
-
-    def _counted(self, piece, where):
-        table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
-        src, stride = _as_image(piece, self._p, "piece")
-        height, width = src.shape
-        status = self._count(ctypes.byref(self._search), _ptr(src), stride, *where(width, height),
-                             self._p, _ptr(table))
-        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}", self._p)
-        return table
-
-    def step(self, counts=None):
-        """Ends the pass with ``counts`` (the whole raster's table; default:
-        what :meth:`count` added). Returns the value when done, else None
-        (count another pass)."""
-        table = self._table if counts is None else np.ascontiguousarray(counts, np.uint64)
-        if table.shape != (_lib.ENH_LEE_THRESHOLD_BINS,):
-            raise ValueError(f"counts must have {_lib.ENH_LEE_THRESHOLD_BINS} entries, "
-                             f"got shape {table.shape}")
-        value = ctypes.c_double()
-        done = ctypes.c_uint32()
-        status = self._step(ctypes.byref(self._search), _ptr(table), ctypes.byref(value),
-                            ctypes.byref(done))
-        _raise_for(status, "the search")
-        self._table[:] = 0
-        if done.value:
-            self._value = value.value
-        return self._value
-
-
-class ThresholdSearch(_Search):
-    """Lee Sigma's point threshold of a raster read in pieces (strips,
-    tiles, Dask chunks: any sizes, any order), exact and in bounded memory
-    (a table of 65536 counts): the library's two counting passes.
-
-    ::
-
-        search = enh_lee.ThresholdSearch(nodata=0)
-        while not search.done:
-            for piece in pieces_of_the_raster():   # every pixel once per pass
-                search.count(piece)
-            search.step()
-        t = search.threshold                       # == point_threshold(whole)
-
-    :meth:`counts` gives one piece's table instead (to count pieces
-    elsewhere, e.g. in Dask workers); pass their sum to :meth:`step`. The
-    keywords are :func:`filter`'s; only ``nodata`` and ``threads`` matter.
-    """
-
-    _struct = _lib.EnhLeeThresholdSearch
-
-    def __init__(self, **params):
-        self._new = _lib.lib.enh_lee_threshold_search_new
-        self._count = _lib.lib.enh_lee_threshold_search_count_f32
-        self._step = _lib.lib.enh_lee_threshold_search_step
-        super().__init__(**params)
-
-    def __setstate__(self, state):
-        self.__init__(**state["params"])
-        super().__setstate__(state)
-
-    @property
-    def threshold(self):
-        """The threshold once :attr:`done`, else None."""
-        return self._value
-
-    def counts(self, piece):
-        """The count table of one piece for the current pass (a new array)."""
-        return self._counted(piece, lambda w, h: (w, h))
-
-    def count(self, piece):
-        """Adds one piece to this pass's table."""
-        self._table += self.counts(piece)
-
-
-class LooksSearch(_Search):
-    """The looks of a raster read in pieces, bit for bit
-    :func:`estimate_looks` of the whole raster, in bounded memory: the
-    library's three counting passes (docs/filters.md, "Estimating the
-    looks"). Pieces are placed by their offset ``(x_off, y_off)`` in the
-    raster and must not cut its 16x16 blocks: offsets that are multiples of
-    16, and sides that are too except at the raster's right and bottom
-    edges (strips of 16k rows do).
-
-    ::
-
-        search = enh_lee.LooksSearch((H, W), nodata=0)
-        while not search.done:
-            for y in range(0, H, 1024):                  # every block once per pass
-                search.count(read_rows(y, 1024), (0, y))
-            search.step()
-        looks = search.looks                             # == estimate_looks(whole)
-
-    The keywords are :func:`filter`'s; ``nodata``, ``signal`` and
-    ``threads`` matter.
-    """
-
-    _struct = _lib.EnhLeeLooksSearch
-
-    def __init__(self, raster_shape, **params):
-        self._shape = tuple(int(v) for v in raster_shape)
-        if len(self._shape) != 2:
-            raise ValueError(f"raster_shape must be (height, width), got {raster_shape!r}")
-        self._new = _lib.lib.enh_lee_looks_search_new
-        self._count = _lib.lib.enh_lee_looks_search_count_f32
-        self._step = self._step_with_params
-        super().__init__(**params)
-
-    def _step_with_params(self, search, table, value, done):
-        return _lib.lib.enh_lee_looks_search_step(search, table, self._p, value,
-                                                  done)
-
-    def __getstate__(self):
-        return dict(super().__getstate__(), shape=self._shape)
-
-    def __setstate__(self, state):
-        self.__init__(state["shape"], **state["params"])
-        super().__setstate__(state)
-
-    @property
-    def looks(self):
-        """The looks once :attr:`done`, else None."""
-        return self._value
-
-    def counts(self, piece, offset):
-        """The count table of one piece, whose top left pixel is ``offset =
-        (x_off, y_off)`` of the raster, for the current pass (a new array)."""
-        x_off, y_off = (_int_arg("offset", v) for v in offset)
-        if x_off < 0 or y_off < 0:
-            raise ValueError(f"offset must not be negative, got {offset!r}")
-        h, w = self._shape
-        return self._counted(piece, lambda pw, ph: (w, h, x_off, y_off, pw, ph))
-
-    def count(self, piece, offset):
-        """Adds one piece to this pass's table."""
-        self._table += self.counts(piece, offset)
-
-    @property
-    def ranked(self):
-        """Whether the homogeneous blocks are found (after two passes), so
-        that :meth:`report_counts` can count."""
-        return getattr(self._search, "pass") >= 2
-
-    def report_counts(self, piece, filtered, offset):
-        """The quality report's table of one piece of the raster and the
-        same piece of its filtered image (pieces as :meth:`counts`), once
-        :attr:`ranked`; pass the sum over the whole raster to
-        :meth:`report`."""
-        x_off, y_off = (_int_arg("offset", v) for v in offset)
-        src, src_stride = _as_image(piece, self._p, "piece")
-        after, after_stride = _as_image(filtered, self._p, "filtered")
-        if src.shape != after.shape:
-            raise ValueError(f"filtered has shape {after.shape}, the piece {src.shape}")
-        height, width = src.shape
-        h, w = self._shape
-        table = np.zeros(_lib.ENH_LEE_THRESHOLD_BINS, dtype=np.uint64)
-        status = _lib.lib.enh_lee_report_count_f32(
-            ctypes.byref(self._search), _ptr(src), src_stride, _ptr(after), after_stride, w, h,
-            x_off, y_off, width, height, self._p, _ptr(table))
-        _raise_for(status, _detail(status, self._p) or f"piece shape {src.shape}", self._p)
-        return table
-
-    def report(self, counts):
-        """The quality report (a dict, as :func:`quality_report`) of the
-        whole raster's summed :meth:`report_counts`."""
-        table = np.ascontiguousarray(counts, np.uint64)
-        if table.shape != (_lib.ENH_LEE_THRESHOLD_BINS,):
-            raise ValueError(f"counts must have {_lib.ENH_LEE_THRESHOLD_BINS} entries, "
-                             f"got shape {table.shape}")
-        report = _lib.EnhLeeQualityReport()
-        status = _lib.lib.enh_lee_report_finish(_ptr(table), self._p,
-                                                ctypes.byref(report))
-        _raise_for(status, "the report")
-        return _report_dict(report)
-
-
-def _whole_raster_values(bands, raster_shape, read_rows, report=False, progress=None,
-                         rows=None):
-    """For a raster read in strips of rows, never whole: completes each
-    band's keywords (``bands``, one dict per band, changed in place) with the
-    whole-raster values they leave to be computed, the looks (``"auto"``:
-    :class:`LooksSearch`) and Lee Sigma's point threshold
-    (:class:`ThresholdSearch`), bit for bit those of the whole band.
-    ``read_rows(y, h)`` returns rows ``[y, y + h)`` of every band, shape
-    ``(bands, h, width)``; the strips' heights are multiples of the looks'
-    blocks. With ``report``, returns per band a :class:`LooksSearch` that
-    has found the homogeneous blocks (:attr:`LooksSearch.ranked`, for
-    :meth:`LooksSearch.report_counts`), else None. ``progress()`` is called
-    after each strip read; ``rows`` (a multiple of the looks' blocks) is
-    the strips' height, default :func:`_search_rows`."""
-    H, W = raster_shape
-    looks = [report or looks_state(**b) == "needed" for b in bands]
-    thresholds = [point_threshold_state(**b) == "needed" for b in bands]
-    searches = []
-    for b, params in enumerate(bands):
-        keep = {k: v for k, v in params.items() if k not in ("looks", "point_threshold")}
-        for wanted, new in ((looks[b], lambda: LooksSearch((H, W), **params)),
-                            (thresholds[b], lambda: ThresholdSearch(**keep))):
-            if wanted:
-                searches.append((b, new()))
-    rows = rows or _search_rows(W, len(bands))
-
-    def finished(b, search):
-        if not isinstance(search, LooksSearch):
-            return search.done
-        return search.done if looks_state(**bands[b]) == "needed" else search.ranked
-
-    while not all(finished(b, s) for b, s in searches):
-        for y in range(0, H, rows):
-            strip = read_rows(y, min(rows, H - y))
-            for b, search in searches:
-                if finished(b, search):
-                    continue
-                if isinstance(search, LooksSearch):
-                    search.count(strip[b], (0, y))
-                else:
-                    search.count(strip[b])
-            if progress:
-                progress()
-        for b, search in searches:
-            if not finished(b, search):
-                search.step()
-    ranked = [None] * len(bands)
-    for b, search in searches:
-        if isinstance(search, LooksSearch):
-            ranked[b] = search
-            if search.done:
-                bands[b]["looks"] = search.looks
-        else:
-            bands[b]["point_threshold"] = search.threshold
-    return ranked if report else None
-
-
-def _search_rows(width, count):
-    """Rows of the strips :func:`_whole_raster_values` reads: about 16 MiB of
-    float32 pixels of `count` bands, a multiple of the looks' blocks."""
-    rows = (16 << 20) // (4 * max(1, width) * max(1, count))
-    return max(LOOKS_BLOCK, rows // LOOKS_BLOCK * LOOKS_BLOCK)
-
-
-def _whole_raster_passes(bands, report=False):
-    """How many times :func:`_whole_raster_values` reads the raster."""
-    passes = 0
-    for params in bands:
-        if looks_state(**params) == "needed":
-            passes = max(passes, 3)
-        elif report:
-            passes = max(passes, 2)
-        if point_threshold_state(**params) == "needed":
-            passes = max(passes, 2)
-    return passes
+    after = filtered if isinstance(filtered, np.ndarray) else np.asarray(filtered)
+    if np.shape(image) != after.shape:
+        raise ValueError(f"filtered has shape {after.shape}, the image {np.shape(image)}")
+    plan, src = _whole(image, params, report=True)
+    tally = plan.report_count(src, after, (0, 0), plan.report_tally())
+    plan.report_finish(tally)
+    return plan.report(0)
 
 
 # --------------------------------------------------------------------------

@@ -90,6 +90,9 @@ class Declarations:
                 return ctypes.POINTER(_SCALARS[base])
             if base in self.types:
                 return ctypes.POINTER(self.types[base])
+        elif pointers == 2 and base in self.types:
+            # An out-parameter of a new object (EnhLeePlan **out_plan).
+            return ctypes.POINTER(ctypes.POINTER(self.types[base]))
         raise ValueError(f"enh_lee.h: no ctypes type for the C type {c_type!r}")
 
 

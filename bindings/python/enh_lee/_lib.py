@@ -49,12 +49,12 @@ HEADER_PATH = _header.header_path()
 _DECLARATIONS = _header.load(HEADER_PATH)
 
 # The header's types and integer constants (ENH_LEE_OK, ENH_LEE_ERROR_*,
-# ENH_LEE_THRESHOLD_BINS, ...), as module attributes.
+# ENH_LEE_ELEMENT_FLOAT32, ...), as module attributes.
 EnhLeeParams = _DECLARATIONS.types["EnhLeeParams"]  # opaque: only pointers
 EnhLeeParamInfo = _DECLARATIONS.types["EnhLeeParamInfo"]
 EnhLeeRegion = _DECLARATIONS.types["EnhLeeRegion"]
-EnhLeeThresholdSearch = _DECLARATIONS.types["EnhLeeThresholdSearch"]
-EnhLeeLooksSearch = _DECLARATIONS.types["EnhLeeLooksSearch"]
+EnhLeeImage = _DECLARATIONS.types["EnhLeeImage"]
+EnhLeePlan = _DECLARATIONS.types["EnhLeePlan"]  # opaque: only pointers
 EnhLeeQualityReport = _DECLARATIONS.types["EnhLeeQualityReport"]
 EnhLeeStatus = _DECLARATIONS.types["EnhLeeStatus"]
 globals().update(_DECLARATIONS.constants)

@@ -52,29 +52,34 @@ def spatial_order(arr, spatial_dims):
 
 def filtered(arr, spatial_dims, params, compute):
     """`arr` filtered: `compute(data, params)` filters its data, transposed so
-    that the (row, column) dims come last; the result keeps dims (in their
-    order), coords, name and attrs, records the parameters in
-    ``attrs["enh_lee"]`` (after an earlier filter's: "...; then ...") and
-    keeps the encoding but the keys of the input's storage type."""
+    that the (row, column) dims come last, and returns it with the plan's
+    provenance line; the result keeps dims (in their order), coords, name
+    and attrs, records the provenance in ``attrs["enh_lee"]`` (after an
+    earlier filter's: "...; then ...") and keeps the encoding but the keys
+    of the input's storage type."""
     ydim, xdim = spatial_order(arr, spatial_dims)
     order = tuple(d for d in arr.dims if d not in (ydim, xdim)) + (ydim, xdim)
     t = arr.transpose(*order)
-    res = t.copy(deep=False, data=compute(t.data, params))
+    data, text = compute(t.data, params)
+    res = t.copy(deep=False, data=data)
     res.attrs = dict(arr.attrs)
     prev = arr.attrs.get(ATTR)
-    text = enh_lee._provenance(params)
     res.attrs[ATTR] = f"{prev}; then {text}" if prev else text
     res.encoding = {k: v for k, v in arr.encoding.items() if k not in _STALE_ENCODING}
     return res.transpose(*arr.dims)
 
 
 def _filter_planes(data, params):
-    """Every plane (last two axes) of a numpy array, filtered now."""
+    """Every plane (last two axes) of a numpy array, filtered now: one plan
+    of all the planes, counted and filtered in one call each; returns
+    (filtered, provenance)."""
     data = np.asarray(data)
-    out = np.empty(data.shape, np.float32)
-    for idx in np.ndindex(*data.shape[:-2]):
-        enh_lee.filter(data[idx], out=out[idx], **params)
-    return out
+    H, W = data.shape[-2:]
+    stack = data.reshape((-1, H, W))
+    plan = enh_lee.Plan((H, W), stack.shape[0], **params)
+    plan.prepare(lambda: [(stack, (0, 0))])
+    out = plan.filter_region(stack, (0, 0, W, H))
+    return out.reshape(data.shape), plan.provenance()
 
 
 def _rio(arr):

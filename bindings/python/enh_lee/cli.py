@@ -12,10 +12,10 @@ Every parameter of the library's vocabulary (:data:`enh_lee.PARAMETERS`) is
 an option of the same name, ``--target_window`` and ``--target-window``
 alike; the library judges the values. ``--nodata`` defaults to each band's
 nodata value. Memory is bounded: the raster is read in strips of rows grown
-by the halo (:func:`enh_lee.source_window`), never whole; values of the
-whole raster (``--looks auto``, Lee Sigma's point threshold, the report's
-homogeneous blocks) are found by counting passes over strips first, bit for
-bit those of the whole band.
+by the halo (:meth:`enh_lee.Plan.source_window`), never whole, every band
+at once; values of the whole raster (``--looks auto``, Lee Sigma's point
+threshold, the report) are planned by one :class:`enh_lee.Plan` of all
+bands, counted over strips first, bit for bit those of the whole band.
 
 Exit status: 0 on success, 2 for a usage error or a value the library
 refuses, 1 for any other failure. The output is written to a temporary
@@ -34,11 +34,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 import enh_lee
-
-#: Rows per strip are a multiple of this (the looks' blocks) and of the
-#: output's block height, and hold about this many float32 pixels a band.
-_STRIP_PIXELS = 4 << 20
-
 
 class _UsageError(Exception):
     """A usage error or a refused value: exit status 2."""
@@ -81,9 +76,9 @@ def _parser():
     ap.add_argument("--of", default="GTiff", metavar="FORMAT",
                     help="output format: GTiff (default) or COG (Cloud Optimized GeoTIFF)")
     ap.add_argument("--rows", type=int, metavar="N",
-                    help="rows per strip (rounded to the looks' 16-row blocks and the "
-                         "output's block height); memory grows with it; default: about "
-                         "4 million pixels of all bands")
+                    help="rows per strip (rounded to the plan's alignment and the "
+                         "output's block height); memory grows with it; default: the "
+                         "plan's (about 16 MiB of all bands)")
     ap.add_argument("-q", "--quiet", action="store_true",
                     help="no progress bar (there is none when stderr is not a terminal)")
     ap.add_argument("--version", action="version",
@@ -147,26 +142,22 @@ def _rasterio():
     return rasterio
 
 
-def _strip_rows(height, width, count, block_rows, wanted=None):
-    """Rows per strip: `wanted`, else about _STRIP_PIXELS pixels of every
-    band together, rounded down to a multiple of the looks' blocks and of
-    the output's block height."""
+def _strip_rows(plan, block_rows, wanted=None):
+    """Rows per strip: `wanted`, else the plan's suggestion, rounded to a
+    multiple of the plan's alignment and of the output's block height."""
     block_rows = max(1, block_rows)
-    unit = enh_lee.LOOKS_BLOCK * block_rows // math.gcd(enh_lee.LOOKS_BLOCK, block_rows)
-    rows = wanted or _STRIP_PIXELS // max(1, width * count)
+    side = plan.alignment
+    unit = side * block_rows // math.gcd(side, block_rows)
+    rows = wanted or plan.strip_rows
     return max(unit, rows // unit * unit)
 
 
-def _band_params(params, nodatas):
-    """One dict of keywords per band: --nodata, else the band's own nodata
+def _band_nodata(params, nodatas):
+    """The per-band nodata keyword: --nodata, else each band's own nodata
     (NaN pixels are invalid anyway)."""
-    bands = []
-    for nodata in nodatas:
-        band = dict(params)
-        if "nodata" not in params:
-            band["nodata"] = None if nodata is None or math.isnan(nodata) else nodata
-        bands.append(band)
-    return bands
+    if "nodata" in params:
+        return params
+    return dict(params, nodata=[None if v is None or math.isnan(v) else v for v in nodatas])
 
 
 def _filter(rasterio, args, params, options, path):
@@ -174,10 +165,9 @@ def _filter(rasterio, args, params, options, path):
 
     with rasterio.open(args.input) as src:
         H, W, n = src.height, src.width, src.count
-        bands = _band_params(params, src.nodatavals)
+        bands = _band_nodata(params, src.nodatavals)
         try:
-            for band in bands:
-                enh_lee.source_window((H, W), (0, 0, W, H), **band)
+            plan = enh_lee.Plan((H, W), n, report=args.report, **bands)
         except (ValueError, TypeError) as e:
             raise _UsageError(str(e)) from None
         profile = dict(driver="GTiff", width=W, height=H, count=n, dtype="float32")
@@ -194,26 +184,26 @@ def _filter(rasterio, args, params, options, path):
         gtiff.setdefault("BIGTIFF", "IF_SAFER")
         profile.update(gtiff)
 
-        def read_rows(y, h):
-            return src.read(window=Window(0, y, W, h))
-
-        passes = enh_lee._whole_raster_passes(bands, args.report)
-        search_rows = _strip_rows(H, W, n, 1, args.rows) if args.rows else \
-            enh_lee._search_rows(W, n)
         with rasterio.open(path, "w", **profile) as dst:
             gcps, gcps_crs = src.gcps
             if gcps:  # e.g. Sentinel-1 GRD: georeferenced by ground control points
                 dst.gcps = (gcps, gcps_crs)
             if getattr(src, "rpcs", None):
                 dst.rpcs = src.rpcs
-            rows = _strip_rows(H, W, n, dst.block_shapes[0][0], args.rows)
+            rows = _strip_rows(plan, dst.block_shapes[0][0], args.rows)
             strips = range(0, H, rows)
-            progress = _Progress(passes * -(-H // search_rows) + len(strips), args.quiet)
-            ranked = enh_lee._whole_raster_values(bands, (H, W), read_rows, args.report,
-                                                  progress, search_rows)
-            tables = [0] * n
-            windows = [enh_lee.source_window((H, W), (0, y, W, min(rows, H - y)), **bands[0])
-                       for y in strips]
+            progress = _Progress(len(strips), args.quiet)
+            # Values of the whole raster the plan needs: counted strip by
+            # strip, every band at once, until the plan is ready.
+            while plan.tally_len:
+                tally = plan.tally()
+                for y in strips:
+                    plan.count(src.read(window=Window(0, y, W, min(rows, H - y))), (0, y), tally)
+                    progress.total += 1
+                    progress()
+                plan.step(tally)
+            report = plan.report_tally() if args.report else None
+            windows = [plan.source_window((0, y, W, min(rows, H - y))) for y in strips]
             # Reading the next strip and writing the last one overlap the
             # filtering of this one (rasterio releases the GIL in I/O, the
             # library in the filter): two strips in, two out.
@@ -229,43 +219,45 @@ def _filter(rasterio, args, params, options, path):
                     if i + 1 < len(windows):
                         pending = reader.submit(src.read, window=Window(*windows[i + 1]))
                     out = buffers[i % 2][:, :h]
-                    for b in range(n):
-                        enh_lee.filter_region(data[b], (H, W), region, out=out[b], **bands[b])
-                        if args.report:
-                            tables[b] = tables[b] + ranked[b].report_counts(
-                                data[b, y - sy:y - sy + h], out[b], (0, y))
+                    plan.filter_region(data, region, out=out)  # every band, one call
+                    if report is not None:
+                        plan.report_count(data[:, y - sy:y - sy + h], out, (0, y), report)
                     if written is not None:
                         written.result()
                     written = writer.submit(dst.write, out, window=Window(0, y, W, h))
                     progress()
                 written.result()
-            reports = [ranked[b].report(tables[b]) for b in range(n)] if args.report else []
-            _describe(src, dst, bands, params, reports)
+            reports = []
+            if report is not None:
+                plan.report_finish(report)
+                reports = [plan.report(b) for b in range(n)]
+            _describe(src, dst, plan, bands, reports)
     return reports
 
 
-def _describe(src, dst, bands, params, reports):
+def _describe(src, dst, plan, params, reports):
     """Band descriptions, the values computed for the whole band and the
     provenance, as the driver writes them (ENHLEE_* band metadata)."""
     dst.update_tags(**{k: v for k, v in src.tags().items() if k != "AREA_OR_POINT"})
     if "AREA_OR_POINT" in src.tags():
         dst.update_tags(AREA_OR_POINT=src.tags()["AREA_OR_POINT"])
-    for b, band in enumerate(bands):
+    given = enh_lee.describe(**enh_lee._per_plane(params)[0])
+    for b in range(src.count):
         if src.descriptions[b]:
             dst.set_band_description(b + 1, src.descriptions[b])
-        values = enh_lee.describe(**band)
+        values = plan.params(b)
         tags = {}
         if src.dtypes[b].startswith("complex"):
             tags["ENHLEE_COMPLEX_AS"] = values["signal"]  # filtered as |z|^2 or |z|
-        if enh_lee.looks_state(**params) == "needed":
-            tags["ENHLEE_LOOKS"] = values["looks"]
-        if enh_lee.point_threshold_state(**params) == "needed":
-            tags["ENHLEE_POINT_THRESHOLD"] = values["point_threshold"]
+        for name, value in values.items():
+            # The values the plan computed from the whole band.
+            if name != "nodata" and value != given[name]:
+                tags["ENHLEE_" + name.upper()] = value
         for name, value in (reports[b].items() if reports else ()):
             tags["ENHLEE_REPORT_" + name.upper()] = repr(value)
         if tags:
             dst.update_tags(b + 1, **tags)
-    dst.update_tags(ENHLEE=enh_lee._provenance(bands[0]))
+    dst.update_tags(ENHLEE=plan.provenance())
 
 
 def _temporary(output, suffix):

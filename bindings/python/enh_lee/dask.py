@@ -162,7 +162,30 @@ def _pieces_along(offsets, lo, hi):
     return res
 
 
+#: The most times a plan counts a raster (include/enh_lee.h, EnhLeePlan):
+#: the graph has that many rounds of counting tasks, which do nothing once
+#: the plan is ready.
+_MOST_COUNTS = 3
+
+
 def _filter_dask(x, params):
+    return _filter_dask_plan(x, params)[0]
+
+
+def _plane_params(params, total):
+    """`params` with each per-plane list checked against the `total` planes."""
+    _, each = enh_lee._per_plane(params)
+    for name, values in each.items():
+        if len(values) != total:
+            raise ValueError(f"{name} has {len(values)} values for {total} planes")
+    return each
+
+
+def _filter_dask_plan(x, params):
+    """(filtered dask array, provenance) of `x`: one plan per block of the
+    leading dims (its planes together), counted by tasks over the blocks
+    when the plan needs the whole raster, and one filter call per chunk for
+    all its planes."""
     if x.ndim < 2:
         raise ValueError(f"the array must have at least 2 dimensions (rows, columns), got "
                          f"shape {x.shape}")
@@ -173,47 +196,59 @@ def _filter_dask(x, params):
         raise ValueError("the array has unknown chunk sizes (NaN); call "
                          "x.compute_chunk_sizes() first")
     H, W = (int(v) for v in x.shape[-2:])
+    lead_shape = tuple(int(v) for v in x.shape[:-2])
+    total = int(np.prod(lead_shape, dtype=np.int64))
+    each = _plane_params(params, total)
     # Validates every parameter in the library (with its messages) and reports
     # an empty raster as enh_lee.filter does; nothing is computed yet.
     enh_lee.source_window((H, W), (0, 0, W, H), **params)
-    n = enh_lee.halo(**params)
+    n = enh_lee.halo(**enh_lee._per_plane(params)[0])
+    whole = enh_lee.Plan((H, W), max(1, total), **params)
 
     lead_chunks = x.chunks[:-2]
     rchunks, cchunks = x.chunks[-2:]
     roff, coff = _offsets(rchunks), _offsets(cchunks)
-    token = tokenize(x, sorted(params.items()), "enh_lee.dask.filter")
+    token = tokenize(x, sorted((k, repr(v)) for k, v in params.items()), "enh_lee.dask.filter")
     name = "enh-lee-" + token
     piece_name = "enh-lee-halo-" + token
-    frozen = tuple(params.items())
+    plan_name = "enh-lee-plan-" + token
+    numbers = np.arange(total).reshape(lead_shape) if lead_shape else np.arange(1)
 
     layer = {}
-    # Lee Sigma's point threshold of each plane, unless given: tasks that
-    # count every block of the plane, twice (enh_lee.ThresholdSearch), and
-    # that every filter task of the plane then depends on.
-    thresholds = {}
-    if enh_lee.point_threshold_state(**params) == "needed":
-        thresholds = _search_layer(layer, x, lambda: enh_lee.ThresholdSearch(**params), 2,
-                                   _count_block, "enh-lee-threshold-" + token)
-    # looks="auto": each plane's looks, estimated by tasks that count the
-    # plane's blocks three times (enh_lee.LooksSearch) over a copy of the
-    # array rechunked so that no chunk cuts the estimate's 16x16 blocks.
-    looks, dependencies = {}, [x]
-    if enh_lee.looks_state(**params) == "needed":
-        aligned = x.rechunk({x.ndim - 2: _block_multiple(rchunks),
-                             x.ndim - 1: _block_multiple(cchunks)})
-        looks = _search_layer(layer, aligned,
-                              lambda: enh_lee.LooksSearch((H, W), **params), 3, _count_looks,
-                              "enh-lee-looks-" + token)
-        dependencies.append(aligned)
+    dependencies = [x]
+    counted = x
+    if whole.tally_len:
+        side = whole.alignment
+        if side > 1 and any(c % side for cs in (rchunks[:-1], cchunks[:-1]) for c in cs):
+            # Pieces must not cut the plan's blocks: count a copy whose
+            # chunks are multiples of them.
+            counted = x.rechunk({x.ndim - 2: _multiple(rchunks, side),
+                                 x.ndim - 1: _multiple(cchunks, side)})
+            dependencies.append(counted)
+    plans = {}
+    for lead in np.ndindex(*(len(c) for c in lead_chunks)):
+        box = tuple(slice(_offsets(lead_chunks[k])[b], _offsets(lead_chunks[k])[b + 1])
+                    for k, b in enumerate(lead))
+        planes = numbers[box].ravel() if lead_shape else numbers
+        if planes.size == 0:
+            continue
+        plane_params = dict(params, **{k: [v[i] for i in planes] for k, v in each.items()})
+        plan = enh_lee.Plan((H, W), planes.size, **plane_params)
+        key = (plan_name,) + lead
+        layer[key] = plan
+        if plan.tally_len:
+            key = _count_layer(layer, counted, lead, key, plan_name)
+        plans[lead] = key
+
     for i, (r0, r1) in enumerate(zip(roff[:-1], roff[1:])):
         rows = _pieces_along(roff, max(0, r0 - n), min(H, r1 + n))
         for j, (c0, c1) in enumerate(zip(coff[:-1], coff[1:])):
             cols = _pieces_along(coff, max(0, c0 - n), min(W, c1 + n))
             region = (c0, r0, c1 - c0, r1 - r0)
             for lead in np.ndindex(*(len(c) for c in lead_chunks)):
-                if r1 == r0 or c1 == c0:
+                shape = tuple(lead_chunks[k][b] for k, b in enumerate(lead))
+                if r1 == r0 or c1 == c0 or lead not in plans:
                     # An empty chunk (dask allows them): nothing to filter.
-                    shape = tuple(lead_chunks[k][b] for k, b in enumerate(lead))
                     layer[(name,) + lead + (i, j)] = (
                         np.empty, shape + (r1 - r0, c1 - c0), np.float32)
                     continue
@@ -228,73 +263,67 @@ def _filter_dask(x, params):
                             key = pkey
                         row.append(key)
                     grid.append(row)
-                layer[(name,) + lead + (i, j)] = (_filter_block, grid, (H, W), region,
-                                                  thresholds.get(lead, []),
-                                                  looks.get(lead, []), frozen)
+                layer[(name,) + lead + (i, j)] = (_filter_block, grid, region, plans[lead])
 
     graph = HighLevelGraph.from_collections(name, layer, dependencies=dependencies)
     meta = np.empty((0,) * x.ndim, dtype=np.float32)
-    return da.Array(graph, name, chunks=x.chunks, dtype=np.float32, meta=meta)
+    return (da.Array(graph, name, chunks=x.chunks, dtype=np.float32, meta=meta),
+            whole.provenance())
 
 
-def _search_layer(layer, x, new_search, passes, count, name):
-    """Adds to `layer` the counting passes of a search over each whole
-    plane of `x` (one search per plane, `new_search()`): per pass, a task
-    per block (`count(search, block, plane, offset)`, offset `(x_off,
-    y_off)`), one that sums their tables and one that steps the search
-    with the sum. Returns, per lead block index, the keys of the finished
-    searches of its planes (in np.ndindex order of the block's lead shape)."""
+def _count_layer(layer, x, lead, plan_key, name):
+    """Adds to `layer` the counting of the plan at `plan_key` over the
+    blocks of `x` at lead block `lead`: per round, a task per block that
+    counts it (nothing once the plan is ready), one that sums their tallies
+    and one that steps a copy of the plan with the sum. Returns the key of
+    the ready plan."""
     roff, coff = _offsets(x.chunks[-2]), _offsets(x.chunks[-1])
-    blocks = [(bi, bj) for bi in range(len(roff) - 1) for bj in range(len(coff) - 1)]
-    out = {}
-    for lead in np.ndindex(*(len(c) for c in x.chunks[:-2])):
-        shape = tuple(x.chunks[k][b] for k, b in enumerate(lead))
-        keys = []
-        for plane in np.ndindex(*shape):
-            state = new_search()
-            for pass_ in range(passes):
-                tag = lead + plane + (pass_,)
-                counts = []
-                for bi, bj in blocks:
-                    key = (name + "-count",) + tag + (bi, bj)
-                    layer[key] = (count, state, (x.name,) + lead + (bi, bj), plane,
-                                  (coff[bj], roff[bi]))
-                    counts.append(key)
-                total = (name + "-counts",) + tag
-                layer[total] = (_sum_tables, counts)
-                step = (name + "-step",) + tag
-                layer[step] = (_stepped, state, total)
-                state = step
-            keys.append(state)
-        out[lead] = keys
-    return out
+    blocks = [(bi, bj) for bi in range(len(roff) - 1) for bj in range(len(coff) - 1)
+              if roff[bi + 1] > roff[bi] and coff[bj + 1] > coff[bj]]
+    state = plan_key
+    for count in range(_MOST_COUNTS):
+        tag = lead + (count,)
+        tallies = []
+        for bi, bj in blocks:
+            key = (name + "-count",) + tag + (bi, bj)
+            layer[key] = (_count_block, state, (x.name,) + lead + (bi, bj), (coff[bj], roff[bi]))
+            tallies.append(key)
+        total = (name + "-tally",) + tag
+        layer[total] = (_sum_tallies, tallies)
+        step = (name + "-step",) + tag
+        layer[step] = (_stepped, state, total)
+        state = step
+    return state
 
 
-def _block_multiple(chunks):
-    """A chunk size that is a multiple of the looks' 16-pixel blocks, about
-    the largest of `chunks`."""
-    side = enh_lee.LOOKS_BLOCK
+def _multiple(chunks, side):
+    """A chunk size that is a multiple of `side`, about the largest of `chunks`."""
     return max(side, -(-max(chunks) // side) * side)
 
 
-def _count_looks(search, block, plane, offset):
-    """One block's count table for one plane's looks, the block at `offset`."""
-    return search.counts(block[plane], offset)
+def _planes(block):
+    """A block's planes, the leading dims flattened: (planes, rows, columns)."""
+    return block.reshape((-1,) + block.shape[-2:])
 
 
-def _count_block(search, block, plane, offset):
-    """One block's count table for one plane's point threshold (any piece
-    counts, wherever it is: `offset` is not needed)."""
-    return search.counts(block[plane])
+def _count_block(plan, block, offset):
+    """One block's tally for the plan (None once the plan is ready)."""
+    if not plan.tally_len:
+        return None
+    return plan.counts(_planes(block), offset)
 
 
-def _sum_tables(tables):
-    return np.sum(tables, axis=0, dtype=np.uint64)
+def _sum_tallies(tallies):
+    tallies = [t for t in tallies if t is not None]
+    return np.sum(tallies, axis=0, dtype=np.uint64) if tallies else None
 
 
-def _stepped(search, total):
-    """A copy of `search` after the pass whose counts are `total`."""
-    nxt = copy.copy(search)
+def _stepped(plan, total):
+    """A copy of `plan` after the count whose tally is `total` (the plan
+    itself once it is ready)."""
+    if total is None:
+        return plan
+    nxt = copy.copy(plan)
     nxt.step(total)
     return nxt
 
@@ -306,45 +335,32 @@ def _cut(block, rows, cols):
     return block[..., rows, cols].copy()
 
 
-def _filter_block(grid, raster_shape, region, thresholds, looks, params):
+def _filter_block(grid, region, plan):
     """One output chunk: assemble the source window from its pieces (a grid
-    of arrays, rows of pieces left to right) and filter each plane (with
-    its point threshold's and its looks' finished searches, when they are
-    computed)."""
-    params = dict(params)
+    of arrays, rows of pieces left to right) and filter all its planes in
+    one call of the plan."""
     heights = [row[0].shape[-2] for row in grid]
     widths = [p.shape[-1] for p in grid[0]]
-    sh, sw = sum(heights), sum(widths)
     lead = grid[0][0].shape[:-2]
-    out = np.empty(lead + (region[3], region[2]), dtype=np.float32)
-    single = len(grid) == 1 and len(grid[0]) == 1
-    # Complex pieces stay complex until the library detects them.
-    work = np.complex64 if grid[0][0].dtype.kind == "c" else np.float32
-    buf = None if single else np.empty((sh, sw), dtype=work)
-    for idx in np.ndindex(*lead):
-        if single:
-            src = grid[0][0][idx]
-            if not src.flags.aligned:
-                # Blocks deserialised by distributed can sit at odd addresses,
-                # which enh_lee.filter_region (0.1.0) does not copy for float32
-                # (ctypes ArgumentError); an aligned copy is always safe.
-                src = np.array(src, dtype=work)
-        else:
-            y = 0
-            for row, h in zip(grid, heights):
-                xo = 0
-                for piece, w in zip(row, widths):
-                    buf[y:y + h, xo:xo + w] = piece[idx]  # casts to `work`
-                    xo += w
-                y += h
-            src = buf
-        plane = int(np.ravel_multi_index(idx, lead)) if lead else 0
-        if thresholds:
-            params["point_threshold"] = thresholds[plane].threshold
-        if looks:
-            params["looks"] = looks[plane].looks
-        enh_lee.filter_region(src, raster_shape, region, out=out[idx], **params)
-    return out
+    if len(grid) == 1 and len(grid[0]) == 1:
+        src = _planes(grid[0][0])
+        if not src.flags.aligned:
+            # Blocks deserialised by distributed can sit at odd addresses.
+            src = np.array(src)
+    else:
+        # Complex pieces stay complex until the library detects them.
+        work = np.complex64 if grid[0][0].dtype.kind == "c" else np.float32
+        buf = np.empty(lead + (sum(heights), sum(widths)), dtype=work)
+        y = 0
+        for row, h in zip(grid, heights):
+            xo = 0
+            for piece, w in zip(row, widths):
+                buf[..., y:y + h, xo:xo + w] = piece  # casts to `work`
+                xo += w
+            y += h
+        src = _planes(buf)
+    out = plan.filter_region(src, region)
+    return out.reshape(lead + out.shape[-2:])
 
 
 # --------------------------------------------------------------------------
@@ -364,7 +380,7 @@ def _filter_xarray(arr, params, spatial_dims):
             "the DataArray is not backed by a dask array; chunk it first "
             "(arr.chunk({...}), or rioxarray.open_rasterio(path, chunks=...)), or "
             "use enh_lee.filter(arr.values) for numpy data")
-    return _xarray.filtered(arr, spatial_dims, params, _filter_dask)
+    return _xarray.filtered(arr, spatial_dims, params, _filter_dask_plan)
 
 
 enh_lee._with_parameters(filter, (), defaults={"threads": 1})

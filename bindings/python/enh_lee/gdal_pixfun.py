@@ -179,16 +179,19 @@ def vrt_xml(source, bands=None, relative_to=None, **params):
 
 def _band_values(band, nodata, params):
     """The values of a whole GDAL band that the parameters leave to be
-    computed (looks="auto", Lee Sigma's point threshold), read in strips
-    (enh_lee._whole_raster_values): {name: value}, empty if none."""
+    computed (looks="auto", Lee Sigma's point threshold): a plan of the
+    band (:class:`enh_lee.Plan`), counted in strips; {name: value} of the
+    values it computed, empty if none."""
     if nodata is not None and np.isnan(nodata):
         nodata = None  # NaN pixels are invalid anyway
-    bands = [dict(params, nodata=nodata)]
-    W = band.XSize
-    enh_lee._whole_raster_values(
-        bands, (band.YSize, W),
-        lambda y, h: band.ReadAsArray(0, y, W, h).astype(np.float32)[None])
-    return {k: v for k, v in bands[0].items() if params.get(k) != v and k != "nodata"}
+    params = dict(params, nodata=nodata)
+    H, W = band.YSize, band.XSize
+    plan = enh_lee.Plan((H, W), **params)
+    rows = plan.strip_rows
+    plan.prepare(lambda: ((band.ReadAsArray(0, y, W, min(rows, H - y)).astype(np.float32),
+                           (0, y)) for y in range(0, H, rows)))
+    given = enh_lee.describe(**params)
+    return {k: v for k, v in plan.params(0).items() if v != given[k]}
 
 
 def _fmt(v):

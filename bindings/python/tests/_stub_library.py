@@ -16,17 +16,17 @@ needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not inst
 
 def build_stub(directory, version="0.1.0"):
     """Compiles, in `directory`, a libenh_lee.so whose enh_lee_version() is
-    `version`, with the functions of 0.1 only; returns its path."""
+    `version`, with a few filtering functions only; returns its path."""
     stub = textwrap.dedent("""\
         #include "enh_lee.h"
         EnhLeeParams *enh_lee_params_new(void) { return 0; }
         EnhLeeStatus enh_lee_scratch_size(size_t w, size_t h, const EnhLeeParams *p, size_t *o) { return 20; }
         EnhLeeStatus enh_lee_halo(const EnhLeeParams *p, size_t *o) { return 20; }
-        EnhLeeStatus enh_lee_f32(const float *s, size_t ss, float *d, size_t ds, size_t w, size_t h,
-                                 const EnhLeeParams *p, void *x, size_t xs) { return 20; }
-        EnhLeeStatus enh_lee_f32_region(const float *s, size_t ss, float *d, size_t ds, size_t rw,
-                                        size_t rh, size_t x0, size_t y0, size_t w, size_t h,
-                                        const EnhLeeParams *p, void *x, size_t xs) { return 20; }
+        EnhLeeStatus enh_lee_filter(const EnhLeeParams *p, const EnhLeeImage *s,
+                                    const EnhLeeImage *d, void *x, size_t xs) { return 20; }
+        EnhLeeStatus enh_lee_plan_filter_region(const EnhLeePlan *plan, const EnhLeeImage *s,
+                                                EnhLeeRegion r, const EnhLeeImage *d, void *x,
+                                                size_t xs) { return 20; }
         const char *enh_lee_status_message(EnhLeeStatus s) { return "stub"; }
         const char *enh_lee_version(void) { return "VERSION"; }
         """).replace("VERSION", version)

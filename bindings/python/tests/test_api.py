@@ -236,7 +236,8 @@ def test_wrong_types(img):
 
 
 def test_bad_shapes():
-    for a in (np.zeros((3, 4, 5), np.float32), np.zeros(5, np.float32), np.float32(1.0)):
+    # 3-D is a stack of planes (tests/test_planes.py); 4-D and 1-D are refused.
+    for a in (np.zeros((2, 3, 4, 5), np.float32), np.zeros(5, np.float32), np.float32(1.0)):
         with pytest.raises(ValueError, match="2-D"):
             enh_lee.filter(a)
     for shape in ((0, 5), (5, 0), (0, 0)):

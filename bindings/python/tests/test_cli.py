@@ -97,7 +97,7 @@ def test_every_band_bit_for_bit_in_strips(scene, tmp_path, args, params):
     r = run(src, dst, "--rows", "16", *args)
     assert r.stderr == ""  # no progress bar when stderr is not a terminal
     tags, band_tags, _ = check_output(dst, data, **params)
-    assert tags["ENHLEE"].startswith("Speckle filter (filter=")
+    assert tags["ENHLEE"].startswith(f"enh-lee {enh_lee.version()}: filter=")  # the plan's
     if params.get("looks") == "auto":
         for b in range(2):
             looks = float(band_tags[b]["ENHLEE_LOOKS"])

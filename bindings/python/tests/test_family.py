@@ -213,13 +213,13 @@ def test_refined_lee_keeps_edges_and_has_one_window():
     assert "window" in str(e.value) and "refined_lee" in str(e.value)
 
 
-def test_point_threshold_state_is_the_librarys():
-    # Front ends ask the library whether a whole-raster pass is needed.
-    assert [enh_lee.point_threshold_state(filter=f) for f in FAMILY] == \
-        ["unused"] * 6 + ["needed"]
-    assert enh_lee.point_threshold_state(filter="lee_sigma", point_threshold=3.5) == "given"
+def test_the_plan_says_whether_the_whole_raster_is_counted():
+    # Front ends ask the plan whether the whole raster must be counted.
+    assert [enh_lee.Plan((32, 32), filter=f).tally_len > 0 for f in FAMILY] == \
+        [False] * 6 + [True]
+    assert enh_lee.Plan((32, 32), filter="lee_sigma", point_threshold=3.5).tally_len == 0
     with pytest.raises(enh_lee.InvalidArgumentError) as e:
-        enh_lee.point_threshold_state(filter="lee_sigma", window=3)
+        enh_lee.Plan((32, 32), filter="lee_sigma", window=3)
     assert "window" in str(e.value)
 
 
@@ -232,15 +232,10 @@ def test_lee_sigma_point_threshold_and_its_search():
     t = enh_lee.point_threshold(img, nodata=0)
     valid = np.sort(img[np.isfinite(img) & (img != 0)])
     assert t == valid[valid.size * 98 // 100 - 1]
-    search = enh_lee.ThresholdSearch(nodata=0)
-    passes = 0
-    while not search.done:
-        for y0 in (100, 0, 37, 64):
-            y1 = {100: 120, 0: 37, 37: 64, 64: 100}[y0]
-            search.count(img[y0:y1])
-        search.step()
-        passes += 1
-    assert passes == 2 and search.threshold == t
+    plan = enh_lee.Plan(img.shape, filter="lee_sigma", nodata=0)
+    ends = {100: 120, 0: 37, 37: 64, 64: 100}
+    plan.prepare(lambda: [(img[y0:ends[y0]], (0, y0)) for y0 in (100, 0, 37, 64)])
+    assert float(plan.params(0)["point_threshold"]) == t
     region = (0, 10, 70, 20)
     sx, sy, sw, sh = enh_lee.source_window(img.shape, region, filter="lee_sigma")
     with pytest.raises(enh_lee.InvalidArgumentError) as e:

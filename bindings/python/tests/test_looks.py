@@ -1,6 +1,8 @@
 """enh_lee.estimate_looks: the equivalent number of looks from the most
 homogeneous blocks, on gamma-speckled scenes of known looks."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -65,14 +67,17 @@ def test_looks_auto_filters_with_the_whole_rasters_estimate():
     assert enh_lee.describe(looks="auto")["looks"] == "auto"
 
 
-def test_looks_state():
-    assert enh_lee.looks_state() == "given"
-    assert enh_lee.looks_state(looks="auto") == "needed"
-    assert enh_lee.looks_state(looks="auto", filter="frost") == "unused"
-    assert enh_lee.looks_state(looks="auto", filter="refined_lee") == "unused"
-    assert enh_lee.looks_state(looks="auto", filter="lee", cu=0.5) == "unused"
-    assert enh_lee.looks_state(looks="auto", cu=0.5) == "needed"   # Cmax from the looks
-    assert enh_lee.looks_state(looks="auto", cu=0.5, cmax=2.0) == "unused"
+def test_the_plan_knows_what_it_counts():
+    # Front ends ask the plan whether the whole raster must be counted.
+    def counts(**params):
+        return enh_lee.Plan((64, 64), **params).tally_len > 0
+    assert not counts()
+    assert counts(looks="auto")
+    assert not counts(looks="auto", filter="frost")
+    assert not counts(looks="auto", filter="refined_lee")
+    assert not counts(looks="auto", filter="lee", cu=0.5)
+    assert counts(looks="auto", cu=0.5)   # Cmax from the looks
+    assert not counts(looks="auto", cu=0.5, cmax=2.0)
 
 
 def test_auto_is_refused_where_the_whole_raster_is_not_at_hand():
@@ -80,7 +85,7 @@ def test_auto_is_refused_where_the_whole_raster_is_not_at_hand():
     H, W = img.shape
     region = (0, 100, W, 50)
     x, y, w, h = enh_lee.source_window(img.shape, region, looks="auto")
-    with pytest.raises(enh_lee.InvalidArgumentError, match="whole raster's estimate"):
+    with pytest.raises(enh_lee.InvalidArgumentError, match="whole raster.*looks=auto"):
         enh_lee.filter_region(img[y:y + h, x:x + w], img.shape, region, looks="auto")
     with pytest.raises(enh_lee.InvalidArgumentError, match="lee_sigma"):
         enh_lee.filter(img, filter="lee_sigma", looks="auto")
@@ -90,18 +95,12 @@ def test_auto_is_refused_where_the_whole_raster_is_not_at_hand():
 
 
 def _search(img, pieces, **params):
-    search = enh_lee.LooksSearch(img.shape, **params)
-    passes = 0
-    while not search.done:
-        for x, y, w, h in pieces:
-            search.count(img[y:y + h, x:x + w], (x, y))
-        search.step()
-        passes += 1
-    assert passes == 3
-    return search.looks
+    plan = enh_lee.Plan(img.shape, looks="auto", **params)
+    plan.prepare(lambda: [(img[y:y + h, x:x + w], (x, y)) for x, y, w, h in pieces])
+    return float(plan.params(0)["looks"])
 
 
-def test_a_search_over_pieces_gives_the_in_memory_bits():
+def test_a_plan_over_pieces_gives_the_in_memory_bits():
     img = scene(3.0, 7)               # 600 x 520: partial blocks at both edges
     H, W = img.shape
     whole = enh_lee.estimate_looks(img, nodata=0)
@@ -114,11 +113,19 @@ def test_a_search_over_pieces_gives_the_in_memory_bits():
     assert _search(amp, strips, nodata=0, signal="amplitude") == enh_lee.estimate_looks(
         amp, nodata=0, signal="amplitude")
     # A piece that cuts the 16x16 blocks is refused.
-    search = enh_lee.LooksSearch(img.shape, nodata=0)
+    plan = enh_lee.Plan(img.shape, looks="auto", nodata=0)
+    assert plan.alignment == 16
     with pytest.raises(enh_lee.InvalidArgumentError, match="region"):
-        search.count(img[8:40], (0, 8))
+        plan.count(img[8:40], (0, 8), plan.tally())
     with pytest.raises(enh_lee.InvalidArgumentError, match="region"):
-        search.count(img[0:40], (0, 0))
+        plan.count(img[0:40], (0, 0), plan.tally())
+    # The plan pickles (Dask workers), where it stands included.
+    plan.step(plan.counts(img))
+    again = pickle.loads(pickle.dumps(plan))
+    assert again.tally_len == plan.tally_len and again.shape == plan.shape
+    again.prepare(lambda: [(img, (0, 0))])
+    assert float(again.params(0)["looks"]) == whole
+    assert "(estimated)" in again.provenance()
 
 
 def test_quality_report_of_a_filter():
@@ -144,14 +151,14 @@ def test_quality_report_over_pieces_gives_the_in_memory_bits():
     img = scene(4.4, 9)
     out = enh_lee.filter(img, looks=4.4, nodata=0)
     H, W = img.shape
-    search = enh_lee.LooksSearch(img.shape, nodata=0)
+    plan = enh_lee.Plan(img.shape, report=True, looks=4.4, nodata=0)
     strips = [(y, min(64, H - y)) for y in range(0, H, 64)]
-    while not search.ranked:
-        for y, h in strips:
-            search.count(img[y:y + h], (0, y))
-        search.step()
-    table = sum(search.report_counts(img[y:y + h], out[y:y + h], (0, y)) for y, h in strips[::-1])
-    assert search.report(table) == enh_lee.quality_report(img, out, nodata=0)
+    plan.prepare(lambda: [(img[y:y + h], (0, y)) for y, h in strips])
+    tally = plan.report_tally()
+    for y, h in strips[::-1]:
+        plan.report_count(img[y:y + h], out[y:y + h], (0, y), tally)
+    plan.report_finish(tally)
+    assert plan.report(0) == enh_lee.quality_report(img, out, nodata=0)
 
 
 def _direct_looks(img, after=None, signal="intensity"):

@@ -130,8 +130,11 @@ def test_threads(client):
     # threads=None (the default) means 1 library thread per task: Dask
     # already runs tasks in parallel.
     for threads, want in [(None, 1), (0, 0), (2, 2)]:
-        tasks = _filter_tasks(eld.filter(x, threads=threads))
-        assert len(tasks) == 9 and all(dict(t[-1])["threads"] == want for t in tasks)
+        y = eld.filter(x, threads=threads)
+        tasks = _filter_tasks(y)
+        plans = [v for v in dict(y.dask).values() if isinstance(v, enh_lee.Plan)]
+        assert len(tasks) == 9 and len(plans) == 1
+        assert f" threads={want}" in plans[0].provenance()
     lazy = [eld.filter(x), eld.filter(x, threads=0), eld.filter(x, threads=2)]
     for got in client.compute(lazy, sync=True):
         assert same_bits(got, enh_lee.filter(IMG))
@@ -202,9 +205,9 @@ def test_each_task_gets_only_its_chunk_plus_halo(monkeypatch):
     seen = []
     real = eld._filter_block
 
-    def spy(grid, raster_shape, region, thresholds, looks, params):
+    def spy(grid, region, plan):
         seen.append((region, sum(p.size for row in grid for p in row)))
-        return real(grid, raster_shape, region, thresholds, looks, params)
+        return real(grid, region, plan)
 
     monkeypatch.setattr(eld, "_filter_block", spy)
     img = speckled((200, 150), seed=3)
@@ -262,9 +265,9 @@ def test_a_window_of_the_result_computes_only_its_chunks(monkeypatch):
     regions = []
     real = eld._filter_block
 
-    def spy(grid, raster_shape, region, thresholds, looks, params):
+    def spy(grid, region, plan):
         regions.append(region)
-        return real(grid, raster_shape, region, thresholds, looks, params)
+        return real(grid, region, plan)
 
     monkeypatch.setattr(eld, "_filter_block", spy)
     img = speckled((200, 150), seed=4)

@@ -58,7 +58,7 @@ def _check(dst, bands, **params):
         assert b.DataType == gdal.GDT_Float32 and b.GetNoDataValue() == -1.0
         assert b.GetDescription() == name
         assert same_bits(b.ReadAsArray(), enh_lee.filter(img, nodata=-1.0, **params)), i
-    assert out.GetMetadataItem("enh_lee").startswith("Speckle filter (filter=enhanced_lee,")
+    assert out.GetMetadataItem("enh_lee").startswith(f"enh-lee {enh_lee.version()}: filter=enhanced_lee ")
 
 
 def test_example_on_its_own_local_cluster(geotiff, tmp_path):

@@ -198,8 +198,8 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 p.setDescription(tr("NoData value (empty = the band's own)"))
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterBoolean(
-            self.REPORT, tr("Quality report (ENL before and after, ratio image; one more "
-                            "pass over each band)"), False, True))
+            self.REPORT, tr("Quality report (ENL before and after, ratio image; measured "
+                            "while filtering)"), False, True))
         strip = QgsProcessingParameterNumber(
             self.STRIP_ROWS, tr("Rows per strip (0 = automatic)"),
             QgsProcessingParameterNumber.Integer, 0, True, 0)
@@ -472,7 +472,7 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                              "ENHLEE_PARAMETERS": json.dumps(meta, sort_keys=True)})
 
             # Per output band: its source band and the nodata it uses.
-            plan = []
+            pairs, nodatas = [], []
             for i, b in enumerate(bands, start=1):
                 sband = src.GetRasterBand(b)
                 _check_physical(sband, b)
@@ -489,94 +489,61 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                     # amplitude (the signal parameter): say which.
                     oband.SetMetadataItem("ENHLEE_COMPLEX_AS", params["signal"])
                 # NaN pixels are always invalid: no need to pass NaN as nodata.
-                fnodata = None if nodata is None or math.isnan(nodata) else nodata
-                plan.append((sband, oband, dict(params, nodata=fnodata)))
+                nodatas.append(None if nodata is None or math.isnan(nodata) else nodata)
+                pairs.append((sband, oband))
 
-            # The looks' blocks must not be cut by the pieces of a looks
-            # search or of the report: strips of a multiple of their side.
-            block = enh_lee.LOOKS_BLOCK
-            if report:
-                rows = min(H, max(block, rows // block * block))
+            # One plan of every band: the values of the whole raster the
+            # parameters leave to compute, and the report, are counted
+            # over strips of all bands until it is ready.
+            plan = enh_lee.Plan((H, W), len(bands), report=report,
+                                **dict(params, nodata=nodatas))
+            side = plan.alignment
+            rows = min(H, max(side, rows // side * side))
             strips = list(range(0, H, rows))
-            # Values of the whole band, when the parameters leave them to
-            # be computed: the looks (LOOKS=auto, three counting passes over
-            # strips whose heights are multiples of the looks' blocks; two
-            # find the homogeneous blocks, which the report needs too) and
-            # Lee Sigma's point threshold (two passes).
-            looks_state = enh_lee.looks_state(**params)
-            threshold_state = enh_lee.point_threshold_state(**params)
-            search = threshold_state == "needed"
-            looks_rows = max(block, rows // block * block)
-            looks_strips = list(range(0, H, looks_rows))
-            looks_passes = 3 if looks_state == "needed" else 2 if report else 0
-            total = len(plan) * (len(strips) * (3 if search else 1) +
-                                 looks_passes * len(looks_strips))
+            halo = enh_lee.halo(**params)
+            stack = _Stack(pairs, (min(H, rows + 2 * halo), W), params["signal"], enh_lee)
+            counts = 0
+            total = len(strips) * (2 if plan.tally_len else 1)
             done = 0
-            buffers = _Buffers((min(H, max(looks_rows, rows + 2 * enh_lee.halo(**params))), W))
-            estimates = {}
-            for b, (sband, oband, band_params) in zip(bands, plan):
-                if not looks_passes:
-                    break
-                estimate = enh_lee.LooksSearch((H, W), **band_params)
-                needed = looks_state == "needed"
-                while not (estimate.done if needed else estimate.ranked):
-                    for y, buf in _strips(sband, buffers.of(sband), looks_rows, feedback):
-                        estimate.count(buf, (0, y))
-                        done += 1
-                        feedback.setProgress(100.0 * done / total)
-                    estimate.step()
-                estimates[b] = estimate
-                if not needed:
-                    continue
-                band_params["looks"] = estimate.looks
-                text = enh_lee.describe(**band_params)["looks"]
-                oband.SetMetadataItem("ENHLEE_LOOKS", text)
-                feedback.pushInfo(tr("band {}: looks estimated {} (the equivalent number of "
-                                     "looks of its most homogeneous areas)").format(b, text))
-            tables = {b: 0 for b in estimates} if report else {}
-            for b, (sband, oband, band_params) in zip(bands, plan):
-                if threshold_state == "unused":
-                    break
-                if not search:
-                    oband.SetMetadataItem("ENHLEE_POINT_THRESHOLD",
-                                          enh_lee.describe(**band_params)["point_threshold"])
-                    continue
-                threshold = enh_lee.ThresholdSearch(**band_params)
-                while not threshold.done:
-                    for _, buf in _strips(sband, buffers.of(sband), rows, feedback):
-                        threshold.count(buf)
-                        done += 1
-                        feedback.setProgress(100.0 * done / total)
-                    threshold.step()
-                band_params["point_threshold"] = threshold.threshold
-                text = enh_lee.describe(**band_params)["point_threshold"]
-                oband.SetMetadataItem("ENHLEE_POINT_THRESHOLD", text)
-                feedback.pushInfo(tr("band {}: lee_sigma point threshold {} (the band's 98th "
-                                     "percentile)").format(b, text))
-            out_buf = np.empty((min(H, rows), W), np.float32)
+            while plan.tally_len:
+                tally = plan.tally()
+                for y in strips:
+                    h = min(rows, H - y)
+                    plan.count(stack.read(0, y, W, h, feedback), (0, y), tally)
+                    done += 1
+                    feedback.setProgress(100.0 * done / total)
+                plan.step(tally)
+                counts += 1
+                total = len(strips) * (counts + (2 if plan.tally_len else 1))
+            given = enh_lee.describe(**params)
+            for b, (_, oband), number in zip(range(len(bands)), pairs, bands):
+                for name, value in plan.params(b).items():
+                    if name != "nodata" and value != given[name]:
+                        # A value the plan computed from the whole band.
+                        oband.SetMetadataItem("ENHLEE_" + name.upper(), value)
+                        feedback.pushInfo(tr("band {}: {} computed from the whole band: "
+                                             "{}").format(number, name, value))
+            provenance = plan.provenance()
+            dst.SetMetadataItem("ENHLEE", provenance)
+            feedback.pushInfo(provenance)
+
+            tally = plan.report_tally() if report else None
+            out_buf = np.empty((len(bands), min(H, rows), W), np.float32)
             for y in strips:
                 h = min(rows, H - y)
                 region = (0, y, W, h)
-                sx, sy, sw, sh = enh_lee.source_window((H, W), region, **params)
-                for b, (sband, oband, band_params) in zip(bands, plan):
-                    if feedback.isCanceled():
-                        raise _Canceled()
-                    buf = buffers.of(sband)[:sh]
-                    gdal.ErrorReset()
-                    got = sband.ReadAsArray(sx, sy, sw, sh, buf_obj=buf)
-                    if got is None:
-                        raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
-                            sy, sy + sh - 1, gdal.GetLastErrorMsg()))
-                    out = enh_lee.filter_region(buf, (H, W), region, out=out_buf[:h],
-                                                **band_params)
-                    if report:
-                        tables[b] = tables[b] + estimates[b].report_counts(
-                            buf[y - sy:y - sy + h], out, (0, y))
-                    if oband.WriteArray(out, 0, y) != gdal.CE_None:
+                sx, sy, sw, sh = plan.source_window(region)
+                buf = stack.read(sx, sy, sw, sh, feedback)
+                # Every band of the strip in one call.
+                out = plan.filter_region(buf, region, out=out_buf[:, :h])
+                if report:
+                    plan.report_count(buf[:, y - sy:y - sy + h], out, (0, y), tally)
+                for b, (_, oband) in enumerate(pairs):
+                    if oband.WriteArray(out[b], 0, y) != gdal.CE_None:
                         raise QgsProcessingException(tr("cannot write rows {}-{}: {}").format(
                             y, y + h - 1, gdal.GetLastErrorMsg()))
-                    done += 1
-                    feedback.setProgress(100.0 * done / total)
+                done += 1
+                feedback.setProgress(100.0 * done / total)
                 # Written strips leave GDAL's block cache (memory stays
                 # O(strip + tile row), not O(GDAL_CACHEMAX)), once their
                 # output tiles are complete: strips shorter than a tile do
@@ -588,9 +555,10 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
                 src.FlushCache()
                 if gdal.GetLastErrorType() >= gdal.CE_Failure:
                     raise _output_error("write", path, dest)
-            for b, (_, oband, _) in zip(bands, plan):
-                if report:
-                    _write_report(oband, b, estimates[b].report(tables[b]), feedback)
+            if report:
+                plan.report_finish(tally)
+                for b, (_, oband), number in zip(range(len(bands)), pairs, bands):
+                    _write_report(oband, number, plan.report(b), feedback)
             gdal.ErrorReset()
             dst.FlushCache()
             if gdal.GetLastErrorType() >= gdal.CE_Failure:
@@ -638,37 +606,40 @@ def _write_report(band, number, report, feedback):
             report["ratio_mean"], report["ratio_std"], report["pixels"]))
 
 
-def _strips(band, buffer, rows, feedback):
-    """(y, strip) for the strips of `rows` rows of a whole band, read into
-    `buffer` (each strip a view of it, valid until the next); raises
-    _Canceled or a read error."""
-    W, H = band.XSize, band.YSize
-    for y in range(0, H, rows):
-        if feedback.isCanceled():
-            raise _Canceled()
-        h = min(rows, H - y)
-        buf = buffer[:h]
-        gdal.ErrorReset()
-        if band.ReadAsArray(0, y, W, h, buf_obj=buf) is None:
-            raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
-                y, y + h - 1, gdal.GetLastErrorMsg()))
-        yield y, buf
+class _Stack:
+    """The float32 pixels of every band of a window, read into one buffer
+    of (bands, rows, columns): GDAL converts real bands; complex ones are
+    read as complex64 and detected by the library (their intensity or
+    amplitude, `signal`)."""
 
+    def __init__(self, pairs, shape, signal, enh_lee):
+        self._bands = [sband for sband, _ in pairs]
+        self._buf = np.empty((len(pairs),) + shape, np.float32)
+        self._complex = None
+        if any(gdal.DataTypeIsComplex(b.DataType) for b in self._bands):
+            self._complex = np.empty(shape, np.complex64)
+        self._signal, self._enh_lee = signal, enh_lee
 
-class _Buffers:
-    """One source buffer of `shape` per kind of band, made when first
-    needed: float32 for real bands (GDAL converts), complex64 for complex
-    ones, which the library detects (their intensity or amplitude)."""
-
-    def __init__(self, shape):
-        self._shape = shape
-        self._made = {}
-
-    def of(self, band):
-        dtype = np.complex64 if gdal.DataTypeIsComplex(band.DataType) else np.float32
-        if dtype not in self._made:
-            self._made[dtype] = np.empty(self._shape, dtype)
-        return self._made[dtype]
+    def read(self, x, y, w, h, feedback):
+        """Rows [y, y+h) and columns [x, x+w) of every band (a view of the
+        buffer, valid until the next read); raises _Canceled or a read
+        error."""
+        out = self._buf[:, :h, :w]
+        for b, band in enumerate(self._bands):
+            if feedback.isCanceled():
+                raise _Canceled()
+            gdal.ErrorReset()
+            if gdal.DataTypeIsComplex(band.DataType):
+                z = self._complex[:h, :w]
+                got = band.ReadAsArray(x, y, w, h, buf_obj=z)
+                if got is not None:
+                    out[b] = self._enh_lee.detect(z, signal=self._signal)
+            else:
+                got = band.ReadAsArray(x, y, w, h, buf_obj=out[b])
+            if got is None:
+                raise QgsProcessingException(tr("cannot read rows {}-{}: {}").format(
+                    y, y + h - 1, gdal.GetLastErrorMsg()))
+        return out
 
 
 def _check_physical(band, number):

@@ -211,14 +211,19 @@ def test_parameters_reach_the_library(processing, multiband, ref, tmp_path, extr
     kw.update(kwargs)
     assert_bits_equal(got[0], ref.filter(bands[0], **kw))
     if kwargs.get("filter") == "lee_sigma":
-        # The threshold used is in the band's metadata, as text that reads
-        # back exactly.
+        # The threshold used is in the plan's provenance line; one the plan
+        # computed is in the band's metadata too, as text that reads back
+        # exactly.
         from osgeo import gdal
 
         ds = gdal.Open(str(out))
         text = ds.GetRasterBand(1).GetMetadataItem("ENHLEE_POINT_THRESHOLD")
-        assert float(text) == kwargs.get("point_threshold", ref.point_threshold(bands[0],
-                                                                               nodata=-1.0))
+        provenance = ds.GetMetadataItem("ENHLEE")
+        if "point_threshold" in kwargs:
+            assert text is None and " point_threshold=3.5 " in provenance + " "
+        else:
+            assert float(text) == ref.point_threshold(bands[0], nodata=-1.0)
+            assert f" point_threshold={text} (estimated)" in provenance
 
 
 def test_nodata_override_and_integer_input(processing, ref, tmp_path):
@@ -535,3 +540,37 @@ def test_quality_report_in_the_metadata_and_the_log(processing, ref, tmp_path):
         for name, value in want.items():
             assert float(md["ENHLEE_REPORT_" + name.upper()]) == value, name
     assert sum("quality report" in line for line in log.lines) == 2
+
+
+@pytest.mark.parametrize("extra, kwargs", [
+    ({"LOOKS": "auto"}, dict(looks="auto")),
+    ({"FILTER": "lee_sigma"}, dict(filter="lee_sigma")),
+    ({}, {}),
+])
+def test_every_band_through_one_plan(processing, multiband, ref, plugin_binding, tmp_path,
+                                     monkeypatch, extra, kwargs):
+    """A 3-band raster: one plan over the bands (its whole-raster values
+    counted over strips of every band), one filter call per strip for all
+    bands, bit for bit each band's own whole-raster filter; the plan's
+    provenance line in the metadata."""
+    from osgeo import gdal
+
+    src, bands = multiband
+    calls = []
+    real = plugin_binding.Plan.filter_region
+
+    def spy(self, buf, region, **kw):
+        calls.append(buf.shape)
+        return real(self, buf, region, **kw)
+
+    monkeypatch.setattr(plugin_binding.Plan, "filter_region", spy)
+    out = tmp_path / "planes.tif"
+    run(processing, dict({"INPUT": src, "BANDS": [1, 2, 3], "OUTPUT": str(out),
+                          "STRIP_ROWS": 16}, **extra))
+    got, _ = read_raster(out)
+    for b in range(3):
+        assert_bits_equal(got[b], ref.filter(bands[b], window=7, nodata=-1.0, **kwargs))
+    assert len(calls) == -(-bands.shape[1] // 16) and all(s[0] == 3 for s in calls)
+    provenance = gdal.Open(str(out)).GetMetadataItem("ENHLEE")
+    assert provenance.startswith(f"enh-lee {ref.version()}: filter=")
+    assert ("(estimated)" in provenance) == bool(extra)
