@@ -1252,6 +1252,20 @@ EnhLeeStatus enh_lee_plan_tally_len(const struct EnhLeePlan *plan, size_t *out_l
 EnhLeeStatus enh_lee_plan_passes_left(const struct EnhLeePlan *plan, size_t *out_passes);
 
 /**
+ * Writes to `*out_joint` 1 when the planes are filtered together (every
+ * output plane reads every plane, as `temporal=quegan` does): a front end
+ * that splits the planes (Dask chunks along them) must give each region
+ * with all of them; 0 when each plane is filtered on its own.
+ *
+ * Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
+ *
+ * # Safety
+ * `plan` NULL or a live plan no thread writes meanwhile; `out_joint`
+ * NULL or writable.
+ */
+EnhLeeStatus enh_lee_plan_joint(const struct EnhLeePlan *plan, uint32_t *out_joint);
+
+/**
  * Writes to `*out_side` the side that the offsets of counted pieces must
  * be multiples of, and their widths and heights too except where they
  * reach the raster's right or bottom edge: 16 when the plan measures the

@@ -271,6 +271,13 @@ impl Plan {
             .unwrap_or(0)
     }
 
+    /// Whether the planes are filtered together (every output plane reads
+    /// every plane: `temporal=quegan`), so that a region must be given with
+    /// all of them; else each plane is filtered on its own.
+    pub fn joint(&self) -> bool {
+        self.planes[0].params.temporal != Temporal::None
+    }
+
     /// The side that pieces' offsets must be multiples of, and their
     /// sides too except where they reach the raster's right or bottom
     /// edge: 16 (the looks' blocks, [`crate::LOOKS_BLOCK`]) when the plan

@@ -361,6 +361,25 @@ pub unsafe extern "C" fn enh_lee_plan_passes_left(
     guard(|| unsafe { write_out(out_passes, read_plan(plan)?.passes_left()) })
 }
 
+/// Writes to `*out_joint` 1 when the planes are filtered together (every
+/// output plane reads every plane, as `temporal=quegan` does): a front end
+/// that splits the planes (Dask chunks along them) must give each region
+/// with all of them; 0 when each plane is filtered on its own.
+///
+/// Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
+///
+/// # Safety
+/// `plan` NULL or a live plan no thread writes meanwhile; `out_joint`
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn enh_lee_plan_joint(
+    plan: *const EnhLeePlan,
+    out_joint: *mut u32,
+) -> EnhLeeStatus {
+    // SAFETY: forwarded from this function's contract.
+    guard(|| unsafe { write_out(out_joint, u32::from(read_plan(plan)?.joint())) })
+}
+
 /// Writes to `*out_side` the side that the offsets of counted pieces must
 /// be multiples of, and their widths and heights too except where they
 /// reach the raster's right or bottom edge: 16 when the plan measures the

@@ -941,6 +941,20 @@ class Plan:
         return self._size(_lib.lib.enh_lee_plan_tally_len)
 
     @property
+    def passes_left(self):
+        """At most this many counting passes remain (0: ready), for code
+        that lays its passes out ahead (a Dask graph)."""
+        return self._size(_lib.lib.enh_lee_plan_passes_left)
+
+    @property
+    def joint(self):
+        """True when the planes are filtered together (every output plane
+        reads every plane): a region must come with all of them."""
+        flag = ctypes.c_uint32()
+        _raise_for(_lib.lib.enh_lee_plan_joint(self, ctypes.byref(flag)), "the plan")
+        return bool(flag.value)
+
+    @property
     def alignment(self):
         """Pieces' offsets (and sides, except at the raster's right and
         bottom edges) are multiples of this."""

@@ -162,12 +162,6 @@ def _pieces_along(offsets, lo, hi):
     return res
 
 
-#: The most times a plan counts a raster (include/enh_lee.h, EnhLeePlan):
-#: the graph has that many rounds of counting tasks, which do nothing once
-#: the plan is ready.
-_MOST_COUNTS = 3
-
-
 def _filter_dask(x, params):
     return _filter_dask_plan(x, params)[0]
 
@@ -204,6 +198,9 @@ def _filter_dask_plan(x, params):
     enh_lee.source_window((H, W), (0, 0, W, H), **params)
     n = enh_lee.halo(**enh_lee._per_plane(params)[0])
     whole = enh_lee.Plan((H, W), max(1, total), **params)
+    if whole.joint and any(len(c) > 1 for c in x.chunks[:-2]):
+        # The planes are filtered together: every chunk holds all of them.
+        x = x.rechunk({k: -1 for k in range(x.ndim - 2)})
 
     lead_chunks = x.chunks[:-2]
     rchunks, cchunks = x.chunks[-2:]
@@ -237,7 +234,7 @@ def _filter_dask_plan(x, params):
         key = (plan_name,) + lead
         layer[key] = plan
         if plan.tally_len:
-            key = _count_layer(layer, counted, lead, key, plan_name)
+            key = _count_layer(layer, counted, lead, key, plan_name, plan.passes_left)
         plans[lead] = key
 
     for i, (r0, r1) in enumerate(zip(roff[:-1], roff[1:])):
@@ -271,17 +268,17 @@ def _filter_dask_plan(x, params):
             whole.provenance())
 
 
-def _count_layer(layer, x, lead, plan_key, name):
+def _count_layer(layer, x, lead, plan_key, name, rounds):
     """Adds to `layer` the counting of the plan at `plan_key` over the
-    blocks of `x` at lead block `lead`: per round, a task per block that
-    counts it (nothing once the plan is ready), one that sums their tallies
-    and one that steps a copy of the plan with the sum. Returns the key of
-    the ready plan."""
+    blocks of `x` at lead block `lead`: per round (`rounds`, the most the
+    plan says it needs), a task per block that counts it (nothing once the
+    plan is ready), one that sums their tallies and one that steps a copy
+    of the plan with the sum. Returns the key of the ready plan."""
     roff, coff = _offsets(x.chunks[-2]), _offsets(x.chunks[-1])
     blocks = [(bi, bj) for bi in range(len(roff) - 1) for bj in range(len(coff) - 1)
               if roff[bi + 1] > roff[bi] and coff[bj + 1] > coff[bj]]
     state = plan_key
-    for count in range(_MOST_COUNTS):
+    for count in range(rounds):
         tag = lead + (count,)
         tallies = []
         for bi, bj in blocks:
