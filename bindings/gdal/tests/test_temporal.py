@@ -52,3 +52,38 @@ def test_one_date_is_refused(series, tmp_path):
     gdal.Translate(one, vrt, format="VRT", bandList=[1])
     p = translate("ENHLEE:" + one, tmp_path / "x.tif", {"temporal": "quegan"}, check=False)
     assert p.returncode != 0 and "quegan" in p.stderr
+
+
+def _readme_block(language, marker):
+    import os
+    import re
+    readme = os.path.join(os.path.dirname(__file__), "..", "..", "..", "README.md")
+    text = open(readme).read()
+    (block,) = [b for b in re.findall(rf"^```{language}\n(.*?)^```", text, re.S | re.M)
+                if marker in b]
+    return block
+
+
+def test_the_readme_time_series_route(tmp_path):
+    """README.md's time series, as written: three dates, gdalbuildvrt
+    -separate, gdal_translate with TEMPORAL=quegan; and its xarray code
+    when rioxarray is there."""
+    dates = [speckled((H, W), 4.0, seed=70 + t) for t in range(3)]
+    for t, d in enumerate(dates):
+        write_tif(tmp_path / f"date{t + 1}.tif", d)
+    block = _readme_block("sh", "gdalbuildvrt -separate")
+    for line in block.strip().splitlines():
+        subprocess.run(line, shell=True, cwd=tmp_path, check=True)
+    want = enh_lee.filter(np.stack(dates).astype(np.float32), temporal="quegan",
+                          filter="lee_sigma", looks=4)
+    for t in range(3):
+        got = read_f32(tmp_path / "stack_quegan.tif", t + 1)
+        assert np.array_equal(got.view(np.uint32), want[t].view(np.uint32))
+    pytest.importorskip("rioxarray")
+    pytest.importorskip("dask")
+    code = _readme_block("python", 'temporal="quegan"')
+    import sys
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
+    for t in range(3):
+        got = read_f32(tmp_path / "stack_quegan_xr.tif", t + 1)
+        assert np.array_equal(got.view(np.uint32), want[t].view(np.uint32))
