@@ -12,7 +12,7 @@
 //! `compat=snap` keeps them). Every pixel's combination reads only that
 //! pixel of every date, in float64, rounded once.
 
-use ndarray::{ArrayView1, ArrayView3, ArrayViewMut3, Axis, Zip};
+use ndarray::{ArrayView3, ArrayViewMut3, Axis};
 use rayon::prelude::*;
 
 use crate::filter::in_pool;
@@ -56,48 +56,51 @@ fn combine_rows(
         sums.fill(0.0);
         counts.fill(0);
         for ((i, f), date) in input.outer_iter().zip(filtered.outer_iter()).zip(dates) {
-            add_ratios(i.row(y), f.row(y), date, square, &mut sums, &mut counts);
+            let (i, f) = (i.row(y), f.row(y));
+            let (i, f) = (
+                i.as_slice().expect("rows are contiguous"),
+                f.as_slice().expect("rows"),
+            );
+            add_ratios(i, f, date, square, &mut sums, &mut counts);
         }
         for ((i, mut f), date) in input.outer_iter().zip(filtered.outer_iter_mut()).zip(dates) {
-            let (i, f) = (i.row(y), f.row_mut(y));
-            Zip::from(f)
-                .and(i)
-                .and(&sums)
-                .and(&counts)
-                .for_each(|f, &x, &sum, &m| {
-                    *f = if !date.is_valid(x) {
-                        x
-                    } else {
-                        let j = if m > 0 {
-                            f64::from(*f) * (sum / f64::from(m))
-                        } else {
-                            f64::from(*f)
-                        };
-                        if square {
-                            j.sqrt() as f32
-                        } else {
-                            j as f32
-                        }
-                    };
-                });
+            let i = i.row(y);
+            let mut f = f.row_mut(y);
+            let i = i.as_slice().expect("rows are contiguous");
+            let f = f.as_slice_mut().expect("rows are contiguous");
+            for (((f, &x), &sum), &m) in f.iter_mut().zip(i).zip(&sums).zip(&counts) {
+                let mean = if m > 0 { sum / f64::from(m) } else { 1.0 };
+                let j = f64::from(*f) * mean;
+                let j = if square { j.sqrt() } else { j };
+                *f = if valid(date, x) { j as f32 } else { x };
+            }
         }
     }
 }
 
-/// Adds `I / F` of one date's row where the date counts.
+/// Whether `x` is a valid pixel of a date (finite, not its nodata).
+#[inline(always)]
+fn valid(date: &Params, x: f32) -> bool {
+    x.is_finite() & date.nodata.is_none_or(|n| x != n)
+}
+
+/// Adds `I / F` of one date's row where the date counts (branch-free, so
+/// that the row vectorises).
 fn add_ratios(
-    input: ArrayView1<f32>,
-    filtered: ArrayView1<f32>,
+    input: &[f32],
+    filtered: &[f32],
     date: &Params,
     square: bool,
     sums: &mut [f64],
     counts: &mut [u32],
 ) {
-    for (((&x, &f), sum), m) in input.iter().zip(filtered).zip(sums).zip(counts) {
+    let nodata = date.nodata.unwrap_or(f32::NAN);
+    let rows = input.iter().zip(filtered).zip(sums).zip(counts);
+    for (((&x, &f), sum), m) in rows {
         let i = if square { x * x } else { x };
-        if date.is_valid(x) && date.is_valid(f) && f != 0.0 {
-            *sum += f64::from(i) / f64::from(f);
-            *m += 1;
-        }
+        let counts = x.is_finite() & f.is_finite() & (x != nodata) & (f != nodata) & (f != 0.0);
+        let ratio = f64::from(i) / f64::from(f);
+        *sum += if counts { ratio } else { 0.0 };
+        *m += u32::from(counts);
     }
 }
