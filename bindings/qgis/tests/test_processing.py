@@ -574,3 +574,18 @@ def test_every_band_through_one_plan(processing, multiband, ref, plugin_binding,
     provenance = gdal.Open(str(out)).GetMetadataItem("ENHLEE")
     assert provenance.startswith(f"enh-lee {ref.version()}: filter=")
     assert ("(estimated)" in provenance) == bool(extra)
+
+
+def test_a_stack_of_dates_through_quegan(processing, multiband, ref, tmp_path):
+    """TEMPORAL=quegan (the library's parameter, listed by the provider from
+    its vocabulary): the bands as dates of one scene, bit for bit the
+    library's stack in memory."""
+    src, bands = multiband
+    out = tmp_path / "quegan.tif"
+    run(processing, {"INPUT": src, "BANDS": [1, 2, 3], "OUTPUT": str(out), "STRIP_ROWS": 16,
+                     "TEMPORAL": "quegan"})
+    got, _ = read_raster(out)
+    want = ref.filter(np.ascontiguousarray(bands, dtype=np.float32), window=7, nodata=-1.0,
+                      temporal="quegan")
+    for b in range(3):
+        assert_bits_equal(got[b], want[b])
