@@ -1716,6 +1716,22 @@ GDALDataset *ENHLEEDataset::Open(GDALOpenInfo *poOpenInfo)
         noData[i - 1] = {bHasNoData, dfNoData};
     }
 
+    // Integer bands are usually amplitudes (Sentinel-1 GRD is UInt16
+    // amplitude): filtered as intensity, the looks come out about 4 times
+    // too many. Say what is assumed when the user did not say.
+    const GDALDataType eFirst = poSrcDS->GetRasterBand(1)->GetRasterDataType();
+    if (GDALDataTypeIsInteger(eFirst) && !GDALDataTypeIsComplex(eFirst) &&
+        CSLFetchNameValue(poOpenInfo->papszOpenOptions, "SIGNAL") == nullptr &&
+        ParamText(o.params, "signal") == "intensity")
+    {
+        CPLError(CE_Warning, CPLE_AppDefined,
+                 "ENHLEE: the bands are %s (integers) and SIGNAL is not set: "
+                 "filtered as intensity. Amplitude products (Sentinel-1 GRD "
+                 "is UInt16 amplitude) need -oo SIGNAL=amplitude; the "
+                 "output's ENHLEE_PROVENANCE records what was assumed",
+                 GDALGetDataTypeName(eFirst));
+    }
+
     // The plan of every band. The library refuses a window too large for
     // the raster (it would see every pixel more than twice over).
     EnhLeePlan *plan = nullptr;

@@ -198,3 +198,15 @@ def test_quality_report(tmp_path, looks):
     # Without REPORT, no report.
     plain = gdal.Open("ENHLEE:" + src)
     assert not any(k.startswith("ENHLEE_REPORT") for k in plain.GetRasterBand(1).GetMetadata())
+
+
+def test_integer_bands_without_signal_say_what_is_assumed(tmp_path):
+    """An integer raster opened without SIGNAL is filtered as intensity,
+    with a warning that names SIGNAL=amplitude (issue 35); with SIGNAL
+    given, no warning."""
+    src = write_tif(tmp_path / "u16.tif", [grd_band(3, 100.0)], dtype=gdal.GDT_UInt16,
+                    nodata=0)
+    p = translate("ENHLEE:" + src, tmp_path / "a.tif", {"looks": 4})
+    assert "SIGNAL is not set" in p.stderr and "SIGNAL=amplitude" in p.stderr
+    p = translate("ENHLEE:" + src, tmp_path / "b.tif", {"looks": 4, "signal": "amplitude"})
+    assert "SIGNAL" not in p.stderr
