@@ -80,7 +80,8 @@ def _parser():
                          "output's block height); memory grows with it; default: the "
                          "plan's (about 16 MiB of all bands)")
     ap.add_argument("-q", "--quiet", action="store_true",
-                    help="no progress bar (there is none when stderr is not a terminal)")
+                    help="no progress bar (there is none when stderr is not a terminal) and "
+                         "no notes")
     ap.add_argument("--version", action="version",
                     version=f"enh-lee {enh_lee.__version__} (libenh_lee {enh_lee.version()})")
     return ap
@@ -166,6 +167,12 @@ def _filter(rasterio, args, params, options, path):
     with rasterio.open(args.input) as src:
         H, W, n = src.height, src.width, src.count
         bands = _band_nodata(params, src.nodatavals)
+        if args.signal is None and not args.quiet and src.dtypes[0].startswith(("uint", "int")):
+            # Integer bands are usually amplitudes (Sentinel-1 GRD: UInt16).
+            print(f"enh-lee: the bands are {src.dtypes[0]} (integers) and --signal is not "
+                  "given: filtered as intensity. Amplitude products (Sentinel-1 GRD) need "
+                  "--signal amplitude; the output's ENHLEE tag records what was assumed",
+                  file=sys.stderr)
         try:
             plan = enh_lee.Plan((H, W), n, report=args.report, **bands)
         except (ValueError, TypeError) as e:

@@ -95,7 +95,7 @@ def test_every_band_bit_for_bit_in_strips(scene, tmp_path, args, params):
     dst = tmp_path / "out.tif"
     # Strips of 16 rows: many strips, and whole-raster values searched over them.
     r = run(src, dst, "--rows", "16", *args)
-    assert r.stderr == ""  # no progress bar when stderr is not a terminal
+    assert "\r" not in r.stderr and "%" not in r.stderr  # no progress bar: not a terminal
     tags, band_tags, _ = check_output(dst, data, **params)
     assert tags["ENHLEE"].startswith(f"enh-lee {enh_lee.version()}: filter=")  # the plan's
     if params.get("looks") == "auto":
@@ -297,3 +297,14 @@ def test_ground_control_points_are_kept(tmp_path):
         assert [(g.row, g.col, g.x, g.y) for g in got] == [(g.row, g.col, g.x, g.y)
                                                            for g in gcps]
         assert same_bits(out.read(1), enh_lee.filter(data[0], nodata=0))
+
+
+def test_integer_bands_without_signal_say_what_is_assumed(scene, tmp_path):
+    """UInt16 bands without --signal: filtered as intensity, with a note
+    naming --signal amplitude (Sentinel-1 GRD is amplitude); none when
+    --signal is given."""
+    path, _ = scene
+    r = run(path, tmp_path / "a.tif", "--looks", "4")
+    assert "--signal is not given" in r.stderr and "--signal amplitude" in r.stderr
+    r = run(path, tmp_path / "b.tif", "--looks", "4", "--signal", "amplitude")
+    assert "--signal" not in r.stderr
