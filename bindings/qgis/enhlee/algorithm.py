@@ -41,6 +41,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
     QgsProperty,
     QgsProviderRegistry,
 )
@@ -121,6 +122,11 @@ def _definition(spec):
         # qgis_process help lists) or its name: see checkParameterValues.
         p = QgsProcessingParameterEnum(name, tr(_label(spec)), list(spec.choices), False,
                                        spec.choices.index(spec.default), spec.optional)
+    elif _is_word(spec, "auto"):
+        # A number or a word the library reads (LOOKS: 4.4 or auto): text,
+        # which the library checks, not a number field that refuses auto.
+        p = QgsProcessingParameterString(name, tr(_label(spec)), spec.default, False,
+                                         spec.optional)
     else:
         kind = (QgsProcessingParameterNumber.Integer if spec.kind == "integer"
                 else QgsProcessingParameterNumber.Double)
@@ -195,7 +201,13 @@ class EnhancedLeeAlgorithm(QgsProcessingAlgorithm):
         for spec in _vocabulary():
             p = _definition(spec)
             if spec.name == "nodata":
-                p.setDescription(tr("NoData value (empty = the band's own)"))
+                # Here empty takes each band's own NoData (the library's
+                # empty is none): title and help say the same.
+                p.setDescription(tr("NoData value (empty = each band's own)"))
+                if hasattr(p, "setHelp"):
+                    p.setHelp(tr("Pixels equal to this value are invalid: left out of every "
+                                 "window and copied unchanged. Empty: each band's own NoData "
+                                 "value (none where the band has none)."))
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterBoolean(
             self.REPORT, tr("Quality report (ENL before and after, ratio image; measured "

@@ -589,3 +589,17 @@ def test_a_stack_of_dates_through_quegan(processing, multiband, ref, tmp_path):
                       temporal="quegan")
     for b in range(3):
         assert_bits_equal(got[b], want[b])
+
+
+def test_looks_takes_auto_as_text_and_nodata_says_one_thing(processing):
+    """LOOKS is text (a number or auto: the library reads both), not a
+    number field; NODATA's title and help agree on what empty means."""
+    from qgis.core import QgsApplication
+
+    alg = QgsApplication.processingRegistry().algorithmById(ALG)
+    looks = alg.parameterDefinition("LOOKS")
+    assert looks.type() == "string", looks.type()
+    nodata = alg.parameterDefinition("NODATA")
+    assert "each band's own" in nodata.description()
+    if hasattr(nodata, "help"):
+        assert "each band's own" in nodata.help()
