@@ -40,8 +40,8 @@ use crate::{
 /// suggests.
 const STRIP_BYTES: usize = 16 << 20;
 
-/// Bytes of the squared source strips of [`Plan::filter_squared`].
-const SQUARED_BYTES: usize = 4 << 20;
+/// Bytes of every date's pixels in the strips of [`Plan::filter_dates`].
+const DATES_BYTES: usize = 2 << 20;
 
 /// The first line of [`Plan::save`]'s text: its format and version.
 const SAVED: &str = "enh-lee plan 1";
@@ -444,85 +444,91 @@ impl Plan {
         if dst.len_of(Axis(0)) != resolved.len() {
             return Err(Error::PlaneCount);
         }
-        let given = &self.planes[0].params;
-        if squares(given) {
-            self.filter_squared(src, dst.view_mut(), region, &resolved, scratch)?;
-        } else {
-            let planes = src.outer_iter().zip(dst.outer_iter_mut());
-            self.run_planes(
-                resolved.clone(),
-                planes,
-                region,
-                scratch,
-                |params, (src, dst), scratch| {
-                    let (width, height) = (self.width, self.height);
-                    filter_region(src, dst, width, height, region, params, Some(scratch))
-                },
-            )?;
+        if self.joint() {
+            return self.filter_dates(src, dst, region, &resolved);
         }
-        if given.temporal == Temporal::Quegan {
-            let source = source_region(self.width, self.height, region, &resolved[0])?;
-            let (y, x) = (region.y_off - source.y_off, region.x_off - source.x_off);
-            let input = src.slice(s![.., y..y + region.height, x..x + region.width]);
-            crate::temporal::combine(input, dst, &resolved, squares(given), given.threads)?;
-        }
-        Ok(())
+        let planes = src.outer_iter().zip(dst.outer_iter_mut());
+        self.run_planes(
+            resolved,
+            planes,
+            region,
+            scratch,
+            |params, (src, dst), scratch| {
+                let (width, height) = (self.width, self.height);
+                filter_region(src, dst, width, height, region, params, Some(scratch))
+            },
+        )
     }
 
-    /// Filters the squares of every plane's pixels (amplitude dates of
-    /// Quegan's filter, as intensity) into `dst`: each plane in strips
-    /// whose squared source is about [`SQUARED_BYTES`].
-    fn filter_squared(
+    /// Quegan's filter of `region` ([`crate::temporal`]): in strips of a
+    /// few rows of every date, side by side on the threads, each date of a
+    /// strip filtered alone into `dst` (from its squares for amplitude
+    /// dates) and the strip combined while it is in the cache. The strips
+    /// are about [`DATES_BYTES`] of every date and at least eight halos
+    /// high (the halo rows each strip reads again stay a small part). Each
+    /// thread allocates its own scratch (a given one is not used).
+    fn filter_dates(
         &self,
         src: ArrayView3<f32>,
         mut dst: ArrayViewMut3<f32>,
         region: Region,
         resolved: &[Params],
-        scratch: Option<Scratch>,
     ) -> Result<(), Error> {
         let first = &resolved[0];
         let source = source_region(self.width, self.height, region, first)?;
         if src.dim() != (resolved.len(), source.height, source.width) {
             return Err(Error::InvalidRegion);
         }
-        let rows = (SQUARED_BYTES / (4 * source.width))
-            .max(4 * first.halo()?)
+        let square = squares(&self.planes[0].params);
+        let row_bytes = (4 * resolved.len()).saturating_mul(region.width);
+        let rows = (DATES_BYTES / row_bytes.max(1))
+            .max(8 * first.halo()?)
             .clamp(1, region.height);
-        let mut own = None;
-        let scratch = match scratch {
-            Some(s) => s,
-            None => own
-                .insert(Buffers::new(self.scratch_len(region.width, rows)?)?)
-                .scratch(),
-        };
-        for (k, params) in resolved.iter().enumerate() {
-            for y in (0..region.height).step_by(rows) {
-                let strip = Region {
-                    y_off: region.y_off + y,
-                    height: rows.min(region.height - y),
-                    ..region
-                };
-                let from = source_region(self.width, self.height, strip, params)?;
+        // One thread per strip: each date's call runs on it alone.
+        let alone: Vec<Params> = resolved
+            .iter()
+            .map(|p| Params { threads: 1, ..*p })
+            .collect();
+        let need = scratch_len(region.width, rows, &alone[0])?;
+        let strips: Vec<_> = dst
+            .axis_chunks_iter_mut(Axis(1), rows)
+            .enumerate()
+            .map(|(i, out)| (i * rows, out))
+            .collect();
+        let (width, height) = (self.width, self.height);
+        let strip = |buffer: &mut Result<Buffers, Error>,
+                     (y, mut out): (usize, ArrayViewMut3<f32>)| {
+            let buffer = buffer.as_mut().map_err(|e| *e)?;
+            let part = Region {
+                y_off: region.y_off + y,
+                height: out.len_of(Axis(1)),
+                ..region
+            };
+            for ((k, params), out) in alone.iter().enumerate().zip(out.outer_iter_mut()) {
+                let from = source_region(width, height, part, params)?;
                 let at = from.y_off - source.y_off;
-                let squares = src.slice(s![k, at..at + from.height, ..]).mapv(|x| x * x);
-                let out = dst.slice_mut(s![k, y..y + strip.height, ..]);
-                let scratch = Scratch {
-                    f64s: &mut *scratch.f64s,
-                    f32s: &mut *scratch.f32s,
-                };
-                let (width, height) = (self.width, self.height);
+                let rows = src.slice(s![k, at..at + from.height, ..]);
+                let rows = squared(rows, square);
                 filter_region(
-                    squares.view(),
+                    rows.view(),
                     out,
                     width,
                     height,
-                    strip,
+                    part,
                     params,
-                    Some(scratch),
+                    Some(buffer.scratch()),
                 )?;
             }
-        }
-        Ok(())
+            let (dy, dx) = (part.y_off - source.y_off, part.x_off - source.x_off);
+            let input = src.slice(s![.., dy..dy + part.height, dx..dx + part.width]);
+            crate::temporal::combine(input, out, resolved, square);
+            Ok(())
+        };
+        in_pool(first.threads, || {
+            strips
+                .into_par_iter()
+                .try_for_each_init(|| Buffers::new(need), strip)
+        })?
     }
 
     /// Filters every plane of the whole raster `image` in place.

@@ -12,38 +12,15 @@
 //! `compat=snap` keeps them). Every pixel's combination reads only that
 //! pixel of every date, in float64, rounded once.
 
-use ndarray::{ArrayView3, ArrayViewMut3, Axis};
-use rayon::prelude::*;
+use ndarray::{ArrayView3, ArrayViewMut3};
 
-use crate::filter::in_pool;
-use crate::{Error, Params};
-
-/// Rows combined by one task.
-const ROWS: usize = 16;
+use crate::Params;
 
 /// Turns the dates' filtered pixels `filtered` (`F`, every date of a
-/// region) into Quegan's `J`, with `input` the same region's pixels (`I`,
-/// squared first when `square`), `dates` each date's parameters (its
-/// nodata). `threads` as the parameters'.
+/// strip) into Quegan's `J`, with `input` the same pixels' input (`I`,
+/// squared first when `square`) and `dates` each date's parameters (its
+/// nodata).
 pub(crate) fn combine(
-    input: ArrayView3<f32>,
-    mut filtered: ArrayViewMut3<f32>,
-    dates: &[Params],
-    square: bool,
-    threads: usize,
-) -> Result<(), Error> {
-    let parts: Vec<_> = input
-        .axis_chunks_iter(Axis(1), ROWS)
-        .zip(filtered.axis_chunks_iter_mut(Axis(1), ROWS))
-        .collect();
-    in_pool(threads, || {
-        parts
-            .into_par_iter()
-            .for_each(|(input, filtered)| combine_rows(input, filtered, dates, square))
-    })
-}
-
-fn combine_rows(
     input: ArrayView3<f32>,
     mut filtered: ArrayViewMut3<f32>,
     dates: &[Params],
