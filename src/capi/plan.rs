@@ -558,8 +558,8 @@ pub unsafe extern "C" fn enh_lee_plan_provenance(
     })
 }
 
-/// Writes to `*out_len` the entries of the report's tally
-/// (`ENH_LEE_THRESHOLD_BINS` per plane), or 0 when the plan was made
+/// Writes to `*out_len` the entries of the report's tally (65536 per
+/// plane), or 0 when the plan was made
 /// without `ENH_LEE_PLAN_REPORT`.
 ///
 /// Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
