@@ -517,10 +517,11 @@ pub unsafe extern "C" fn enh_lee_plan_params(
 ) -> EnhLeeStatus {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let params = unsafe { read_plan(plan) }?.resolved(plane)?;
+        let plan = unsafe { read_plan(plan) }?;
         if out_params.is_null() {
             return Err(Error::NullPointer);
         }
+        let params = plan.resolved(plane)?;
         let object = allocate(params);
         if object.is_null() {
             return Err(Error::OutOfMemory);
@@ -662,9 +663,12 @@ pub unsafe extern "C" fn enh_lee_plan_report(
 ) -> EnhLeeStatus {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let report = unsafe { read_plan(plan) }?.report(plane)?;
+        let plan = unsafe { read_plan(plan) }?;
+        if out_report.is_null() {
+            return Err(Error::NullPointer);
+        }
         // SAFETY: as above.
-        unsafe { write_out(out_report, EnhLeeQualityReport::from(report)) }
+        unsafe { write_out(out_report, EnhLeeQualityReport::from(plan.report(plane)?)) }
     })
 }
 
