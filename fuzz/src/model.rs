@@ -10,9 +10,10 @@ use crate::fields::*;
 /// Which entry point a call goes through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Api {
-    /// `enh_lee_f32` (the region is the whole raster).
+    /// `enh_lee_filter` on one plane (the region is the whole raster).
     Whole,
-    /// `enh_lee_f32_region`.
+    /// `enh_lee_plan_filter_region` with a plan of the raster
+    /// (`enh_lee_plan_new`).
     Region,
 }
 
@@ -47,39 +48,61 @@ impl Call {
             handle => handle.map(Result::unwrap),
         };
         let params = handle.as_ref().map_or(std::ptr::null(), Handle::as_ptr);
-        let (src, dst) = (self.src as *const f32, self.dst as *mut f32);
+        let image = |data: usize, width: usize, height: usize, row_stride: usize| EnhLeeImage {
+            data: data as *mut core::ffi::c_void,
+            element: ENH_LEE_ELEMENT_FLOAT32,
+            reserved: 0,
+            width,
+            height,
+            row_stride,
+            planes: 1,
+            plane_stride: 0,
+        };
         let scratch = self.scratch as *mut core::ffi::c_void;
         // SAFETY: the fuzz harness only makes calls whose buffers are valid
         // for what the call may touch, or calls the model says must fail
         // before touching anything.
         unsafe {
             match self.api {
-                Api::Whole => enh_lee_f32(
-                    src,
-                    self.src_stride,
-                    dst,
-                    self.dst_stride,
-                    self.raster_width,
-                    self.raster_height,
+                Api::Whole => enh_lee_filter(
                     params,
+                    &image(self.src, self.raster_width, self.raster_height, self.src_stride),
+                    &image(self.dst, self.raster_width, self.raster_height, self.dst_stride),
                     scratch,
                     self.scratch_bytes,
                 ),
-                Api::Region => enh_lee_f32_region(
-                    src,
-                    self.src_stride,
-                    dst,
-                    self.dst_stride,
-                    self.raster_width,
-                    self.raster_height,
-                    self.x_off,
-                    self.y_off,
-                    self.width,
-                    self.height,
-                    params,
-                    scratch,
-                    self.scratch_bytes,
-                ),
+                Api::Region => {
+                    // The source: the region grown by the halo, clipped
+                    // (enh_lee_source_region); where that fails, the
+                    // region's size, and the plan's calls report it.
+                    let region = EnhLeeRegion {
+                        x_off: self.x_off,
+                        y_off: self.y_off,
+                        width: self.width,
+                        height: self.height,
+                    };
+                    let mut source = region;
+                    if enh_lee_source_region(self.raster_width, self.raster_height, &region, params, &mut source)
+                        != ENH_LEE_OK
+                    {
+                        source = region;
+                    }
+                    let mut plan: *mut EnhLeePlan = std::ptr::null_mut();
+                    let status = enh_lee_plan_new(params, self.raster_width, self.raster_height, 1, 0, &mut plan);
+                    if status != ENH_LEE_OK {
+                        return status;
+                    }
+                    let status = enh_lee_plan_filter_region(
+                        plan,
+                        &image(self.src, source.width, source.height, self.src_stride),
+                        region,
+                        &image(self.dst, self.width, self.height, self.dst_stride),
+                        scratch,
+                        self.scratch_bytes,
+                    );
+                    enh_lee_plan_free(plan);
+                    status
+                }
             }
         }
     }
