@@ -305,15 +305,15 @@ pub fn model(call: &Call) -> Verdict {
     param_errors(&p, &mut errors);
     let (rw, rh) = (call.raster_width, call.raster_height);
     // looks=auto where the looks are used (Enhanced Lee: Cu or Cmax
-    // derived): a call on the whole raster estimates them, which can fail,
-    // and derives the coefficients from the estimate, which can be refused
-    // then; a region of a raster needs them given.
+    // derived): `enh_lee_filter` estimates them, which can fail, and
+    // derives the coefficients from the estimate, which can be refused
+    // then; the plan of a region asks for its passes first (the harness
+    // runs none).
     if p.looks.is_nan() && (p.cu.is_nan() || p.cmax.is_nan()) {
-        let whole = call.x_off == 0 && call.y_off == 0 && call.width == rw && call.height == rh;
-        if whole {
+        if call.api == Api::Whole {
             verdict.may_fail.extend([ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE, ENH_LEE_ERROR_INVALID_COEFFICIENTS]);
         } else {
-            errors.push(ENH_LEE_ERROR_INVALID_LOOKS);
+            errors.push(ENH_LEE_ERROR_PLAN_STATE);
         }
     }
     if rw > MAX_SIDE
@@ -324,10 +324,24 @@ pub fn model(call: &Call) -> Verdict {
     }
     if rw == 0 || rh == 0 || call.width == 0 || call.height == 0 {
         errors.push(ENH_LEE_ERROR_EMPTY_IMAGE);
+        // Each image descriptor is checked on its own too (a NULL image
+        // before an empty one).
+        if call.src == 0 || call.dst == 0 {
+            errors.push(ENH_LEE_ERROR_NULL_POINTER);
+        }
     } else if call.x_off.checked_add(call.width).map_or(true, |e| e > rw)
         || call.y_off.checked_add(call.height).map_or(true, |e| e > rh)
     {
         errors.push(ENH_LEE_ERROR_INVALID_REGION);
+        // The descriptors (the source of the region's size: it has no
+        // source region) are checked before the region.
+        let s = image_errors(call.src, call.src_stride, call.width, call.height, &mut errors);
+        let d = image_errors(call.dst, call.dst_stride, call.width, call.height, &mut errors);
+        if let (Some(s), Some(d)) = (s, d) {
+            if s.0 < d.0 + d.1 && d.0 < s.0 + s.1 {
+                errors.push(ENH_LEE_ERROR_PARTIAL_OVERLAP);
+            }
+        }
     } else if let Some(halo) = halo(&p) {
         let region = Rect { x: call.x_off, y: call.y_off, w: call.width, h: call.height };
         let source = source_rect(region, halo, rw, rh);
