@@ -49,40 +49,6 @@
 #define ENH_LEE_VERSION_PATCH 0
 
 /**
- * Entries of a point-threshold count table:
- * `uint64_t counts[ENH_LEE_THRESHOLD_BINS]` (512 KiB).
- */
-#define ENH_LEE_THRESHOLD_BINS 65536
-
-/**
- * `*out_state` of `enh_lee_point_threshold_state` and
- * `enh_lee_looks_state`: the filter does not use the value.
- */
-#define ENH_LEE_WHOLE_RASTER_UNUSED 0
-
-/**
- * `*out_state` of `enh_lee_point_threshold_state` and
- * `enh_lee_looks_state`: the filter needs a value of the whole raster that
- * the parameters do not hold (`point_threshold` or `looks` NaN). A call
- * on the whole raster computes it; to filter a raster in pieces, compute
- * it first (`enh_lee_point_threshold_f32` / `enh_lee_estimate_looks_f32`,
- * or a threshold / looks search over the pieces) and set it.
- */
-#define ENH_LEE_WHOLE_RASTER_NEEDED 1
-
-/**
- * `*out_state` of `enh_lee_point_threshold_state` and
- * `enh_lee_looks_state`: the filter uses the value the parameters hold.
- */
-#define ENH_LEE_WHOLE_RASTER_GIVEN 2
-
-/**
- * Side of the square blocks the looks are measured on, from the raster's
- * top left corner: the pieces of a looks search must not cut them.
- */
-#define ENH_LEE_LOOKS_BLOCK 16
-
-/**
  * `EnhLeeImage.element`: float32 pixels (4 bytes), what filters read and
  * write.
  */
@@ -178,108 +144,6 @@ typedef struct EnhLeePlan EnhLeePlan;
 typedef int32_t EnhLeeStatus;
 
 /**
- * Where an estimate of the looks over a raster read in pieces stands.
- * Start from `enh_lee_looks_search_new()`; then, pass after pass, zero a
- * count table of `ENH_LEE_THRESHOLD_BINS` entries, add every piece of
- * the raster to it with `enh_lee_looks_search_count_f32`, and end the
- * pass with `enh_lee_looks_search_step`, until that reports the search
- * done (three passes). The result is bit for bit
- * `enh_lee_estimate_looks_f32` of the whole raster. Plain data: copy it
- * freely; the fields are the library's.
- */
-typedef struct EnhLeeLooksSearch {
-  /**
-   * 0 or 1: finding the homogeneous quarter's rank; 2: summing the
-   * kept blocks; 3: done.
-   */
-  uint32_t pass;
-  /**
-   * Upper 16 bits of the quarter's rank key (after pass 0).
-   */
-  uint32_t prefix;
-  /**
-   * The rank sought among the blocks this pass counts (1-based).
-   */
-  uint64_t rank;
-  /**
-   * The quarter's rank key, after pass 1.
-   */
-  uint32_t key;
-  /**
-   * 0 (no padding bytes in the struct).
-   */
-  uint32_t reserved;
-} EnhLeeLooksSearch;
-
-/**
- * Where a search for Lee Sigma's point threshold over a raster read in
- * pieces stands. Start from `enh_lee_threshold_search_new()`; then, pass
- * after pass, zero a count table, add every piece of the raster to it with
- * `enh_lee_threshold_search_count_f32`, and end the pass with
- * `enh_lee_threshold_search_step`, until that reports the search done
- * (two passes). Plain data: copy it freely; the fields are the library's.
- */
-typedef struct EnhLeeThresholdSearch {
-  /**
-   * 0 or 1: the pass being counted; 2: done.
-   */
-  uint32_t pass;
-  /**
-   * Upper 16 bits of the threshold's ordered key (after pass 0).
-   */
-  uint32_t prefix;
-  /**
-   * The rank sought among the pixels this pass counts (1-based; 0 when
-   * done on a raster without valid pixels).
-   */
-  uint64_t rank;
-  /**
-   * The threshold's ordered key, once done.
-   */
-  uint32_t key;
-  /**
-   * 0 (no padding bytes in the struct).
-   */
-  uint32_t reserved;
-} EnhLeeThresholdSearch;
-
-/**
- * What a filter did, measured (docs/filters.md, "Quality report"):
- * `enh_lee_quality_report_f32`, or `enh_lee_report_finish` after a report
- * pass over a raster read in pieces.
- */
-typedef struct EnhLeeQualityReport {
-  /**
-   * The input's equivalent number of looks on its most homogeneous
-   * 16x16 blocks (the looks estimate).
-   */
-  double looks_before;
-  /**
-   * The filtered image's on the same blocks (infinity where they came
-   * out flat, NaN where none of them has a positive mean).
-   */
-  double looks_after;
-  /**
-   * Mean of the ratio image `x / filtered` over the valid pixels whose
-   * filtered value is positive: 1 for a filter that keeps the mean.
-   */
-  double ratio_mean;
-  /**
-   * Its standard deviation: about `Cu` (`1/sqrt(L)` for intensity) for
-   * a filter that removes only speckle.
-   */
-  double ratio_std;
-  /**
-   * The homogeneous blocks measured.
-   */
-  uint64_t blocks;
-  /**
-   * The pixels of the ratio image.
-   */
-  uint64_t pixels;
-} EnhLeeQualityReport;
-
-/**
  * An image in the caller's memory: `planes` planes (bands, dates, matrix
  * elements) of `height` rows of `width` pixels of one element type.
  * Pixel `(plane, y, x)` starts at byte
@@ -354,6 +218,42 @@ typedef struct EnhLeeRegion {
    */
   size_t height;
 } EnhLeeRegion;
+
+/**
+ * What a filter did to one plane, measured (docs/filters.md, "Quality
+ * report"): `enh_lee_plan_report` after the report pass of a plan made
+ * with `ENH_LEE_PLAN_REPORT`.
+ */
+typedef struct EnhLeeQualityReport {
+  /**
+   * The input's equivalent number of looks on its most homogeneous
+   * 16x16 blocks (the looks estimate).
+   */
+  double looks_before;
+  /**
+   * The filtered image's on the same blocks (infinity where they came
+   * out flat, NaN where none of them has a positive mean).
+   */
+  double looks_after;
+  /**
+   * Mean of the ratio image `x / filtered` over the valid pixels whose
+   * filtered value is positive: 1 for a filter that keeps the mean.
+   */
+  double ratio_mean;
+  /**
+   * Its standard deviation: about `Cu` (`1/sqrt(L)` for intensity) for
+   * a filter that removes only speckle.
+   */
+  double ratio_std;
+  /**
+   * The homogeneous blocks measured.
+   */
+  uint64_t blocks;
+  /**
+   * The pixels of the ratio image.
+   */
+  uint64_t pixels;
+} EnhLeeQualityReport;
 
 /**
  * What `enh_lee_param_info` tells of one parameter. Every string is
@@ -546,9 +446,9 @@ typedef struct EnhLeeParamInfo {
 #define ENH_LEE_ERROR_INVALID_TARGET_WINDOW 26
 
 /**
- * point_threshold is NaN where it is needed: a Lee Sigma region that is
- * not the whole raster (enh_lee_point_threshold_f32 computes it), or a
- * threshold search used out of order.
+ * point_threshold is NaN where it is needed (a plan's passes compute it
+ * over the whole raster: enh_lee_plan_new), or a plan's tally that does
+ * not fit its pass.
  */
 #define ENH_LEE_ERROR_INVALID_POINT_THRESHOLD 27
 
@@ -559,9 +459,9 @@ typedef struct EnhLeeParamInfo {
 #define ENH_LEE_ERROR_INVALID_COMPAT 28
 
 /**
- * The looks cannot be estimated (`enh_lee_estimate_looks_f32`): no 16x16
- * block of valid pixels with a positive mean, or the most homogeneous
- * blocks do not vary.
+ * The looks cannot be estimated (`enh_lee_plan_step`, `enh_lee_filter`,
+ * `enh_lee_plan_report`): no 16x16 block of valid pixels with a positive
+ * mean, or the most homogeneous blocks do not vary.
  */
 #define ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE 29
 
@@ -670,9 +570,10 @@ struct EnhLeeParams *enh_lee_params_copy(const struct EnhLeeParams *params);
 void enh_lee_params_free(struct EnhLeeParams *params);
 
 /**
- * Writes to `*out_bytes` the scratch size, in bytes, that `enh_lee_f32` on
- * a `width x height` image, or `enh_lee_f32_region` on a `width x height`
- * region, needs with `params`. It grows with width, window and threads;
+ * Writes to `*out_bytes` the scratch size, in bytes, that `enh_lee_filter`
+ * on a `width x height` image (of any planes), or
+ * `enh_lee_plan_filter_region` on a `width x height` region, needs with
+ * `params`. It grows with width, window and threads;
  * with height only up to 32 rows per thread (shorter images use fewer
  * threads), never beyond. With `threads == 0` it depends on the number of
  * threads of the calling rayon pool: query from the thread that filters.
@@ -709,137 +610,6 @@ EnhLeeStatus enh_lee_scratch_size(size_t width,
 EnhLeeStatus enh_lee_halo(const struct EnhLeeParams *params, size_t *out_pixels);
 
 /**
- * Filters a whole `width x height` float32 image.
- *
- * `src` and `dst` point at the first pixel; row `y` starts
- * `y * stride_bytes` bytes further (strides: multiples of 4, at least
- * `4 * width`). `dst == src` with equal strides filters in place (peak
- * memory: the image plus the scratch); any other overlap is an error.
- *
- * Scratch: pass a buffer of at least `enh_lee_scratch_size` bytes (any
- * alignment, contents ignored, used only during the call, not overlapping
- * the images), or NULL with 0 bytes to let the library allocate it for the
- * call (out of place, only the part it uses: the query's size includes
- * the in-place bookkeeping, which an out-of-place call leaves alone).
- * Overlap is judged on address ranges: buffers whose rows interleave
- * without sharing a byte are refused too.
- *
- * Ownership: the caller owns every buffer; nothing is kept after return.
- * Thread-safe: concurrent calls on different buffers are fine (from any
- * thread, or from inside a rayon pool). The result does not depend on the
- * thread count.
- * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
- * `ENH_LEE_ERROR_SIZE_OVERFLOW` (also for raster sides above 2^60),
- * `ENH_LEE_ERROR_INVALID_STRIDE`, `ENH_LEE_ERROR_MISALIGNED`,
- * `ENH_LEE_ERROR_PARTIAL_OVERLAP` (images, or scratch and an image),
- * `ENH_LEE_ERROR_SCRATCH_TOO_SMALL`, `ENH_LEE_ERROR_OUT_OF_MEMORY`,
- * `ENH_LEE_ERROR_THREAD_POOL`, any parameter error; `dst` is untouched on
- * all of them. `ENH_LEE_ERROR_INTERNAL` (a bug) may leave `dst` partly
- * written.
- *
- * # Safety
- * `src` is readable for `height` rows of `src_stride_bytes` (the last row
- * `4 * width` bytes), `dst` writable likewise, `scratch` writable for
- * `scratch_bytes`, `params` readable; or NULL, which is reported.
- */
-EnhLeeStatus enh_lee_f32(const float *src,
-                         size_t src_stride_bytes,
-                         float *dst,
-                         size_t dst_stride_bytes,
-                         size_t width,
-                         size_t height,
-                         const struct EnhLeeParams *params,
-                         void *scratch,
-                         size_t scratch_bytes);
-
-/**
- * Filters the region `(x_off, y_off, width, height)` of a
- * `raster_width x raster_height` raster, reading only the region and its
- * halo (`enh_lee_halo`). `src` points at raster pixel
- * `(max(0, x_off - halo), max(0, y_off - halo))` and covers the region
- * grown by the halo on every side, clipped to the raster; `dst` receives
- * `width x height` pixels. The result is bit for bit what `enh_lee_f32`
- * gives for those pixels of the whole raster, so a raster can be filtered
- * strip by strip or tile by tile with no seams.
- *
- * In place (`dst == src`, equal strides) is allowed only when the region is
- * the whole raster; any other overlap is an error. Scratch, ownership,
- * thread-safety and errors as `enh_lee_f32`, plus
- * `ENH_LEE_ERROR_INVALID_REGION` for a region not inside the raster.
- *
- * # Safety
- * As `enh_lee_f32`, with `src` covering the halo-grown, clipped region and
- * `dst` covering `height` rows of `width` pixels.
- */
-EnhLeeStatus enh_lee_f32_region(const float *src,
-                                size_t src_stride_bytes,
-                                float *dst,
-                                size_t dst_stride_bytes,
-                                size_t raster_width,
-                                size_t raster_height,
-                                size_t x_off,
-                                size_t y_off,
-                                size_t width,
-                                size_t height,
-                                const struct EnhLeeParams *params,
-                                void *scratch,
-                                size_t scratch_bytes);
-
-/**
- * Writes to `*out_threshold` Lee Sigma's point threshold of a whole
- * `width x height` float32 raster held in memory: the 98th percentile of
- * its valid pixels (finite, not `params->nodata`; `+inf` when none is
- * valid). Pass it as `point_threshold` to filter regions of the raster.
- * Only `nodata` and `threads` matter; the parameters are
- * validated like a filter call's.
- *
- * Ownership: reads `src` and `*params`, writes `*out_threshold` only on
- * success. Thread-safe.
- * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
- * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
- * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_THREAD_POOL`, any parameter
- * error.
- *
- * # Safety
- * `src` is readable for `height` rows of `src_stride_bytes` (the last row
- * `4 * width` bytes), `params` readable, `out_threshold` writable; or
- * NULL, which is reported.
- */
-EnhLeeStatus enh_lee_point_threshold_f32(const float *src,
-                                         size_t src_stride_bytes,
-                                         size_t width,
-                                         size_t height,
-                                         const struct EnhLeeParams *params,
-                                         double *out_threshold);
-
-/**
- * Writes to `*out_looks` the equivalent number of looks of a whole
- * `width x height` float32 raster held in memory, estimated from its most
- * homogeneous 16x16 blocks of valid pixels (docs/filters.md, "Estimating
- * the looks"): deterministic, the same on every thread count. Pass it as
- * `looks`. Only `signal` (intensity or amplitude data) and `nodata`
- * matter; the parameters are validated like a filter call's.
- *
- * Ownership: reads `src` and `*params`, writes `*out_looks` only on
- * success. Thread-safe.
- * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
- * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
- * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE`, any
- * parameter error.
- *
- * # Safety
- * `src` is readable for `height` rows of `src_stride_bytes` (the last row
- * `4 * width` bytes), `params` readable, `out_looks` writable; or NULL,
- * which is reported.
- */
-EnhLeeStatus enh_lee_estimate_looks_f32(const float *src,
-                                        size_t src_stride_bytes,
-                                        size_t width,
-                                        size_t height,
-                                        const struct EnhLeeParams *params,
-                                        double *out_looks);
-
-/**
  * Writes to `dst` the intensity `re^2 + im^2` (`signal` intensity, the
  * default) or the amplitude `sqrt(re^2 + im^2)` (`signal` amplitude) of
  * each pixel of a complex raster, the values the filters then take: a
@@ -872,245 +642,38 @@ EnhLeeStatus enh_lee_detect_cf32(const float *src,
                                  const struct EnhLeeParams *params);
 
 /**
- * Writes to `*out_state` whether filtering with `*params` needs a
- * statistic of the whole raster, Lee Sigma's point threshold, and whether
- * `*params` holds it: `ENH_LEE_WHOLE_RASTER_UNUSED`, `_NEEDED` or `_GIVEN`.
- * Front ends that filter a raster in pieces (strips, blocks, chunks) ask
- * this instead of naming filters: `_NEEDED` means a pass over the whole
- * raster first.
+ * Writes to `*dst` the intensity `re^2 + im^2` (`signal` intensity, the
+ * default) or the amplitude `sqrt(re^2 + im^2)` (`signal` amplitude) of
+ * each pixel of every plane of the complex image `*src`, the values the
+ * filters then take: a single-look complex (SLC) product filtered as
+ * detected data (docs/filters.md, "Complex rasters"). `src` is complex
+ * float32 (`ENH_LEE_ELEMENT_COMPLEX_FLOAT32`: C99 `float complex`, numpy
+ * complex64, GDAL CFloat32) or complex int16
+ * (`ENH_LEE_ELEMENT_COMPLEX_INT16`: GDAL CInt16, Sentinel-1 SLC; each
+ * part converted to float32 exactly), any number of planes; `dst` is
+ * float32 of the same width, height and planes. Computed in float64 and
+ * rounded once to float32, so every front end gets the same bits
+ * (`enh_lee_detect_cf32`'s for complex float32). Only `signal` matters;
+ * the parameters are validated like a filter call's.
  *
- * Ownership: reads `*params`, writes `*out_state` only on success.
+ * Ownership: reads `*src` and `*params`, writes `dst` only on success.
  * Thread-safe.
- * Errors: `ENH_LEE_ERROR_NULL_POINTER`, any parameter error.
- *
- * # Safety
- * `params` is NULL or readable; `out_state` NULL or writable.
- */
-EnhLeeStatus enh_lee_point_threshold_state(const struct EnhLeeParams *params, uint32_t *out_state);
-
-/**
- * Writes to `*out_state` whether filtering with `*params` uses the looks
- * (to derive `Cu`, `Cmax` or Lee Sigma's ranges: not when `cu` and `cmax`
- * are given, nor for Frost and Refined Lee) and whether they are given or
- * `auto` (NaN): `ENH_LEE_WHOLE_RASTER_UNUSED`, `_NEEDED` (auto: a looks
- * search over the whole raster first, for a raster filtered in pieces) or
- * `_GIVEN`.
- *
- * Ownership, thread-safety, errors and safety: as
- * `enh_lee_point_threshold_state`.
- *
- * # Safety
- * `params` is NULL or readable; `out_state` NULL or writable.
- */
-EnhLeeStatus enh_lee_looks_state(const struct EnhLeeParams *params, uint32_t *out_state);
-
-/**
- * A looks search at its first pass. Thread-safe; cannot fail.
- */
-struct EnhLeeLooksSearch enh_lee_looks_search_new(void);
-
-/**
- * Adds one piece of a `raster_width x raster_height` raster to `counts`
- * (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s current pass: the
- * `width x height` float32 pixels whose top left pixel is `(x_off,
- * y_off)` of the raster. The looks are measured on square blocks of
- * `ENH_LEE_LOOKS_BLOCK` (16) pixels from the raster's corner, so a piece
- * must not cut one: `x_off` and `y_off` multiples of 16, `width` and
- * `height` multiples of 16 except where the piece reaches the raster's
- * right or bottom edge (strips of 16k rows, or tiles of 16k x 16k
- * pixels, do). Any order; every piece once per pass.
- * Only `nodata` and `threads` of `*params` matter, the
- * same for every piece.
- *
- * Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
- * on success. Thread-safe: pieces may be counted concurrently into
- * different tables, which the caller then adds up.
  * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
  * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
- * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_INVALID_REGION` (a piece
- * that cuts a block or leaves the raster), `ENH_LEE_ERROR_THREAD_POOL`,
- * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (the search is done), any
- * parameter error.
+ * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_UNSUPPORTED_ELEMENT` (`src`
+ * not complex, or `dst` not float32), `ENH_LEE_ERROR_PLANE_COUNT`
+ * (planes differ), `ENH_LEE_ERROR_INVALID_REGION` (sizes differ),
+ * `ENH_LEE_ERROR_PARTIAL_OVERLAP` (`dst` overlaps `src`), any parameter
+ * error.
  *
  * # Safety
- * `src` is readable for `height` rows of `src_stride_bytes` (the last row
- * `4 * width` bytes), `search` and `params` readable, `counts` writable
- * for `ENH_LEE_THRESHOLD_BINS` `uint64_t`; or NULL, which is reported.
+ * `params` NULL or a live `EnhLeeParams` no thread writes meanwhile;
+ * `src` and `dst` NULL or readable descriptors of images readable
+ * (`src`) and writable (`dst`) as they describe.
  */
-EnhLeeStatus enh_lee_looks_search_count_f32(const struct EnhLeeLooksSearch *search,
-                                            const float *src,
-                                            size_t src_stride_bytes,
-                                            size_t raster_width,
-                                            size_t raster_height,
-                                            size_t x_off,
-                                            size_t y_off,
-                                            size_t width,
-                                            size_t height,
-                                            const struct EnhLeeParams *params,
-                                            uint64_t *counts);
-
-/**
- * Ends `*search`'s current pass with the whole raster's `counts`. When
- * the search is done, writes 1 to `*out_done` and the looks to
- * `*out_looks` (`signal` of `*params` says whether the pixels are
- * intensity or amplitude); otherwise writes 0 to `*out_done` (count
- * another pass, into a zeroed table).
- *
- * Ownership: reads `counts` and `*params`, updates `*search`, writes the
- * outputs only on success. Thread-safe for different searches.
- * Errors: `ENH_LEE_ERROR_NULL_POINTER`, any parameter error, and
- * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` when no block counts, the kept
- * blocks do not vary, the search is already done, or a pass counted
- * fewer blocks than the first said (not the same raster or parameters).
- *
- * # Safety
- * `search` readable and writable, `counts` readable for
- * `ENH_LEE_THRESHOLD_BINS` values, `params` readable, the outputs
- * writable; or NULL, which is reported.
- */
-EnhLeeStatus enh_lee_looks_search_step(struct EnhLeeLooksSearch *search,
-                                       const uint64_t *counts,
-                                       const struct EnhLeeParams *params,
-                                       double *out_looks,
-                                       uint32_t *out_done);
-
-/**
- * A threshold search at its first pass. Thread-safe; cannot fail.
- */
-struct EnhLeeThresholdSearch enh_lee_threshold_search_new(void);
-
-/**
- * Adds the valid pixels of one piece (`width x height` float32 pixels of
- * the raster, any piece, any order, each pixel of the raster once per
- * pass) to `counts` (`ENH_LEE_THRESHOLD_BINS` entries) for `*search`'s
- * current pass. Only `nodata` and `threads` of `*params`
- * matter, and they must be the same for every piece.
- *
- * Ownership: reads `src`, `*search` and `*params`; adds to `counts` only
- * on success. Thread-safe: pieces may be counted concurrently into
- * different tables, which the caller then adds up.
- * Errors: those of `enh_lee_point_threshold_f32`, and
- * `ENH_LEE_ERROR_INVALID_POINT_THRESHOLD` when the search is done.
- *
- * # Safety
- * As `enh_lee_point_threshold_f32`, with `search` readable and `counts`
- * writable for `ENH_LEE_THRESHOLD_BINS` `uint64_t`; or NULL, which is
- * reported.
- */
-EnhLeeStatus enh_lee_threshold_search_count_f32(const struct EnhLeeThresholdSearch *search,
-                                                const float *src,
-                                                size_t src_stride_bytes,
-                                                size_t width,
-                                                size_t height,
-                                                const struct EnhLeeParams *params,
-                                                uint64_t *counts);
-
-/**
- * Ends `*search`'s current pass with the whole raster's `counts`. When
- * the search is done, writes 1 to `*out_done` and the threshold to
- * `*out_threshold`; otherwise writes 0 to `*out_done` (count another
- * pass, into a zeroed table).
- *
- * Ownership: reads `counts`, updates `*search`, writes the outputs only
- * on success. Thread-safe for different searches.
- * Errors: `ENH_LEE_ERROR_NULL_POINTER`, and
- * `ENH_LEE_ERROR_INVALID_POINT_THRESHOLD` when the search is already done
- * or the second pass counted fewer pixels than the first said (not the
- * same raster or parameters).
- *
- * # Safety
- * `search` readable and writable, `counts` readable for
- * `ENH_LEE_THRESHOLD_BINS` values, the outputs writable; or NULL, which
- * is reported.
- */
-EnhLeeStatus enh_lee_threshold_search_step(struct EnhLeeThresholdSearch *search,
-                                           const uint64_t *counts,
-                                           double *out_threshold,
-                                           uint32_t *out_done);
-
-/**
- * Writes to `*out` the quality report of a `width x height` raster `src`
- * and its filtered image `filtered` (from any filter: the library's with
- * the same `params`, or another), both in memory: the equivalent number
- * of looks before and after on the input's most homogeneous blocks, and
- * the mean and standard deviation of `src / filtered`. Deterministic,
- * the same on every thread count, bit for bit what a report pass over
- * the raster's pieces gives. Only `signal`, `nodata` and `threads`
- * matter; the parameters are validated like a filter call's.
- *
- * Ownership: reads `src`, `filtered` and `*params`, writes `*out` only on
- * success. Thread-safe.
- * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
- * `ENH_LEE_ERROR_SIZE_OVERFLOW`, `ENH_LEE_ERROR_INVALID_STRIDE`,
- * `ENH_LEE_ERROR_MISALIGNED`, `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (no
- * homogeneous block), `ENH_LEE_ERROR_THREAD_POOL`, any parameter error.
- *
- * # Safety
- * `src` and `filtered` are readable for `height` rows of their strides
- * (the last row `4 * width` bytes), `params` readable, `out` writable; or
- * NULL, which is reported.
- */
-EnhLeeStatus enh_lee_quality_report_f32(const float *src,
-                                        size_t src_stride_bytes,
-                                        const float *filtered,
-                                        size_t filtered_stride_bytes,
-                                        size_t width,
-                                        size_t height,
-                                        const struct EnhLeeParams *params,
-                                        struct EnhLeeQualityReport *out);
-
-/**
- * Adds one piece of a raster and the same piece of its filtered image to
- * `counts` (a zeroed table of `ENH_LEE_THRESHOLD_BINS` entries, summed
- * over the whole raster for `enh_lee_report_finish`), once `*search`
- * has found the homogeneous blocks: after its first two passes (pass 2),
- * or done. The pieces are those of `enh_lee_looks_search_count_f32`
- * (`(x_off, y_off)`, `width x height`, not cutting the 16x16 blocks),
- * `src` and `filtered` each with its own stride. Only `nodata`,
- * `threads` (and for the finish, `signal`) matter.
- *
- * Ownership: reads the images, `*search` and `*params`; adds to `counts`
- * only on success. Thread-safe: pieces may be counted concurrently into
- * different tables, which the caller then adds up.
- * Errors: those of `enh_lee_looks_search_count_f32`, and
- * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` when the search has not found the
- * blocks yet.
- *
- * # Safety
- * As `enh_lee_looks_search_count_f32`, with `filtered` readable like
- * `src`.
- */
-EnhLeeStatus enh_lee_report_count_f32(const struct EnhLeeLooksSearch *search,
-                                      const float *src,
-                                      size_t src_stride_bytes,
-                                      const float *filtered,
-                                      size_t filtered_stride_bytes,
-                                      size_t raster_width,
-                                      size_t raster_height,
-                                      size_t x_off,
-                                      size_t y_off,
-                                      size_t width,
-                                      size_t height,
-                                      const struct EnhLeeParams *params,
-                                      uint64_t *counts);
-
-/**
- * Writes to `*out` the quality report of the whole raster's `counts`
- * (`enh_lee_report_count_f32` over every piece). `signal` of `*params`
- * says whether the pixels are intensity or amplitude.
- *
- * Ownership: reads `counts` and `*params`, writes `*out` only on success.
- * Thread-safe.
- * Errors: `ENH_LEE_ERROR_NULL_POINTER`, any parameter error,
- * `ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE` (no homogeneous block counted).
- *
- * # Safety
- * `counts` readable for `ENH_LEE_THRESHOLD_BINS` values, `params`
- * readable, `out` writable; or NULL, which is reported.
- */
-EnhLeeStatus enh_lee_report_finish(const uint64_t *counts,
-                                   const struct EnhLeeParams *params,
-                                   struct EnhLeeQualityReport *out);
+EnhLeeStatus enh_lee_detect(const struct EnhLeeParams *params,
+                            const struct EnhLeeImage *src,
+                            const struct EnhLeeImage *dst);
 
 /**
  * Returns a static, NUL-terminated English sentence describing `status`,
@@ -1410,8 +973,8 @@ EnhLeeStatus enh_lee_plan_provenance(const struct EnhLeePlan *plan,
                                      size_t *out_len);
 
 /**
- * Writes to `*out_len` the entries of the report's tally
- * (`ENH_LEE_THRESHOLD_BINS` per plane), or 0 when the plan was made
+ * Writes to `*out_len` the entries of the report's tally (65536 per
+ * plane), or 0 when the plan was made
  * without `ENH_LEE_PLAN_REPORT`.
  *
  * Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
@@ -1628,7 +1191,8 @@ EnhLeeStatus enh_lee_param_info(size_t index, struct EnhLeeParamInfo *out);
 const char *enh_lee_status_parameter(EnhLeeStatus status);
 
 /**
- * Writes to `*out` the source region that `enh_lee_f32_region` reads to
+ * Writes to `*out` the source region that `enh_lee_plan_filter_region`
+ * reads to
  * filter `*region` of a `raster_width x raster_height` raster with
  * `*params`: the region grown by `enh_lee_halo` pixels on every side,
  * clipped to the raster. Read these pixels, pass them as `src`.
@@ -1638,7 +1202,8 @@ const char *enh_lee_status_parameter(EnhLeeStatus status);
  * Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
  * `ENH_LEE_ERROR_SIZE_OVERFLOW` (raster sides above 2^60),
  * `ENH_LEE_ERROR_INVALID_REGION` (not inside the raster), any parameter
- * error: exactly what `enh_lee_f32_region` would report for them.
+ * error: exactly what `enh_lee_plan_filter_region` would report for
+ * them.
  *
  * # Safety
  * `region` and `params` are NULL or readable; `out` NULL or writable.

@@ -71,7 +71,7 @@ pub enum Error {
     /// `target_window` is not 3 or 5.
     InvalidTargetWindow,
     /// `point_threshold` is NaN, or missing for a Lee Sigma region that is
-    /// not the whole raster, or a threshold search was used out of order.
+    /// not the whole raster, or a plan's tally does not fit its pass.
     InvalidPointThreshold,
     /// Unknown `compat` value, or `gee` with a filter other than Refined
     /// Lee.
@@ -152,7 +152,7 @@ impl Error {
             Error::InvalidTargetWindow => "target_window must be 3 or 5",
             Error::InvalidCompat => "compat must be none or snap, or gee with refined_lee",
             Error::LooksNotEstimable => {
-                "the looks cannot be estimated: no 16x16 block of valid pixels with a positive mean that varies (or a looks search was stepped out of order, or its passes counted different rasters)"
+                "the looks cannot be estimated: no 16x16 block of valid pixels with a positive mean that varies (or a plan's passes counted different rasters)"
             }
             Error::WindowTooLarge => {
                 "window must be at most twice the raster's larger side plus one, or 7 (a larger window reads no other pixel)"

@@ -21,7 +21,9 @@ use std::thread;
 use std::time::Duration;
 
 use enh_lee::capi::{
-    enh_lee_f32, enh_lee_f32_region, enh_lee_scratch_size, EnhLeeParams, ENH_LEE_OK,
+    enh_lee_filter, enh_lee_plan_filter_region, enh_lee_plan_free, enh_lee_plan_new,
+    enh_lee_scratch_size, EnhLeeImage, EnhLeeParams, EnhLeePlan, EnhLeeRegion,
+    ENH_LEE_ELEMENT_FLOAT32, ENH_LEE_OK,
 };
 use enh_lee::{
     filter, filter_in_place, filter_region, scratch_len, source_region, Border, Params, Region,
@@ -29,6 +31,21 @@ use enh_lee::{
 };
 use ndarray::{s, Array2};
 use rayon::prelude::*;
+
+/// The descriptor of one plane of `height` rows of `width` float32 pixels,
+/// rows `4 * width` bytes apart.
+fn descriptor(data: *const f32, width: usize, height: usize) -> EnhLeeImage {
+    EnhLeeImage {
+        data: data.cast_mut().cast(),
+        element: ENH_LEE_ELEMENT_FLOAT32,
+        reserved: 0,
+        width,
+        height,
+        row_stride: 4 * width,
+        planes: 1,
+        plane_stride: 0,
+    }
+}
 
 /// Filtering calls finished so far, by every test of this process: the
 /// watchdog's sign of life.
@@ -228,14 +245,10 @@ fn run(job: &Job, threads: usize, way: usize) -> Array2<f32> {
             let mut out = Array2::from_elem((h, w), f32::NAN);
             // SAFETY: contiguous h x w buffers and a scratch of the queried size.
             let status = unsafe {
-                enh_lee_f32(
-                    src.as_ptr(),
-                    4 * w,
-                    out.as_mut_ptr(),
-                    4 * w,
-                    w,
-                    h,
+                enh_lee_filter(
                     &p,
+                    &descriptor(src.as_ptr(), w, h),
+                    &descriptor(out.as_mut_ptr(), w, h),
                     scratch.as_mut_ptr().cast(),
                     bytes,
                 )
@@ -392,12 +405,25 @@ fn c_region_calls_from_many_threads() {
         filter(src.view(), out.view_mut(), &params, None).unwrap();
         out
     };
+    // One plan per thread count, each shared by the strips' threads.
+    let plans: Vec<usize> = (0..3)
+        .map(|threads| {
+            let p = EnhLeeParams::from(Params { threads, ..p });
+            let mut plan: *mut EnhLeePlan = ptr::null_mut();
+            // SAFETY: pointers to locals.
+            let status = unsafe { enh_lee_plan_new(&p, w, h, 1, 0, &mut plan) };
+            assert_eq!(status, ENH_LEE_OK);
+            plan as usize
+        })
+        .collect();
     let src = Arc::new(src);
     let strips = 12;
     let handles: Vec<_> = (0..strips)
         .map(|k| {
             let src = src.clone();
+            let plan = plans[k % 3];
             thread::spawn(move || {
+                let plan = plan as *const EnhLeePlan;
                 let (y0, y1) = (k * h / strips, (k + 1) * h / strips);
                 let p = EnhLeeParams::from(Params {
                     threads: k % 3,
@@ -413,19 +439,18 @@ fn c_region_calls_from_many_threads() {
                 let mut out = vec![f32::NAN; w * (y1 - y0)];
                 let rows = src.slice(s![sy0..sy1, ..]).to_owned();
                 // SAFETY: rows holds the halo-grown strip, out the strip.
+                // The plan is live until every strip thread is joined.
                 let status = unsafe {
-                    enh_lee_f32_region(
-                        rows.as_ptr(),
-                        4 * w,
-                        out.as_mut_ptr(),
-                        4 * w,
-                        w,
-                        h,
-                        0,
-                        y0,
-                        w,
-                        y1 - y0,
-                        &p,
+                    enh_lee_plan_filter_region(
+                        plan,
+                        &descriptor(rows.as_ptr(), w, sy1 - sy0),
+                        EnhLeeRegion {
+                            x_off: 0,
+                            y_off: y0,
+                            width: w,
+                            height: y1 - y0,
+                        },
+                        &descriptor(out.as_mut_ptr(), w, y1 - y0),
                         if k % 2 == 0 {
                             scratch.as_mut_ptr().cast()
                         } else {
@@ -445,6 +470,10 @@ fn c_region_calls_from_many_threads() {
         let (y0, y1, out) = handle.join().expect("a strip thread panicked");
         got.slice_mut(s![y0..y1, ..])
             .assign(&Array2::from_shape_vec((y1 - y0, w), out).unwrap());
+    }
+    for plan in plans {
+        // SAFETY: made above, every user joined.
+        unsafe { enh_lee_plan_free(plan as *mut EnhLeePlan) };
     }
     assert_bits(&got, &want, "strips filtered concurrently");
 }

@@ -11,13 +11,30 @@ use common::{oracle_border, Rng};
 use std::ptr;
 
 use enh_lee::capi::{
-    enh_lee_f32, enh_lee_f32_region, EnhLeeParams, ENH_LEE_ERROR_SIZE_OVERFLOW, ENH_LEE_OK,
+    enh_lee_filter, enh_lee_plan_filter_region, enh_lee_plan_free, enh_lee_plan_new, EnhLeeImage,
+    EnhLeeParams, EnhLeePlan, EnhLeeRegion, ENH_LEE_ELEMENT_FLOAT32, ENH_LEE_ERROR_SIZE_OVERFLOW,
+    ENH_LEE_OK,
 };
 use enh_lee::{filter, filter_in_place, Border, Error, Params, Signal, Statistic};
 use enh_lee_oracle::enhanced_lee::{
     expect, Expect, Means, Raster, Spec, Statistic as OracleStatistic,
 };
 use ndarray::Array2;
+
+/// The descriptor of one plane of `height` rows of `width` float32 pixels,
+/// rows `4 * width` bytes apart.
+fn image(data: *const f32, width: usize, height: usize) -> EnhLeeImage {
+    EnhLeeImage {
+        data: data.cast_mut().cast(),
+        element: ENH_LEE_ELEMENT_FLOAT32,
+        reserved: 0,
+        width,
+        height,
+        row_stride: 4 * width,
+        planes: 1,
+        plane_stride: 0,
+    }
+}
 
 // ---------------------------------------------------------------------------
 // The float64 reference
@@ -202,14 +219,10 @@ fn all_invalid_images_pass_through_unchanged() {
     let (h, w) = all_nodata.dim();
     // SAFETY: contiguous h x w buffers.
     let status = unsafe {
-        enh_lee_f32(
-            all_nodata.as_ptr(),
-            4 * w,
-            out.as_mut_ptr(),
-            4 * w,
-            w,
-            h,
+        enh_lee_filter(
             &p,
+            &image(all_nodata.as_ptr(), w, h),
+            &image(out.as_mut_ptr(), w, h),
             ptr::null_mut(),
             0,
         )
@@ -529,24 +542,31 @@ fn regions_of_giant_rasters() {
                 let sh = (y_off + h).saturating_add(halo).min(rh) - sy;
                 let src = speckle(side as u64 ^ at as u64, sh, sw, 4.0);
                 let mut dst = Array2::from_elem((h, w), f32::NAN);
-                // SAFETY: src holds the halo-grown region, dst the region.
-                let status = unsafe {
-                    enh_lee_f32_region(
-                        src.as_ptr(),
-                        4 * sw,
-                        dst.as_mut_ptr(),
-                        4 * w,
-                        rw,
-                        rh,
-                        x_off,
-                        y_off,
-                        w,
-                        h,
-                        &p,
-                        ptr::null_mut(),
-                        0,
-                    )
-                };
+                // The plan of the raster (it needs no pass: looks given).
+                let mut plan: *mut EnhLeePlan = ptr::null_mut();
+                // SAFETY: pointers to locals.
+                let mut status = unsafe { enh_lee_plan_new(&p, rw, rh, 1, 0, &mut plan) };
+                if status == ENH_LEE_OK {
+                    // SAFETY: src holds the halo-grown region, dst the
+                    // region; the plan is live.
+                    status = unsafe {
+                        enh_lee_plan_filter_region(
+                            plan,
+                            &image(src.as_ptr(), sw, sh),
+                            EnhLeeRegion {
+                                x_off,
+                                y_off,
+                                width: w,
+                                height: h,
+                            },
+                            &image(dst.as_mut_ptr(), w, h),
+                            ptr::null_mut(),
+                            0,
+                        )
+                    };
+                    // SAFETY: made above, freed once.
+                    unsafe { enh_lee_plan_free(plan) };
+                }
                 let case = format!(
                     "raster {rw}x{rh}, region {w}x{h} at ({x_off}, {y_off}): status {status}"
                 );

@@ -60,11 +60,22 @@ int main(void) {
         goto done;
     }
 
-    /* Strides are in bytes: these rows are contiguous. */
-    status = enh_lee_f32(image, width * sizeof(float), filtered, width * sizeof(float), width,
-                         height, params, scratch, scratch_bytes);
+    /* An image descriptor per buffer: one plane of float32 rows, strides
+     * in bytes (these rows are contiguous). */
+    {
+        EnhLeeImage src = {0}, dst = {0};
+        src.data = image;
+        src.element = ENH_LEE_ELEMENT_FLOAT32;
+        src.width = width;
+        src.height = height;
+        src.row_stride = width * sizeof(float);
+        src.planes = 1;
+        dst = src;
+        dst.data = filtered;
+        status = enh_lee_filter(params, &src, &dst, scratch, scratch_bytes);
+    }
     if (status != ENH_LEE_OK) {
-        fprintf(stderr, "enh_lee_f32: %s\n", enh_lee_status_message(status));
+        fprintf(stderr, "enh_lee_filter: %s\n", enh_lee_status_message(status));
         goto done;
     }
     printf("enh-lee %s: filtered %zux%zu pixels with %zu bytes of scratch: %s\n",

@@ -128,16 +128,66 @@ fn decode_params(inp: &mut Input) -> Fields {
 /// the whole raster's estimate, which a successful call used.
 fn resolved_looks(mut p: Fields, image: &Raster) -> Fields {
     if p.looks.is_nan() && (p.cu.is_nan() || p.cmax.is_nan()) {
-        let mut looks = f64::NAN;
         let h = p.handle().expect("the parameters of a successful call");
-        // SAFETY: the raster's pixels, `height` rows of `width` floats.
-        let status = unsafe {
-            enh_lee_estimate_looks_f32(image.data.as_ptr(), 4 * image.width, image.width, image.height, h.as_ptr(), &mut looks)
-        };
-        assert_eq!(status, ENH_LEE_OK, "enh-lee fuzz finding: a looks=auto call succeeded but the estimate fails: {p:?}");
+        // The plan of the raster, its passes counted in one whole piece;
+        // its resolved parameters hold the estimate.
+        let status = plan_looks(image, &h);
+        let looks = status.unwrap_or_else(|status| {
+            panic!("enh-lee fuzz finding: a looks=auto call succeeded but the estimate fails ({status}): {p:?}")
+        });
         p.looks = looks;
     }
     p
+}
+
+/// One float32 plane of `height` rows of `width` pixels, rows
+/// `row_stride` bytes apart.
+fn image(data: *const f32, width: usize, height: usize, row_stride: usize) -> EnhLeeImage {
+    EnhLeeImage {
+        data: data.cast_mut().cast(),
+        element: ENH_LEE_ELEMENT_FLOAT32,
+        reserved: 0,
+        width,
+        height,
+        row_stride,
+        planes: 1,
+        plane_stride: 0,
+    }
+}
+
+/// The looks a plan of `raster` with `h` estimates (its passes counted in
+/// one whole piece), or the status of the call that failed.
+fn plan_looks(raster: &Raster, h: &Handle) -> Result<f64, EnhLeeStatus> {
+    let check = |status: EnhLeeStatus| if status == ENH_LEE_OK { Ok(()) } else { Err(status) };
+    let mut plan: *mut EnhLeePlan = std::ptr::null_mut();
+    let piece = image(raster.data.as_ptr(), raster.width, raster.height, 4 * raster.width);
+    // SAFETY: valid pointers; the piece is the whole raster; the plan and
+    // its parameters are freed once.
+    unsafe {
+        check(enh_lee_plan_new(h.as_ptr(), raster.width, raster.height, 1, 0, &mut plan))?;
+        let result = (|| {
+            let mut n = 0usize;
+            while {
+                check(enh_lee_plan_tally_len(plan, &mut n))?;
+                n > 0
+            } {
+                let mut tally = vec![0u64; n];
+                check(enh_lee_plan_count(plan, &piece, 0, 0, tally.as_mut_ptr(), n))?;
+                check(enh_lee_plan_step(plan, tally.as_ptr(), n))?;
+            }
+            let mut resolved: *mut EnhLeeParams = std::ptr::null_mut();
+            check(enh_lee_plan_params(plan, 0, &mut resolved))?;
+            let mut text = [0 as std::ffi::c_char; 64];
+            let mut len = 0usize;
+            let status = enh_lee_params_get(resolved, c"looks".as_ptr(), text.as_mut_ptr(), text.len(), &mut len);
+            enh_lee_params_free(resolved);
+            check(status)?;
+            let text = std::ffi::CStr::from_ptr(text.as_ptr()).to_str().expect("ASCII");
+            Ok(text.parse::<f64>().expect("the looks as a number"))
+        })();
+        enh_lee_plan_free(plan);
+        result
+    }
 }
 
 fn spec_of(p: &Fields) -> Spec {
@@ -736,14 +786,10 @@ fn canonical(raster: &Raster, p: &Fields) -> Option<Vec<f32>> {
     let h = p.handle().ok()?;
     // SAFETY: both buffers hold the whole raster contiguously.
     let status = unsafe {
-        enh_lee_f32(
-            raster.data.as_ptr(),
-            stride,
-            out.as_mut_ptr(),
-            stride,
-            raster.width,
-            raster.height,
+        enh_lee_filter(
             h.as_ptr(),
+            &image(raster.data.as_ptr(), raster.width, raster.height, stride),
+            &image(out.as_mut_ptr(), raster.width, raster.height, stride),
             std::ptr::null_mut(),
             0,
         )
@@ -1041,7 +1087,8 @@ fn long(inp: &mut Input) {
     let h1 = p1.handle().expect("valid parameters");
     // SAFETY: in place on a whole contiguous image.
     let status = unsafe {
-        enh_lee_f32(again.as_ptr(), 4 * w, again.as_mut_ptr(), 4 * w, w, h, h1.as_ptr(), std::ptr::null_mut(), 0)
+        let inout = image(again.as_mut_ptr(), w, h, 4 * w);
+        enh_lee_filter(h1.as_ptr(), &inout, &inout, std::ptr::null_mut(), 0)
     };
     assert_eq!(status, ENH_LEE_OK);
     compare_bits("in place with one thread", &again, &out, &call);
@@ -1061,21 +1108,22 @@ fn long(inp: &mut Input) {
     let mut dst = vec![f32::from_bits(SENTINEL); region.w * region.h];
     // SAFETY: src holds the source window, dst the region, both contiguous.
     let status = unsafe {
-        enh_lee_f32_region(
-            src.as_ptr(),
-            4 * source.w,
-            dst.as_mut_ptr(),
-            4 * region.w,
-            w,
-            h,
-            region.x,
-            region.y,
-            region.w,
-            region.h,
-            handle.as_ptr(),
-            std::ptr::null_mut(),
-            0,
-        )
+        let mut plan: *mut EnhLeePlan = std::ptr::null_mut();
+        let status = enh_lee_plan_new(handle.as_ptr(), w, h, 1, 0, &mut plan);
+        if status == ENH_LEE_OK {
+            let status = enh_lee_plan_filter_region(
+                plan,
+                &image(src.as_ptr(), source.w, source.h, 4 * source.w),
+                EnhLeeRegion { x_off: region.x, y_off: region.y, width: region.w, height: region.h },
+                &image(dst.as_mut_ptr(), region.w, region.h, 4 * region.w),
+                std::ptr::null_mut(),
+                0,
+            );
+            enh_lee_plan_free(plan);
+            status
+        } else {
+            status
+        }
     };
     assert_eq!(status, ENH_LEE_OK, "strip {region:?} of {w}x{h}");
     let want: Vec<f32> =

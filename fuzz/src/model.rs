@@ -10,9 +10,10 @@ use crate::fields::*;
 /// Which entry point a call goes through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Api {
-    /// `enh_lee_f32` (the region is the whole raster).
+    /// `enh_lee_filter` on one plane (the region is the whole raster).
     Whole,
-    /// `enh_lee_f32_region`.
+    /// `enh_lee_plan_filter_region` with a plan of the raster
+    /// (`enh_lee_plan_new`).
     Region,
 }
 
@@ -47,39 +48,61 @@ impl Call {
             handle => handle.map(Result::unwrap),
         };
         let params = handle.as_ref().map_or(std::ptr::null(), Handle::as_ptr);
-        let (src, dst) = (self.src as *const f32, self.dst as *mut f32);
+        let image = |data: usize, width: usize, height: usize, row_stride: usize| EnhLeeImage {
+            data: data as *mut core::ffi::c_void,
+            element: ENH_LEE_ELEMENT_FLOAT32,
+            reserved: 0,
+            width,
+            height,
+            row_stride,
+            planes: 1,
+            plane_stride: 0,
+        };
         let scratch = self.scratch as *mut core::ffi::c_void;
         // SAFETY: the fuzz harness only makes calls whose buffers are valid
         // for what the call may touch, or calls the model says must fail
         // before touching anything.
         unsafe {
             match self.api {
-                Api::Whole => enh_lee_f32(
-                    src,
-                    self.src_stride,
-                    dst,
-                    self.dst_stride,
-                    self.raster_width,
-                    self.raster_height,
+                Api::Whole => enh_lee_filter(
                     params,
+                    &image(self.src, self.raster_width, self.raster_height, self.src_stride),
+                    &image(self.dst, self.raster_width, self.raster_height, self.dst_stride),
                     scratch,
                     self.scratch_bytes,
                 ),
-                Api::Region => enh_lee_f32_region(
-                    src,
-                    self.src_stride,
-                    dst,
-                    self.dst_stride,
-                    self.raster_width,
-                    self.raster_height,
-                    self.x_off,
-                    self.y_off,
-                    self.width,
-                    self.height,
-                    params,
-                    scratch,
-                    self.scratch_bytes,
-                ),
+                Api::Region => {
+                    // The source: the region grown by the halo, clipped
+                    // (enh_lee_source_region); where that fails, the
+                    // region's size, and the plan's calls report it.
+                    let region = EnhLeeRegion {
+                        x_off: self.x_off,
+                        y_off: self.y_off,
+                        width: self.width,
+                        height: self.height,
+                    };
+                    let mut source = region;
+                    if enh_lee_source_region(self.raster_width, self.raster_height, &region, params, &mut source)
+                        != ENH_LEE_OK
+                    {
+                        source = region;
+                    }
+                    let mut plan: *mut EnhLeePlan = std::ptr::null_mut();
+                    let status = enh_lee_plan_new(params, self.raster_width, self.raster_height, 1, 0, &mut plan);
+                    if status != ENH_LEE_OK {
+                        return status;
+                    }
+                    let status = enh_lee_plan_filter_region(
+                        plan,
+                        &image(self.src, source.width, source.height, self.src_stride),
+                        region,
+                        &image(self.dst, self.width, self.height, self.dst_stride),
+                        scratch,
+                        self.scratch_bytes,
+                    );
+                    enh_lee_plan_free(plan);
+                    status
+                }
             }
         }
     }
@@ -282,15 +305,15 @@ pub fn model(call: &Call) -> Verdict {
     param_errors(&p, &mut errors);
     let (rw, rh) = (call.raster_width, call.raster_height);
     // looks=auto where the looks are used (Enhanced Lee: Cu or Cmax
-    // derived): a call on the whole raster estimates them, which can fail,
-    // and derives the coefficients from the estimate, which can be refused
-    // then; a region of a raster needs them given.
+    // derived): `enh_lee_filter` estimates them, which can fail, and
+    // derives the coefficients from the estimate, which can be refused
+    // then; the plan of a region asks for its passes first (the harness
+    // runs none).
     if p.looks.is_nan() && (p.cu.is_nan() || p.cmax.is_nan()) {
-        let whole = call.x_off == 0 && call.y_off == 0 && call.width == rw && call.height == rh;
-        if whole {
+        if call.api == Api::Whole {
             verdict.may_fail.extend([ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE, ENH_LEE_ERROR_INVALID_COEFFICIENTS]);
         } else {
-            errors.push(ENH_LEE_ERROR_INVALID_LOOKS);
+            errors.push(ENH_LEE_ERROR_PLAN_STATE);
         }
     }
     if rw > MAX_SIDE
@@ -301,10 +324,24 @@ pub fn model(call: &Call) -> Verdict {
     }
     if rw == 0 || rh == 0 || call.width == 0 || call.height == 0 {
         errors.push(ENH_LEE_ERROR_EMPTY_IMAGE);
+        // Each image descriptor is checked on its own too (a NULL image
+        // before an empty one).
+        if call.src == 0 || call.dst == 0 {
+            errors.push(ENH_LEE_ERROR_NULL_POINTER);
+        }
     } else if call.x_off.checked_add(call.width).map_or(true, |e| e > rw)
         || call.y_off.checked_add(call.height).map_or(true, |e| e > rh)
     {
         errors.push(ENH_LEE_ERROR_INVALID_REGION);
+        // The descriptors (the source of the region's size: it has no
+        // source region) are checked before the region.
+        let s = image_errors(call.src, call.src_stride, call.width, call.height, &mut errors);
+        let d = image_errors(call.dst, call.dst_stride, call.width, call.height, &mut errors);
+        if let (Some(s), Some(d)) = (s, d) {
+            if s.0 < d.0 + d.1 && d.0 < s.0 + s.1 {
+                errors.push(ENH_LEE_ERROR_PARTIAL_OVERLAP);
+            }
+        }
     } else if let Some(halo) = halo(&p) {
         let region = Rect { x: call.x_off, y: call.y_off, w: call.width, h: call.height };
         let source = source_rect(region, halo, rw, rh);

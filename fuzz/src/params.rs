@@ -244,30 +244,47 @@ fn filter_small(inp: &mut Input, p: &Handle) {
     let mut dst = vec![0.0f32; w * h];
     // SAFETY: `src` and `dst` hold `w * h` floats with row stride `4 w`;
     // no caller scratch.
+    let image = |data: *const f32| EnhLeeImage {
+        data: data.cast_mut().cast(),
+        element: ENH_LEE_ELEMENT_FLOAT32,
+        reserved: 0,
+        width: w,
+        height: h,
+        row_stride: 4 * w,
+        planes: 1,
+        plane_stride: 0,
+    };
     let status = unsafe {
-        enh_lee_f32(
-            src.as_ptr(),
-            4 * w,
-            dst.as_mut_ptr(),
-            4 * w,
-            w,
-            h,
+        enh_lee_filter(
             p.as_ptr(),
+            &image(src.as_ptr()),
+            &image(dst.as_mut_ptr()),
             std::ptr::null_mut(),
             0,
         )
     };
     // looks=auto on a raster too small for a 16x16 block: not estimable.
-    let mut state = 0;
-    // SAFETY: valid pointers.
-    let looks_status = unsafe { enh_lee_looks_state(p.as_ptr(), &mut state) };
+    // The filter reads the looks when they are auto and its plan has a
+    // pass to run (the only other pass, Lee Sigma's threshold, comes with
+    // the looks).
+    let looks_needed = get(&p, c"looks").to_str() == Ok("auto") && {
+        let mut plan: *mut EnhLeePlan = std::ptr::null_mut();
+        let mut n = 0usize;
+        // SAFETY: valid pointers; the plan is freed once.
+        unsafe {
+            let made = enh_lee_plan_new(p.as_ptr(), w, h, 1, 0, &mut plan) == ENH_LEE_OK;
+            let due = made && enh_lee_plan_tally_len(plan, &mut n) == ENH_LEE_OK && n > 0;
+            enh_lee_plan_free(plan);
+            due
+        }
+    };
     // SPEC: a window wider than twice the larger side plus one (and than
     // 7) is refused first.
     let window: usize = get(&p, c"window").to_str().unwrap().parse().unwrap();
     let too_large = reads_window(&get(&p, c"filter")) && window > (2 * w.max(h) + 1).max(7);
     let expected = if too_large {
         ENH_LEE_ERROR_WINDOW_TOO_LARGE
-    } else if looks_status == ENH_LEE_OK && state == ENH_LEE_WHOLE_RASTER_NEEDED {
+    } else if looks_needed {
         ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE
     } else {
         ENH_LEE_OK

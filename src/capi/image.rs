@@ -5,7 +5,7 @@ use std::ffi::c_void;
 
 use ndarray::{ArrayView3, ArrayViewMut3, ShapeBuilder};
 
-use crate::Error;
+use crate::{detected, Error, Signal};
 
 /// `EnhLeeImage.element`: float32 pixels (4 bytes), what filters read and
 /// write.
@@ -184,5 +184,81 @@ impl Planes {
         // SAFETY: as `float32`, with exclusive access promised by the
         // caller; planes and rows do not share bytes (checked in `new`).
         Ok(unsafe { ArrayViewMut3::from_shape_ptr(shape, self.image.data.cast::<f32>()) })
+    }
+
+    /// The element type, `ENH_LEE_ELEMENT_*`.
+    pub(super) fn element(&self) -> u32 {
+        self.image.element
+    }
+
+    /// The complex pixels as `re, im` parts of type `T` (`2 * width`
+    /// parts per row), for the element `element` of `T`'s size.
+    ///
+    /// # Safety
+    /// The bytes are readable and not written during `'a`; `T` is the
+    /// element's part type.
+    unsafe fn parts<'a, T>(&self, element: u32) -> Result<ArrayView3<'a, T>, Error> {
+        if self.image.element != element {
+            return Err(Error::UnsupportedElement);
+        }
+        let i = &self.image;
+        let part = std::mem::size_of::<T>();
+        let shape = (i.planes, i.height, 2 * i.width).strides((
+            i.plane_stride / part,
+            i.row_stride / part,
+            1,
+        ));
+        // SAFETY: non-null, aligned to the part (checked in `new`), and
+        // every part lies within `len_bytes`; readability is the caller's
+        // promise.
+        Ok(unsafe { ArrayView3::from_shape_ptr(shape, i.data.cast::<T>().cast_const()) })
+    }
+
+    /// Writes to `out` (float32, this image's shape, not overlapping it)
+    /// the [`detected`] value of each complex pixel, as `signal` data
+    /// (int16 parts converted to float32 exactly).
+    ///
+    /// # Safety
+    /// The bytes are readable and not written during the call.
+    pub(super) unsafe fn detect_into(
+        &self,
+        mut out: ArrayViewMut3<f32>,
+        signal: Signal,
+    ) -> Result<(), Error> {
+        fn each<T: Copy>(
+            src: ArrayView3<T>,
+            out: &mut ArrayViewMut3<f32>,
+            signal: Signal,
+            part: impl Fn(T) -> f32,
+        ) {
+            for (mut out, src) in out.outer_iter_mut().zip(src.outer_iter()) {
+                for (mut out, src) in out.rows_mut().into_iter().zip(src.rows()) {
+                    for (x, o) in out.iter_mut().enumerate() {
+                        *o = detected(part(src[2 * x]), part(src[2 * x + 1]), signal);
+                    }
+                }
+            }
+        }
+        if out.dim() != self.dim() {
+            return Err(Error::InvalidRegion);
+        }
+        match self.image.element {
+            // SAFETY: forwarded from this function's contract.
+            ENH_LEE_ELEMENT_COMPLEX_FLOAT32 => each(
+                unsafe { self.parts::<f32>(ENH_LEE_ELEMENT_COMPLEX_FLOAT32) }?,
+                &mut out,
+                signal,
+                |v| v,
+            ),
+            // SAFETY: as above.
+            ENH_LEE_ELEMENT_COMPLEX_INT16 => each(
+                unsafe { self.parts::<i16>(ENH_LEE_ELEMENT_COMPLEX_INT16) }?,
+                &mut out,
+                signal,
+                f32::from,
+            ),
+            _ => return Err(Error::UnsupportedElement),
+        }
+        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::image::{EnhLeeImage, Planes};
+use super::image::{EnhLeeImage, Planes, ENH_LEE_ELEMENT_FLOAT32};
 use super::vocabulary::{read_text, write_text};
 use super::{allocate, guard, read_params, scratch_byte_len, EnhLeeParams, EnhLeeRegion};
 use super::{EnhLeeQualityReport, EnhLeeStatus, ScratchBuffer};
@@ -146,12 +146,10 @@ pub unsafe extern "C" fn enh_lee_filter(
         // SAFETY: forwarded from this function's contract.
         let params = unsafe { read_params(params, EnhLeeParams::to_params) }?;
         // SAFETY: as above.
-        let source = unsafe { Planes::read(src) }?;
+        let (source, target) = unsafe { (Planes::read(src)?, Planes::read(dst)?) };
         let (planes, height, width) = source.dim();
-        let mut plan = Plan::new(&params, width, height, planes, false)?;
-        // SAFETY: as above.
-        let target = unsafe { Planes::read(dst) }?;
         check_pair(&source, &target, Region::whole(width, height), true)?;
+        let mut plan = Plan::new(&params, width, height, planes, false)?;
         // SAFETY: `src` is readable per the contract and not written while
         // the plan counts it.
         plan.resolve(unsafe { source.float32() }?)?;
@@ -173,6 +171,9 @@ pub unsafe extern "C" fn enh_lee_filter(
 /// source of `region` and `dst` its size, overlapping only in place
 /// (`in_place_ok`: the region is the whole raster).
 fn check_pair(src: &Planes, dst: &Planes, region: Region, in_place_ok: bool) -> Result<(), Error> {
+    if src.element() != ENH_LEE_ELEMENT_FLOAT32 || dst.element() != ENH_LEE_ELEMENT_FLOAT32 {
+        return Err(Error::UnsupportedElement);
+    }
     if src.dim().0 != dst.dim().0 {
         return Err(Error::PlaneCount);
     }
@@ -555,10 +556,11 @@ pub unsafe extern "C" fn enh_lee_plan_params(
 ) -> EnhLeeStatus {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let params = unsafe { read_plan(plan) }?.resolved(plane)?;
+        let plan = unsafe { read_plan(plan) }?;
         if out_params.is_null() {
             return Err(Error::NullPointer);
         }
+        let params = plan.resolved(plane)?;
         let object = allocate(params);
         if object.is_null() {
             return Err(Error::OutOfMemory);
@@ -596,8 +598,8 @@ pub unsafe extern "C" fn enh_lee_plan_provenance(
     })
 }
 
-/// Writes to `*out_len` the entries of the report's tally
-/// (`ENH_LEE_THRESHOLD_BINS` per plane), or 0 when the plan was made
+/// Writes to `*out_len` the entries of the report's tally (65536 per
+/// plane), or 0 when the plan was made
 /// without `ENH_LEE_PLAN_REPORT`.
 ///
 /// Ownership, thread-safety, errors and safety: as `enh_lee_plan_tally_len`.
@@ -700,9 +702,12 @@ pub unsafe extern "C" fn enh_lee_plan_report(
 ) -> EnhLeeStatus {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let report = unsafe { read_plan(plan) }?.report(plane)?;
+        let plan = unsafe { read_plan(plan) }?;
+        if out_report.is_null() {
+            return Err(Error::NullPointer);
+        }
         // SAFETY: as above.
-        unsafe { write_out(out_report, EnhLeeQualityReport::from(report)) }
+        unsafe { write_out(out_report, EnhLeeQualityReport::from(plan.report(plane)?)) }
     })
 }
 

@@ -65,16 +65,16 @@ pub const ENH_LEE_ERROR_BUFFER_TOO_SMALL: EnhLeeStatus = 24;
 pub const ENH_LEE_ERROR_INVALID_SIGMA: EnhLeeStatus = 25;
 /// target_window is neither 3 nor 5.
 pub const ENH_LEE_ERROR_INVALID_TARGET_WINDOW: EnhLeeStatus = 26;
-/// point_threshold is NaN where it is needed: a Lee Sigma region that is
-/// not the whole raster (enh_lee_point_threshold_f32 computes it), or a
-/// threshold search used out of order.
+/// point_threshold is NaN where it is needed (a plan's passes compute it
+/// over the whole raster: enh_lee_plan_new), or a plan's tally that does
+/// not fit its pass.
 pub const ENH_LEE_ERROR_INVALID_POINT_THRESHOLD: EnhLeeStatus = 27;
 /// Unknown compat value, or `compat=gee` with a filter other than
 /// Refined Lee.
 pub const ENH_LEE_ERROR_INVALID_COMPAT: EnhLeeStatus = 28;
-/// The looks cannot be estimated (`enh_lee_estimate_looks_f32`): no 16x16
-/// block of valid pixels with a positive mean, or the most homogeneous
-/// blocks do not vary.
+/// The looks cannot be estimated (`enh_lee_plan_step`, `enh_lee_filter`,
+/// `enh_lee_plan_report`): no 16x16 block of valid pixels with a positive
+/// mean, or the most homogeneous blocks do not vary.
 pub const ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE: EnhLeeStatus = 29;
 /// A filter's own parameter is not a number of its kind within its limits
 /// (`enh_lee_param_info` gives them; `enh_lee_status_parameter` names the

@@ -356,7 +356,8 @@ pub extern "C" fn enh_lee_status_parameter(status: EnhLeeStatus) -> *const c_cha
         .map_or(c"".as_ptr(), |(_, n)| n.as_ptr())
 }
 
-/// Writes to `*out` the source region that `enh_lee_f32_region` reads to
+/// Writes to `*out` the source region that `enh_lee_plan_filter_region`
+/// reads to
 /// filter `*region` of a `raster_width x raster_height` raster with
 /// `*params`: the region grown by `enh_lee_halo` pixels on every side,
 /// clipped to the raster. Read these pixels, pass them as `src`.
@@ -366,7 +367,8 @@ pub extern "C" fn enh_lee_status_parameter(status: EnhLeeStatus) -> *const c_cha
 /// Errors: `ENH_LEE_ERROR_NULL_POINTER`, `ENH_LEE_ERROR_EMPTY_IMAGE`,
 /// `ENH_LEE_ERROR_SIZE_OVERFLOW` (raster sides above 2^60),
 /// `ENH_LEE_ERROR_INVALID_REGION` (not inside the raster), any parameter
-/// error: exactly what `enh_lee_f32_region` would report for them.
+/// error: exactly what `enh_lee_plan_filter_region` would report for
+/// them.
 ///
 /// # Safety
 /// `region` and `params` are NULL or readable; `out` NULL or writable.

@@ -67,8 +67,10 @@ done
 soname=$(readelf -d "$lib/libenh_lee.so.$version" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libenh_lee.so.$abi" ] || fail "SONAME is '$soname', expected libenh_lee.so.$abi"
 cmp -s "$root/include/enh_lee.h" "$prefix/include/enh_lee.h" || fail "installed header differs"
-for sym in enh_lee_params_new enh_lee_params_copy enh_lee_params_free enh_lee_scratch_size enh_lee_halo enh_lee_f32 \
-           enh_lee_f32_region enh_lee_status_message enh_lee_version \
+for sym in enh_lee_params_new enh_lee_params_copy enh_lee_params_free enh_lee_scratch_size enh_lee_halo enh_lee_filter \
+           enh_lee_detect enh_lee_detect_cf32 enh_lee_plan_new enh_lee_plan_free enh_lee_plan_count enh_lee_plan_step \
+           enh_lee_plan_filter_region enh_lee_plan_report enh_lee_plan_save enh_lee_plan_load \
+           enh_lee_status_message enh_lee_version \
            enh_lee_params_set enh_lee_params_get enh_lee_params_validate \
            enh_lee_param_count enh_lee_param_info enh_lee_status_parameter \
            enh_lee_source_region; do

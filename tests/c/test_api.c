@@ -11,9 +11,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "test_image.h"
 
 /* The highest status code this version defines. */
-#define LAST_STATUS ENH_LEE_ERROR_INVALID_COMPAT
+#define LAST_STATUS ENH_LEE_ERROR_INVALID_PLAN
 
 static void test_version(void) {
     char expected[64];
@@ -108,20 +109,14 @@ static void test_params_copy_free(void) {
 static void test_null_params(void) {
     enum { NW = 32, NH = 32 };
     static float src[NW * NH], dst[NW * NH];
-    const size_t stride = 4 * NW;
-    uint64_t *counts = calloc(ENH_LEE_THRESHOLD_BINS, sizeof *counts);
-    EnhLeeLooksSearch looks = enh_lee_looks_search_new();
-    EnhLeeThresholdSearch threshold = enh_lee_threshold_search_new();
     EnhLeeRegion tile = {0, 0, NW, NH}, out_region = {1, 2, 3, 4};
-    EnhLeeQualityReport report;
+    EnhLeeImage si = image1(src, NW, NH, 4 * NW), di = image1(dst, NW, NH, 4 * NW);
+    EnhLeeImage complex = image1(src, NW / 2, NH, 4 * NW);
+    EnhLeePlan *plan = (EnhLeePlan *)&tile;
     size_t n = 77, i, len = 99;
-    double d = -1.0;
-    uint32_t u = 77, done = 77;
     char buf[16] = "x";
     const EnhLeeStatus null = ENH_LEE_ERROR_NULL_POINTER;
-    if (counts == NULL) {
-        abort();
-    }
+    complex.element = ENH_LEE_ELEMENT_COMPLEX_FLOAT32;
     for (i = 0; i < NW * NH; i++) {
         src[i] = (float)(1.0 + (double)((i * 7919u) % 23u) * 0.37);
         dst[i] = -1.0f;
@@ -129,47 +124,116 @@ static void test_null_params(void) {
     CHECK_STATUS(enh_lee_scratch_size(NW, NH, NULL, &n), null);
     CHECK_STATUS(enh_lee_halo(NULL, &n), null);
     CHECK(n == 77);
-    CHECK_STATUS(enh_lee_f32(src, stride, dst, stride, NW, NH, NULL, NULL, 0), null);
-    CHECK_STATUS(enh_lee_f32_region(src, stride, dst, stride, NW, NH, 0, 0, NW, NH, NULL, NULL, 0),
-                 null);
-    CHECK_STATUS(enh_lee_point_threshold_f32(src, stride, NW, NH, NULL, &d), null);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(src, stride, NW, NH, NULL, &d), null);
-    CHECK(d == -1.0);
-    CHECK_STATUS(enh_lee_detect_cf32(src, 8 * (NW / 2), dst, stride / 2, NW / 2, NH, NULL), null);
-    CHECK_STATUS(enh_lee_point_threshold_state(NULL, &u), null);
-    CHECK_STATUS(enh_lee_looks_state(NULL, &u), null);
-    CHECK(u == 77);
-    CHECK_STATUS(enh_lee_looks_search_count_f32(&looks, src, stride, NW, NH, 0, 0, NW, NH, NULL,
-                                                counts),
-                 null);
-    CHECK_STATUS(enh_lee_looks_search_step(&looks, counts, NULL, &d, &done), null);
-    CHECK_STATUS(enh_lee_threshold_search_count_f32(&threshold, src, stride, NW, NH, NULL, counts),
-                 null);
-    CHECK_STATUS(enh_lee_quality_report_f32(src, stride, src, stride, NW, NH, NULL, &report), null);
-    CHECK_STATUS(enh_lee_report_count_f32(&looks, src, stride, src, stride, NW, NH, 0, 0, NW, NH,
-                                          NULL, counts),
-                 null);
-    CHECK_STATUS(enh_lee_report_finish(counts, NULL, &report), null);
+    CHECK_STATUS(enh_lee_filter(NULL, &si, &di, NULL, 0), null);
+    CHECK_STATUS(enh_lee_plan_new(NULL, NW, NH, 1, 0, &plan), null);
+    CHECK(plan == (EnhLeePlan *)&tile);
+    CHECK_STATUS(enh_lee_detect_cf32(src, 8 * (NW / 2), dst, 4 * NW / 2, NW / 2, NH, NULL), null);
+    complex.width = NW / 2;
+    di.width = NW / 2;
+    CHECK_STATUS(enh_lee_detect(NULL, &complex, &di), null);
     CHECK_STATUS(enh_lee_source_region(NW, NH, &tile, NULL, &out_region), null);
     CHECK(out_region.x_off == 1 && out_region.height == 4);
     CHECK_STATUS(enh_lee_params_set(NULL, "window", "3"), null);
     CHECK_STATUS(enh_lee_params_get(NULL, "window", buf, sizeof buf, &len), null);
     CHECK(buf[0] == 'x' && len == 99);
     CHECK_STATUS(enh_lee_params_validate(NULL), null);
-    CHECK(done == 77 && d == -1.0);
     for (i = 0; i < NW * NH; i++) {
         CHECK_MSG(dst[i] == -1.0f, "dst[%zu] written", i);
         if (dst[i] != -1.0f) {
             break;
         }
     }
-    for (i = 0; i < ENH_LEE_THRESHOLD_BINS; i++) {
-        if (counts[i] != 0) {
-            CHECK_MSG(0, "counts[%zu] written", i);
+}
+
+/* Every export of images and plans refuses a NULL plan, image, tally or
+ * output, its other arguments valid, and writes nothing. */
+static void test_null_plan(void) {
+    enum { NW = 32, NH = 32 };
+    static float src[NW * NH], dst[NW * NH];
+    EnhLeeParams *params = params_new();
+    EnhLeePlan *plan = NULL, *auto_plan = NULL, *keep;
+    EnhLeeImage si = image1(src, NW, NH, 4 * NW), di = image1(dst, NW, NH, 4 * NW);
+    EnhLeeRegion whole = {0, 0, NW, NH};
+    EnhLeeQualityReport report;
+    EnhLeeParams *out_params = NULL;
+    uint64_t tally[1] = {0};
+    size_t n = 77, len = 99, i;
+    char buf[16] = "x";
+    const EnhLeeStatus null = ENH_LEE_ERROR_NULL_POINTER;
+    for (i = 0; i < NW * NH; i++) {
+        src[i] = (float)(1.0 + (double)((i * 7919u) % 23u) * 0.37);
+        dst[i] = -1.0f;
+    }
+    memset(&report, 0x5A, sizeof report);
+    CHECK_STATUS(enh_lee_plan_new(params, NW, NH, 1, ENH_LEE_PLAN_REPORT, &plan), ENH_LEE_OK);
+    set(params, "looks", "auto");
+    CHECK_STATUS(enh_lee_plan_new(params, NW, NH, 1, 0, &auto_plan), ENH_LEE_OK);
+    keep = plan;
+    /* The images. */
+    CHECK_STATUS(enh_lee_filter(params, NULL, &di, NULL, 0), null);
+    CHECK_STATUS(enh_lee_filter(params, &si, NULL, NULL, 0), null);
+    si.data = NULL;
+    CHECK_STATUS(enh_lee_filter(params, &si, &di, NULL, 0), null);
+    CHECK_STATUS(enh_lee_plan_filter_region(plan, &si, whole, &di, NULL, 0), null);
+    si.data = src;
+    CHECK_STATUS(enh_lee_detect(params, NULL, &di), null);
+    CHECK_STATUS(enh_lee_detect(params, &si, NULL), null);
+    /* The plan's calls. */
+    CHECK_STATUS(enh_lee_plan_new(params, NW, NH, 1, 0, NULL), null);
+    CHECK_STATUS(enh_lee_plan_set(NULL, 0, "nodata", "0"), null);
+    CHECK_STATUS(enh_lee_plan_set(plan, 0, NULL, "0"), null);
+    CHECK_STATUS(enh_lee_plan_set(plan, 0, "nodata", NULL), null);
+    CHECK_STATUS(enh_lee_plan_tally_len(NULL, &n), null);
+    CHECK_STATUS(enh_lee_plan_tally_len(plan, NULL), null);
+    CHECK_STATUS(enh_lee_plan_alignment(NULL, &n), null);
+    CHECK_STATUS(enh_lee_plan_alignment(plan, NULL), null);
+    CHECK_STATUS(enh_lee_plan_strip_rows(NULL, &n), null);
+    CHECK_STATUS(enh_lee_plan_strip_rows(plan, NULL), null);
+    CHECK(n == 77);
+    CHECK_STATUS(enh_lee_plan_tally_len(auto_plan, &n), ENH_LEE_OK);
+    CHECK(n > 0);
+    CHECK_STATUS(enh_lee_plan_count(NULL, &si, 0, 0, tally, 1), null);
+    CHECK_STATUS(enh_lee_plan_count(auto_plan, NULL, 0, 0, tally, 1), null);
+    CHECK_STATUS(enh_lee_plan_count(auto_plan, &si, 0, 0, NULL, n), null);
+    CHECK_STATUS(enh_lee_plan_step(NULL, tally, 1), null);
+    CHECK_STATUS(enh_lee_plan_step(auto_plan, NULL, n), null);
+    CHECK_STATUS(enh_lee_plan_filter_region(NULL, &si, whole, &di, NULL, 0), null);
+    CHECK_STATUS(enh_lee_plan_filter_region(plan, NULL, whole, &di, NULL, 0), null);
+    CHECK_STATUS(enh_lee_plan_filter_region(plan, &si, whole, NULL, NULL, 0), null);
+    CHECK_STATUS(enh_lee_plan_params(NULL, 0, &out_params), null);
+    CHECK_STATUS(enh_lee_plan_params(plan, 0, NULL), null);
+    CHECK(out_params == NULL);
+    CHECK_STATUS(enh_lee_plan_provenance(NULL, buf, sizeof buf, &len), null);
+    CHECK_STATUS(enh_lee_plan_provenance(plan, buf, sizeof buf, NULL), null);
+    CHECK_STATUS(enh_lee_plan_report_tally_len(NULL, &n), null);
+    CHECK_STATUS(enh_lee_plan_report_tally_len(plan, NULL), null);
+    CHECK_STATUS(enh_lee_plan_report_count(NULL, &si, &si, 0, 0, tally, 1), null);
+    CHECK_STATUS(enh_lee_plan_report_count(plan, NULL, &si, 0, 0, tally, 1), null);
+    CHECK_STATUS(enh_lee_plan_report_count(plan, &si, NULL, 0, 0, tally, 1), null);
+    CHECK_STATUS(enh_lee_plan_report_finish(NULL, tally, 1), null);
+    CHECK_STATUS(enh_lee_plan_report_finish(plan, NULL, 1), null);
+    CHECK_STATUS(enh_lee_plan_report(NULL, 0, &report), null);
+    CHECK_STATUS(enh_lee_plan_report(plan, 0, NULL), null);
+    CHECK_STATUS(enh_lee_plan_save(NULL, buf, sizeof buf, &len), null);
+    CHECK_STATUS(enh_lee_plan_save(plan, buf, sizeof buf, NULL), null);
+    CHECK_STATUS(enh_lee_plan_load(NULL, &plan), null);
+    CHECK_STATUS(enh_lee_plan_load("x", NULL), null);
+    CHECK(plan == keep && len == 99 && buf[0] == 'x' && tally[0] == 0);
+    {
+        unsigned char bytes[sizeof report];
+        memset(bytes, 0x5A, sizeof bytes);
+        CHECK(memcmp(&report, bytes, sizeof report) == 0);
+    }
+    for (i = 0; i < NW * NH; i++) {
+        CHECK_MSG(dst[i] == -1.0f, "dst[%zu] written", i);
+        if (dst[i] != -1.0f) {
             break;
         }
     }
-    free(counts);
+    enh_lee_plan_free(NULL); /* a no-op */
+    enh_lee_plan_free(plan);
+    enh_lee_plan_free(auto_plan);
+    enh_lee_params_free(params);
 }
 
 /* The codes and enum values are ABI: they must never change. */
@@ -203,12 +267,26 @@ static void test_abi_constants(void) {
     CHECK(ENH_LEE_ERROR_INVALID_TARGET_WINDOW == 26);
     CHECK(ENH_LEE_ERROR_INVALID_POINT_THRESHOLD == 27);
     CHECK(ENH_LEE_ERROR_INVALID_COMPAT == 28);
-    CHECK(ENH_LEE_THRESHOLD_BINS == 65536);
+    CHECK(ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE == 29);
+    CHECK(ENH_LEE_ERROR_INVALID_VALUE == 30);
+    CHECK(ENH_LEE_ERROR_WINDOW_TOO_LARGE == 31);
+    CHECK(ENH_LEE_ERROR_UNSUPPORTED_ELEMENT == 32);
+    CHECK(ENH_LEE_ERROR_PLANE_COUNT == 33);
+    CHECK(ENH_LEE_ERROR_PLAN_STATE == 34);
+    CHECK(ENH_LEE_ERROR_INVALID_TALLY == 35);
+    CHECK(ENH_LEE_ERROR_INVALID_PLAN == 36);
+    CHECK(ENH_LEE_ELEMENT_FLOAT32 == 0 && ENH_LEE_ELEMENT_COMPLEX_FLOAT32 == 1 &&
+          ENH_LEE_ELEMENT_COMPLEX_INT16 == 2);
+    CHECK(ENH_LEE_PLAN_REPORT == 1);
     CHECK(ENH_LEE_KIND_INTEGER == 0 && ENH_LEE_KIND_REAL == 1 && ENH_LEE_KIND_CHOICE == 2);
     CHECK(sizeof(EnhLeeStatus) == 4);
 
-    CHECK(offsetof(EnhLeeThresholdSearch, rank) == 8);
-    CHECK(sizeof(EnhLeeThresholdSearch) == 24);
+    /* EnhLeeImage: no padding; pointer and size_t fields at their places. */
+    CHECK(offsetof(EnhLeeImage, element) == sizeof(void *));
+    CHECK(offsetof(EnhLeeImage, width) == sizeof(void *) + 8);
+    CHECK(offsetof(EnhLeeImage, plane_stride) == sizeof(void *) + 8 + 4 * sizeof(size_t));
+    CHECK(sizeof(EnhLeeImage) == sizeof(void *) + 8 + 5 * sizeof(size_t));
+    CHECK(sizeof(EnhLeeQualityReport) == 48);
 }
 
 static void test_status_messages(void) {
@@ -551,6 +629,7 @@ int main(void) {
     test_params_default();
     test_params_copy_free();
     test_null_params();
+    test_null_plan();
     test_abi_constants();
     test_status_messages();
     test_scratch_size();

@@ -1,7 +1,9 @@
 /*
- * Every error of SPEC.md "Errors", from C, through enh_lee_f32 and
- * enh_lee_f32_region: each call must return its exact status code and
- * write nothing (src, dst and everything around them keep their bytes).
+ * Every error of SPEC.md "Errors", from C, through enh_lee_filter and
+ * enh_lee_plan_filter_region (with enh_lee_plan_new), and the plan's and
+ * the image descriptor's own errors: each call must return its exact
+ * status code and write nothing (src, dst and everything around them keep
+ * their bytes).
  *
  * All image buffers live in one arena filled with a known pattern before
  * each call and compared byte for byte after it. The arena is exactly as
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_image.h"
 #include "test_params.h"
 
 #define W 8
@@ -83,11 +86,32 @@ static EnhLeeStatus run(const Call *c) {
         return handle_status;
     }
     if (c->region) {
-        return enh_lee_f32_region(c->src, c->src_stride, c->dst, c->dst_stride, c->rw, c->rh,
-                                  c->x, c->y, c->w, c->h, h, c->scratch, c->scratch_bytes);
+        /* The source is the region grown by the halo, clipped
+         * (enh_lee_source_region); where that fails, the region's size:
+         * the plan's calls must report the error themselves. */
+        EnhLeeRegion region, source;
+        EnhLeePlan *plan = NULL;
+        EnhLeeImage src, dst;
+        EnhLeeStatus s;
+        region.x_off = c->x;
+        region.y_off = c->y;
+        region.width = c->w;
+        region.height = c->h;
+        if (enh_lee_source_region(c->rw, c->rh, &region, h, &source) != ENH_LEE_OK) {
+            source = region;
+        }
+        src = image1(c->src, source.width, source.height, c->src_stride);
+        dst = image1(c->dst, c->w, c->h, c->dst_stride);
+        s = enh_lee_plan_new(h, c->rw, c->rh, 1, 0, &plan);
+        if (s != ENH_LEE_OK) {
+            return s;
+        }
+        s = enh_lee_plan_filter_region(plan, &src, region, &dst, c->scratch, c->scratch_bytes);
+        enh_lee_plan_free(plan);
+        return s;
     }
-    return enh_lee_f32(c->src, c->src_stride, c->dst, c->dst_stride, c->w, c->h, h, c->scratch,
-                       c->scratch_bytes);
+    return filter_f32(c->src, c->src_stride, c->dst, c->dst_stride, c->w, c->h, h, c->scratch,
+                      c->scratch_bytes);
 }
 
 /* The call must fail with `want` and leave the arena as it was. */
@@ -98,7 +122,7 @@ static void expect_error(int line, const char *what, Call c, EnhLeeStatus want) 
     check_count++;
     if (got != want) {
         check_fail(__FILE__, line, "%s (%s): returned %d (%s), expected %d (%s)", what,
-                   c.region ? "enh_lee_f32_region" : "enh_lee_f32", (int)got,
+                   c.region ? "enh_lee_plan_filter_region" : "enh_lee_filter", (int)got,
                    enh_lee_status_message(got), (int)want, enh_lee_status_message(want));
     }
     check_count++;
@@ -108,7 +132,7 @@ static void expect_error(int line, const char *what, Call c, EnhLeeStatus want) 
             i++;
         }
         check_fail(__FILE__, line, "%s (%s): status %d but the buffers were written (float %zu)",
-                   what, c.region ? "enh_lee_f32_region" : "enh_lee_f32", (int)got, i);
+                   what, c.region ? "enh_lee_plan_filter_region" : "enh_lee_filter", (int)got, i);
     }
 }
 
@@ -146,11 +170,11 @@ static float *misalign(const float *p, size_t bytes) {
 
 static void test_baseline(void) {
     Call c = whole();
-    expect_ok(__LINE__, "baseline enh_lee_f32", c);
+    expect_ok(__LINE__, "baseline enh_lee_filter", c);
     CHECK_MSG(memcmp(arena + DST_OFF, snapshot + DST_OFF, sizeof(float) * W * H) != 0,
               "a successful call left dst as it was: the write checks would see nothing");
     CHECK(memcmp(arena, snapshot, sizeof(float) * W * H) == 0); /* src is read only */
-    expect_ok(__LINE__, "baseline enh_lee_f32_region", as_region(c));
+    expect_ok(__LINE__, "baseline enh_lee_plan_filter_region", as_region(c));
     CHECK(memcmp(arena, snapshot, sizeof(float) * W * H) == 0);
 }
 
@@ -486,6 +510,7 @@ static void test_region(void) {
     EXPECT(c, ENH_LEE_ERROR_INVALID_REGION);
     c = as_region(whole());
     c.w = W + 1;
+    c.src_stride = c.dst_stride = 4 * (W + 1); /* valid descriptors of 9 pixels */
     EXPECT(c, ENH_LEE_ERROR_INVALID_REGION);
     c = as_region(whole());
     c.x = SIZE_MAX;
@@ -524,6 +549,139 @@ static void test_region(void) {
     params = test_params_default();
 }
 
+/* `got` must be `want`, with the arena as fill_arena() left it. */
+static void expect_untouched(int line, const char *what, EnhLeeStatus got, EnhLeeStatus want) {
+    check_count++;
+    if (got != want) {
+        check_fail(__FILE__, line, "%s: returned %d (%s), expected %d (%s)", what, (int)got,
+                   enh_lee_status_message(got), (int)want, enh_lee_status_message(want));
+    }
+    check_count++;
+    if (memcmp(arena, snapshot, sizeof(float) * ARENA_FLOATS) != 0) {
+        check_fail(__FILE__, line, "%s: status %d but the buffers were written", what, (int)got);
+    }
+}
+
+#define EXPECT_UNTOUCHED(call, want) \
+    do {                             \
+        fill_arena();                \
+        expect_untouched(__LINE__, #call, (call), (want)); \
+    } while (0)
+
+/* The image descriptor's and the plan's own errors (codes 32 to 36), and
+ * the others they share, each with nothing written: not the images, the
+ * tallies, nor the outputs. */
+static void test_plan_errors(void) {
+    const EnhLeeParams *p = handle(&params);
+    EnhLeeImage src = image1(arena, W, H, STRIDE), dst = image1(arena + DST_OFF, W, H, STRIDE);
+    EnhLeeImage bad;
+    EnhLeeRegion whole_region = {0, 0, W, H};
+    EnhLeePlan *plan = NULL, *auto_plan = NULL, *out = NULL;
+    TestParams q = params;
+    uint64_t tally[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t n = 0;
+    EnhLeeQualityReport report;
+    /* ENH_LEE_ERROR_UNSUPPORTED_ELEMENT: filters read float32 only. */
+    bad = src;
+    bad.element = ENH_LEE_ELEMENT_COMPLEX_FLOAT32;
+    bad.width = W / 2;
+    EXPECT_UNTOUCHED(enh_lee_filter(p, &bad, &dst, NULL, 0), ENH_LEE_ERROR_UNSUPPORTED_ELEMENT);
+    bad.element = ENH_LEE_ELEMENT_COMPLEX_INT16;
+    bad.width = W;
+    EXPECT_UNTOUCHED(enh_lee_filter(p, &bad, &dst, NULL, 0), ENH_LEE_ERROR_UNSUPPORTED_ELEMENT);
+    bad.element = 3;
+    EXPECT_UNTOUCHED(enh_lee_filter(p, &bad, &dst, NULL, 0), ENH_LEE_ERROR_UNSUPPORTED_ELEMENT);
+    bad = dst;
+    bad.element = ENH_LEE_ELEMENT_COMPLEX_INT16;
+    EXPECT_UNTOUCHED(enh_lee_filter(p, &src, &bad, NULL, 0), ENH_LEE_ERROR_UNSUPPORTED_ELEMENT);
+    EXPECT_UNTOUCHED(enh_lee_detect(p, &src, &dst), ENH_LEE_ERROR_UNSUPPORTED_ELEMENT);
+    /* ENH_LEE_ERROR_PLANE_COUNT: no plane, planes that differ, no such plane. */
+    bad = src;
+    bad.planes = 0;
+    EXPECT_UNTOUCHED(enh_lee_filter(p, &bad, &dst, NULL, 0), ENH_LEE_ERROR_PLANE_COUNT);
+    bad = dst;
+    bad.planes = 2;
+    bad.plane_stride = 4 * W * H;
+    EXPECT_UNTOUCHED(enh_lee_filter(p, &src, &bad, NULL, 0), ENH_LEE_ERROR_PLANE_COUNT);
+    EXPECT_UNTOUCHED(enh_lee_plan_new(p, W, H, 0, 0, &out), ENH_LEE_ERROR_PLANE_COUNT);
+    CHECK(out == NULL);
+    /* A plane stride smaller than a plane. */
+    bad.plane_stride = 4 * W * H - 4;
+    EXPECT_UNTOUCHED(enh_lee_filter(p, &src, &bad, NULL, 0), ENH_LEE_ERROR_INVALID_STRIDE);
+    CHECK_STATUS(enh_lee_plan_new(p, W, H, 1, ENH_LEE_PLAN_REPORT, &plan), ENH_LEE_OK);
+    EXPECT_UNTOUCHED(enh_lee_plan_new(p, W, H, 1, 2, &out), ENH_LEE_ERROR_INVALID_VALUE);
+    CHECK(out == NULL);
+    EXPECT_UNTOUCHED(enh_lee_plan_set(plan, 1, "nodata", "0"), ENH_LEE_ERROR_PLANE_COUNT);
+    EXPECT_UNTOUCHED(enh_lee_plan_set(plan, 0, "window", "5"), ENH_LEE_ERROR_INVALID_VALUE);
+    EXPECT_UNTOUCHED(enh_lee_plan_set(plan, 0, "nodata", "x"), ENH_LEE_ERROR_INVALID_NODATA);
+    /* ENH_LEE_ERROR_PLAN_STATE: filtering while a pass is due (the report
+     * ranks the blocks first), a report not finished. */
+    CHECK_STATUS(enh_lee_plan_tally_len(plan, &n), ENH_LEE_OK);
+    CHECK(n > 0);
+    EXPECT_UNTOUCHED(enh_lee_plan_filter_region(plan, &src, whole_region, &dst, NULL, 0),
+                     ENH_LEE_ERROR_PLAN_STATE);
+    memset(&report, 0x5A, sizeof report);
+    EXPECT_UNTOUCHED(enh_lee_plan_report(plan, 0, &report), ENH_LEE_ERROR_PLAN_STATE);
+    {
+        unsigned char bytes[sizeof report];
+        memset(bytes, 0x5A, sizeof bytes);
+        CHECK(memcmp(&report, bytes, sizeof report) == 0);
+    }
+    EXPECT_UNTOUCHED(enh_lee_plan_report_finish(plan, tally, 0), ENH_LEE_ERROR_PLAN_STATE);
+    enh_lee_plan_free(plan);
+    plan = NULL;
+    /* Counting with no pass due; a report not asked for. */
+    CHECK_STATUS(enh_lee_plan_new(p, W, H, 1, 0, &plan), ENH_LEE_OK);
+    EXPECT_UNTOUCHED(enh_lee_plan_count(plan, &src, 0, 0, tally, 0), ENH_LEE_ERROR_PLAN_STATE);
+    EXPECT_UNTOUCHED(enh_lee_plan_step(plan, tally, 0), ENH_LEE_ERROR_PLAN_STATE);
+    EXPECT_UNTOUCHED(enh_lee_plan_report_count(plan, &src, &src, 0, 0, tally, 0),
+                     ENH_LEE_ERROR_PLAN_STATE);
+    /* ENH_LEE_ERROR_INVALID_TALLY: a tally of another length; the tally
+     * is not written. */
+    q.looks = NAN;
+    q.window = 3;
+    CHECK_STATUS(enh_lee_plan_new(handle(&q), W, H, 1, 0, &auto_plan), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_plan_tally_len(auto_plan, &n), ENH_LEE_OK);
+    CHECK(n > 8);
+    EXPECT_UNTOUCHED(enh_lee_plan_count(auto_plan, &src, 0, 0, tally, 8), ENH_LEE_ERROR_INVALID_TALLY);
+    EXPECT_UNTOUCHED(enh_lee_plan_step(auto_plan, tally, 8), ENH_LEE_ERROR_INVALID_TALLY);
+    CHECK(tally[0] == 0 && tally[7] == 0);
+    /* Misaligned tally. */
+    {
+        uint64_t *big = calloc(n + 1, sizeof *big);
+        if (big == NULL) {
+            abort();
+        }
+        EXPECT_UNTOUCHED(enh_lee_plan_count(auto_plan, &src, 0, 0,
+                                            (uint64_t *)(void *)((char *)big + 4), n),
+                         ENH_LEE_ERROR_INVALID_TALLY);
+        /* Pieces outside the raster. */
+        EXPECT_UNTOUCHED(enh_lee_plan_count(auto_plan, &src, 1, 0, big, n),
+                         ENH_LEE_ERROR_INVALID_REGION);
+        free(big);
+    }
+    /* ENH_LEE_ERROR_INVALID_PLAN: text no plan was saved as. */
+    EXPECT_UNTOUCHED(enh_lee_plan_load("", &out), ENH_LEE_ERROR_INVALID_PLAN);
+    EXPECT_UNTOUCHED(enh_lee_plan_load("enh-lee plan 0.0.0\nnonsense", &out),
+                     ENH_LEE_ERROR_INVALID_PLAN);
+    CHECK(out == NULL);
+    {
+        char text[4096];
+        size_t len = 0;
+        CHECK_STATUS(enh_lee_plan_save(plan, text, sizeof text, &len), ENH_LEE_OK);
+        CHECK(len > 4 && len < sizeof text);
+        CHECK(strstr(text, "raster ") != NULL);
+        if (strstr(text, "raster ") != NULL) {
+            strstr(text, "raster ")[5] = 'x'; /* a line of an unknown kind */
+        }
+        EXPECT_UNTOUCHED(enh_lee_plan_load(text, &out), ENH_LEE_ERROR_INVALID_PLAN);
+        CHECK(out == NULL);
+        CHECK_STATUS(enh_lee_plan_save(plan, text, 3, &len), ENH_LEE_ERROR_BUFFER_TOO_SMALL);
+    }
+    enh_lee_plan_free(auto_plan);
+    enh_lee_plan_free(plan);
+}
+
 int main(void) {
     arena = malloc(sizeof(float) * ARENA_FLOATS);
     snapshot = malloc(sizeof(float) * ARENA_FLOATS);
@@ -543,6 +701,9 @@ int main(void) {
     test_scratch();
     test_overlap();
     test_region();
+    params = test_params_default();
+    params.window = 3;
+    test_plan_errors();
     free(arena);
     free(snapshot);
     return check_report("test_errors");

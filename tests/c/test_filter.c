@@ -1,5 +1,5 @@
 /*
- * What enh_lee_f32 computes, against a float64 reference written straight
+ * What enh_lee_filter computes, against a float64 reference written straight
  * from SPEC.md (every window summed on its own, direct loops), and the
  * invariances the API promises: in place == out of place, strided buffers,
  * region tiling == whole image bit for bit, thread count and caller scratch
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <threads.h>
 
+#include "test_image.h"
 #include "test_params.h"
 
 static const char *const BORDER_NAMES[] = {"reflect", "mirror", "nearest", "shrink"};
@@ -629,11 +630,11 @@ static void describe(const char *what, size_t w, size_t h, const TestParams *p) 
              (unsigned)p->threads);
 }
 
-/* enh_lee_f32 on a contiguous image into a new exact-size buffer. */
+/* enh_lee_filter on a contiguous image into a new exact-size buffer. */
 static float *filter_new(const float *img, size_t w, size_t h, const TestParams *p) {
     float *out = xmalloc(sizeof(float) * w * h);
-    EnhLeeStatus s = enh_lee_f32(img, 4 * w, out, 4 * w, w, h, handle(p), NULL, 0);
-    CHECK_MSG(s == ENH_LEE_OK, "%s: enh_lee_f32 returned %d (%s)", case_label, (int)s,
+    EnhLeeStatus s = filter_f32(img, 4 * w, out, 4 * w, w, h, handle(p), NULL, 0);
+    CHECK_MSG(s == ENH_LEE_OK, "%s: enh_lee_filter returned %d (%s)", case_label, (int)s,
               enh_lee_status_message(s));
     if (s != ENH_LEE_OK) {
         memset(out, 0, sizeof(float) * w * h);
@@ -655,8 +656,8 @@ static void check_refused(const float *img, size_t w, size_t h, const TestParams
     for (i = 0; i < w * h; i++) {
         out[i] = 1234.5f;
     }
-    s = enh_lee_f32(img, 4 * w, out, 4 * w, w, h, handle(p), NULL, 0);
-    CHECK_MSG(s == ENH_LEE_ERROR_WINDOW_TOO_LARGE, "%s: enh_lee_f32 returned %d, not refused",
+    s = filter_f32(img, 4 * w, out, 4 * w, w, h, handle(p), NULL, 0);
+    CHECK_MSG(s == ENH_LEE_ERROR_WINDOW_TOO_LARGE, "%s: enh_lee_filter returned %d, not refused",
               case_label, (int)s);
     for (i = 0; i < w * h; i++) {
         CHECK_MSG(out[i] == 1234.5f, "%s: pixel %zu written by a refused call", case_label, i);
@@ -730,7 +731,7 @@ static void check_case(const float *img, size_t w, size_t h, const TestParams *p
     compare_reference(img, out, w, h, p);
 
     memcpy(inplace, img, sizeof(float) * w * h);
-    s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, handle(p), NULL, 0);
+    s = filter_f32(inplace, 4 * w, inplace, 4 * w, w, h, handle(p), NULL, 0);
     CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
     CHECK_SAME(inplace, out, w * h, "in place vs out of place");
 
@@ -740,7 +741,7 @@ static void check_case(const float *img, size_t w, size_t h, const TestParams *p
         unsigned char *scratch = xmalloc(need);
         float *out2 = xmalloc(sizeof(float) * w * h);
         memset(scratch, 0xCD, need); /* contents must not matter */
-        s = enh_lee_f32(img, 4 * w, out2, 4 * w, w, h, handle(p), scratch, need);
+        s = filter_f32(img, 4 * w, out2, 4 * w, w, h, handle(p), scratch, need);
         CHECK_MSG(s == ENH_LEE_OK, "%s: with caller scratch returned %d", case_label, (int)s);
         CHECK_SAME(out2, out, w * h, "caller scratch vs NULL scratch");
         free(scratch);
@@ -989,7 +990,7 @@ static void test_strided(void) {
             for (y = 0; y < h; y++) {
                 memcpy((char *)src + y * ss, img + y * w, 4 * w);
             }
-            s = enh_lee_f32(src, ss, dst, ds, w, h, handle(&p), NULL, 0);
+            s = filter_f32(src, ss, dst, ds, w, h, handle(&p), NULL, 0);
             CHECK_MSG(s == ENH_LEE_OK, "%s: returned %d", case_label, (int)s);
             for (y = 0; y < h; y++) {
                 const float *row = (const float *)(const void *)((const char *)dst + y * ds);
@@ -1002,7 +1003,7 @@ static void test_strided(void) {
             }
             /* In place with a stride. */
             inplace = src;
-            s = enh_lee_f32(inplace, ss, inplace, ss, w, h, handle(&p), NULL, 0);
+            s = filter_f32(inplace, ss, inplace, ss, w, h, handle(&p), NULL, 0);
             CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
             for (y = 0; y < h; y++) {
                 const float *row = (const float *)(const void *)((const char *)inplace + y * ss);
@@ -1048,7 +1049,7 @@ static void test_threads(void) {
                 CHECK_SAME(out, one, w * h, "threads N vs 1");
                 inplace = xmalloc(sizeof(float) * w * h);
                 memcpy(inplace, img, sizeof(float) * w * h);
-                s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, handle(&p), NULL, 0);
+                s = filter_f32(inplace, 4 * w, inplace, 4 * w, w, h, handle(&p), NULL, 0);
                 CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
                 CHECK_SAME(inplace, one, w * h, "in place threads N vs 1");
                 free(out);
@@ -1092,7 +1093,7 @@ static void test_threads_large_halo(void) {
                     out = filter_new(img, w, h, &p);
                     CHECK_SAME(out, one, w * h, "threads N vs 1");
                     memcpy(inplace, img, sizeof(float) * w * h);
-                    s = enh_lee_f32(inplace, 4 * w, inplace, 4 * w, w, h, handle(&p), NULL, 0);
+                    s = filter_f32(inplace, 4 * w, inplace, 4 * w, w, h, handle(&p), NULL, 0);
                     CHECK_MSG(s == ENH_LEE_OK, "%s: in place returned %d", case_label, (int)s);
                     CHECK_SAME(inplace, one, w * h, "in place threads N vs 1");
                     free(inplace);
@@ -1105,14 +1106,15 @@ static void test_threads_large_halo(void) {
     }
 }
 
-/* Filters tile (x0, y0, tw, th) of a w x h raster with enh_lee_f32_region.
- * The source is copied into an exact-size buffer holding only the tile plus
- * its halo clipped to the raster, so any read outside it is seen. The tile
- * is written to mosaic (raster layout), through an exact-size buffer when
- * compact, else directly at its place with the raster stride. */
-static void filter_tile(const float *raster, float *mosaic, size_t w, size_t h, size_t x0,
-                        size_t y0, size_t tw, size_t th, const TestParams *p, size_t halo,
-                        int compact, int own_scratch) {
+/* Filters tile (x0, y0, tw, th) of a w x h raster with
+ * enh_lee_plan_filter_region. The source is copied into an exact-size
+ * buffer holding only the tile plus its halo clipped to the raster, so any
+ * read outside it is seen. The tile is written to mosaic (raster layout),
+ * through an exact-size buffer when compact, else directly at its place
+ * with the raster stride. */
+static void filter_tile(const EnhLeePlan *plan, const float *raster, float *mosaic, size_t w,
+                        size_t h, size_t x0, size_t y0, size_t tw, size_t th, const TestParams *p,
+                        size_t halo, int compact, int own_scratch) {
     const size_t sx = x0 > halo ? x0 - halo : 0, sy = y0 > halo ? y0 - halo : 0;
     const size_t ex = (x0 + tw + halo < w) ? x0 + tw + halo : w;
     const size_t ey = (y0 + th + halo < h) ? y0 + th + halo : h;
@@ -1122,6 +1124,8 @@ static void filter_tile(const float *raster, float *mosaic, size_t w, size_t h, 
     size_t dst_stride, y, need = 0;
     void *scratch = NULL;
     EnhLeeStatus s;
+    EnhLeeImage src_image, dst_image;
+    EnhLeeRegion region;
     for (y = 0; y < sh; y++) {
         memcpy(src + y * sw, raster + (sy + y) * w + sx, sizeof(float) * sw);
     }
@@ -1137,7 +1141,13 @@ static void filter_tile(const float *raster, float *mosaic, size_t w, size_t h, 
         CHECK_MSG(s == ENH_LEE_OK, "%s: region scratch query returned %d", case_label, (int)s);
         scratch = xmalloc(need);
     }
-    s = enh_lee_f32_region(src, 4 * sw, dst, dst_stride, w, h, x0, y0, tw, th, handle(p), scratch, need);
+    src_image = image1(src, sw, sh, 4 * sw);
+    dst_image = image1(dst, tw, th, dst_stride);
+    region.x_off = x0;
+    region.y_off = y0;
+    region.width = tw;
+    region.height = th;
+    s = enh_lee_plan_filter_region(plan, &src_image, region, &dst_image, scratch, need);
     CHECK_MSG(s == ENH_LEE_OK, "%s: region (%zu,%zu %zux%zu) returned %d (%s)", case_label, x0, y0,
               tw, th, (int)s, enh_lee_status_message(s));
     if (compact) {
@@ -1150,8 +1160,9 @@ static void filter_tile(const float *raster, float *mosaic, size_t w, size_t h, 
     free(src);
 }
 
-/* Region tiling reproduces the whole-image result bit for bit, for tile
- * sizes from single rows and columns to tiles smaller than the halo. */
+/* Region tiling through a plan reproduces enh_lee_filter's whole-image
+ * result bit for bit, for tile sizes from single rows and columns to tiles
+ * smaller than the halo. */
 static void test_region_tiling(void) {
     static const size_t tiles[][2] = {{23, 1}, {1, 19}, {2, 2}, {5, 3}, {7, 11},
                                       {16, 16}, {23, 19}, {3, 40}, {40, 4}};
@@ -1164,6 +1175,7 @@ static void test_region_tiling(void) {
                 TestParams p = test_params_default();
                 float *img, *whole, *mosaic;
                 size_t halo = 0;
+                EnhLeePlan *plan;
                 p.border = border;
                 p.statistic = statistic;
                 p.window = windows[wi];
@@ -1175,15 +1187,22 @@ static void test_region_tiling(void) {
                 img = make_image(KIND_SPECKLE, w, h, p.signal, 8, &p);
                 describe("tiling", w, h, &p);
                 whole = filter_new(img, w, h, &p);
-                if (p.filter == FILTER_LEE_SIGMA) {
-                    /* Regions need the whole raster's point threshold. */
-                    CHECK_STATUS(enh_lee_f32_region(img, 4 * w, whole, 4 * w, w, h, 1, 0, w - 1,
-                                                    h, handle(&p), NULL, 0),
-                                 ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
-                    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, handle(&p),
-                                                             &p.point_threshold),
-                                 ENH_LEE_OK);
-                    CHECK(p.point_threshold == ref_point_threshold(img, w * h, &p));
+                if (p.filter == FILTER_LEE_SIGMA && isnan(p.point_threshold)) {
+                    /* Regions need the whole raster's point threshold: a
+                     * plan's pass first. */
+                    EnhLeeImage si = image1(img, w, h, 4 * w), di = image1(whole, w - 1, h, 4 * w);
+                    EnhLeeRegion r = {1, 0, 0, 0};
+                    r.width = w - 1;
+                    r.height = h;
+                    plan = NULL;
+                    CHECK_STATUS(enh_lee_plan_new(handle(&p), w, h, 1, 0, &plan), ENH_LEE_OK);
+                    CHECK_STATUS(enh_lee_plan_filter_region(plan, &si, r, &di, NULL, 0),
+                                 ENH_LEE_ERROR_PLAN_STATE);
+                    enh_lee_plan_free(plan);
+                    plan = plan_counted(handle(&p), img, w, h, 1, 0, 5);
+                    CHECK(plan_number(plan, 0, "point_threshold") ==
+                          ref_point_threshold(img, w * h, &p));
+                    enh_lee_plan_free(plan);
                 }
                 CHECK_STATUS(enh_lee_halo(handle(&p), &halo), ENH_LEE_OK);
                 mosaic = xmalloc(sizeof(float) * w * h);
@@ -1192,14 +1211,19 @@ static void test_region_tiling(void) {
                     size_t x0, y0;
                     memset(mosaic, 0xEE, sizeof(float) * w * h);
                     p.threads = (ti % 3 == 1) ? 2 : (ti % 3 == 2 ? 0 : 1);
+                    plan = plan_counted(handle(&p), img, w, h, 1, 0, 1 + ti);
+                    if (plan == NULL) {
+                        continue;
+                    }
                     for (y0 = 0; y0 < h; y0 += th0) {
                         for (x0 = 0; x0 < w; x0 += tw0) {
                             const size_t tw = (x0 + tw0 < w) ? tw0 : w - x0;
                             const size_t th = (y0 + th0 < h) ? th0 : h - y0;
-                            filter_tile(img, mosaic, w, h, x0, y0, tw, th, &p, halo,
+                            filter_tile(plan, img, mosaic, w, h, x0, y0, tw, th, &p, halo,
                                         (int)((x0 / tw0 + y0 / th0) % 2), (int)(ti % 2));
                         }
                     }
+                    enh_lee_plan_free(plan);
                     describe("tiling", w, h, &p);
                     snprintf(case_label + strlen(case_label),
                              sizeof case_label - strlen(case_label), " tiles %zux%zu", tw0, th0);
@@ -1207,10 +1231,16 @@ static void test_region_tiling(void) {
                 }
                 /* In place is allowed for the region that is the whole raster. */
                 memcpy(mosaic, img, sizeof(float) * w * h);
-                CHECK_STATUS(enh_lee_f32_region(mosaic, 4 * w, mosaic, 4 * w, w, h, 0, 0, w, h, handle(&p),
-                                                NULL, 0),
-                             ENH_LEE_OK);
-                CHECK_SAME(mosaic, whole, w * h, "region in place, whole raster");
+                plan = plan_counted(handle(&p), img, w, h, 1, 0, 0);
+                if (plan != NULL) {
+                    EnhLeeImage m = image1(mosaic, w, h, 4 * w);
+                    EnhLeeRegion r = {0, 0, 0, 0};
+                    r.width = w;
+                    r.height = h;
+                    CHECK_STATUS(enh_lee_plan_filter_region(plan, &m, r, &m, NULL, 0), ENH_LEE_OK);
+                    CHECK_SAME(mosaic, whole, w * h, "region in place, whole raster");
+                    enh_lee_plan_free(plan);
+                }
                 free(mosaic);
                 free(whole);
                 free(img);
@@ -1230,6 +1260,7 @@ static void test_region_strips(void) {
             TestParams p = test_params_default();
             float *img, *whole, *mosaic;
             size_t halo = 0;
+            EnhLeePlan *plan;
             p.border = border;
             p.statistic = statistic;
             p.window = 11;
@@ -1240,16 +1271,18 @@ static void test_region_strips(void) {
             describe("strips", w, h, &p);
             whole = filter_new(img, w, h, &p);
             CHECK_STATUS(enh_lee_halo(handle(&p), &halo), ENH_LEE_OK);
+            plan = plan_counted(handle(&p), img, w, h, 1, 0, 0);
             mosaic = xmalloc(sizeof(float) * w * h);
-            for (si = 0; si < sizeof strips / sizeof strips[0]; si++) {
+            for (si = 0; plan != NULL && si < sizeof strips / sizeof strips[0]; si++) {
                 size_t y0;
                 memset(mosaic, 0xEE, sizeof(float) * w * h);
                 for (y0 = 0; y0 < h; y0 += strips[si]) {
                     const size_t th = (y0 + strips[si] < h) ? strips[si] : h - y0;
-                    filter_tile(img, mosaic, w, h, 0, y0, w, th, &p, halo, (int)(si % 2), 1);
+                    filter_tile(plan, img, mosaic, w, h, 0, y0, w, th, &p, halo, (int)(si % 2), 1);
                 }
                 CHECK_SAME(mosaic, whole, w * h, "strips vs whole");
             }
+            enh_lee_plan_free(plan);
             free(mosaic);
             free(whole);
             free(img);
@@ -1257,236 +1290,377 @@ static void test_region_strips(void) {
     }
 }
 
-/* Lee Sigma's threshold from strips counted in any order (a search) equals
- * the whole raster's, and a search used out of order is refused. */
-static void test_threshold_search(void) {
+/* Filters every plane of the contiguous img (planes of w x h) through the
+ * ready plan in strips of `rows` rows, last strip first, into a new
+ * buffer. */
+static float *plan_filter_strips(const EnhLeePlan *plan, const float *img, size_t w, size_t h,
+                                 size_t planes, size_t rows) {
+    float *out = xmalloc(sizeof(float) * w * h * planes);
+    size_t y0;
+    for (y0 = (h - 1) / rows * rows;; y0 -= rows) {
+        const size_t th = y0 + rows < h ? rows : h - y0;
+        /* The whole source rows: enh_lee_source_region of a full-width
+         * strip is within them; take exactly the rows it names. */
+        EnhLeeRegion r = {0, 0, 0, 0}, src_r;
+        EnhLeeImage si, di;
+        EnhLeeParams *params = NULL;
+        r.y_off = y0;
+        r.width = w;
+        r.height = th;
+        CHECK_STATUS(enh_lee_plan_params(plan, 0, &params), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_source_region(w, h, &r, params, &src_r), ENH_LEE_OK);
+        enh_lee_params_free(params);
+        si = image_planes(img + src_r.y_off * w, w, src_r.height, 4 * w, planes, 4 * w * h);
+        di = image_planes(out + y0 * w, w, th, 4 * w, planes, 4 * w * h);
+        CHECK_STATUS(enh_lee_plan_filter_region(plan, &si, r, &di, NULL, 0), ENH_LEE_OK);
+        if (y0 == 0) {
+            break;
+        }
+    }
+    return out;
+}
+
+/* Lee Sigma's threshold from a plan counted in strips in reverse order
+ * equals the definition's; the strips filtered through the plan equal
+ * enh_lee_filter bit for bit; plan calls out of order are refused. */
+static void test_plan_threshold(void) {
     const size_t w = 37, h = 101;
-    static const size_t order[] = {3, 0, 4, 1, 2}; /* strips of 21 rows */
     TestParams p = test_params_default();
-    uint64_t *counts = xmalloc(sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
-    EnhLeeThresholdSearch search = enh_lee_threshold_search_new();
-    double whole = 0.0, found = -1.0;
-    uint32_t done = 0;
-    unsigned passes = 0;
-    float *img;
-    size_t i;
+    EnhLeePlan *plan = NULL;
+    float *img, *whole, *strips;
+    size_t n = 0;
+    uint64_t tally[4] = {0, 0, 0, 0};
+    EnhLeeStatus s;
     p.filter = FILTER_LEE_SIGMA;
     p.has_nodata = 1;
     p.nodata = 0.0f;
     img = make_image(KIND_SPECKLE, w, h, 0, 8, &p);
-    describe("threshold search", w, h, &p);
-    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, handle(&p), &whole), ENH_LEE_OK);
-    CHECK(whole == ref_point_threshold(img, w * h, &p));
-    while (!done && passes < 3) {
-        memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
-        for (i = 0; i < 5; i++) {
-            const size_t y0 = order[i] * 21, rows = y0 + 21 < h ? 21 : h - y0;
-            CHECK_STATUS(enh_lee_threshold_search_count_f32(&search, img + y0 * w, 4 * w, w, rows,
-                                                            handle(&p), counts),
-                         ENH_LEE_OK);
-        }
-        CHECK_STATUS(enh_lee_threshold_search_step(&search, counts, &found, &done), ENH_LEE_OK);
-        passes++;
-    }
-    CHECK(done == 1 && passes == 2 && found == whole);
+    describe("plan threshold", w, h, &p);
+    CHECK_STATUS(enh_lee_plan_new(handle(&p), w, h, 1, 0, &plan), ENH_LEE_OK);
+    /* Out of order: filtering or reading the values while a pass is due. */
     {
-        /* The query a piecewise front end asks instead of naming filters. */
-        TestParams q = p;
-        uint32_t state = 99;
-        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), &state), ENH_LEE_OK);
-        CHECK(state == ENH_LEE_WHOLE_RASTER_NEEDED);
-        q.point_threshold = found;
-        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), &state), ENH_LEE_OK);
-        CHECK(state == ENH_LEE_WHOLE_RASTER_GIVEN);
-        q.filter = FILTER_REFINED_LEE;
-        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), &state), ENH_LEE_OK);
-        CHECK(state == ENH_LEE_WHOLE_RASTER_UNUSED);
-        q.window = 5; /* Refined Lee's window is 7: refused, nothing written */
-        state = 99;
-        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), &state), ENH_LEE_ERROR_INVALID_WINDOW);
-        CHECK(state == 99);
-        q.window = 7;
-        CHECK_STATUS(enh_lee_point_threshold_state(handle(&q), NULL), ENH_LEE_ERROR_NULL_POINTER);
-        CHECK_STATUS(enh_lee_point_threshold_state(NULL, &state), ENH_LEE_ERROR_NULL_POINTER);
+        EnhLeeImage si = image1(img, w, h, 4 * w);
+        EnhLeeRegion r = {0, 0, 0, 0};
+        EnhLeeParams *resolved = NULL;
+        r.width = w;
+        r.height = h;
+        CHECK_STATUS(enh_lee_plan_tally_len(plan, &n), ENH_LEE_OK);
+        CHECK(n > 0);
+        CHECK_STATUS(enh_lee_plan_filter_region(plan, &si, r, &si, NULL, 0),
+                     ENH_LEE_ERROR_PLAN_STATE);
+        CHECK_STATUS(enh_lee_plan_params(plan, 0, &resolved), ENH_LEE_ERROR_PLAN_STATE);
+        CHECK(resolved == NULL);
+        CHECK_STATUS(enh_lee_plan_count(plan, &si, 0, 0, tally, 4), ENH_LEE_ERROR_INVALID_TALLY);
+        CHECK(tally[0] == 0 && tally[3] == 0);
     }
-    CHECK_STATUS(enh_lee_threshold_search_step(&search, counts, &found, &done),
-                 ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
-    CHECK_STATUS(enh_lee_threshold_search_count_f32(&search, img, 4 * w, w, h, handle(&p), counts),
-                 ENH_LEE_ERROR_INVALID_POINT_THRESHOLD);
-    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, w, h, handle(&p), NULL),
-                 ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_point_threshold_f32(img, 4 * w, 0, h, handle(&p), &whole),
-                 ENH_LEE_ERROR_EMPTY_IMAGE);
-    free(counts);
+    CHECK(plan_passes(plan, img, w, h, 1, 21, &s) == 2 && s == ENH_LEE_OK);
+    CHECK(plan_number(plan, 0, "point_threshold") == ref_point_threshold(img, w * h, &p));
+    /* Ready: no pass is due. */
+    {
+        EnhLeeImage si = image1(img, w, h, 4 * w);
+        CHECK_STATUS(enh_lee_plan_tally_len(plan, &n), ENH_LEE_OK);
+        CHECK(n == 0);
+        CHECK_STATUS(enh_lee_plan_count(plan, &si, 0, 0, tally, 0), ENH_LEE_ERROR_PLAN_STATE);
+        CHECK_STATUS(enh_lee_plan_step(plan, tally, 0), ENH_LEE_ERROR_PLAN_STATE);
+        CHECK_STATUS(enh_lee_plan_set(plan, 0, "nodata", "1"), ENH_LEE_ERROR_PLAN_STATE);
+    }
+    whole = filter_new(img, w, h, &p);
+    strips = plan_filter_strips(plan, img, w, h, 1, 13);
+    CHECK_SAME(strips, whole, w * h, "plan strips vs enh_lee_filter (lee_sigma)");
+    enh_lee_plan_free(plan);
+    free(strips);
+    free(whole);
     free(img);
 }
 
-/* The looks of 4-look speckle, estimated from the whole raster; errors
- * where no block can be measured, and outputs written only on success. */
-static void test_estimate_looks(void) {
-    const size_t w = 256, h = 200;
+/* looks=auto: a plan counted in strips in reverse order estimates the
+ * looks of 3-look speckle with the bits of one whole-raster piece, and its
+ * strips equal enh_lee_filter; pieces that cut the blocks are refused; a
+ * raster with no measurable block cannot be planned. */
+static void test_plan_looks(void) {
+    const size_t w = 200, h = 170;
     TestParams p = test_params_default();
     float *img = xmalloc(sizeof(float) * w * h);
-    double looks = -1.0, again = -2.0;
-    size_t i;
-    for (i = 0; i < w * h; i++) {
-        img[i] = (float)((i % w < w / 2 ? 50.0 : 900.0) * rng_speckle(4));
-    }
-    describe("estimate looks", w, h, &p);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), &looks), ENH_LEE_OK);
-    CHECK(looks > 3.6 && looks < 4.4);
-    p.threads = 1;
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), &again), ENH_LEE_OK);
-    CHECK(again == looks);
-    for (i = 0; i < w * h; i++) {
-        img[i] = 7.0f;
-    }
-    looks = -1.0;
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), &looks),
-                 ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
-    CHECK(looks == -1.0);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, 15, handle(&p), &looks),
-                 ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), NULL),
-                 ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, 0, h, handle(&p), &looks),
-                 ENH_LEE_ERROR_EMPTY_IMAGE);
-    free(img);
-}
-
-/* The looks over pieces: strips in reverse order give the in-memory
- * estimate's bits; pieces that cut the blocks are refused; looks=auto
- * (NaN) filters a whole raster with the estimate and a region not. */
-static void test_looks_search(void) {
-    const size_t w = 200, h = 170, rows = 48;
-    TestParams p = test_params_default();
-    float *img = xmalloc(sizeof(float) * w * h);
-    uint64_t *counts = xmalloc(sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
-    EnhLeeLooksSearch search = enh_lee_looks_search_new();
-    double whole = 0.0, found = -1.0;
-    uint32_t done = 0, state = 9, passes = 0;
-    size_t i, y;
+    float *whole, *strips;
+    EnhLeePlan *plan, *once;
+    size_t align = 0, i, n = 0;
+    double looks, again;
+    int passes;
+    EnhLeeStatus s;
     for (i = 0; i < w * h; i++) {
         img[i] = (float)((i / w < h / 3 ? 80.0 : 700.0) * rng_speckle(3));
     }
-    describe("looks search", w, h, &p);
-    CHECK_STATUS(enh_lee_estimate_looks_f32(img, 4 * w, w, h, handle(&p), &whole), ENH_LEE_OK);
-    CHECK(whole > 2.5 && whole < 3.5);
-    while (!done) {
-        memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
-        for (y = (h - 1) / rows * rows;; y -= rows) {
-            const size_t n = y + rows < h ? rows : h - y;
-            CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img + y * w, 4 * w, w, h, 0, y,
-                                                        w, n, handle(&p), counts),
-                         ENH_LEE_OK);
-            if (y == 0) {
-                break;
-            }
-        }
-        CHECK_STATUS(enh_lee_looks_search_step(&search, counts, handle(&p), &found, &done), ENH_LEE_OK);
-        passes++;
-    }
-    CHECK(passes == 3);
-    CHECK_MSG(found == whole, "search %.17g, in memory %.17g", found, whole);
-    /* Done: no more counting or stepping. */
-    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img, 4 * w, w, h, 0, 0, w, h, handle(&p),
-                                                counts),
-                 ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
-    search = enh_lee_looks_search_new();
-    memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
-    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img + 8 * w, 4 * w, w, h, 0, 8, w, 32,
-                                                handle(&p), counts),
-                 ENH_LEE_ERROR_INVALID_REGION);
-    CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img, 4 * w, w, h, 0, 0, 100, 40, handle(&p),
-                                                counts),
-                 ENH_LEE_ERROR_INVALID_REGION);
-    CHECK(counts[0] == 0 && counts[ENH_LEE_THRESHOLD_BINS - 1] == 0);
-    /* looks = NaN is auto. */
     p.looks = NAN;
-    CHECK_STATUS(enh_lee_looks_state(handle(&p), &state), ENH_LEE_OK);
-    CHECK(state == ENH_LEE_WHOLE_RASTER_NEEDED);
+    describe("plan looks", w, h, &p);
+    CHECK_STATUS(enh_lee_plan_new(handle(&p), w, h, 1, 0, &plan), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_plan_alignment(plan, &align), ENH_LEE_OK);
+    CHECK(align == 16);
+    /* Pieces that cut the 16x16 blocks, or fall outside the raster. */
     {
-        float *auto_out = filter_new(img, w, h, &p);
-        float *region = xmalloc(sizeof(float) * w * 16);
-        p.looks = whole;
-        float *given = filter_new(img, w, h, &p);
-        CHECK(memcmp(auto_out, given, sizeof(float) * w * h) == 0);
-        p.looks = NAN;
-        CHECK_STATUS(enh_lee_f32_region(img, 4 * w, region, 4 * w, w, h, 0, 0, w, 16, handle(&p), NULL,
-                                        0),
-                     ENH_LEE_ERROR_INVALID_LOOKS);
-        free(auto_out);
-        free(given);
-        free(region);
+        uint64_t *tally;
+        EnhLeeImage piece = image1(img + 8 * w, w, 32, 4 * w);
+        CHECK_STATUS(enh_lee_plan_tally_len(plan, &n), ENH_LEE_OK);
+        tally = calloc(n, sizeof *tally);
+        CHECK_STATUS(enh_lee_plan_count(plan, &piece, 0, 8, tally, n), ENH_LEE_ERROR_INVALID_REGION);
+        piece = image1(img, 100, 40, 4 * w);
+        CHECK_STATUS(enh_lee_plan_count(plan, &piece, 0, 160, tally, n), ENH_LEE_ERROR_INVALID_REGION);
+        CHECK(tally[0] == 0 && tally[n - 1] == 0);
+        free(tally);
     }
-    p.filter = FILTER_FROST;
-    CHECK_STATUS(enh_lee_looks_state(handle(&p), &state), ENH_LEE_OK);
-    CHECK(state == ENH_LEE_WHOLE_RASTER_UNUSED);
-    p.filter = FILTER_LEE;
-    p.looks = 2.0;
-    CHECK_STATUS(enh_lee_looks_state(handle(&p), &state), ENH_LEE_OK);
-    CHECK(state == ENH_LEE_WHOLE_RASTER_GIVEN);
-    CHECK_STATUS(enh_lee_looks_state(handle(&p), NULL), ENH_LEE_ERROR_NULL_POINTER);
-    free(counts);
+    passes = plan_passes(plan, img, w, h, 1, 48, &s);
+    CHECK_MSG(passes == 3 && s == ENH_LEE_OK, "%d passes, status %d", passes, (int)s);
+    once = plan_counted(handle(&p), img, w, h, 1, 0, h);
+    looks = plan_number(plan, 0, "looks");
+    again = plan_number(once, 0, "looks");
+    CHECK_MSG(looks == again, "strips %.17g, one piece %.17g", looks, again);
+    CHECK(looks > 2.5 && looks < 3.5);
+    whole = filter_new(img, w, h, &p);
+    strips = plan_filter_strips(plan, img, w, h, 1, 40);
+    CHECK_SAME(strips, whole, w * h, "plan strips vs enh_lee_filter (looks auto)");
+    free(strips);
+    /* The estimate given as looks filters the same. */
+    p.looks = looks;
+    strips = filter_new(img, w, h, &p);
+    CHECK_SAME(strips, whole, w * h, "looks given = looks auto");
+    free(strips);
+    free(whole);
+    enh_lee_plan_free(plan);
+    enh_lee_plan_free(once);
+    /* No block that varies: the step refuses, enh_lee_filter too. */
+    p.looks = NAN;
+    for (i = 0; i < w * h; i++) {
+        img[i] = 7.0f;
+    }
+    CHECK_STATUS(enh_lee_plan_new(handle(&p), w, h, 1, 0, &plan), ENH_LEE_OK);
+    CHECK(plan_passes(plan, img, w, h, 1, 64, &s) < 0 && s == ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
+    enh_lee_plan_free(plan);
+    {
+        float *out = xmalloc(sizeof(float) * w * h);
+        memset(out, 0xEE, sizeof(float) * w * h);
+        CHECK_STATUS(filter_f32(img, 4 * w, out, 4 * w, w, h, handle(&p), NULL, 0),
+                     ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
+        CHECK(float_bits(out[0]) == 0xEEEEEEEEu && float_bits(out[w * h - 1]) == 0xEEEEEEEEu);
+        free(out);
+    }
     free(img);
 }
 
-/* The quality report: in memory, and over strips after a looks search's
- * first two passes, the same bits; an identity filter changes nothing. */
-static void test_quality_report(void) {
-    const size_t w = 160, h = 130, rows = 32;
+/* The quality report per plane, measured over strips in reverse order
+ * with the same bits as one whole-raster piece: a 2-plane plan reports
+ * each plane as a 1-plane plan of it does; an identity filter changes
+ * nothing; report calls out of order are refused. */
+static void test_plan_report(void) {
+    const size_t w = 160, h = 130;
     TestParams p = test_params_default();
-    float *img = xmalloc(sizeof(float) * w * h);
+    float *img = xmalloc(sizeof(float) * w * h * 2);
     float *out;
-    uint64_t *counts = xmalloc(sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
-    EnhLeeLooksSearch search = enh_lee_looks_search_new();
-    EnhLeeQualityReport whole, pieces, same;
-    double unused = 0.0;
-    uint32_t done = 0;
-    size_t i, y;
+    EnhLeePlan *plan, *single;
+    EnhLeeQualityReport two[2], one[2], same;
+    size_t i, n = 0, y, plane, rows = 32;
+    uint64_t *tally;
     for (i = 0; i < w * h; i++) {
         img[i] = (float)((i % w < w / 2 ? 30.0 : 300.0) * rng_speckle(2));
+        img[w * h + i] = (float)((i / w < h / 2 ? 10.0 : 90.0) * rng_speckle(4));
     }
     p.looks = 2.0;
-    describe("quality report", w, h, &p);
-    out = filter_new(img, w, h, &p);
-    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, out, 4 * w, w, h, handle(&p), &whole), ENH_LEE_OK);
-    CHECK(whole.looks_before > 1.6 && whole.looks_before < 2.4);
-    CHECK(whole.looks_after > 4.0 * whole.looks_before);
-    CHECK(fabs(whole.ratio_mean - 1.0) < 0.05 && whole.ratio_std > 0.4 && whole.ratio_std < 0.8);
-    CHECK(whole.pixels == w * h && whole.blocks > 0);
-    while (search.pass < 2) {
-        memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
-        for (y = 0; y < h; y += rows) {
-            const size_t n = y + rows < h ? rows : h - y;
-            CHECK_STATUS(enh_lee_looks_search_count_f32(&search, img + y * w, 4 * w, w, h, 0, y,
-                                                        w, n, handle(&p), counts),
-                         ENH_LEE_OK);
-        }
-        CHECK_STATUS(enh_lee_looks_search_step(&search, counts, handle(&p), &unused, &done), ENH_LEE_OK);
+    describe("plan report", w, h, &p);
+    plan = plan_counted(handle(&p), img, w, h, 2, ENH_LEE_PLAN_REPORT, 0);
+    if (plan == NULL) {
+        free(img);
+        return;
     }
-    memset(counts, 0, sizeof(uint64_t) * ENH_LEE_THRESHOLD_BINS);
-    for (y = 0; y < h; y += rows) {
-        const size_t n = y + rows < h ? rows : h - y;
-        CHECK_STATUS(enh_lee_report_count_f32(&search, img + y * w, 4 * w, out + y * w, 4 * w, w,
-                                              h, 0, y, w, n, handle(&p), counts),
-                     ENH_LEE_OK);
+    out = xmalloc(sizeof(float) * w * h * 2);
+    {
+        EnhLeeImage si = image_planes(img, w, h, 4 * w, 2, 4 * w * h);
+        EnhLeeImage di = image_planes(out, w, h, 4 * w, 2, 4 * w * h);
+        CHECK_STATUS(enh_lee_filter(handle(&p), &si, &di, NULL, 0), ENH_LEE_OK);
+        /* Not finished yet. */
+        CHECK_STATUS(enh_lee_plan_report(plan, 0, &same), ENH_LEE_ERROR_PLAN_STATE);
     }
-    CHECK_STATUS(enh_lee_report_finish(counts, handle(&p), &pieces), ENH_LEE_OK);
-    CHECK(memcmp(&pieces, &whole, sizeof whole) == 0);
-    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, img, 4 * w, w, h, handle(&p), &same), ENH_LEE_OK);
-    CHECK(same.looks_after == same.looks_before && same.ratio_mean == 1.0 &&
-          same.ratio_std == 0.0);
-    /* A search that has not found the blocks; NULLs. */
-    search = enh_lee_looks_search_new();
-    CHECK_STATUS(enh_lee_report_count_f32(&search, img, 4 * w, out, 4 * w, w, h, 0, 0, w, h, handle(&p),
-                                          counts),
-                 ENH_LEE_ERROR_LOOKS_NOT_ESTIMABLE);
-    CHECK_STATUS(enh_lee_quality_report_f32(img, 4 * w, out, 4 * w, w, h, handle(&p), NULL),
+    CHECK_STATUS(enh_lee_plan_report_tally_len(plan, &n), ENH_LEE_OK);
+    CHECK(n == 2 * 65536);
+    tally = calloc(n, sizeof *tally);
+    CHECK_STATUS(enh_lee_plan_report_count(plan, NULL, NULL, 0, 0, tally, n),
                  ENH_LEE_ERROR_NULL_POINTER);
-    CHECK_STATUS(enh_lee_report_finish(NULL, handle(&p), &same), ENH_LEE_ERROR_NULL_POINTER);
+    for (y = (h - 1) / rows * rows;; y -= rows) {
+        const size_t th = y + rows < h ? rows : h - y;
+        EnhLeeImage a = image_planes(img + y * w, w, th, 4 * w, 2, 4 * w * h);
+        EnhLeeImage b = image_planes(out + y * w, w, th, 4 * w, 2, 4 * w * h);
+        CHECK_STATUS(enh_lee_plan_report_count(plan, &a, &b, 0, y, tally, n), ENH_LEE_OK);
+        if (y == 0) {
+            break;
+        }
+    }
+    CHECK_STATUS(enh_lee_plan_report_finish(plan, tally, n - 1), ENH_LEE_ERROR_INVALID_TALLY);
+    CHECK_STATUS(enh_lee_plan_report_finish(plan, tally, n), ENH_LEE_OK);
+    free(tally);
+    for (plane = 0; plane < 2; plane++) {
+        CHECK_STATUS(enh_lee_plan_report(plan, plane, &two[plane]), ENH_LEE_OK);
+    }
+    CHECK_STATUS(enh_lee_plan_report(plan, 2, &same), ENH_LEE_ERROR_PLANE_COUNT);
+    CHECK(two[0].looks_before > 1.6 && two[0].looks_before < 2.4);
+    CHECK(two[1].looks_before > 3.2 && two[1].looks_before < 4.8);
+    CHECK(two[0].looks_after > 4.0 * two[0].looks_before);
+    CHECK(fabs(two[0].ratio_mean - 1.0) < 0.05 && two[0].ratio_std > 0.4 && two[0].ratio_std < 0.8);
+    CHECK(two[0].pixels == w * h && two[0].blocks > 0);
+    /* Each plane alone, in one whole piece: the same bits. */
+    for (plane = 0; plane < 2; plane++) {
+        const float *a = img + plane * w * h, *b = out + plane * w * h;
+        EnhLeeImage ai = image1(a, w, h, 4 * w), bi = image1(b, w, h, 4 * w);
+        single = plan_counted(handle(&p), a, w, h, 1, ENH_LEE_PLAN_REPORT, 0);
+        if (single == NULL) {
+            continue;
+        }
+        CHECK_STATUS(enh_lee_plan_report_tally_len(single, &n), ENH_LEE_OK);
+        tally = calloc(n, sizeof *tally);
+        CHECK_STATUS(enh_lee_plan_report_count(single, &ai, &bi, 0, 0, tally, n), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_plan_report_finish(single, tally, n), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_plan_report(single, 0, &one[plane]), ENH_LEE_OK);
+        CHECK_MSG(memcmp(&one[plane], &two[plane], sizeof one[plane]) == 0,
+                  "plane %zu: 2-plane report differs from its own", plane);
+        /* The identity filter. */
+        memset(tally, 0, n * sizeof *tally);
+        enh_lee_plan_free(single);
+        single = plan_counted(handle(&p), a, w, h, 1, ENH_LEE_PLAN_REPORT, 0);
+        CHECK_STATUS(enh_lee_plan_report_count(single, &ai, &ai, 0, 0, tally, n), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_plan_report_finish(single, tally, n), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_plan_report(single, 0, &same), ENH_LEE_OK);
+        CHECK(same.looks_after == same.looks_before && same.ratio_mean == 1.0 &&
+              same.ratio_std == 0.0);
+        free(tally);
+        enh_lee_plan_free(single);
+    }
+    /* A plan made without ENH_LEE_PLAN_REPORT measures nothing. */
+    single = plan_counted(handle(&p), img, w, h, 1, 0, 0);
+    if (single != NULL) {
+        uint64_t t[1] = {0};
+        EnhLeeImage ai = image1(img, w, h, 4 * w);
+        CHECK_STATUS(enh_lee_plan_report_tally_len(single, &n), ENH_LEE_OK);
+        CHECK(n == 0);
+        CHECK_STATUS(enh_lee_plan_report_count(single, &ai, &ai, 0, 0, t, 0),
+                     ENH_LEE_ERROR_PLAN_STATE);
+        CHECK_STATUS(enh_lee_plan_report(single, 0, &same), ENH_LEE_ERROR_PLAN_STATE);
+        enh_lee_plan_free(single);
+    }
+    enh_lee_plan_free(plan);
     free(out);
-    free(counts);
+    free(img);
+}
+
+/* A 3-plane image through enh_lee_filter (planes apart by more than a
+ * plane, rows strided) equals three 1-plane calls bit for bit, out of
+ * place and in place; each plane keeps its own auto values. */
+static void test_planes(void) {
+    const size_t w = 45, h = 38, stride = 4 * (45 + 3), plane_stride = 4 * (48 * 38 + 7);
+    const size_t floats = 3 * (48 * 38 + 7);
+    unsigned variant;
+    for (variant = 0; variant < 3; variant++) {
+        TestParams p = test_params_default();
+        float *src = xmalloc(sizeof(float) * floats), *dst = xmalloc(sizeof(float) * floats);
+        float *inplace = xmalloc(sizeof(float) * floats);
+        size_t plane, y;
+        EnhLeeImage si, di, ii;
+        p.window = 5 + 2 * variant;
+        if (variant == 1) {
+            p.looks = NAN;
+        } else if (variant == 2) {
+            p.filter = FILTER_LEE_SIGMA;
+        }
+        p.has_nodata = 1;
+        p.nodata = 0.0f;
+        memset(src, 0, sizeof(float) * floats);
+        for (plane = 0; plane < 3; plane++) {
+            float *img = make_image(KIND_SPECKLE, w, h, 0, variant == 1 ? 0 : 3, &p);
+            for (y = 0; y < h; y++) {
+                memcpy(src + plane * plane_stride / 4 + y * stride / 4, img + y * w,
+                       sizeof(float) * w);
+            }
+            free(img);
+        }
+        memset(dst, 0xEE, sizeof(float) * floats);
+        memcpy(inplace, src, sizeof(float) * floats);
+        describe("planes", w, h, &p);
+        si = image_planes(src, w, h, stride, 3, plane_stride);
+        di = image_planes(dst, w, h, stride, 3, plane_stride);
+        ii = image_planes(inplace, w, h, stride, 3, plane_stride);
+        CHECK_STATUS(enh_lee_filter(handle(&p), &si, &di, NULL, 0), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_filter(handle(&p), &ii, &ii, NULL, 0), ENH_LEE_OK);
+        for (plane = 0; plane < 3; plane++) {
+            float *one = xmalloc(sizeof(float) * floats);
+            const size_t off = plane * plane_stride / 4;
+            memset(one, 0xEE, sizeof(float) * floats);
+            CHECK_STATUS(filter_f32(src + off, stride, one + off, stride, w, h, handle(&p), NULL, 0),
+                         ENH_LEE_OK);
+            for (y = 0; y < h; y++) {
+                CHECK_SAME(dst + off + y * stride / 4, one + off + y * stride / 4, w,
+                           "3-plane call vs 1-plane call");
+                CHECK_SAME(inplace + off + y * stride / 4, one + off + y * stride / 4, w,
+                           "3-plane call in place vs 1-plane call");
+            }
+            free(one);
+        }
+        /* Padding between rows and planes is not written. */
+        CHECK(float_bits(dst[w]) == 0xEEEEEEEEu);
+        CHECK(float_bits(dst[plane_stride / 4 - 1]) == 0xEEEEEEEEu);
+        free(src);
+        free(dst);
+        free(inplace);
+    }
+}
+
+/* A plan saved as text and loaded again (another process) is the same
+ * plan: same provenance, same values, same filtered strips; a plane's own
+ * nodata travels with it; broken text is refused. */
+static void test_plan_save_load(void) {
+    const size_t w = 64, h = 48;
+    TestParams p = test_params_default();
+    float *img = xmalloc(sizeof(float) * w * h * 2);
+    EnhLeePlan *plan = NULL, *loaded = NULL;
+    char *text, *again, prov[1024], prov2[1024];
+    size_t len = 0, len2 = 0, i;
+    EnhLeeStatus s;
+    for (i = 0; i < 2 * w * h; i++) {
+        img[i] = (float)((i % 7 == 0 ? 0.0 : 40.0) * rng_speckle(3));
+    }
+    p.filter = FILTER_LEE_SIGMA; /* the point threshold of each plane: a pass */
+    describe("plan save/load", w, h, &p);
+    CHECK_STATUS(enh_lee_plan_new(handle(&p), w, h, 2, 0, &plan), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_plan_set(plan, 1, "nodata", "0"), ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_plan_set(plan, 2, "nodata", "0"), ENH_LEE_ERROR_PLANE_COUNT);
+    CHECK(plan_passes(plan, img, w, h, 2, 0, &s) > 0 && s == ENH_LEE_OK);
+    CHECK_STATUS(enh_lee_plan_save(plan, NULL, 0, &len), ENH_LEE_OK);
+    text = xmalloc(len + 1);
+    CHECK_STATUS(enh_lee_plan_save(plan, text, len + 1, &len2), ENH_LEE_OK);
+    CHECK(len2 == len && strlen(text) == len);
+    CHECK_STATUS(enh_lee_plan_load(text, &loaded), ENH_LEE_OK);
+    if (loaded != NULL) {
+        float *a = plan_filter_strips(plan, img, w, h, 2, 16);
+        float *b = plan_filter_strips(loaded, img, w, h, 2, 16);
+        CHECK_SAME(a, b, 2 * w * h, "loaded plan vs plan");
+        free(a);
+        free(b);
+        CHECK_STATUS(enh_lee_plan_provenance(plan, prov, sizeof prov, &len2), ENH_LEE_OK);
+        CHECK_STATUS(enh_lee_plan_provenance(loaded, prov2, sizeof prov2, &len2), ENH_LEE_OK);
+        CHECK(strcmp(prov, prov2) == 0);
+        CHECK(strstr(prov, "filter=lee_sigma") != NULL);
+        CHECK(plan_number(loaded, 0, "point_threshold") == plan_number(plan, 0, "point_threshold"));
+        CHECK(plan_number(loaded, 1, "point_threshold") == plan_number(plan, 1, "point_threshold"));
+        CHECK(plan_number(plan, 0, "point_threshold") != plan_number(plan, 1, "point_threshold"));
+        CHECK(plan_number(loaded, 1, "nodata") == 0.0);
+        CHECK(isnan(plan_number(loaded, 0, "nodata")));
+        again = xmalloc(len + 1);
+        CHECK_STATUS(enh_lee_plan_save(loaded, again, len + 1, &len2), ENH_LEE_OK);
+        CHECK(strcmp(text, again) == 0);
+        free(again);
+    }
+    enh_lee_plan_free(loaded);
+    loaded = NULL;
+    text[len / 2] = '\0';
+    CHECK_STATUS(enh_lee_plan_load(text, &loaded), ENH_LEE_ERROR_INVALID_PLAN);
+    CHECK_STATUS(enh_lee_plan_load("enh-lee plan", &loaded), ENH_LEE_ERROR_INVALID_PLAN);
+    CHECK(loaded == NULL);
+    free(text);
+    enh_lee_plan_free(plan);
     free(img);
 }
 
@@ -1536,6 +1710,98 @@ static void test_detect_complex(void) {
     }
 }
 
+/* enh_lee_detect: complex float32 (the bits of enh_lee_detect_cf32) and
+ * complex int16 (parts converted exactly), every plane, strided; errors
+ * leave dst untouched. */
+static void test_detect_image(void) {
+    /* 2 planes of 2 rows of 3 pixels; complex rows 4 pixels apart. */
+    const int16_t zi[2][2][8] = {{{3, 4, -1, 0, 0, 2, 9, 9}, {-32768, -32768, 6, 8, 1, 1, 9, 9}},
+                                 {{0, 0, 5, 12, -3, -4, 9, 9}, {7, 0, 0, -7, 32767, 1, 9, 9}}};
+    static float det[2][2][4];
+    float zf[2][2][8], cf[2][4];
+    EnhLeeImage src, dst;
+    TestParams p = test_params_default();
+    size_t plane, y, x;
+    for (plane = 0; plane < 2; plane++) {
+        for (y = 0; y < 2; y++) {
+            for (x = 0; x < 8; x++) {
+                zf[plane][y][x] = (float)zi[plane][y][x];
+            }
+        }
+    }
+    memset(&src, 0, sizeof src);
+    src.data = (void *)(uintptr_t)&zi[0][0][0];
+    src.element = ENH_LEE_ELEMENT_COMPLEX_INT16;
+    src.width = 3;
+    src.height = 2;
+    src.row_stride = sizeof zi[0][0];
+    src.planes = 2;
+    src.plane_stride = sizeof zi[0];
+    memset(det, 0xEE, sizeof det);
+    dst = image_planes(&det[0][0][0], 3, 2, sizeof det[0][0], 2, sizeof det[0]);
+    for (p.signal = SIGNAL_INTENSITY; p.signal <= SIGNAL_AMPLITUDE; p.signal++) {
+        memset(det, 0xEE, sizeof det);
+        CHECK_STATUS(enh_lee_detect(handle(&p), &src, &dst), ENH_LEE_OK);
+        for (plane = 0; plane < 2; plane++) {
+            CHECK_STATUS(enh_lee_detect_cf32(&zf[plane][0][0], sizeof zf[0][0], &cf[0][0],
+                                             sizeof cf[0], 3, 2, handle(&p)),
+                         ENH_LEE_OK);
+            for (y = 0; y < 2; y++) {
+                CHECK_SAME(det[plane][y], cf[y], 3, "int16 plane vs float32 detection");
+                CHECK(float_bits(det[plane][y][3]) == 0xEEEEEEEEu);
+            }
+        }
+    }
+    CHECK(det[1][0][1] == 13.0f);
+    p.signal = SIGNAL_INTENSITY;
+    /* Complex float32 through the descriptor: enh_lee_detect_cf32's bits. */
+    {
+        EnhLeeImage s2 = src;
+        s2.data = &zf[0][0][0];
+        s2.element = ENH_LEE_ELEMENT_COMPLEX_FLOAT32;
+        s2.row_stride = sizeof zf[0][0];
+        s2.plane_stride = sizeof zf[0];
+        memset(det, 0xEE, sizeof det);
+        CHECK_STATUS(enh_lee_detect(handle(&p), &s2, &dst), ENH_LEE_OK);
+        CHECK(det[0][0][0] == 25.0f && det[0][1][0] == 2147483648.0f && det[1][0][1] == 169.0f);
+        /* Errors: nothing written. */
+        memset(det, 0xEE, sizeof det);
+        CHECK_STATUS(enh_lee_detect(NULL, &s2, &dst), ENH_LEE_ERROR_NULL_POINTER);
+        CHECK_STATUS(enh_lee_detect(handle(&p), NULL, &dst), ENH_LEE_ERROR_NULL_POINTER);
+        CHECK_STATUS(enh_lee_detect(handle(&p), &s2, NULL), ENH_LEE_ERROR_NULL_POINTER);
+        CHECK_STATUS(enh_lee_detect(handle(&p), &dst, &dst), ENH_LEE_ERROR_UNSUPPORTED_ELEMENT);
+        CHECK_STATUS(enh_lee_detect(handle(&p), &s2, &s2), ENH_LEE_ERROR_UNSUPPORTED_ELEMENT);
+        s2.planes = 1;
+        CHECK_STATUS(enh_lee_detect(handle(&p), &s2, &dst), ENH_LEE_ERROR_PLANE_COUNT);
+        s2.planes = 2;
+        s2.width = 2;
+        CHECK_STATUS(enh_lee_detect(handle(&p), &s2, &dst), ENH_LEE_ERROR_INVALID_REGION);
+        s2.width = 3;
+        s2.row_stride = 20; /* not a multiple of 8 */
+        CHECK_STATUS(enh_lee_detect(handle(&p), &s2, &dst), ENH_LEE_ERROR_INVALID_STRIDE);
+        s2.row_stride = sizeof zf[0][0];
+        s2.data = (char *)s2.data + 2;
+        CHECK_STATUS(enh_lee_detect(handle(&p), &s2, &dst), ENH_LEE_ERROR_MISALIGNED);
+        /* dst over src. */
+        {
+            EnhLeeImage over = image_planes(&zf[0][0][0], 3, 2, sizeof zf[0][0], 2, sizeof zf[0]);
+            s2.data = &zf[0][0][0];
+            CHECK_STATUS(enh_lee_detect(handle(&p), &s2, &over), ENH_LEE_ERROR_PARTIAL_OVERLAP);
+            CHECK(zf[0][0][0] == 3.0f && zf[1][1][7] == 9.0f);
+        }
+        p.cu = 2.0;
+        CHECK_STATUS(enh_lee_detect(handle(&p), &s2, &dst), ENH_LEE_ERROR_INVALID_COEFFICIENTS);
+        p.cu = NAN;
+        for (plane = 0; plane < 2; plane++) {
+            for (y = 0; y < 2; y++) {
+                for (x = 0; x < 4; x++) {
+                    CHECK(float_bits(det[plane][y][x]) == 0xEEEEEEEEu);
+                }
+            }
+        }
+    }
+}
+
 /* Caller scratch at any alignment and larger than needed; thread counts. */
 static void test_scratch_alignment(void) {
     const size_t w = 29, h = 70;
@@ -1556,7 +1822,7 @@ static void test_scratch_alignment(void) {
             CHECK_STATUS(enh_lee_scratch_size(w, h, handle(&p), &need), ENH_LEE_OK);
             buf = xmalloc(need + offset + 100);
             memset(buf, (int)(0x11 * offset), need + offset + 100);
-            CHECK_STATUS(enh_lee_f32(img, 4 * w, out, 4 * w, w, h, handle(&p), buf + offset,
+            CHECK_STATUS(filter_f32(img, 4 * w, out, 4 * w, w, h, handle(&p), buf + offset,
                                      need + (offset % 2 ? 100 : 0)),
                          ENH_LEE_OK);
             CHECK_SAME(out, expected, w * h, "scratch at an odd address");
@@ -1574,6 +1840,7 @@ typedef struct {
     const float *expected;
     size_t w, h;
     TestParams params;
+    const EnhLeePlan *plan; /* shared by every job */
     int failures;
 } Job;
 
@@ -1598,7 +1865,17 @@ static int job_run(void *arg) {
             job->failures++;
             return 1;
         }
-        s = enh_lee_f32(job->img, 4 * job->w, out, 4 * job->w, job->w, job->h, own, NULL, 0);
+        if (i % 2 == 0) {
+            s = filter_f32(job->img, 4 * job->w, out, 4 * job->w, job->w, job->h, own, NULL, 0);
+        } else {
+            /* One plan, several threads filtering with it at once. */
+            EnhLeeImage si = image1(job->img, job->w, job->h, 4 * job->w);
+            EnhLeeImage di = image1(out, job->w, job->h, 4 * job->w);
+            EnhLeeRegion r = {0, 0, 0, 0};
+            r.width = job->w;
+            r.height = job->h;
+            s = enh_lee_plan_filter_region(job->plan, &si, r, &di, NULL, 0);
+        }
         enh_lee_params_free(own);
         if (s != ENH_LEE_OK || !same_bits(out, job->expected, job->w * job->h)) {
             job->failures++;
@@ -1615,13 +1892,16 @@ static void test_concurrent_calls(void) {
     thrd_t threads[N];
     Job jobs[N];
     float *img, *expected;
+    EnhLeePlan *plan;
     int i;
     p.statistic = STATISTIC_RESIDUAL;
     p.threads = 1;
     img = make_image(KIND_SPECKLE, w, h, 0, 3, &p);
     describe("concurrent", w, h, &p);
     expected = filter_new(img, w, h, &p);
+    plan = plan_counted(handle(&p), img, w, h, 1, 0, 0);
     for (i = 0; i < N; i++) {
+        jobs[i].plan = plan;
         jobs[i].img = img;
         jobs[i].expected = expected;
         jobs[i].w = w;
@@ -1634,6 +1914,7 @@ static void test_concurrent_calls(void) {
         CHECK(thrd_join(threads[i], NULL) == thrd_success);
         CHECK_MSG(jobs[i].failures == 0, "concurrent job %d: %d failed calls", i, jobs[i].failures);
     }
+    enh_lee_plan_free(plan);
     free(img);
     free(expected);
 }
@@ -1649,11 +1930,13 @@ int main(void) {
     test_threads_large_halo();
     test_region_tiling();
     test_region_strips();
-    test_threshold_search();
-    test_estimate_looks();
+    test_plan_threshold();
+    test_plan_looks();
+    test_plan_report();
+    test_planes();
+    test_plan_save_load();
     test_detect_complex();
-    test_looks_search();
-    test_quality_report();
+    test_detect_image();
     test_scratch_alignment();
     test_concurrent_calls();
     return check_report("test_filter");
