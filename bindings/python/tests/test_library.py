@@ -61,7 +61,8 @@ def test_struct_layout_matches_the_c_compiler(tmp_path):
         int main(void) {
         """) + "\n".join(prints) + "\n    return 0;\n}\n", "-std=c11")
     rows = {tuple(l.split()[:2]): tuple(map(int, l.split()[2:])) for l in out.splitlines()}
-    assert len(structures()) >= 5
+    assert {"EnhLeeImage", "EnhLeeRegion", "EnhLeeParamInfo",
+            "EnhLeeQualityReport"} <= set(structures())
     # The scalar types the parser maps C types to (function arguments too).
     for c_name, t in _header._SCALARS.items():
         assert rows[("scalar", c_name)] == (ctypes.sizeof(t), ctypes.alignment(t)), c_name
@@ -96,7 +97,8 @@ def test_function_declarations_match_the_c_compiler(tmp_path):
         assert fn.restype == ctype(restype), name
         assert fn.argtypes == [ctype(a) for a in args], name
     # The pointers to the parameters object are typed, not void pointers.
-    assert _lib.lib.enh_lee_f32.argtypes[6] == ctypes.POINTER(enh_lee.EnhLeeParams)
+    assert _lib.lib.enh_lee_filter.argtypes[0] == ctypes.POINTER(enh_lee.EnhLeeParams)
+    assert _lib.lib.enh_lee_filter.argtypes[1] == ctypes.POINTER(_lib.EnhLeeImage)
 
 
 def test_params_object_lifetime():
