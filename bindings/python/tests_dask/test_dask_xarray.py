@@ -63,7 +63,7 @@ def test_provenance_attribute():
     desc = once.attrs[eld.ATTR]
     assert desc == (f"enh-lee {enh_lee.version()}: filter=enhanced_lee window=5 looks=1 "
                     "damping=1 signal=intensity statistic=window border=shrink compat=none "
-                    "cu=none cmax=none nodata=-1 threads=1")
+                    "cu=none cmax=none nodata=-1 temporal=none threads=1")
     twice = eld.filter(once, window=3, filter="kuan")
     assert twice.attrs[eld.ATTR].startswith(desc + f"; then enh-lee {enh_lee.version()}: "
                                             "filter=kuan window=3 ")
