@@ -41,7 +41,7 @@ use crate::{
 const STRIP_BYTES: usize = 16 << 20;
 
 /// Bytes of every date's pixels in the strips of [`Plan::filter_dates`].
-const DATES_BYTES: usize = 2 << 20;
+const DATES_BYTES: usize = 8 << 20;
 
 /// The first line of [`Plan::save`]'s text: its format and version.
 const SAVED: &str = "enh-lee plan 1";
@@ -482,7 +482,7 @@ impl Plan {
         let square = squares(&self.planes[0].params);
         let row_bytes = (4 * resolved.len()).saturating_mul(region.width);
         let rows = (DATES_BYTES / row_bytes.max(1))
-            .max(8 * first.halo()?)
+            .max(16 * first.halo()?)
             .clamp(1, region.height);
         // One thread per strip: each date's call runs on it alone.
         let alone: Vec<Params> = resolved
