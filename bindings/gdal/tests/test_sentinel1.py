@@ -210,3 +210,23 @@ def test_integer_bands_without_signal_say_what_is_assumed(tmp_path):
     assert "SIGNAL is not set" in p.stderr and "SIGNAL=amplitude" in p.stderr
     p = translate("ENHLEE:" + src, tmp_path / "b.tif", {"looks": 4, "signal": "amplitude"})
     assert "SIGNAL" not in p.stderr
+
+
+def test_the_readme_sentinel1_route(tmp_path):
+    """README.md's Sentinel-1 example, run as written on a 2-band UInt16
+    GRD-like raster with zero borders (nodata 0)."""
+    import os
+    import re
+    import subprocess
+
+    readme = os.path.join(os.path.dirname(__file__), "..", "..", "..", "README.md")
+    (block,) = [b for b in re.findall(r"^```sh\n(.*?)^```", open(readme).read(), re.S | re.M)
+                if "s1_grd_vv_vh.tif" in b]
+    write_tif(tmp_path / "s1_grd_vv_vh.tif", [grd_band(1, 100.0), grd_band(2, 20.0)],
+              dtype=gdal.GDT_UInt16, nodata=0)
+    r = subprocess.run(block, shell=True, cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    for item in ("ENHLEE_LOOKS", "ENHLEE_REPORT_LOOKS_BEFORE", "ENHLEE_REPORT_RATIO_MEAN"):
+        assert item in r.stdout, (item, r.stdout)
+    out = gdal.Open(str(tmp_path / "filtered.tif"))
+    assert out.RasterCount == 2 and out.GetRasterBand(1).GetNoDataValue() == 0
