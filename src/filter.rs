@@ -390,16 +390,37 @@ fn with_scratch(
         }
         Some(s) => f(&mut s.f64s[..need.f64s], &mut s.f32s[..need.f32s]),
         None => {
-            let mut f64s = Vec::new();
-            let mut f32s = Vec::new();
-            f64s.try_reserve_exact(need.f64s)
-                .map_err(|_| Error::OutOfMemory)?;
-            let f32_len = if in_place { need.f32s } else { 0 };
-            f32s.try_reserve_exact(f32_len)
-                .map_err(|_| Error::OutOfMemory)?;
-            f64s.resize(need.f64s, 0.0);
-            f32s.resize(f32_len, 0.0);
-            f(&mut f64s, &mut f32s)
+            // The f32 part is used only in place.
+            let f32s = if in_place { need.f32s } else { 0 };
+            let mut own = Buffers::new(ScratchLen { f32s, ..need })?;
+            f(&mut own.f64s, &mut own.f32s)
+        }
+    }
+}
+
+/// A scratch allocated for a call, in place of the caller's.
+pub(crate) struct Buffers {
+    f64s: Vec<f64>,
+    f32s: Vec<f32>,
+}
+
+impl Buffers {
+    /// `need`, or [`Error::OutOfMemory`].
+    pub(crate) fn new(need: ScratchLen) -> Result<Buffers, Error> {
+        let mut f64s = Vec::new();
+        let mut f32s = Vec::new();
+        f64s.try_reserve_exact(need.f64s)
+            .and_then(|()| f32s.try_reserve_exact(need.f32s))
+            .map_err(|_| Error::OutOfMemory)?;
+        f64s.resize(need.f64s, 0.0);
+        f32s.resize(need.f32s, 0.0);
+        Ok(Buffers { f64s, f32s })
+    }
+
+    pub(crate) fn scratch(&mut self) -> Scratch<'_> {
+        Scratch {
+            f64s: &mut self.f64s,
+            f32s: &mut self.f32s,
         }
     }
 }

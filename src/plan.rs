@@ -28,6 +28,7 @@ use rayon::prelude::*;
 
 use crate::filter::{
     filter_in_place, filter_region, in_pool, leaves_threads_idle, scratch_len, source_region,
+    Buffers,
 };
 use crate::key_search::{KeySearch, BINS};
 use crate::looks::BLOCK;
@@ -820,32 +821,6 @@ impl Plan {
             return Err(Error::InvalidRegion);
         }
         Ok(())
-    }
-}
-
-/// A scratch allocated for a call.
-struct Buffers {
-    f64s: Vec<f64>,
-    f32s: Vec<f32>,
-}
-
-impl Buffers {
-    fn new(need: ScratchLen) -> Result<Buffers, Error> {
-        let mut f64s = Vec::new();
-        let mut f32s = Vec::new();
-        f64s.try_reserve_exact(need.f64s)
-            .and_then(|()| f32s.try_reserve_exact(need.f32s))
-            .map_err(|_| Error::OutOfMemory)?;
-        f64s.resize(need.f64s, 0.0);
-        f32s.resize(need.f32s, 0.0);
-        Ok(Buffers { f64s, f32s })
-    }
-
-    fn scratch(&mut self) -> Scratch<'_> {
-        Scratch {
-            f64s: &mut self.f64s,
-            f32s: &mut self.f32s,
-        }
     }
 }
 

@@ -91,16 +91,21 @@ unsafe fn read_tally<'a>(tally: *const u64, len: usize) -> Result<&'a [u64], Err
     Ok(unsafe { std::slice::from_raw_parts(tally, len) })
 }
 
-/// The caller's tally, writable.
+/// Adds a piece's `counts` to the caller's tally of `len` entries (a
+/// count call's output, written only once the piece is counted).
 ///
 /// # Safety
 /// `tally` is NULL or writable for `len` entries, not otherwise accessed
 /// during the call.
-unsafe fn write_tally<'a>(tally: *mut u64, len: usize) -> Result<&'a mut [u64], Error> {
+unsafe fn add_to_tally(tally: *mut u64, len: usize, counts: &[u64]) -> Result<(), Error> {
     // SAFETY: forwarded; `read_tally` checks what `from_raw_parts_mut` needs.
     let slice = unsafe { read_tally(tally, len) }?;
     // SAFETY: as above, writable and exclusive per the caller's contract.
-    Ok(unsafe { std::slice::from_raw_parts_mut(slice.as_ptr().cast_mut(), len) })
+    let tally = unsafe { std::slice::from_raw_parts_mut(slice.as_ptr().cast_mut(), len) };
+    for (t, c) in tally.iter_mut().zip(counts) {
+        *t += c;
+    }
+    Ok(())
 }
 
 /// Filters every plane of a whole float32 image `src` into `dst` (same
@@ -457,11 +462,7 @@ pub unsafe extern "C" fn enh_lee_plan_count(
         let mut counts = vec![0u64; plan.tally_len().min(tally_len)];
         plan.count(piece, (x_off, y_off), &mut counts)?;
         // SAFETY: forwarded from this function's contract.
-        let tally = unsafe { write_tally(tally, tally_len) }?;
-        for (t, c) in tally.iter_mut().zip(counts) {
-            *t += c;
-        }
-        Ok(())
+        unsafe { add_to_tally(tally, tally_len, &counts) }
     })
 }
 
@@ -650,11 +651,7 @@ pub unsafe extern "C" fn enh_lee_plan_report_count(
         let mut counts = vec![0u64; plan.report_tally_len().min(tally_len)];
         plan.count_report(input, filtered, (x_off, y_off), &mut counts)?;
         // SAFETY: forwarded from this function's contract.
-        let tally = unsafe { write_tally(tally, tally_len) }?;
-        for (t, c) in tally.iter_mut().zip(counts) {
-            *t += c;
-        }
-        Ok(())
+        unsafe { add_to_tally(tally, tally_len, &counts) }
     })
 }
 
