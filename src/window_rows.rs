@@ -5,6 +5,18 @@
 
 use crate::carve::Carve;
 
+/// The output pixel of a filter that computes `value` from the window
+/// rows: `value` where `x` is valid and `value` is a number (NaN: the
+/// window gave nothing to compute from), else `x` unchanged.
+#[inline(always)]
+pub fn output(x: f32, valid: bool, value: f64) -> f32 {
+    if valid && !value.is_nan() {
+        value as f32
+    } else {
+        x
+    }
+}
+
 /// A ring of `w` padded rows of `out_len + w - 1` positions: position `i`
 /// of padded row `p` is the pixel at raster row `p`, raster column
 /// `out_start - r + i` (mapped by the border rule when outside).

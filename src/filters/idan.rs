@@ -42,7 +42,7 @@ use crate::band::{BandIo, Plan, Weighting};
 use crate::error::Error;
 use crate::params::{Compat, Params, Signal, Variance};
 use crate::vocabulary::Parameter;
-use crate::window_rows::WindowRows;
+use crate::window_rows::{output, WindowRows};
 
 /// The largest `an_size`: the window rows grow with its square.
 const MAX_AN_SIZE: usize = 250;
@@ -130,7 +130,7 @@ impl RowKernel for Idan {
             y,
             tile.clone(),
             #[inline(always)]
-            |j, x| Idan::filtered(x, dense || p.is_valid(x), estimates[j]),
+            |j, x| output(x, dense || p.is_valid(x), estimates[j]),
         );
     }
 }
@@ -211,16 +211,6 @@ impl Idan {
     pub fn scratch_len(&self, n: usize) -> usize {
         let w = 2 * self.reach() + 1;
         n + 2 * w * (n + w - 1) + 2 * (w * w + 1)
-    }
-
-    /// The output pixel: the estimate where `x` is valid, else `x`.
-    #[inline(always)]
-    pub fn filtered(x: f32, valid: bool, estimate: f64) -> f32 {
-        if valid && !estimate.is_nan() {
-            estimate as f32
-        } else {
-            x
-        }
     }
 
     /// The IDAN estimates of the pixels of padded row `y`, columns `0..n`
@@ -684,8 +674,8 @@ mod tests {
     fn all_invalid_and_lonely_pixels() {
         check(9, 12, 1.0, 4, 1.0, false, true, false, 3);
         check(9, 12, 0.8, 4, 1.0, false, false, false, 4);
-        assert_eq!(Idan::filtered(2.0, false, 1.0), 2.0);
-        assert_eq!(Idan::filtered(2.0, true, f64::NAN), 2.0);
-        assert_eq!(Idan::filtered(2.0, true, 1.0), 1.0);
+        assert_eq!(output(2.0, false, 1.0), 2.0);
+        assert_eq!(output(2.0, true, f64::NAN), 2.0);
+        assert_eq!(output(2.0, true, 1.0), 1.0);
     }
 }

@@ -42,7 +42,7 @@ use std::ops::Range;
 use super::{RowKernel, SpeckleFilter};
 use crate::band::{BandIo, Plan, Weighting};
 use crate::params::{Compat, Params};
-use crate::window_rows::WindowRows;
+use crate::window_rows::{output, WindowRows};
 
 impl SpeckleFilter for Median {
     const NAME: &'static str = "median";
@@ -82,7 +82,7 @@ impl RowKernel for Median {
             y,
             tile.clone(),
             #[inline(always)]
-            |j, x| Median::filtered(x, dense || plan.params.is_valid(x), medians[j]),
+            |j, x| output(x, dense || plan.params.is_valid(x), medians[j]),
         );
     }
 }
@@ -214,17 +214,6 @@ impl Median {
             window * window * CHUNK
         };
         n + window * line + line + n + wires + window * window
-    }
-
-    /// The output pixel: the median where `x` is valid (its window then
-    /// has a valid pixel, itself), else `x` unchanged.
-    #[inline(always)]
-    pub fn filtered(x: f32, valid: bool, median: f64) -> f32 {
-        if valid && !median.is_nan() {
-            median as f32
-        } else {
-            x
-        }
     }
 
     /// The medians of the valid pixels of the windows centred on padded
@@ -591,10 +580,10 @@ mod tests {
     fn all_invalid_windows_give_nan_and_keep_the_pixel() {
         let img = vec![vec![None; 20]; 12];
         check(&img, 7, false, false);
-        assert_eq!(Median::filtered(3.5, false, f64::NAN), 3.5);
-        assert_eq!(Median::filtered(3.5, true, f64::NAN), 3.5);
-        assert_eq!(Median::filtered(3.5, true, 2.0), 2.0);
-        assert_eq!(Median::filtered(3.5, false, 2.0), 3.5);
+        assert_eq!(output(3.5, false, f64::NAN), 3.5);
+        assert_eq!(output(3.5, true, f64::NAN), 3.5);
+        assert_eq!(output(3.5, true, 2.0), 2.0);
+        assert_eq!(output(3.5, false, 2.0), 3.5);
     }
 
     #[test]
